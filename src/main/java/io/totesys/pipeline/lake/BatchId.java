@@ -1,0 +1,51 @@
+package io.totesys.pipeline.lake;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * The id of a batch, threaded through all three hops: CSV objects, Parquet objects and
+ * the warehouse load record (SPEC section 3). It sorts by creation time and carries its
+ * date partition: {@code 20261126T001635123Z-9f3a1c}.
+ */
+public record BatchId(String value) implements Comparable<BatchId> {
+
+    private static final DateTimeFormatter INSTANT_FORMAT =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final Pattern FORMAT = Pattern.compile("\\d{8}T\\d{9}Z-[0-9a-f]{6}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    public BatchId {
+        if (!FORMAT.matcher(value).matches()) {
+            throw new IllegalArgumentException("'" + value + "' is not a batch id");
+        }
+    }
+
+    public static BatchId startingAt(Instant instant) {
+        byte[] suffix = new byte[3];
+        RANDOM.nextBytes(suffix);
+        return new BatchId(INSTANT_FORMAT.format(instant.truncatedTo(ChronoUnit.MILLIS)) + "-"
+                + HexFormat.of().formatHex(suffix));
+    }
+
+    /** The UTC day the batch started on: its date partition in the lake. */
+    public LocalDate date() {
+        return LocalDate.parse(value.substring(0, 8), DateTimeFormatter.BASIC_ISO_DATE);
+    }
+
+    @Override
+    public int compareTo(BatchId other) {
+        return value.compareTo(other.value);
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+}

@@ -1,0 +1,68 @@
+package io.totesys.pipeline.lake;
+
+import java.net.URI;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+
+/** The S3 client every lake route and bean uses, built from {@link LakeSettings}. */
+@ApplicationScoped
+public class LakeClientProducer {
+
+    /** Region used against an S3-compatible endpoint when none is configured: such servers ignore it. */
+    private static final Region ENDPOINT_DEFAULT_REGION = Region.US_EAST_1;
+
+    @Produces
+    @Singleton
+    @Named("lakeS3Client")
+    S3Client lakeS3Client(LakeSettings settings) {
+        LakeSettings.S3 s3 = settings.s3();
+        S3ClientBuilder builder = S3Client.builder()
+                .httpClientBuilder(ApacheHttpClient.builder())
+                .requestChecksumCalculation(s3.requestChecksumCalculation());
+        s3.endpoint().ifPresent(endpoint -> builder
+                .endpointOverride(URI.create(endpoint))
+                .forcePathStyle(true));
+        s3.region().map(Region::of).ifPresentOrElse(builder::region, () -> {
+            if (s3.endpoint().isPresent()) {
+                builder.region(ENDPOINT_DEFAULT_REGION);
+            }
+        });
+        if (s3.accessKeyId().isPresent() && s3.secretAccessKey().isPresent()) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(s3.accessKeyId().get(), s3.secretAccessKey().get())));
+        } else {
+            builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
+        }
+        return builder.build();
+    }
+
+    @Produces
+    @Singleton
+    @Named("ingestLake")
+    LakeObjects ingestLake(@Named("lakeS3Client") S3Client client, LakeSettings settings) {
+        return new LakeObjects(client, settings.ingestBucket());
+    }
+
+    @Produces
+    @Singleton
+    @Named("processedLake")
+    LakeObjects processedLake(@Named("lakeS3Client") S3Client client, LakeSettings settings) {
+        return new LakeObjects(client, settings.processedBucket());
+    }
+
+    void close(@Disposes @Named("lakeS3Client") S3Client client) {
+        client.close();
+    }
+}

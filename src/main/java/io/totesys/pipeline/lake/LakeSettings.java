@@ -1,0 +1,42 @@
+package io.totesys.pipeline.lake;
+
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+
+/** Where the lake is and how to reach it (SPEC section 5). */
+@ConfigMapping(prefix = "lake")
+public interface LakeSettings {
+
+    /** {@code LAKE_INGEST_BUCKET}: the bucket extract batches land in, as CSV. */
+    String ingestBucket();
+
+    /** {@code LAKE_PROCESSED_BUCKET}: the bucket transform batches land in, as Parquet. */
+    String processedBucket();
+
+    S3 s3();
+
+    interface S3 {
+
+        /** {@code S3_ENDPOINT}: an S3-compatible endpoint; empty means AWS. Path-style access when set. */
+        Optional<String> endpoint();
+
+        /** {@code AWS_REGION}: empty means the AWS SDK's default region chain. */
+        Optional<String> region();
+
+        /** {@code AWS_ACCESS_KEY_ID}: empty means the AWS SDK's default credentials chain. */
+        Optional<String> accessKeyId();
+
+        /** {@code AWS_SECRET_ACCESS_KEY}. */
+        Optional<String> secretAccessKey();
+
+        /**
+         * {@code AWS_REQUEST_CHECKSUM_CALCULATION}: {@code WHEN_REQUIRED} for S3-compatible
+         * servers (s3proxy, MinIO, Ceph) that reject the SDK's default checksum headers.
+         */
+        @WithDefault("WHEN_SUPPORTED")
+        RequestChecksumCalculation requestChecksumCalculation();
+    }
+}

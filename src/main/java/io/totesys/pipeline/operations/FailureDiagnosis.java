@@ -1,0 +1,143 @@
+package io.totesys.pipeline.operations;
+
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.sql.SQLException;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.flywaydb.core.api.FlywayException;
+
+import io.totesys.pipeline.lake.LakeBucketException;
+import io.totesys.pipeline.source.SourceReadException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * Turns a failure into one line a person can act on: which dependency failed, why, and
+ * which setting to check. It never repeats a password, a secret key or a full JDBC URL
+ * (which may carry credentials); hosts, ports, database, bucket and user names are fine.
+ */
+@ApplicationScoped
+@Named("failureDiagnosis")
+public class FailureDiagnosis {
+
+    private final String totesysJdbcUrl;
+    private final String warehouseJdbcUrl;
+    private final Optional<String> s3Endpoint;
+
+    FailureDiagnosis(
+            @ConfigProperty(name = "quarkus.datasource.totesys.jdbc.url") String totesysJdbcUrl,
+            @ConfigProperty(name = "quarkus.datasource.jdbc.url") String warehouseJdbcUrl,
+            @ConfigProperty(name = "lake.s3.endpoint") Optional<String> s3Endpoint) {
+        this.totesysJdbcUrl = totesysJdbcUrl;
+        this.warehouseJdbcUrl = warehouseJdbcUrl;
+        this.s3Endpoint = s3Endpoint;
+    }
+
+    /** One line that explains the failure. */
+    public String explain(Throwable failure) {
+        if (find(failure, SourceReadException.class).isPresent()) {
+            return explainDatabase("ToteSys", "TOTESYS", totesysJdbcUrl, failure);
+        }
+        if (find(failure, PipelineStateException.class).isPresent() || find(failure, FlywayException.class).isPresent()) {
+            return explainDatabase("the warehouse", "WAREHOUSE", warehouseJdbcUrl, failure);
+        }
+        Optional<LakeBucketException> bucket = find(failure, LakeBucketException.class);
+        if (bucket.isPresent()) {
+            return bucket.get().getMessage();
+        }
+        Optional<SdkException> lake = find(failure, SdkException.class);
+        if (lake.isPresent()) {
+            return explainLake(lake.get());
+        }
+        return firstLine(failure);
+    }
+
+    private static String explainDatabase(String name, String prefix, String jdbcUrl, Throwable failure) {
+        String where = describeJdbcUrl(jdbcUrl);
+        if (find(failure, UnknownHostException.class).isPresent()) {
+            return name + " host in " + prefix + "_JDBC_URL (" + where + ") is unknown: check the host name";
+        }
+        if (find(failure, ConnectException.class).isPresent() || find(failure, SocketTimeoutException.class).isPresent()) {
+            return "cannot connect to " + name + " at " + where + ": check " + prefix + "_JDBC_URL and that the server is up";
+        }
+        Optional<SQLException> sql = find(failure, SQLException.class);
+        String state = sql.map(SQLException::getSQLState).orElse("");
+        String serverSays = sql.map(FailureDiagnosis::firstLine).orElse(firstLine(failure));
+        return switch (state) {
+            case "28P01", "28000" -> name + " at " + where + " rejected the login (" + serverSays + "): check "
+                    + prefix + "_USERNAME and " + prefix + "_PASSWORD";
+            case "3D000" -> name + " database does not exist at " + where + " (" + serverSays + "): check "
+                    + prefix + "_JDBC_URL";
+            case "42501" -> name + " user lacks a privilege (" + serverSays + "): grant it to " + prefix + "_USERNAME";
+            case "42P01" -> name + " at " + where + " lacks a table (" + serverSays + "): check that " + prefix
+                    + "_JDBC_URL names the right database";
+            default -> name + " at " + where + " failed: " + firstLine(failure)
+                    + (sql.isPresent() && !firstLine(failure).equals(serverSays) ? " (" + serverSays + ")" : "");
+        };
+    }
+
+    private String explainLake(SdkException failure) {
+        String endpoint = s3Endpoint.filter(value -> !value.isBlank()).orElse("AWS S3");
+        if (failure instanceof S3Exception s3 && s3.awsErrorDetails() != null) {
+            String code = String.valueOf(s3.awsErrorDetails().errorCode());
+            return switch (code) {
+                case "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidSecurity" ->
+                    "the lake at " + endpoint + " refused the request (" + code + "): check AWS_ACCESS_KEY_ID, "
+                            + "AWS_SECRET_ACCESS_KEY and the bucket policy";
+                case "NoSuchBucket" -> "a lake bucket does not exist at " + endpoint
+                        + ": check LAKE_INGEST_BUCKET and LAKE_PROCESSED_BUCKET";
+                case "AuthorizationHeaderMalformed", "PermanentRedirect" ->
+                    "the lake at " + endpoint + " answered " + code + ": check AWS_REGION";
+                default -> "the lake at " + endpoint + " failed (" + code + ", HTTP " + s3.statusCode() + "): "
+                        + firstLine(s3);
+            };
+        }
+        if (failure instanceof SdkClientException) {
+            String message = String.valueOf(failure.getMessage());
+            if (message.contains("region")) {
+                return "no AWS region is configured: set AWS_REGION";
+            }
+            if (message.contains("credentials")) {
+                return "no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
+            }
+            if (find(failure, UnknownHostException.class).isPresent() || find(failure, ConnectException.class).isPresent()) {
+                return "cannot reach the lake at " + endpoint + ": check S3_ENDPOINT and that the server is up";
+            }
+        }
+        return "the lake at " + endpoint + " failed: " + firstLine(failure);
+    }
+
+    /** host:port/database of a JDBC URL, without its query string (which may hold a password). */
+    static String describeJdbcUrl(String jdbcUrl) {
+        try {
+            URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
+            String database = uri.getPath() == null ? "" : uri.getPath();
+            return uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + database;
+        } catch (RuntimeException e) {
+            return "the configured address";
+        }
+    }
+
+    private static String firstLine(Throwable failure) {
+        String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).strip();
+    }
+
+    private static <T extends Throwable> Optional<T> find(Throwable failure, Class<T> type) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return Optional.of(type.cast(cause));
+            }
+        }
+        return Optional.empty();
+    }
+}

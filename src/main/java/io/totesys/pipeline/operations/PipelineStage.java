@@ -1,0 +1,23 @@
+package io.totesys.pipeline.operations;
+
+/**
+ * The stages of the pipeline in the order one cycle runs them, each with the endpoint of
+ * the route that runs one batch of it. Later stages join this list as they are built.
+ */
+public enum PipelineStage {
+    EXTRACT("direct:extract-batch");
+
+    private final String endpointUri;
+
+    PipelineStage(String endpointUri) {
+        this.endpointUri = endpointUri;
+    }
+
+    public String endpointUri() {
+        return endpointUri;
+    }
+
+    public String stageName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,25 @@
+package io.totesys.pipeline.source;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithName;
+
+/** How the extractor reads ToteSys (SPEC section 4). */
+@ConfigMapping(prefix = "etl.extract")
+public interface ExtractSettings {
+
+    /**
+     * {@code ETL_EXTRACT_SAFETY_MARGIN}: how far behind the database clock a batch stops
+     * reading, for transactions that commit late and are not visible in
+     * {@code pg_stat_activity}.
+     */
+    Duration safetyMargin();
+
+    /** {@code ETL_EXTRACT_FETCH_SIZE}: rows fetched from the cursor at a time. */
+    int fetchSize();
+
+    /** {@code ETL_BACKFILL}: the first batch after start takes whole tables, whatever the watermarks say. */
+    @WithName("backfill")
+    boolean backfillAtStart();
+}

@@ -1,0 +1,271 @@
+package io.totesys.pipeline.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import jakarta.inject.Inject;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.testing.LakeContents;
+import io.totesys.pipeline.testing.TestWorld;
+import io.totesys.pipeline.testing.TestWorldResource;
+import io.totesys.pipeline.testing.ToteSysFixture;
+import io.totesys.pipeline.world.DatabaseServer;
+import io.totesys.pipeline.world.EmbeddedWorld;
+import io.totesys.pipeline.world.ToteSysSimulator;
+
+/**
+ * The extract route against a real PostgreSQL and a real S3 server: what lands in the
+ * ingest bucket, byte for byte, and what does not.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestWorldResource.class)
+class ExtractRouteTest {
+
+    private static final String CRLF = "\r\n";
+
+    @Inject
+    ProducerTemplate producer;
+
+    @Inject
+    ObjectMapper json;
+
+    private final EmbeddedWorld world = TestWorld.get();
+    private final LakeContents ingest = new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET);
+
+    @BeforeEach
+    void emptyEverything() {
+        ToteSysFixture.reset(world);
+    }
+
+    @Test
+    void firstPollWritesOneCsvPerTableWithTheSourceValuesExactly() throws Exception {
+        DatabaseServer.execute(world.totesysOwner(), KNOWN_ROWS);
+
+        BatchManifest manifest = runBatch();
+
+        assertThat(manifest.objects()).extracting(BatchManifest.Entry::table).containsExactly(
+                "address", "counterparty", "currency", "department", "design", "payment_type", "staff",
+                "sales_order", "purchase_order", "transaction", "payment");
+        assertThat(rowsPerTable(manifest)).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                Map.entry("address", 3L), Map.entry("counterparty", 2L), Map.entry("currency", 3L),
+                Map.entry("department", 1L), Map.entry("design", 1L), Map.entry("payment_type", 2L),
+                Map.entry("staff", 1L), Map.entry("sales_order", 1L), Map.entry("purchase_order", 1L),
+                Map.entry("transaction", 2L), Map.entry("payment", 2L)));
+        assertThat(ingest.keys("input/")).hasSize(12);
+
+        assertThat(csv(manifest, "address")).isEqualTo(
+                "\"address_id\",\"address_line_1\",\"address_line_2\",\"district\",\"city\",\"postal_code\","
+                        + "\"country\",\"phone\",\"created_at\",\"last_updated\"" + CRLF
+                        + "\"1\",\"6826 Herzog Via\",,\"Avon\",\"New Patienceburgh\",\"28441\",\"Turkey\","
+                        + "\"1803 637401\",\"2022-11-03 14:20:49.000\",\"2022-11-03 14:20:49.000\"" + CRLF
+                        + "\"2\",\"179 O'Conner Lock, Unit 4\",,,\"Aliso Viejo\",\"99305-7380\","
+                        + "\"Democratic People's Republic of Korea\",\"9621 880720\",\"2022-11-03 14:20:49.962\","
+                        + "\"2022-11-03 14:20:49.962\"" + CRLF
+                        + "\"3\",\"1 \"\"Quoted\"\" Street\",\"\",\"Line one" + "\n" + "line two\",\"Olsonside\","
+                        + "\"47518\",\"Iceland\",\"1239 706295\",\"2022-11-03 14:20:50.100\","
+                        + "\"2022-11-03 14:20:50.100\"" + CRLF);
+        assertThat(csv(manifest, "counterparty")).contains(
+                "\"2\",\"Leannon, Predovic and Morar\",\"2\",\"Melba Sanford\",\"Christy O'Hara\","
+                        + "\"2022-11-03 14:20:51.563\",\"2022-11-03 14:20:51.563\"" + CRLF,
+                "\"1\",\"Fahey and Sons\",\"1\",,,");
+        assertThat(csv(manifest, "department")).contains("\"4\",\"Dispatch\",\"Leds\",\"Mark Hanna\"");
+        assertThat(csv(manifest, "sales_order")).endsWith(
+                "\"1\",\"2022-11-03 14:20:52.186\",\"2022-11-04 09:00:00.000\",\"1\",\"1\",\"2\",\"84754\","
+                        + "\"3.50\",\"1\",\"2022-11-10\",\"2022-11-03\",\"3\"" + CRLF);
+        assertThat(csv(manifest, "purchase_order")).contains("\"12.00\"", "\"ZDOI5EA\"");
+        assertThat(csv(manifest, "transaction")).contains(
+                "\"1\",\"SALE\",\"1\",,\"2022-11-03 14:20:52.186\"", "\"2\",\"PURCHASE\",,\"1\",");
+        assertThat(csv(manifest, "payment")).contains(
+                "\"1\",\"2022-11-03 14:20:52.186\",\"2022-11-07 07:55:11.885\",\"1\",\"2\",\"296639.00\",\"1\","
+                        + "\"1\",\"true\",\"2022-11-07\",\"52923196\",\"32957646\"" + CRLF,
+                "\"false\"");
+        assertThat(csv(manifest, "payment_type")).contains("\"SALES_RECEIPT\"", "\"PURCHASE_PAYMENT\"");
+    }
+
+    @Test
+    void manifestDescribesEveryObjectAndTheWindow() throws Exception {
+        DatabaseServer.execute(world.totesysOwner(), KNOWN_ROWS);
+
+        BatchManifest manifest = runBatch();
+
+        assertThat(manifest.stage()).isEqualTo("extract");
+        assertThat(manifest.highWater()).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3}");
+        for (BatchManifest.Entry entry : manifest.objects()) {
+            assertThat(entry.key()).isEqualTo(entry.table() + "/date=" + manifest.batchId().substring(0, 4) + "-"
+                    + manifest.batchId().substring(4, 6) + "-" + manifest.batchId().substring(6, 8) + "/"
+                    + manifest.batchId() + ".csv");
+            byte[] content = world.s3().getObjectAsBytes(request -> request.bucket(EmbeddedWorld.INGEST_BUCKET)
+                    .key("input/" + entry.key())).asByteArray();
+            assertThat(content).hasSize((int) entry.bytes());
+            assertThat(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(content))).isEqualTo(entry.sha256());
+            assertThat(entry.windowFrom()).as("the first batch takes whole tables").isNull();
+        }
+    }
+
+    @Test
+    void pollWithoutChangesWritesNothingAndTheNextBatchHoldsExactlyTheChanges() throws Exception {
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 42);
+        simulator.seed(0.02);
+        runBatch();
+        List<String> afterFirstBatch = ingest.keys("");
+
+        runBatchExpectingNothing();
+        assertThat(ingest.keys("")).as("a poll that finds no changes writes nothing").isEqualTo(afterFirstBatch);
+
+        List<Integer> paid = simulator.unpaidPayments(3);
+        paid.forEach(simulator::markPaid);
+        ToteSysSimulator.NewOrder first = simulator.newSalesOrder();
+        ToteSysSimulator.NewOrder second = simulator.newSalesOrder();
+        Thread.sleep(1_200); // past the safety margin
+
+        BatchManifest manifest = runBatch();
+
+        assertThat(rowsPerTable(manifest)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "sales_order", 2L, "transaction", 2L, "payment", 5L));
+        assertThat(ids(csv(manifest, "sales_order"))).containsExactly(first.orderId(), second.orderId());
+        assertThat(ids(csv(manifest, "transaction"))).containsExactly(first.transactionId(), second.transactionId());
+        List<Integer> expectedPayments = new ArrayList<>(paid);
+        expectedPayments.addAll(List.of(first.paymentId(), second.paymentId()));
+        assertThat(ids(csv(manifest, "payment"))).containsExactlyInAnyOrderElementsOf(expectedPayments);
+        assertThat(manifest.objects()).allSatisfy(entry -> assertThat(entry.windowFrom()).isNotNull());
+    }
+
+    @Test
+    void aTransactionOpenDuringAPollIsReadByALaterBatch() throws Exception {
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 7);
+        simulator.seed(0.01);
+        runBatch();
+
+        int lateOrderId;
+        try (Connection writer = world.totesysOwner().getConnection()) {
+            writer.setAutoCommit(false);
+            try (Statement statement = writer.createStatement();
+                    ResultSet inserted = statement.executeQuery("""
+                            INSERT INTO sales_order (design_id, staff_id, counterparty_id, units_sold, unit_price,
+                                currency_id, agreed_delivery_date, agreed_payment_date, agreed_delivery_location_id)
+                            VALUES (1, 1, 1, 100, 2.50, 1, '2026-12-01', '2026-12-02', 1)
+                            RETURNING sales_order_id""")) {
+                inserted.next();
+                lateOrderId = inserted.getInt(1);
+            }
+            Thread.sleep(2_500); // longer than the safety margin: only the open-transaction bound protects the row
+
+            runBatchExpectingNothing();
+
+            writer.commit();
+        }
+        Thread.sleep(1_200);
+
+        BatchManifest manifest = runBatch();
+        assertThat(ids(csv(manifest, "sales_order"))).containsExactly(lateOrderId);
+    }
+
+    @Test
+    void theExtractorConnectsAsARoleThatCanOnlyRead() throws SQLException {
+        try (Connection connection = world.databases().superuser(DatabaseServer.TOTESYS_DATABASE).getConnection();
+                PreparedStatement statement = connection.prepareStatement("""
+                        SELECT DISTINCT privilege_type FROM information_schema.role_table_grants
+                         WHERE grantee = ?""")) {
+            statement.setString(1, world.environment().get("TOTESYS_USERNAME"));
+            try (ResultSet privileges = statement.executeQuery()) {
+                List<String> granted = new ArrayList<>();
+                while (privileges.next()) {
+                    granted.add(privileges.getString(1));
+                }
+                assertThat(granted).containsExactly("SELECT");
+            }
+        }
+    }
+
+    private BatchManifest runBatch() throws Exception {
+        List<String> manifestsBefore = ingest.keys("input/_manifests/");
+        Exchange result = producer.send("direct:extract-batch", exchange -> {
+        });
+        assertThat(result.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)).isNull();
+        List<String> manifests = new ArrayList<>(ingest.keys("input/_manifests/"));
+        manifests.removeAll(manifestsBefore);
+        assertThat(manifests).as("one new manifest").hasSize(1);
+        return json.readValue(ingest.read(manifests.get(0)), BatchManifest.class);
+    }
+
+    private void runBatchExpectingNothing() {
+        List<String> before = ingest.keys("");
+        Exchange result = producer.send("direct:extract-batch", exchange -> {
+        });
+        assertThat(result.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)).isNull();
+        assertThat(ingest.keys("")).isEqualTo(before);
+    }
+
+    private String csv(BatchManifest manifest, String table) {
+        return manifest.objects().stream().filter(entry -> entry.table().equals(table)).findFirst()
+                .map(entry -> ingest.read("input/" + entry.key()))
+                .orElseThrow(() -> new AssertionError("no " + table + " object in batch " + manifest.batchId()));
+    }
+
+    private static Map<String, Long> rowsPerTable(BatchManifest manifest) {
+        Map<String, Long> rows = new TreeMap<>();
+        manifest.objects().forEach(entry -> rows.put(entry.table(), entry.rows()));
+        return rows;
+    }
+
+    /** The first column of every data record. */
+    private static List<Integer> ids(String csv) {
+        return csv.lines().skip(1).map(line -> Integer.parseInt(line.substring(1, line.indexOf('"', 1)))).toList();
+    }
+
+    private static final String KNOWN_ROWS = """
+            INSERT INTO address VALUES
+              (1, '6826 Herzog Via', NULL, 'Avon', 'New Patienceburgh', '28441', 'Turkey', '1803 637401',
+               '2022-11-03 14:20:49.000', '2022-11-03 14:20:49.000'),
+              (2, '179 O''Conner Lock, Unit 4', NULL, NULL, 'Aliso Viejo', '99305-7380',
+               'Democratic People''s Republic of Korea', '9621 880720', '2022-11-03 14:20:49.962', '2022-11-03 14:20:49.962'),
+              (3, '1 "Quoted" Street', '', E'Line one\\nline two', 'Olsonside', '47518', 'Iceland', '1239 706295',
+               '2022-11-03 14:20:50.1', '2022-11-03 14:20:50.1');
+            INSERT INTO counterparty VALUES
+              (1, 'Fahey and Sons', 1, NULL, NULL, '2022-11-03 14:20:51.563', '2022-11-03 14:20:51.563'),
+              (2, 'Leannon, Predovic and Morar', 2, 'Melba Sanford', 'Christy O''Hara',
+               '2022-11-03 14:20:51.563', '2022-11-03 14:20:51.563');
+            INSERT INTO currency VALUES (1, 'GBP', '2022-11-03 14:20:49.962', '2022-11-03 14:20:49.962'),
+              (2, 'USD', '2022-11-03 14:20:49.962', '2022-11-03 14:20:49.962'),
+              (3, 'EUR', '2022-11-03 14:20:49.962', '2022-11-03 14:20:49.962');
+            INSERT INTO department VALUES (4, 'Dispatch', 'Leds', 'Mark Hanna', '2022-11-03 14:20:49.962',
+              '2022-11-03 14:20:49.962');
+            INSERT INTO design VALUES (1, '2022-11-03 14:20:49.962', 'Wooden', '/lib', 'wooden-20201128-jdvi.json',
+              '2022-11-03 14:20:49.962');
+            INSERT INTO payment_type VALUES (1, 'SALES_RECEIPT', '2022-11-03 14:20:49.962', '2022-11-03 14:20:49.962'),
+              (3, 'PURCHASE_PAYMENT', '2022-11-03 14:20:49.962', '2022-11-03 14:20:49.962');
+            INSERT INTO staff VALUES (1, 'Jeremie', 'Franey', 4, 'jeremie.franey@terrifictotes.com',
+              '2022-11-03 14:20:51.563', '2022-11-03 14:20:51.563');
+            INSERT INTO sales_order VALUES (1, '2022-11-03 14:20:52.186', '2022-11-04 09:00:00', 1, 1, 2, 84754, 3.5, 1,
+              '2022-11-10', '2022-11-03', 3);
+            INSERT INTO purchase_order VALUES (1, '2022-11-03 14:20:52.187', '2022-11-03 14:20:52.187', 1, 2,
+              'ZDOI5EA', 371, 12, 2, '2022-11-09', '2022-11-07', 1);
+            INSERT INTO transaction VALUES (1, 'SALE', 1, NULL, '2022-11-03 14:20:52.186', '2022-11-03 14:20:52.186'),
+              (2, 'PURCHASE', NULL, 1, '2022-11-03 14:20:52.187', '2022-11-03 14:20:52.187');
+            INSERT INTO payment VALUES
+              (1, '2022-11-03 14:20:52.186', '2022-11-07 07:55:11.885', 1, 2, 296639.00, 1, 1, true, '2022-11-07',
+               52923196, 32957646),
+              (2, '2022-11-03 14:20:52.187', '2022-11-03 14:20:52.187', 2, 2, 4452.00, 2, 3, false, '2022-11-09',
+               67305075, 31622269);
+            """;
+}

@@ -1,0 +1,42 @@
+package io.totesys.pipeline.testing;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import javax.sql.DataSource;
+
+import io.totesys.pipeline.world.DatabaseServer;
+import io.totesys.pipeline.world.EmbeddedWorld;
+
+/** Puts ToteSys, the pipeline's state and the lake back to empty between tests. */
+public final class ToteSysFixture {
+
+    private static final String SOURCE_TABLES = "address, counterparty, currency, department, design, payment_type, "
+            + "staff, sales_order, purchase_order, transaction, payment";
+
+    private ToteSysFixture() {
+    }
+
+    public static void reset(EmbeddedWorld world) {
+        DatabaseServer.execute(world.totesysOwner(), "TRUNCATE " + SOURCE_TABLES + " RESTART IDENTITY CASCADE");
+        DataSource warehouse = world.databases().warehouse();
+        if (exists(warehouse, "pipeline.extract_watermark")) {
+            DatabaseServer.execute(warehouse, "TRUNCATE pipeline.extract_watermark, pipeline.extract_batch");
+        }
+        new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET).clear();
+        new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET).clear();
+    }
+
+    private static boolean exists(DataSource dataSource, String table) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("SELECT to_regclass('" + table + "') IS NOT NULL")) {
+            result.next();
+            return result.getBoolean(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.totesys.pipeline.world;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
+import org.postgresql.ds.PGSimpleDataSource;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * A real PostgreSQL server (binaries from Maven, no Docker) holding the ToteSys database
+ * and an empty warehouse database, with password authentication for everyone but the
+ * superuser, so that a wrong password is refused as it would be in production.
+ * <p>
+ * Roles: {@code totesys} owns ToteSys (the simulator writes as it); {@code totesys_reader}
+ * may only SELECT, and reads {@code pg_stat_activity} through the read-only
+ * {@code pg_read_all_stats} role; {@code warehouse} owns the warehouse database.
+ */
+public final class DatabaseServer implements AutoCloseable {
+
+    public static final String TOTESYS_DATABASE = "totesys";
+    public static final String WAREHOUSE_DATABASE = "warehouse";
+    public static final String OWNER = "totesys";
+    public static final String OWNER_PASSWORD = "totesys-owner-secret";
+    public static final String READER = "totesys_reader";
+    public static final String READER_PASSWORD = "totesys-reader-secret";
+    public static final String WAREHOUSE_USER = "warehouse";
+    public static final String WAREHOUSE_PASSWORD = "warehouse-secret";
+
+    private static final String PASSWORD_AUTHENTICATION = """
+            local all all trust
+            host all postgres 127.0.0.1/32 trust
+            host all postgres ::1/128 trust
+            host all all 127.0.0.1/32 scram-sha-256
+            host all all ::1/128 scram-sha-256
+            """;
+
+    private final EmbeddedPostgres postgres;
+
+    private DatabaseServer(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    /**
+     * Starts a server on the given port (0 for any free one) with its data in the given
+     * directory, and creates both databases unless a previous run already did.
+     */
+    public static DatabaseServer start(int port, Path dataDirectory) {
+        try {
+            boolean fresh = !Files.exists(dataDirectory.resolve("PG_VERSION"));
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDirectory)
+                    .setCleanDataDirectory(false)
+                    .setServerConfig("timezone", "UTC")
+                    .setServerConfig("max_connections", "100")
+                    .setServerConfig("fsync", "off")
+                    .setPGStartupWait(Duration.ofSeconds(60));
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            DatabaseServer server = new DatabaseServer(builder.start());
+            if (fresh) {
+                server.initialise(dataDirectory);
+            }
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("starting the embedded PostgreSQL server failed", e);
+        }
+    }
+
+    private void initialise(Path dataDirectory) throws IOException {
+        Files.writeString(dataDirectory.resolve("pg_hba.conf"), PASSWORD_AUTHENTICATION);
+        execute(superuser("postgres"),
+                "SELECT pg_reload_conf()",
+                "CREATE ROLE " + OWNER + " LOGIN PASSWORD '" + OWNER_PASSWORD + "'",
+                "CREATE ROLE " + READER + " LOGIN PASSWORD '" + READER_PASSWORD + "' IN ROLE pg_read_all_stats",
+                "CREATE ROLE " + WAREHOUSE_USER + " LOGIN PASSWORD '" + WAREHOUSE_PASSWORD + "'",
+                "CREATE DATABASE " + TOTESYS_DATABASE + " OWNER " + OWNER,
+                "CREATE DATABASE " + WAREHOUSE_DATABASE + " OWNER " + WAREHOUSE_USER);
+        execute(superuser(TOTESYS_DATABASE), "ALTER SCHEMA public OWNER TO " + OWNER,
+                "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+        execute(dataSource(TOTESYS_DATABASE, OWNER, OWNER_PASSWORD), resource("/totesys/schema.sql"),
+                "GRANT USAGE ON SCHEMA public TO " + READER,
+                "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + READER);
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
+    }
+
+    /** ToteSys as its owner, the application that writes it. */
+    public DataSource totesysOwner() {
+        return dataSource(TOTESYS_DATABASE, OWNER, OWNER_PASSWORD);
+    }
+
+    /** The warehouse database as the pipeline's user. */
+    public DataSource warehouse() {
+        return dataSource(WAREHOUSE_DATABASE, WAREHOUSE_USER, WAREHOUSE_PASSWORD);
+    }
+
+    public DataSource superuser(String database) {
+        return postgres.getDatabase("postgres", database);
+    }
+
+    public DataSource dataSource(String database, String user, String password) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(jdbcUrl(database));
+        dataSource.setUser(user);
+        dataSource.setPassword(password);
+        return dataSource;
+    }
+
+    public static void execute(DataSource dataSource, String... statements) {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("running SQL on the embedded PostgreSQL server failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = DatabaseServer.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("stopping the embedded PostgreSQL server failed", e);
+        }
+    }
+}

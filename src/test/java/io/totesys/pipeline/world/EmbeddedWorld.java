@@ -1,0 +1,87 @@
+package io.totesys.pipeline.world;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Everything the pipeline talks to, on this machine: a PostgreSQL server with ToteSys and
+ * the warehouse, and an S3 server with both lake buckets. {@link #environment()} is the
+ * configuration contract (SPEC section 5) that points the service at them.
+ */
+public final class EmbeddedWorld implements AutoCloseable {
+
+    public static final String INGEST_BUCKET = "totesys-ingest";
+    public static final String PROCESSED_BUCKET = "totesys-processed";
+
+    private final DatabaseServer databases;
+    private final ObjectStoreServer objectStore;
+
+    private EmbeddedWorld(DatabaseServer databases, ObjectStoreServer objectStore) {
+        this.databases = databases;
+        this.objectStore = objectStore;
+    }
+
+    /**
+     * Starts both servers, keeping their data under the directory; ports 0 take free ones.
+     */
+    public static EmbeddedWorld start(Path directory, int databasePort, int objectStorePort) {
+        DatabaseServer databases = DatabaseServer.start(databasePort, directory.resolve("postgres"));
+        try {
+            ObjectStoreServer objectStore = ObjectStoreServer.start(objectStorePort, directory.resolve("s3"),
+                    INGEST_BUCKET, PROCESSED_BUCKET);
+            return new EmbeddedWorld(databases, objectStore);
+        } catch (RuntimeException e) {
+            databases.close();
+            throw e;
+        }
+    }
+
+    public DatabaseServer databases() {
+        return databases;
+    }
+
+    public ObjectStoreServer objectStore() {
+        return objectStore;
+    }
+
+    public DataSource totesysOwner() {
+        return databases.totesysOwner();
+    }
+
+    public S3Client s3() {
+        return objectStore.client();
+    }
+
+    /** The service's configuration, as environment variables, pointing at this world. */
+    public Map<String, String> environment() {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("TOTESYS_JDBC_URL", databases.jdbcUrl(DatabaseServer.TOTESYS_DATABASE));
+        environment.put("TOTESYS_USERNAME", DatabaseServer.READER);
+        environment.put("TOTESYS_PASSWORD", DatabaseServer.READER_PASSWORD);
+        environment.put("WAREHOUSE_JDBC_URL", databases.jdbcUrl(DatabaseServer.WAREHOUSE_DATABASE));
+        environment.put("WAREHOUSE_USERNAME", DatabaseServer.WAREHOUSE_USER);
+        environment.put("WAREHOUSE_PASSWORD", DatabaseServer.WAREHOUSE_PASSWORD);
+        environment.put("S3_ENDPOINT", objectStore.endpoint());
+        environment.put("AWS_REGION", ObjectStoreServer.REGION);
+        environment.put("AWS_ACCESS_KEY_ID", ObjectStoreServer.ACCESS_KEY);
+        environment.put("AWS_SECRET_ACCESS_KEY", ObjectStoreServer.SECRET_KEY);
+        environment.put("AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED");
+        environment.put("LAKE_INGEST_BUCKET", INGEST_BUCKET);
+        environment.put("LAKE_PROCESSED_BUCKET", PROCESSED_BUCKET);
+        return environment;
+    }
+
+    @Override
+    public void close() {
+        try {
+            objectStore.close();
+        } finally {
+            databases.close();
+        }
+    }
+}

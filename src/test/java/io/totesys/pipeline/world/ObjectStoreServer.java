@@ -1,0 +1,159 @@
+package io.totesys.pipeline.world;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+
+/**
+ * A real S3 server: s3proxy with a filesystem backend, run from its
+ * jar-with-dependencies as a process of its own (the build copies it to
+ * {@code target/s3proxy/s3proxy.jar}). Objects survive a restart of the server.
+ */
+public final class ObjectStoreServer implements AutoCloseable {
+
+    public static final String ACCESS_KEY = "totesys-access-key";
+    public static final String SECRET_KEY = "totesys-secret-key";
+    public static final String REGION = "us-east-1";
+
+    private static final Path JAR = Path.of("target", "s3proxy", "s3proxy.jar");
+
+    private final int port;
+    private final Path dataDirectory;
+    private final Path logFile;
+    private Process process;
+
+    private ObjectStoreServer(int port, Path dataDirectory) {
+        this.port = port;
+        this.dataDirectory = dataDirectory;
+        this.logFile = dataDirectory.resolveSibling(dataDirectory.getFileName() + ".log");
+    }
+
+    /** Starts the server on the given port (0 for any free one), keeping objects in the directory. */
+    public static ObjectStoreServer start(int port, Path dataDirectory, String... buckets) {
+        ObjectStoreServer server = new ObjectStoreServer(port > 0 ? port : FreePort.find(), dataDirectory);
+        server.start();
+        server.createBuckets(buckets);
+        return server;
+    }
+
+    /** Starts the server again after {@link #stop()}, on the same port and with the same objects. */
+    public void start() {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: build the project first (./mvnw package)");
+        }
+        try {
+            Files.createDirectories(dataDirectory);
+            Path properties = dataDirectory.resolveSibling(dataDirectory.getFileName() + ".properties");
+            Files.writeString(properties, String.join("\n",
+                    "s3proxy.endpoint=http://127.0.0.1:" + port,
+                    "s3proxy.authorization=aws-v2-or-v4",
+                    "s3proxy.identity=" + ACCESS_KEY,
+                    "s3proxy.credential=" + SECRET_KEY,
+                    "jclouds.provider=filesystem-nio2",
+                    "jclouds.filesystem.basedir=" + dataDirectory.toAbsolutePath(),
+                    ""));
+            process = new ProcessBuilder(List.of(JavaProcess.javaExecutable(), "-Xmx256m", "-jar",
+                    JAR.toAbsolutePath().toString(), "--properties", properties.toAbsolutePath().toString()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile())
+                    .start();
+            awaitReady();
+        } catch (IOException e) {
+            throw new UncheckedIOException("starting s3proxy failed", e);
+        }
+    }
+
+    /** Stops the server, as an outage would. */
+    public void stop() {
+        if (process != null) {
+            process.destroy();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** A client configured as S3-compatible servers need it: path style, checksums only when required. */
+    public S3Client client() {
+        return S3Client.builder()
+                .httpClientBuilder(ApacheHttpClient.builder())
+                .endpointOverride(URI.create(endpoint()))
+                .forcePathStyle(true)
+                .region(Region.of(REGION))
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .build();
+    }
+
+    private void createBuckets(String... buckets) {
+        try (S3Client s3 = client()) {
+            for (String bucket : buckets) {
+                try {
+                    s3.createBucket(request -> request.bucket(bucket));
+                } catch (BucketAlreadyOwnedByYouException e) {
+                    // kept from an earlier run
+                }
+            }
+        }
+    }
+
+    private void awaitReady() {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("s3proxy exited at start; see " + logFile);
+            }
+            try {
+                http.send(HttpRequest.newBuilder(URI.create(endpoint())).GET().build(), HttpResponse.BodyHandlers.discarding());
+                return;
+            } catch (IOException e) {
+                sleep();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for s3proxy", e);
+            }
+        }
+        throw new IllegalStateException("s3proxy did not answer within 60 s; see " + logFile);
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

@@ -1,0 +1,530 @@
+package io.totesys.pipeline.world;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+import javax.sql.DataSource;
+
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyOutputStream;
+
+/**
+ * A simulated ToteSys: the sales database of a tote bag company, as the pipeline's users
+ * run it. It seeds a dataset with the shapes, value ranges and quirks of the real one
+ * (commas and apostrophes in names, NULL address parts, the department in "Leds", rows
+ * sharing a {@code created_at}, payments that later turn paid) at a scale factor, then
+ * keeps changing it as the business would. Everything it does follows from its seed.
+ * <p>
+ * Scale 1 matches the real database of November 2024: 11,187 sales orders, 4,649
+ * purchase orders, 15,836 transactions and payments, 473 designs.
+ */
+public final class ToteSysSimulator {
+
+    /** The ids a new order created. */
+    public record NewOrder(int orderId, int transactionId, int paymentId) {
+    }
+
+    /** What one simulated change did, for the log. */
+    public record Change(String description) {
+    }
+
+    private static final int SALES_ORDERS_AT_SCALE_1 = 11_187;
+    private static final int PURCHASE_ORDERS_AT_SCALE_1 = 4_649;
+    private static final int DESIGNS_AT_SCALE_1 = 473;
+    private static final int ADDRESSES = 30;
+    private static final int COUNTERPARTIES = 20;
+    private static final int STAFF = 20;
+    private static final LocalDateTime FIRST_DAY = LocalDateTime.of(2022, 11, 3, 14, 20, 49, 962_000_000);
+    private static final Duration HISTORY = Duration.ofDays(743);
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+
+    private static final String[] FIRST_NAMES = {"Jeremie", "Deron", "Jeanette", "Ana", "Magdalena", "Korey",
+        "Raphael", "Oswaldo", "Brody", "Jazmyn", "Meda", "Imani", "Stan", "Rigoberto", "Tom", "Pierre", "Flavio",
+        "Giovani", "Bridget", "Leta"};
+    private static final String[] LAST_NAMES = {"Franey", "Beier", "Erdman", "Glover", "Zieme", "Reichert",
+        "Rippin", "Bashirian", "Langosh", "Kuhlman", "Cremin", "Schmidt", "Lehner", "Marvin", "Hane", "O'Hara",
+        "Kilback", "Runolfsdottir", "D'Amore", "Predovic"};
+    private static final String[] COMPANY_WORDS = {"Fahey", "Leannon", "Predovic", "Morar", "Armstrong",
+        "Kohler", "Frami", "Mraz", "Padberg", "Lueilwitz", "Johnson", "Kling", "Yost", "Hermann", "O'Keefe",
+        "Bosco", "Moen", "Toy", "Jacobson", "Grady"};
+    private static final String[] STREETS = {"Herzog Via", "Alexie Cliffs", "Sincere Fort", "Rogahn Skyway",
+        "Upton Track", "Kohler Estate", "Bauch Cape", "O'Conner Lock", "Kuhic Grove", "Murray Rapid"};
+    private static final String[] CITIES = {"New Patienceburgh", "Aliso Viejo", "Lake Charles", "Olsonside",
+        "Fort Shadburgh", "Kendraburgh", "Suffolk", "East Bobbie", "Pricetown", "Bentleyport"};
+    private static final String[] DISTRICTS = {"Avon", "Bedfordshire", "Buckinghamshire", "Cambridgeshire",
+        "Cheshire", "Cornwall"};
+    private static final String[] COUNTRIES = {"Turkey", "San Marino", "Samoa", "Republic of Korea",
+        "Falkland Islands (Malvinas)", "Austria", "Democratic People's Republic of Korea", "Congo", "Germany",
+        "Iceland"};
+    private static final String[][] DEPARTMENTS = {{"Sales", "Manchester", "Richard Roma"},
+        {"Purchasing", "Manchester", "Naomi Lapaglia"}, {"Production", "Leeds", "Chester Ming"},
+        {"Dispatch", "Leds", "Mark Hanna"}, {"Finance", "Manchester", "Jordan Belfort"},
+        {"Facilities", "Manchester", "Shelley Levene"}, {"Communications", "Leeds", "Ann Blake"},
+        {"HR", "Leeds", "James Link"}};
+    private static final String[] MATERIALS = {"Wooden", "Steel", "Granite", "Bronze", "Cotton", "Rubber",
+        "Plastic", "Concrete", "Frozen", "Soft", "Fresh", "Metal"};
+    private static final String[] FOLDERS = {"/lib", "/etc/periodic", "/usr", "/private", "/System", "/Users",
+        "/opt/include", "/home/user/dir"};
+    private static final String[] CURRENCIES = {"GBP", "USD", "EUR"};
+    private static final String[] PAYMENT_TYPES = {"SALES_RECEIPT", "SALES_REFUND", "PURCHASE_PAYMENT",
+        "PURCHASE_REFUND"};
+
+    private final DataSource totesys;
+    private final SplittableRandom random;
+
+    public ToteSysSimulator(DataSource totesys, long seed) {
+        this.totesys = totesys;
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** The number of sales orders seeded at a scale. */
+    public static int salesOrders(double scale) {
+        return Math.max(1, (int) Math.round(SALES_ORDERS_AT_SCALE_1 * scale));
+    }
+
+    /** The number of purchase orders seeded at a scale. */
+    public static int purchaseOrders(double scale) {
+        return Math.max(1, (int) Math.round(PURCHASE_ORDERS_AT_SCALE_1 * scale));
+    }
+
+    /** Fills an empty ToteSys with a dataset of the given scale, all of it dated in the past. */
+    public void seed(double scale) {
+        int designs = Math.max(1, (int) Math.round(DESIGNS_AT_SCALE_1 * scale));
+        int salesOrders = salesOrders(scale);
+        int purchaseOrders = purchaseOrders(scale);
+        try (Connection connection = totesys.getConnection()) {
+            connection.setAutoCommit(false);
+            seedReferenceData(connection, designs);
+            seedOrders(connection, designs, salesOrders, purchaseOrders);
+            try (Statement statement = connection.createStatement()) {
+                for (String table : List.of("address", "counterparty", "currency", "department", "design",
+                        "payment_type", "staff", "sales_order", "purchase_order", "transaction", "payment")) {
+                    statement.execute("SELECT setval(pg_get_serial_sequence('" + table + "', '" + table
+                            + "_id'), (SELECT max(" + table + "_id) FROM " + table + "))");
+                }
+            }
+            connection.commit();
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("seeding ToteSys failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void seedReferenceData(Connection connection, int designs) throws SQLException, IOException {
+        String created = TIMESTAMP.format(FIRST_DAY);
+        copy(connection, "address", rows -> {
+            for (int id = 1; id <= ADDRESSES; id++) {
+                rows.add(row(id, (1 + random.nextInt(99_999)) + " " + pick(STREETS),
+                        random.nextInt(5) == 0 ? "Apt. " + (1 + random.nextInt(999)) : null,
+                        random.nextBoolean() ? pick(DISTRICTS) : null, pick(CITIES),
+                        String.format(Locale.ROOT, "%05d", random.nextInt(100_000)), pick(COUNTRIES), phone(),
+                        created, created));
+            }
+        });
+        copy(connection, "counterparty", rows -> {
+            for (int id = 1; id <= COUNTERPARTIES; id++) {
+                rows.add(row(id, companyName(), 1 + random.nextInt(ADDRESSES), person(),
+                        random.nextInt(4) == 0 ? "Mrs. " + person() : person(), created, created));
+            }
+        });
+        copy(connection, "currency", rows -> {
+            for (int id = 1; id <= CURRENCIES.length; id++) {
+                rows.add(row(id, CURRENCIES[id - 1], created, created));
+            }
+        });
+        copy(connection, "department", rows -> {
+            for (int id = 1; id <= DEPARTMENTS.length; id++) {
+                String[] department = DEPARTMENTS[id - 1];
+                rows.add(row(id, department[0], department[1], department[2], created, created));
+            }
+        });
+        copy(connection, "design", rows -> {
+            for (int id = 1; id <= designs; id++) {
+                String when = TIMESTAMP.format(pastInstant(id, designs));
+                String material = pick(MATERIALS);
+                rows.add(row(id, when, material, pick(FOLDERS), fileName(material), when));
+            }
+        });
+        copy(connection, "payment_type", rows -> {
+            for (int id = 1; id <= PAYMENT_TYPES.length; id++) {
+                rows.add(row(id, PAYMENT_TYPES[id - 1], created, created));
+            }
+        });
+        copy(connection, "staff", rows -> {
+            for (int id = 1; id <= STAFF; id++) {
+                String first = FIRST_NAMES[id - 1];
+                String last = LAST_NAMES[id - 1];
+                rows.add(row(id, first, last, 1 + random.nextInt(DEPARTMENTS.length), email(first, last), created,
+                        created));
+            }
+        });
+    }
+
+    private void seedOrders(Connection connection, int designs, int salesOrders, int purchaseOrders)
+            throws SQLException, IOException {
+        int orders = salesOrders + purchaseOrders;
+        // Orders interleave in time; transaction and payment ids follow creation order.
+        boolean[] isSale = new boolean[orders];
+        int salesLeft = salesOrders;
+        for (int index = 0; index < orders; index++) {
+            isSale[index] = random.nextInt(orders - index) < salesLeft;
+            if (isSale[index]) {
+                salesLeft--;
+            }
+        }
+        List<String[]> transactions = new ArrayList<>(orders);
+        List<String[]> payments = new ArrayList<>(orders);
+        copy(connection, "sales_order", sales -> copy(connection, "purchase_order", purchases -> {
+            int salesOrderId = 0;
+            int purchaseOrderId = 0;
+            for (int index = 0; index < orders; index++) {
+                int transactionId = index + 1;
+                LocalDateTime createdAt = pastInstant(index + 1, orders);
+                String created = TIMESTAMP.format(createdAt);
+                Order order = isSale[index] ? salesOrder(designs) : purchaseOrder();
+                String[] orderRow;
+                if (isSale[index]) {
+                    salesOrderId++;
+                    orderRow = order.salesRow(salesOrderId, created);
+                    sales.add(orderRow);
+                    transactions.add(row(transactionId, "SALE", salesOrderId, null, created, created));
+                } else {
+                    purchaseOrderId++;
+                    orderRow = order.purchaseRow(purchaseOrderId, created);
+                    purchases.add(orderRow);
+                    transactions.add(row(transactionId, "PURCHASE", null, purchaseOrderId, created, created));
+                }
+                boolean paid = random.nextInt(100) < 61;
+                String lastUpdated = paid
+                        ? TIMESTAMP.format(createdAt.plusDays(1 + random.nextInt(5)).plusNanos(random.nextInt(1000) * 1_000_000L))
+                        : created;
+                payments.add(order.paymentRow(transactionId, created, lastUpdated, paid, createdAt.toLocalDate()));
+            }
+        }));
+        copy(connection, "transaction", rows -> rows.addAll(transactions));
+        copy(connection, "payment", rows -> rows.addAll(payments));
+    }
+
+    /** Inserts a new sales order with its transaction and its (unpaid) payment, in one transaction. */
+    public NewOrder newSalesOrder() {
+        return newOrder(true);
+    }
+
+    /** Inserts a new purchase order with its transaction and its (unpaid) payment, in one transaction. */
+    public NewOrder newPurchaseOrder() {
+        return newOrder(false);
+    }
+
+    private NewOrder newOrder(boolean sale) {
+        try (Connection connection = totesys.getConnection()) {
+            connection.setAutoCommit(false);
+            int designs = count(connection, "design");
+            Order order = sale ? salesOrder(designs) : purchaseOrder();
+            LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
+            int orderId = sale ? order.insertSales(connection) : order.insertPurchase(connection);
+            int transactionId = insertReturningId(connection, """
+                    INSERT INTO transaction (transaction_type, sales_order_id, purchase_order_id)
+                    VALUES (?::transaction_type, ?, ?) RETURNING transaction_id""",
+                    sale ? "SALE" : "PURCHASE", sale ? orderId : null, sale ? null : orderId);
+            String[] payment = order.paymentRow(transactionId, null, null, false, today);
+            int paymentId = insertReturningId(connection, """
+                    INSERT INTO payment (transaction_id, counterparty_id, payment_amount, currency_id, payment_type_id,
+                                         paid, payment_date, company_ac_number, counterparty_ac_number)
+                    VALUES (?, ?, ?::numeric, ?, ?, false, ?, ?, ?) RETURNING payment_id""",
+                    transactionId, Integer.parseInt(payment[4]), payment[5], Integer.parseInt(payment[6]),
+                    Integer.parseInt(payment[7]), payment[9], Integer.parseInt(payment[10]),
+                    Integer.parseInt(payment[11]));
+            connection.commit();
+            return new NewOrder(orderId, transactionId, paymentId);
+        } catch (SQLException e) {
+            throw new IllegalStateException("inserting an order into ToteSys failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Marks a payment as paid, moving its {@code last_updated} on, as ToteSys does. */
+    public void markPaid(int paymentId) {
+        update("UPDATE payment SET paid = true, last_updated = now() WHERE payment_id = ?", paymentId);
+    }
+
+    /** The ids of some payments still unpaid, lowest first. */
+    public List<Integer> unpaidPayments(int limit) {
+        List<Integer> ids = new ArrayList<>();
+        try (Connection connection = totesys.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT payment_id FROM payment WHERE NOT paid ORDER BY payment_id LIMIT ?")) {
+            statement.setInt(1, limit);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getInt(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading unpaid payments failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Makes one change as the business would, chosen at random, and says what it was. */
+    public Change change() {
+        int dice = random.nextInt(100);
+        if (dice < 45) {
+            NewOrder order = newSalesOrder();
+            return new Change("new sales order " + order.orderId() + " with transaction " + order.transactionId()
+                    + " and payment " + order.paymentId());
+        }
+        if (dice < 70) {
+            List<Integer> unpaid = unpaidPayments(50);
+            if (!unpaid.isEmpty()) {
+                int paymentId = unpaid.get(random.nextInt(unpaid.size()));
+                markPaid(paymentId);
+                return new Change("payment " + paymentId + " paid");
+            }
+        }
+        if (dice < 90) {
+            NewOrder order = newPurchaseOrder();
+            return new Change("new purchase order " + order.orderId() + " with transaction "
+                    + order.transactionId() + " and payment " + order.paymentId());
+        }
+        return editReferenceRow();
+    }
+
+    private Change editReferenceRow() {
+        switch (random.nextInt(4)) {
+            case 0 -> {
+                int staffId = 1 + random.nextInt(STAFF);
+                String last = pick(LAST_NAMES);
+                update("UPDATE staff SET last_name = ?, email_address = lower(first_name) || '.' || lower(?) "
+                        + "|| '@terrifictotes.com', last_updated = now() WHERE staff_id = ?", last,
+                        last.replace("'", ""), staffId);
+                return new Change("staff " + staffId + " renamed to " + last);
+            }
+            case 1 -> {
+                int departmentId = 1 + random.nextInt(DEPARTMENTS.length);
+                String manager = person();
+                update("UPDATE department SET manager = ?, last_updated = now() WHERE department_id = ?", manager,
+                        departmentId);
+                return new Change("department " + departmentId + " now managed by " + manager);
+            }
+            case 2 -> {
+                int addressId = 1 + random.nextInt(ADDRESSES);
+                update("UPDATE address SET phone = ?, last_updated = now() WHERE address_id = ?", phone(), addressId);
+                return new Change("address " + addressId + " has a new phone number");
+            }
+            default -> {
+                int designId = 1 + random.nextInt(Math.max(1, countDesigns()));
+                String material = pick(MATERIALS);
+                update("UPDATE design SET design_name = ?, file_name = ?, last_updated = now() WHERE design_id = ?",
+                        material, fileName(material), designId);
+                return new Change("design " + designId + " renamed to " + material);
+            }
+        }
+    }
+
+    private int countDesigns() {
+        try (Connection connection = totesys.getConnection()) {
+            return count(connection, "design");
+        } catch (SQLException e) {
+            throw new IllegalStateException("counting designs failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** An order's business values, before it is written as a sales or a purchase order. */
+    private record Order(int designId, int staffId, int counterpartyId, int quantity, BigDecimal unitPrice,
+            int currencyId, String itemCode, int deliveryDays, int paymentDays, int locationId, int paymentDateDays,
+            int companyAccount, int counterpartyAccount) {
+
+        String[] salesRow(int id, String created) {
+            LocalDate day = LocalDate.parse(created.substring(0, 10));
+            return row(id, created, created, designId, staffId, counterpartyId, quantity, unitPrice.toPlainString(),
+                    currencyId, day.plusDays(deliveryDays).toString(), day.plusDays(paymentDays).toString(), locationId);
+        }
+
+        String[] purchaseRow(int id, String created) {
+            LocalDate day = LocalDate.parse(created.substring(0, 10));
+            return row(id, created, created, staffId, counterpartyId, itemCode, quantity, unitPrice.toPlainString(),
+                    currencyId, day.plusDays(deliveryDays).toString(), day.plusDays(paymentDays).toString(), locationId);
+        }
+
+        String[] paymentRow(int transactionId, String created, String lastUpdated, boolean paid, LocalDate day) {
+            BigDecimal amount = unitPrice.multiply(BigDecimal.valueOf(quantity)).setScale(2, RoundingMode.HALF_UP);
+            int paymentTypeId = itemCode == null ? 1 : 3;
+            return row(transactionId, created, lastUpdated, transactionId, counterpartyId, amount.toPlainString(),
+                    currencyId, paymentTypeId, paid, day.plusDays(paymentDateDays).toString(), companyAccount,
+                    counterpartyAccount);
+        }
+
+        int insertSales(Connection connection) throws SQLException {
+            LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
+            return insertReturningId(connection, """
+                    INSERT INTO sales_order (design_id, staff_id, counterparty_id, units_sold, unit_price, currency_id,
+                                             agreed_delivery_date, agreed_payment_date, agreed_delivery_location_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING sales_order_id""",
+                    designId, staffId, counterpartyId, quantity, unitPrice, currencyId,
+                    today.plusDays(deliveryDays).toString(), today.plusDays(paymentDays).toString(), locationId);
+        }
+
+        int insertPurchase(Connection connection) throws SQLException {
+            LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
+            return insertReturningId(connection, """
+                    INSERT INTO purchase_order (staff_id, counterparty_id, item_code, item_quantity, item_unit_price,
+                                                currency_id, agreed_delivery_date, agreed_payment_date,
+                                                agreed_delivery_location_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING purchase_order_id""",
+                    staffId, counterpartyId, itemCode, quantity, unitPrice, currencyId,
+                    today.plusDays(deliveryDays).toString(), today.plusDays(paymentDays).toString(), locationId);
+        }
+    }
+
+    private Order salesOrder(int designs) {
+        return new Order(1 + random.nextInt(designs), 1 + random.nextInt(STAFF), 1 + random.nextInt(COUNTERPARTIES),
+                1_000 + random.nextInt(99_000), BigDecimal.valueOf(200 + random.nextInt(201), 2),
+                1 + random.nextInt(CURRENCIES.length), null, random.nextInt(8), random.nextInt(8),
+                1 + random.nextInt(ADDRESSES), random.nextInt(6), account(), account());
+    }
+
+    private Order purchaseOrder() {
+        return new Order(0, 1 + random.nextInt(STAFF), 1 + random.nextInt(COUNTERPARTIES),
+                1 + random.nextInt(999), BigDecimal.valueOf(300 + random.nextInt(99_700), 2),
+                1 + random.nextInt(CURRENCIES.length), itemCode(), random.nextInt(8), random.nextInt(8),
+                1 + random.nextInt(ADDRESSES), random.nextInt(6), account(), account());
+    }
+
+    /** An instant in the seeded history, rising with the index; neighbours may share a millisecond. */
+    private LocalDateTime pastInstant(int index, int count) {
+        long millis = HISTORY.toMillis() * index / Math.max(1, count);
+        return FIRST_DAY.plusNanos(millis * 1_000_000L);
+    }
+
+    private String companyName() {
+        return switch (random.nextInt(3)) {
+            case 0 -> pick(COMPANY_WORDS) + " and Sons";
+            case 1 -> pick(COMPANY_WORDS) + ", " + pick(COMPANY_WORDS) + " and " + pick(COMPANY_WORDS);
+            default -> pick(COMPANY_WORDS) + " - " + pick(COMPANY_WORDS);
+        };
+    }
+
+    private String person() {
+        return pick(FIRST_NAMES) + " " + pick(LAST_NAMES);
+    }
+
+    private String phone() {
+        return String.format(Locale.ROOT, "%04d %06d", random.nextInt(10_000), random.nextInt(1_000_000));
+    }
+
+    private static String email(String first, String last) {
+        return (first + "." + last).toLowerCase(Locale.ROOT).replace("'", "") + "@terrifictotes.com";
+    }
+
+    private String fileName(String material) {
+        return material.toLowerCase(Locale.ROOT) + "-" + (2020 + random.nextInt(5))
+                + String.format(Locale.ROOT, "%02d%02d", 1 + random.nextInt(12), 1 + random.nextInt(28)) + "-"
+                + randomLetters(4, "abcdefghijklmnopqrstuvwxyz0123456789") + ".json";
+    }
+
+    private String itemCode() {
+        return randomLetters(7, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+    }
+
+    private String randomLetters(int length, String alphabet) {
+        StringBuilder letters = new StringBuilder(length);
+        for (int index = 0; index < length; index++) {
+            letters.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return letters.toString();
+    }
+
+    private int account() {
+        return 10_000_000 + random.nextInt(90_000_000);
+    }
+
+    private String pick(String[] values) {
+        return values[random.nextInt(values.length)];
+    }
+
+    private static String[] row(Object... values) {
+        String[] row = new String[values.length];
+        for (int index = 0; index < values.length; index++) {
+            row[index] = values[index] == null ? null : String.valueOf(values[index]);
+        }
+        return row;
+    }
+
+    private interface RowSource {
+        void fill(List<String[]> rows) throws SQLException, IOException;
+    }
+
+    /** Loads rows into a table with COPY, in the table's column order; a null value is NULL. */
+    private static void copy(Connection connection, String table, RowSource source) throws SQLException, IOException {
+        List<String[]> rows = new ArrayList<>();
+        source.fill(rows);
+        PGConnection postgres = connection.unwrap(PGConnection.class);
+        try (Writer out = new BufferedWriter(new OutputStreamWriter(
+                new PGCopyOutputStream(postgres, "COPY " + table + " FROM STDIN (FORMAT csv)", 1 << 16),
+                StandardCharsets.UTF_8), 1 << 16)) {
+            for (String[] row : rows) {
+                for (int index = 0; index < row.length; index++) {
+                    if (index > 0) {
+                        out.write(',');
+                    }
+                    if (row[index] != null) {
+                        out.write('"');
+                        out.write(row[index].replace("\"", "\"\""));
+                        out.write('"');
+                    }
+                }
+                out.write('\n');
+            }
+        }
+    }
+
+    private void update(String sql, Object... parameters) {
+        try (Connection connection = totesys.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("changing ToteSys failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static int insertReturningId(Connection connection, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            try (ResultSet key = statement.executeQuery()) {
+                key.next();
+                return key.getInt(1);
+            }
+        }
+    }
+
+    private static int count(Connection connection, String table) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + table)) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Object... parameters) throws SQLException {
+        for (int index = 0; index < parameters.length; index++) {
+            statement.setObject(index + 1, parameters[index]);
+        }
+    }
+}
