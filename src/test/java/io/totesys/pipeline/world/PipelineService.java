@@ -1,0 +1,102 @@
+package io.totesys.pipeline.world;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged service ({@code target/quarkus-app/quarkus-run.jar}) running in a process of
+ * its own, configured only through environment variables, as a user runs it.
+ */
+public final class PipelineService implements AutoCloseable {
+
+    public static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+
+    private final Process process;
+    private final Path log;
+
+    private PipelineService(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /**
+     * Starts the service with the given environment. Its output goes to the log file, or
+     * to this process's own output when the log is {@code null}.
+     */
+    public static PipelineService start(Map<String, String> environment, Path log, String... jvmOptions) {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: package the service first (./mvnw package)");
+        }
+        List<String> command = new ArrayList<>(List.of(JavaProcess.javaExecutable(), "-Duser.timezone=UTC"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        if (log == null) {
+            builder.inheritIO();
+        } else {
+            builder.redirectOutput(log.toFile());
+        }
+        try {
+            return new PipelineService(builder.start(), log);
+        } catch (IOException e) {
+            throw new UncheckedIOException("starting the packaged service failed", e);
+        }
+    }
+
+    /** Waits for the service to exit by itself and returns its exit code. */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("the service did not exit within " + timeout + "; output:\n" + output());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the service", e);
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** What the service printed so far. */
+    public String output() {
+        try {
+            return log == null ? "" : Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Kills the service at once (SIGKILL), as a crash would. */
+    public void kill() {
+        process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(30));
+    }
+
+    /** Stops the service gracefully (SIGTERM). */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.totesys.pipeline.world;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The README's first command ({@code ./mvnw package -Pembedded}): the packaged service on
+ * the embedded default. It starts PostgreSQL with a simulated ToteSys and an empty
+ * warehouse, an S3 server with both buckets, seeds ToteSys, starts the service against
+ * them, and keeps changing ToteSys while the lake fills. Ctrl+C stops everything.
+ * <p>
+ * Options ({@code -Dembedded.arguments="--scale 0.1 --rate 5"}): {@code --scale} of the
+ * seeded dataset (1 = the real ToteSys), {@code --rate} changes per second, {@code --seed},
+ * {@code --poll-interval}, {@code --postgres-port}, {@code --s3-port}.
+ */
+public final class RunEmbedded {
+
+    private static final Path DIRECTORY = Path.of("target", "embedded-world");
+
+    private RunEmbedded() {
+    }
+
+    public static void main(String[] arguments) throws Exception {
+        Map<String, String> options = options(arguments);
+        double scale = Double.parseDouble(options.get("scale"));
+        double rate = Double.parseDouble(options.get("rate"));
+        long seed = Long.parseLong(options.get("seed"));
+
+        deleteRecursively(DIRECTORY);
+        say("Starting PostgreSQL and the S3 server under " + DIRECTORY + " ...");
+        EmbeddedWorld world = EmbeddedWorld.start(DIRECTORY.toAbsolutePath(),
+                Integer.parseInt(options.get("postgres-port")), Integer.parseInt(options.get("s3-port")));
+        say("Seeding ToteSys at scale " + scale + " (seed " + seed + ") ...");
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), seed);
+        simulator.seed(scale);
+
+        Map<String, String> environment = new LinkedHashMap<>(world.environment());
+        environment.put("ETL_POLL_INTERVAL", options.get("poll-interval"));
+        PipelineService service = PipelineService.start(environment, null);
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            scheduler.shutdownNow();
+            service.close();
+            world.close();
+        }, "embedded-world-stop"));
+
+        printWhereToLook(world, environment);
+        simulate(simulator, rate, scheduler);
+        reportLake(world.s3(), scheduler);
+        while (service.isAlive()) {
+            Thread.sleep(1_000);
+        }
+        say("The service stopped; stopping the embedded world.");
+        System.exit(service.awaitExit(Duration.ofSeconds(1)));
+    }
+
+    private static void printWhereToLook(EmbeddedWorld world, Map<String, String> environment) {
+        String endpoint = world.objectStore().endpoint();
+        say("""
+
+                ToteSys pipeline on the embedded default
+                  ToteSys    psql postgresql://%s:%s@127.0.0.1:%d/%s
+                  warehouse  psql postgresql://%s:%s@127.0.0.1:%d/%s
+                  S3         %s  (access key %s, secret key %s, region %s)
+                  lake       extract batches land in s3://%s/input/ as CSV, one manifest per batch
+                Look at the lake with the AWS CLI:
+                  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s aws --endpoint-url %s s3 ls --recursive s3://%s/input/
+                The service polls ToteSys every %s; the simulator changes it meanwhile. Ctrl+C stops everything.
+                """.formatted(
+                DatabaseServer.OWNER, DatabaseServer.OWNER_PASSWORD, world.databases().port(),
+                DatabaseServer.TOTESYS_DATABASE,
+                DatabaseServer.WAREHOUSE_USER, DatabaseServer.WAREHOUSE_PASSWORD, world.databases().port(),
+                DatabaseServer.WAREHOUSE_DATABASE,
+                endpoint, ObjectStoreServer.ACCESS_KEY, ObjectStoreServer.SECRET_KEY, ObjectStoreServer.REGION,
+                EmbeddedWorld.INGEST_BUCKET,
+                ObjectStoreServer.ACCESS_KEY, ObjectStoreServer.SECRET_KEY, endpoint, EmbeddedWorld.INGEST_BUCKET,
+                environment.get("ETL_POLL_INTERVAL")));
+    }
+
+    private static void simulate(ToteSysSimulator simulator, double rate, ScheduledExecutorService scheduler) {
+        if (rate <= 0) {
+            return;
+        }
+        AtomicLong changes = new AtomicLong();
+        long periodMicros = (long) (1_000_000 / rate);
+        scheduler.scheduleAtFixedRate(() -> {
+            try {
+                simulator.change();
+                changes.incrementAndGet();
+            } catch (RuntimeException e) {
+                say("simulator: " + e.getMessage());
+            }
+        }, 2_000_000, periodMicros, TimeUnit.MICROSECONDS);
+        scheduler.scheduleAtFixedRate(() -> say("simulator: " + changes.getAndSet(0)
+                + " changes to ToteSys in the last 30 s (new orders, payments turning paid, edits)"),
+                30, 30, TimeUnit.SECONDS);
+    }
+
+    private static void reportLake(S3Client s3, ScheduledExecutorService scheduler) {
+        scheduler.scheduleAtFixedRate(() -> {
+            try {
+                long csv = 0;
+                long manifests = 0;
+                long bytes = 0;
+                for (S3Object object : s3.listObjectsV2Paginator(request -> request
+                        .bucket(EmbeddedWorld.INGEST_BUCKET)).contents()) {
+                    csv += object.key().endsWith(".csv") ? 1 : 0;
+                    manifests += object.key().endsWith(".json") ? 1 : 0;
+                    bytes += object.size();
+                }
+                say("lake: s3://" + EmbeddedWorld.INGEST_BUCKET + " holds " + csv + " CSV objects from " + manifests
+                        + " batches, " + bytes / 1024 + " KiB");
+            } catch (RuntimeException e) {
+                say("lake: cannot list the ingest bucket: " + e.getMessage());
+            }
+        }, 15, 30, TimeUnit.SECONDS);
+    }
+
+    private static Map<String, String> options(String[] arguments) {
+        Map<String, String> options = new LinkedHashMap<>(Map.of("scale", "1", "rate", "2", "seed", "42",
+                "poll-interval", "10s", "postgres-port", "55432", "s3-port", "58080"));
+        for (int index = 0; index + 1 < arguments.length; index += 2) {
+            String name = arguments[index].replaceFirst("^--", "");
+            if (!options.containsKey(name)) {
+                throw new IllegalArgumentException("unknown option " + arguments[index] + "; known: " + options.keySet());
+            }
+            options.put(name, arguments[index + 1]);
+        }
+        return options;
+    }
+
+    private static void say(String line) {
+        System.out.println("[embedded] " + line);
+    }
+
+    private static void deleteRecursively(Path directory) {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
