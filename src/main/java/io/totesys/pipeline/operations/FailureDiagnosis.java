@@ -86,18 +86,19 @@ public class FailureDiagnosis {
 
     private String explainLake(SdkException failure) {
         String endpoint = s3Endpoint.filter(value -> !value.isBlank()).orElse("AWS S3");
-        if (failure instanceof S3Exception s3 && s3.awsErrorDetails() != null) {
-            String code = String.valueOf(s3.awsErrorDetails().errorCode());
+        if (failure instanceof S3Exception s3) {
+            String code = s3.awsErrorDetails() == null || s3.awsErrorDetails().errorCode() == null
+                    ? "HTTP " + s3.statusCode()
+                    : s3.awsErrorDetails().errorCode();
             return switch (code) {
-                case "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidSecurity" ->
+                case "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidSecurity", "HTTP 403" ->
                     "the lake at " + endpoint + " refused the request (" + code + "): check AWS_ACCESS_KEY_ID, "
                             + "AWS_SECRET_ACCESS_KEY and the bucket policy";
                 case "NoSuchBucket" -> "a lake bucket does not exist at " + endpoint
                         + ": check LAKE_INGEST_BUCKET and LAKE_PROCESSED_BUCKET";
                 case "AuthorizationHeaderMalformed", "PermanentRedirect" ->
                     "the lake at " + endpoint + " answered " + code + ": check AWS_REGION";
-                default -> "the lake at " + endpoint + " failed (" + code + ", HTTP " + s3.statusCode() + "): "
-                        + firstLine(s3);
+                default -> "the lake at " + endpoint + " failed (" + code + "): " + firstLine(s3);
             };
         }
         if (failure instanceof SdkClientException) {

@@ -1,0 +1,97 @@
+package io.totesys.pipeline.operations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.totesys.pipeline.testing.LakeContents;
+import io.totesys.pipeline.testing.TestWorld;
+import io.totesys.pipeline.testing.ToteSysFixture;
+import io.totesys.pipeline.world.DatabaseServer;
+import io.totesys.pipeline.world.EmbeddedWorld;
+import io.totesys.pipeline.world.PipelineService;
+import io.totesys.pipeline.world.ToteSysSimulator;
+
+/**
+ * A misconfigured service says what is wrong in one line that names the setting, never
+ * prints a secret, and writes nothing to the lake.
+ */
+class BadConfigurationIT {
+
+    private static final String WRONG_PASSWORD = "not-the-password-0f7c";
+
+    private final EmbeddedWorld world = TestWorld.get();
+
+    @BeforeEach
+    void seedToteSys() {
+        ToteSysFixture.reset(world);
+        new ToteSysSimulator(world.totesysOwner(), 3).seed(0.01);
+    }
+
+    @Test
+    void wrongToteSysPassword() throws Exception {
+        String reason = runOnceFails(Map.of("TOTESYS_PASSWORD", WRONG_PASSWORD));
+        assertThat(reason).contains("rejected the login", "TOTESYS_USERNAME and TOTESYS_PASSWORD");
+    }
+
+    @Test
+    void unknownToteSysHost() throws Exception {
+        String reason = runOnceFails(Map.of("TOTESYS_JDBC_URL", "jdbc:postgresql://no-such-host.invalid:5432/totesys"));
+        assertThat(reason).contains("no-such-host.invalid", "is unknown", "TOTESYS_JDBC_URL");
+    }
+
+    @Test
+    void missingToteSysDatabase() throws Exception {
+        String reason = runOnceFails(Map.of("TOTESYS_JDBC_URL",
+                world.databases().jdbcUrl("no_such_database") + "?password=" + DatabaseServer.READER_PASSWORD));
+        assertThat(reason).contains("does not exist", "no_such_database", "TOTESYS_JDBC_URL");
+    }
+
+    @Test
+    void wrongWarehousePassword() throws Exception {
+        String reason = runOnceFails(Map.of("WAREHOUSE_PASSWORD", WRONG_PASSWORD));
+        assertThat(reason).contains("warehouse", "WAREHOUSE_USERNAME and WAREHOUSE_PASSWORD");
+    }
+
+    @Test
+    void missingIngestBucket() throws Exception {
+        String reason = runOnceFails(Map.of("LAKE_INGEST_BUCKET", "no-such-bucket"));
+        assertThat(reason).contains("'no-such-bucket' does not exist", "LAKE_INGEST_BUCKET");
+    }
+
+    @Test
+    void wrongSecretKey() throws Exception {
+        String reason = runOnceFails(Map.of("AWS_SECRET_ACCESS_KEY", WRONG_PASSWORD));
+        assertThat(reason).contains("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+    }
+
+    /** Runs the service once with the given settings changed; returns the reason it gave. */
+    private String runOnceFails(Map<String, String> changes) throws Exception {
+        Map<String, String> environment = new LinkedHashMap<>(world.environment());
+        environment.put("ETL_RUN_ONCE", "true");
+        environment.putAll(changes);
+        Path log = Files.createTempFile(Path.of("target"), "bad-configuration-", ".log");
+        PipelineService service = PipelineService.start(environment, log);
+
+        int exitCode = service.awaitExit(Duration.ofMinutes(2));
+        String output = service.output();
+
+        assertThat(exitCode).as("exit code; output:%n%s", output).isEqualTo(1);
+        assertThat(output).as("secrets in the output")
+                .doesNotContain(WRONG_PASSWORD, DatabaseServer.READER_PASSWORD, DatabaseServer.WAREHOUSE_PASSWORD,
+                        world.environment().get("AWS_SECRET_ACCESS_KEY"));
+        assertThat(output).as("stack traces in the output").doesNotContain("\tat ");
+        assertThat(new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET).keys(""))
+                .as("objects written to the lake").isEmpty();
+        String reason = output.lines().filter(line -> line.contains("Run once failed")).findFirst()
+                .orElseThrow(() -> new AssertionError("no one-line reason in:\n" + output));
+        return reason.substring(reason.indexOf("Run once failed"));
+    }
+}
