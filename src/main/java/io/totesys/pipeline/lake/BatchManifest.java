@@ -15,8 +15,14 @@ import java.util.List;
  * @param highWater the exclusive upper bound on {@code last_updated} the batch read to,
  *        in the source's clock ({@code YYYY-MM-DD HH:MM:SS.mmm})
  * @param objects one entry per data object
+ * @param quarantined the input objects of the batch that could not be read, and why
  */
-public record BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects) {
+public record BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
+        List<Quarantined> quarantined) {
+
+    public BatchManifest {
+        quarantined = quarantined == null ? List.of() : List.copyOf(quarantined);
+    }
 
     /**
      * @param table the table the object holds
@@ -28,5 +34,15 @@ public record BatchManifest(String batchId, String stage, Instant createdAt, Str
      *        when the batch took the whole table
      */
     public record Entry(String table, String key, long rows, long bytes, String sha256, String windowFrom) {
+    }
+
+    /**
+     * @param table the source table whose object was quarantined
+     * @param key its relative key, now under {@code quarantine/}
+     * @param row the data row the problem is in (1 is the first after the header, 0 the header or the file)
+     * @param column the column the problem is in, or {@code null}
+     * @param problem what is wrong
+     */
+    public record Quarantined(String table, String key, long row, String column, String problem) {
     }
 }

@@ -8,13 +8,17 @@ package io.totesys.pipeline.lake;
  * table, a Hive-style date partition and the batch id:
  * <pre>
  *   sales_order/date=2026-11-26/20261126T001635123Z-9f3a1c.csv
+ *   fact_sales_order/date=2026-11-26/20261126T001635123Z-9f3a1c-part-0001.parquet
  *   _manifests/date=2026-11-26/20261126T001635123Z-9f3a1c.json
  * </pre>
+ * Objects a stage cannot read move to {@code quarantine/} instead, beside a report
+ * ({@code ...9f3a1c.error.json}) that says why.
  */
 public final class LakeLayout {
 
     public static final String INPUT = "input/";
     public static final String PROCESSED = "processed/";
+    public static final String QUARANTINE = "quarantine/";
     public static final String MANIFESTS = "_manifests";
 
     private LakeLayout() {
@@ -22,7 +26,21 @@ public final class LakeLayout {
 
     /** The relative key of a table's data object in a batch. */
     public static String dataKey(String table, BatchId batch, String extension) {
-        return table + "/date=" + batch.date() + "/" + batch + "." + extension;
+        return objectKey(table, batch, batch + "." + extension);
+    }
+
+    /** The relative key of one of several data objects a table has in a batch, numbered from 1. */
+    public static String partKey(String table, BatchId batch, int part, String extension) {
+        return objectKey(table, batch, batch + "-part-%04d.%s".formatted(part, extension));
+    }
+
+    private static String objectKey(String table, BatchId batch, String fileName) {
+        return table + "/date=" + batch.date() + "/" + fileName;
+    }
+
+    /** The relative key of the report that says why an object was quarantined. */
+    public static String quarantineReportKey(String relativeKey) {
+        return relativeKey.substring(0, relativeKey.lastIndexOf('.')) + ".error.json";
     }
 
     /** The relative key of a batch's manifest. */
@@ -36,5 +54,14 @@ public final class LakeLayout {
 
     public static String processed(String relativeKey) {
         return PROCESSED + relativeKey;
+    }
+
+    public static String quarantine(String relativeKey) {
+        return QUARANTINE + relativeKey;
+    }
+
+    /** The relative key of a key under {@code input/}, {@code processed/} or {@code quarantine/}. */
+    public static String relative(String key) {
+        return key.substring(key.indexOf('/') + 1);
     }
 }

@@ -1,12 +1,17 @@
 package io.totesys.pipeline.lake;
 
+import java.io.InputStream;
+import java.util.List;
+
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * The objects of one lake bucket, for the bookkeeping that routes do not express: does an
- * object exist, remove one. Objects are removed one at a time: S3-compatible servers do
+ * The objects of one lake bucket, for the bookkeeping that routes do not express: list,
+ * read, move and remove objects. Objects are removed one at a time: S3-compatible servers do
  * not all support multi-object delete.
  */
 public final class LakeObjects {
@@ -35,6 +40,41 @@ public final class LakeObjects {
             }
             throw e;
         }
+    }
+
+    /** The keys under a prefix, in key order. */
+    public List<String> keys(String prefix) {
+        return s3.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix)).contents().stream()
+                .map(S3Object::key)
+                .sorted()
+                .toList();
+    }
+
+    /** An object's content, streamed; the caller closes it. */
+    public InputStream read(String key) {
+        return s3.getObject(request -> request.bucket(bucket).key(key));
+    }
+
+    public void write(String key, byte[] content, String contentType) {
+        s3.putObject(request -> request.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(content));
+    }
+
+    /**
+     * Moves an object to another key of the same bucket: a copy, then the removal of the
+     * original. An object already moved (its source gone, its target there) is not an error,
+     * so a move repeated after a crash completes it.
+     */
+    public void move(String fromKey, String toKey) {
+        try {
+            s3.copyObject(request -> request.sourceBucket(bucket).sourceKey(fromKey)
+                    .destinationBucket(bucket).destinationKey(toKey));
+        } catch (NoSuchKeyException e) {
+            if (exists(toKey)) {
+                return;
+            }
+            throw e;
+        }
+        delete(fromKey);
     }
 
     /** Removes an object; removing one that does not exist is not an error. */

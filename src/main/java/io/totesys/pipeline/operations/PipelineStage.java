@@ -5,7 +5,8 @@ package io.totesys.pipeline.operations;
  * the route that runs one batch of it. Later stages join this list as they are built.
  */
 public enum PipelineStage {
-    EXTRACT("direct:extract-batch");
+    EXTRACT("direct:extract-batch"),
+    TRANSFORM("direct:transform-pending");
 
     private final String endpointUri;
 

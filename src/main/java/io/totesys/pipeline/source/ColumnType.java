@@ -9,6 +9,8 @@ package io.totesys.pipeline.source;
 public enum ColumnType {
     INTEGER("%s::text"),
     TEXT("%s::text"),
+    /** Text holding a calendar date, {@code YYYY-MM-DD}, such as {@code agreed_delivery_date}. */
+    DATE_TEXT("%s::text"),
     /** numeric(10,2): PostgreSQL's text form keeps the scale, {@code 12.50} stays {@code 12.50}. */
     DECIMAL("%s::text"),
     /** {@code true} or {@code false}. */

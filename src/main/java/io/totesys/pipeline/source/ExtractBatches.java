@@ -1,15 +1,11 @@
 package io.totesys.pipeline.source;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.EnumMap;
-import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -21,7 +17,6 @@ import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
-import org.apache.camel.StreamCache;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.jboss.logging.Logger;
 
@@ -35,6 +30,7 @@ import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.LakeObjects;
+import io.totesys.pipeline.lake.ObjectDescription;
 import io.totesys.pipeline.operations.PipelineSchema;
 
 /**
@@ -120,30 +116,19 @@ public class ExtractBatches {
             batch.markRecordedAsStarted();
         }
         Message message = exchange.getMessage();
-        StreamCache csv = message.getBody(StreamCache.class);
-        MessageDigest sha256 = sha256();
-        try (OutputStream digest = new DigestOutputStream(OutputStream.nullOutputStream(), sha256)) {
-            csv.writeTo(digest);
-        }
-        csv.reset();
-        long bytes = csv.length();
         SourceTable table = rows.table();
         String key = LakeLayout.dataKey(table.tableName(), batch.getId(), "csv");
+        ObjectDescription csv = ObjectDescription.describe(message, LakeLayout.input(key), CSV_CONTENT_TYPE);
         ChangeWindow window = batch.window(table);
-        batch.added(new BatchManifest.Entry(table.tableName(), key, rows.rowCount(), bytes,
-                HexFormat.of().formatHex(sha256.digest()),
+        batch.added(new BatchManifest.Entry(table.tableName(), key, rows.rowCount(), csv.bytes(), csv.sha256(),
                 window.wholeTable() ? null : SOURCE_TIMESTAMP.format(window.from())));
-        message.setBody(csv);
-        message.setHeader(AWS2S3Constants.KEY, LakeLayout.input(key));
-        message.setHeader(AWS2S3Constants.CONTENT_LENGTH, bytes);
-        message.setHeader(AWS2S3Constants.CONTENT_TYPE, CSV_CONTENT_TYPE);
     }
 
     /** The batch's manifest, ready to be written under {@code input/}. */
     public byte[] manifest(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch)
             throws JsonProcessingException {
         BatchManifest manifest = new BatchManifest(batch.getId().value(), "extract", clock.instant(),
-                SOURCE_TIMESTAMP.format(batch.highWater()), batch.objects());
+                SOURCE_TIMESTAMP.format(batch.highWater()), batch.objects(), List.of());
         byte[] content = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest);
         Message message = exchange.getMessage();
         message.setHeader(AWS2S3Constants.KEY, LakeLayout.input(LakeLayout.manifestKey(batch.getId())));
@@ -209,11 +194,4 @@ public class ExtractBatches {
         }
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    }
 }

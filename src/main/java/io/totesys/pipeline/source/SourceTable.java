@@ -1,6 +1,7 @@
 package io.totesys.pipeline.source;
 
 import static io.totesys.pipeline.source.ColumnType.BOOLEAN;
+import static io.totesys.pipeline.source.ColumnType.DATE_TEXT;
 import static io.totesys.pipeline.source.ColumnType.DECIMAL;
 import static io.totesys.pipeline.source.ColumnType.ENUM;
 import static io.totesys.pipeline.source.ColumnType.INTEGER;
@@ -8,13 +9,16 @@ import static io.totesys.pipeline.source.ColumnType.TEXT;
 import static io.totesys.pipeline.source.ColumnType.TIMESTAMP;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The catalogue of ToteSys: the one place that lists the tables the pipeline extracts
- * and their columns, in the order the source declares them (SPEC section 1).
+ * and their columns, in the order the source declares them, with their types and whether
+ * they may be NULL (SPEC section 1).
  * <p>
  * This enum is the allow-list: every table name that reaches SQL comes from here, never
  * from input. {@code _prisma_migrations} is not business data and is deliberately absent.
@@ -23,8 +27,8 @@ public enum SourceTable {
     ADDRESS(
             column("address_id", INTEGER),
             column("address_line_1", TEXT),
-            column("address_line_2", TEXT),
-            column("district", TEXT),
+            nullableColumn("address_line_2", TEXT),
+            nullableColumn("district", TEXT),
             column("city", TEXT),
             column("postal_code", TEXT),
             column("country", TEXT),
@@ -35,8 +39,8 @@ public enum SourceTable {
             column("counterparty_id", INTEGER),
             column("counterparty_legal_name", TEXT),
             column("legal_address_id", INTEGER),
-            column("commercial_contact", TEXT),
-            column("delivery_contact", TEXT),
+            nullableColumn("commercial_contact", TEXT),
+            nullableColumn("delivery_contact", TEXT),
             column("created_at", TIMESTAMP),
             column("last_updated", TIMESTAMP)),
     CURRENCY(
@@ -47,8 +51,8 @@ public enum SourceTable {
     DEPARTMENT(
             column("department_id", INTEGER),
             column("department_name", TEXT),
-            column("location", TEXT),
-            column("manager", TEXT),
+            nullableColumn("location", TEXT),
+            nullableColumn("manager", TEXT),
             column("created_at", TIMESTAMP),
             column("last_updated", TIMESTAMP)),
     DESIGN(
@@ -81,8 +85,8 @@ public enum SourceTable {
             column("units_sold", INTEGER),
             column("unit_price", DECIMAL),
             column("currency_id", INTEGER),
-            column("agreed_delivery_date", TEXT),
-            column("agreed_payment_date", TEXT),
+            column("agreed_delivery_date", DATE_TEXT),
+            column("agreed_payment_date", DATE_TEXT),
             column("agreed_delivery_location_id", INTEGER)),
     PURCHASE_ORDER(
             column("purchase_order_id", INTEGER),
@@ -94,14 +98,14 @@ public enum SourceTable {
             column("item_quantity", INTEGER),
             column("item_unit_price", DECIMAL),
             column("currency_id", INTEGER),
-            column("agreed_delivery_date", TEXT),
-            column("agreed_payment_date", TEXT),
+            column("agreed_delivery_date", DATE_TEXT),
+            column("agreed_payment_date", DATE_TEXT),
             column("agreed_delivery_location_id", INTEGER)),
     TRANSACTION(
             column("transaction_id", INTEGER),
             column("transaction_type", ENUM),
-            column("sales_order_id", INTEGER),
-            column("purchase_order_id", INTEGER),
+            nullableColumn("sales_order_id", INTEGER),
+            nullableColumn("purchase_order_id", INTEGER),
             column("created_at", TIMESTAMP),
             column("last_updated", TIMESTAMP)),
     PAYMENT(
@@ -114,7 +118,7 @@ public enum SourceTable {
             column("currency_id", INTEGER),
             column("payment_type_id", INTEGER),
             column("paid", BOOLEAN),
-            column("payment_date", TEXT),
+            column("payment_date", DATE_TEXT),
             column("company_ac_number", INTEGER),
             column("counterparty_ac_number", INTEGER));
 
@@ -122,13 +126,21 @@ public enum SourceTable {
     public static final String CHANGE_COLUMN = "last_updated";
 
     private final List<SourceColumn> columns;
+    private final Map<String, Integer> positions = new HashMap<>();
 
     SourceTable(SourceColumn... columns) {
         this.columns = List.of(columns);
+        for (int index = 0; index < columns.length; index++) {
+            positions.put(columns[index].name(), index);
+        }
     }
 
     private static SourceColumn column(String name, ColumnType type) {
-        return new SourceColumn(name, type);
+        return new SourceColumn(name, type, false);
+    }
+
+    private static SourceColumn nullableColumn(String name, ColumnType type) {
+        return new SourceColumn(name, type, true);
     }
 
     /** The table's name in ToteSys and in the lake. */
@@ -143,6 +155,15 @@ public enum SourceTable {
 
     public List<String> columnNames() {
         return columns.stream().map(SourceColumn::name).toList();
+    }
+
+    /** The position of a column, for reading rows; an unknown name is a programming error. */
+    public int columnIndex(String column) {
+        Integer index = positions.get(column);
+        if (index == null) {
+            throw new IllegalArgumentException(tableName() + " has no column " + column);
+        }
+        return index;
     }
 
     public String primaryKey() {

@@ -25,6 +25,9 @@ public final class ToteSysFixture {
         if (exists(warehouse, "pipeline.extract_watermark")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.extract_watermark, pipeline.extract_batch");
         }
+        if (exists(warehouse, "pipeline.reference_row")) {
+            DatabaseServer.execute(warehouse, "TRUNCATE pipeline.reference_row, pipeline.calendar_coverage");
+        }
         new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET).clear();
         new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET).clear();
     }

@@ -1,0 +1,127 @@
+package io.totesys.pipeline.source;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.csv.QuoteMode;
+
+/**
+ * Reads an extract CSV object back as validated {@link SourceRow}s, one at a time: the
+ * inverse of what the extract stage writes (RFC 4180, header, every non-NULL value
+ * quoted, so {@code ,,} is NULL and {@code ""} an empty string).
+ * <p>
+ * Anything that is not exactly that, a record that does not parse, a header that is not
+ * the catalogue's columns, a value of the wrong type, a NULL in a NOT NULL column, is an
+ * {@link InvalidSourceDataException} that says where.
+ */
+public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
+
+    /** The lake's CSV dialect, for reading. */
+    public static final CSVFormat FORMAT = CSVFormat.RFC4180.builder()
+            .setQuoteMode(QuoteMode.ALL_NON_NULL)
+            .setNullString("")
+            .get();
+
+    private final SourceTable table;
+    private final CSVParser parser;
+    private final Iterator<CSVRecord> records;
+    private long row;
+
+    public ExtractedCsv(SourceTable table, InputStream csv) {
+        this.table = table;
+        Reader reader = new InputStreamReader(csv, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT));
+        try {
+            this.parser = CSVParser.parse(reader, FORMAT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.records = parser.iterator();
+        checkHeader();
+    }
+
+    private void checkHeader() {
+        if (!hasNextRecord()) {
+            throw invalid(null, "the object is empty: no header record", null);
+        }
+        CSVRecord header = records.next();
+        List<String> found = header.toList();
+        List<String> expected = table.columnNames();
+        if (!found.equals(expected)) {
+            List<String> unexpected = new ArrayList<>(found);
+            unexpected.removeAll(expected);
+            List<String> missing = new ArrayList<>(expected);
+            missing.removeAll(found);
+            throw invalid(null, "the header is not the catalogue's columns " + expected
+                    + (unexpected.isEmpty() ? "" : "; unexpected " + unexpected)
+                    + (missing.isEmpty() ? "" : "; missing " + missing)
+                    + (unexpected.isEmpty() && missing.isEmpty() ? "; their order differs" : ""), null);
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        return hasNextRecord();
+    }
+
+    @Override
+    public SourceRow next() {
+        if (!hasNextRecord()) {
+            throw new NoSuchElementException();
+        }
+        CSVRecord record = records.next();
+        row++;
+        int columns = table.columns().size();
+        if (record.size() != columns) {
+            throw invalid(null, "the record has " + record.size() + " values, the table " + columns + " columns", null);
+        }
+        String[] texts = record.values();
+        try {
+            return SourceRow.parse(table, texts);
+        } catch (SourceRow.InvalidValueException e) {
+            throw invalid(e.column(), e.getMessage(), e.getCause());
+        }
+    }
+
+    private boolean hasNextRecord() {
+        try {
+            return records.hasNext();
+        } catch (UncheckedIOException | IllegalStateException e) {
+            throw invalid(null, "the CSV does not parse after this row: " + rootMessage(e), e);
+        }
+    }
+
+    private InvalidSourceDataException invalid(String column, String problem, Throwable cause) {
+        return new InvalidSourceDataException(table, row, column, problem, cause);
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
+    }
+
+    @Override
+    public void close() {
+        try {
+            parser.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.totesys.pipeline.source;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+/**
+ * One validated row of a ToteSys table, read back from the lake: every value parsed to
+ * its type ({@link ColumnType}), NULL as {@code null}. It keeps the lake text it came
+ * from, which is how the transform stage stores reference rows.
+ */
+public final class SourceRow {
+
+    /** A text that is not a value of its column. */
+    static final class InvalidValueException extends RuntimeException {
+
+        private final String column;
+
+        InvalidValueException(String column, String problem, Throwable cause) {
+            super(problem, cause);
+            this.column = column;
+        }
+
+        String column() {
+            return column;
+        }
+    }
+
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSS");
+    private static final int DECIMAL_PRECISION = 10;
+    private static final int DECIMAL_SCALE = 2;
+
+    private final SourceTable table;
+    private final String[] texts;
+    private final Object[] values;
+
+    private SourceRow(SourceTable table, String[] texts, Object[] values) {
+        this.table = table;
+        this.texts = texts;
+        this.values = values;
+    }
+
+    /**
+     * Parses a row from its lake text, one value per catalogue column.
+     *
+     * @throws InvalidValueException naming the column whose text is not a valid value
+     */
+    static SourceRow parse(SourceTable table, String[] texts) {
+        List<SourceColumn> columns = table.columns();
+        Object[] values = new Object[texts.length];
+        for (int index = 0; index < texts.length; index++) {
+            values[index] = parse(columns.get(index), texts[index]);
+        }
+        return new SourceRow(table, texts, values);
+    }
+
+    /** Rebuilds a row from the text {@link #texts()} gave, as stored by a stage's state. */
+    public static SourceRow fromTexts(SourceTable table, List<String> texts) {
+        return parse(table, texts.toArray(String[]::new));
+    }
+
+    public SourceTable table() {
+        return table;
+    }
+
+    /** The row's values as the lake holds them, NULL as {@code null}. */
+    public List<String> texts() {
+        return java.util.Arrays.asList(texts);
+    }
+
+    public Integer integer(String column) {
+        return (Integer) value(column);
+    }
+
+    public String text(String column) {
+        return (String) value(column);
+    }
+
+    public BigDecimal decimal(String column) {
+        return (BigDecimal) value(column);
+    }
+
+    public LocalDate date(String column) {
+        return (LocalDate) value(column);
+    }
+
+    public LocalDateTime timestamp(String column) {
+        return (LocalDateTime) value(column);
+    }
+
+    public Boolean bool(String column) {
+        return (Boolean) value(column);
+    }
+
+    /** The row's primary key. */
+    public int id() {
+        return (Integer) values[0];
+    }
+
+    public LocalDateTime lastUpdated() {
+        return timestamp(SourceTable.CHANGE_COLUMN);
+    }
+
+    private Object value(String column) {
+        return values[table.columnIndex(column)];
+    }
+
+    private static Object parse(SourceColumn column, String text) {
+        if (text == null) {
+            if (!column.nullable()) {
+                throw new InvalidValueException(column.name(), "NULL in a NOT NULL column", null);
+            }
+            return null;
+        }
+        try {
+            return switch (column.type()) {
+                case INTEGER -> Integer.valueOf(text);
+                case TEXT, ENUM -> text;
+                case DATE_TEXT -> LocalDate.parse(text);
+                case DECIMAL -> parseDecimal(text);
+                case BOOLEAN -> parseBoolean(text);
+                case TIMESTAMP -> LocalDateTime.parse(text, TIMESTAMP);
+            };
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw new InvalidValueException(column.name(),
+                    "'" + abbreviate(text) + "' is not a valid " + describe(column.type()), e);
+        }
+    }
+
+    private static BigDecimal parseDecimal(String text) {
+        BigDecimal value = new BigDecimal(text);
+        if (value.scale() > DECIMAL_SCALE || value.precision() - value.scale() > DECIMAL_PRECISION - DECIMAL_SCALE) {
+            throw new NumberFormatException("out of numeric(10,2)");
+        }
+        return value.setScale(DECIMAL_SCALE);
+    }
+
+    private static Boolean parseBoolean(String text) {
+        return switch (text) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> throw new NumberFormatException("not a boolean");
+        };
+    }
+
+    private static String describe(ColumnType type) {
+        return switch (type) {
+            case INTEGER -> "integer";
+            case DECIMAL -> "numeric(10,2)";
+            case DATE_TEXT -> "date (YYYY-MM-DD)";
+            case BOOLEAN -> "boolean (true or false)";
+            case TIMESTAMP -> "timestamp (YYYY-MM-DD HH:MM:SS.mmm)";
+            case TEXT, ENUM -> "text";
+        };
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 60 ? text : text.substring(0, 60) + "... (" + text.length() + " characters)";
+    }
+}

@@ -1,0 +1,21 @@
+package io.totesys.pipeline.starschema;
+
+import java.util.Iterator;
+import java.util.function.Supplier;
+
+import org.apache.avro.generic.GenericRecord;
+
+import io.totesys.pipeline.source.SourceTable;
+
+/**
+ * One warehouse table a transform batch writes: its rows, produced lazily when the table's
+ * turn comes, and the source table they stream from, whose object is quarantined if it
+ * turns out unreadable midway ({@code null} for tables built from rows read up front).
+ */
+public record TableOutput(WarehouseTable table, SourceTable streamedFrom, Supplier<Iterator<GenericRecord>> rows) {
+
+    /** The table's name, for routes and logs. */
+    public String getTableName() {
+        return table.tableName();
+    }
+}

@@ -1,0 +1,141 @@
+package io.totesys.pipeline.starschema;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.source.SourceTable;
+
+/**
+ * One transform batch while it runs: the extract batch it reads, the warehouse tables it
+ * writes, the Parquet objects written so far, the source objects it had to quarantine and
+ * the calendar days its facts reference. It lives in the exchange property
+ * {@code transformBatch}.
+ */
+public final class TransformBatch {
+
+    private final BatchId id;
+    private final String extractManifestKey;
+    private final BatchManifest extractManifest;
+    private final Optional<BatchManifest> earlierTransform;
+    private final List<TableOutput> outputs = new ArrayList<>();
+    private final List<BatchManifest.Entry> written = new ArrayList<>();
+    private final List<BatchManifest.Quarantined> quarantined = new ArrayList<>();
+    private final SortedSet<LocalDate> referencedDates = new TreeSet<>();
+    private final Map<WarehouseTable, Integer> parts = new EnumMap<>(WarehouseTable.class);
+    private TableOutput current;
+    private LocalDate coveredFrom;
+    private LocalDate coveredTo;
+
+    TransformBatch(BatchId id, String extractManifestKey, BatchManifest extractManifest,
+            Optional<BatchManifest> earlierTransform) {
+        this.id = id;
+        this.extractManifestKey = extractManifestKey;
+        this.extractManifest = extractManifest;
+        this.earlierTransform = earlierTransform;
+    }
+
+    public BatchId getId() {
+        return id;
+    }
+
+    /**
+     * Whether the batch still needs transforming: false when its Parquet manifest already
+     * exists, because a redelivery or a restart brought the batch back after that point.
+     */
+    public boolean isPending() {
+        return earlierTransform.isEmpty();
+    }
+
+    public List<TableOutput> getOutputs() {
+        return List.copyOf(outputs);
+    }
+
+    String extractManifestKey() {
+        return extractManifestKey;
+    }
+
+    BatchManifest extractManifest() {
+        return extractManifest;
+    }
+
+    /** The relative key of a source table's CSV object in this batch, if it has one. */
+    Optional<String> sourceKey(SourceTable table) {
+        return extractManifest.objects().stream()
+                .filter(entry -> entry.table().equals(table.tableName()))
+                .map(BatchManifest.Entry::key)
+                .findFirst();
+    }
+
+    void output(TableOutput output) {
+        outputs.add(output);
+    }
+
+    void starting(TableOutput output) {
+        current = output;
+    }
+
+    TableOutput current() {
+        return current;
+    }
+
+    int nextPart(WarehouseTable table) {
+        return parts.merge(table, 1, Integer::sum);
+    }
+
+    void written(BatchManifest.Entry entry) {
+        written.add(entry);
+    }
+
+    /** Forgets the objects written for a table, once they are removed. */
+    List<BatchManifest.Entry> unwrite(WarehouseTable table) {
+        List<BatchManifest.Entry> removed = written.stream()
+                .filter(entry -> entry.table().equals(table.tableName()))
+                .toList();
+        written.removeAll(removed);
+        parts.remove(table);
+        return removed;
+    }
+
+    List<BatchManifest.Entry> written() {
+        return List.copyOf(written);
+    }
+
+    void quarantined(BatchManifest.Quarantined object) {
+        quarantined.add(object);
+    }
+
+    /** The source objects to quarantine: found by this run, or by the earlier run that wrote the manifest. */
+    List<BatchManifest.Quarantined> quarantined() {
+        return earlierTransform.map(BatchManifest::quarantined).orElse(List.copyOf(quarantined));
+    }
+
+    boolean isQuarantined(SourceTable table) {
+        return quarantined().stream().anyMatch(object -> object.table().equals(table.tableName()));
+    }
+
+    void referenced(Collection<LocalDate> dates) {
+        referencedDates.addAll(dates);
+    }
+
+    SortedSet<LocalDate> referencedDates() {
+        return referencedDates;
+    }
+
+    void covered(LocalDate from, LocalDate to) {
+        coveredFrom = from;
+        coveredTo = to;
+    }
+
+    Optional<LocalDate[]> coverage() {
+        return coveredFrom == null ? Optional.empty() : Optional.of(new LocalDate[] {coveredFrom, coveredTo});
+    }
+}

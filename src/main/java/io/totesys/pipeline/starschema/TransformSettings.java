@@ -1,0 +1,20 @@
+package io.totesys.pipeline.starschema;
+
+import io.smallrye.config.ConfigMapping;
+
+/** How the transform stage writes Parquet. */
+@ConfigMapping(prefix = "etl.transform")
+public interface TransformSettings {
+
+    /**
+     * {@code ETL_TRANSFORM_ROWS_PER_FILE}: the most rows one Parquet object holds; a larger
+     * table is written as several parts, so memory stays flat whatever the batch's size.
+     */
+    int rowsPerFile();
+
+    /**
+     * {@code ETL_PARQUET_CODEC}: the Parquet compression codec, {@code SNAPPY} (fast) or
+     * {@code ZSTD} (smaller); the route's parquetAvro data format reads it.
+     */
+    String parquetCodec();
+}

@@ -1,0 +1,164 @@
+package io.totesys.pipeline.starschema;
+
+import static io.totesys.pipeline.starschema.WarehouseColumnType.BOOLEAN;
+import static io.totesys.pipeline.starschema.WarehouseColumnType.DATE;
+import static io.totesys.pipeline.starschema.WarehouseColumnType.DECIMAL;
+import static io.totesys.pipeline.starschema.WarehouseColumnType.INTEGER;
+import static io.totesys.pipeline.starschema.WarehouseColumnType.TEXT;
+import static io.totesys.pipeline.starschema.WarehouseColumnType.TIME;
+
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+
+/**
+ * The star schema (SPEC section 2): the one place that lists the warehouse tables and
+ * their columns, in the order the transform writes them to Parquet and the warehouse
+ * declares them. The facts' surrogate keys ({@code sales_record_id}, ...) are the
+ * warehouse's own and not part of the Parquet files.
+ * <p>
+ * The order of the constants is the order a batch is written and loaded in: dimensions
+ * before the facts that reference them, {@code dim_date} once the facts have said which
+ * dates they reference.
+ */
+public enum WarehouseTable {
+    DIM_LOCATION(
+            column("location_id", INTEGER),
+            column("address_line_1", TEXT),
+            nullableColumn("address_line_2", TEXT),
+            nullableColumn("district", TEXT),
+            column("city", TEXT),
+            column("postal_code", TEXT),
+            column("country", TEXT),
+            column("phone", TEXT)),
+    DIM_COUNTERPARTY(
+            column("counterparty_id", INTEGER),
+            column("counterparty_legal_name", TEXT),
+            column("counterparty_legal_address_line_1", TEXT),
+            nullableColumn("counterparty_legal_address_line_2", TEXT),
+            nullableColumn("counterparty_legal_district", TEXT),
+            column("counterparty_legal_city", TEXT),
+            column("counterparty_legal_postal_code", TEXT),
+            column("counterparty_legal_country", TEXT),
+            column("counterparty_legal_phone_number", TEXT)),
+    DIM_CURRENCY(
+            column("currency_id", INTEGER),
+            column("currency_code", TEXT),
+            column("currency_name", TEXT)),
+    DIM_DESIGN(
+            column("design_id", INTEGER),
+            column("design_name", TEXT),
+            column("file_location", TEXT),
+            column("file_name", TEXT)),
+    DIM_PAYMENT_TYPE(
+            column("payment_type_id", INTEGER),
+            column("payment_type_name", TEXT)),
+    DIM_STAFF(
+            column("staff_id", INTEGER),
+            column("first_name", TEXT),
+            column("last_name", TEXT),
+            column("department_name", TEXT),
+            nullableColumn("location", TEXT),
+            column("email_address", TEXT)),
+    DIM_TRANSACTION(
+            column("transaction_id", INTEGER),
+            column("transaction_type", TEXT),
+            nullableColumn("sales_order_id", INTEGER),
+            nullableColumn("purchase_order_id", INTEGER)),
+    FACT_SALES_ORDER(
+            column("sales_order_id", INTEGER),
+            column("created_date", DATE),
+            column("created_time", TIME),
+            column("last_updated_date", DATE),
+            column("last_updated_time", TIME),
+            column("sales_staff_id", INTEGER),
+            column("counterparty_id", INTEGER),
+            column("units_sold", INTEGER),
+            column("unit_price", DECIMAL),
+            column("currency_id", INTEGER),
+            column("design_id", INTEGER),
+            column("agreed_payment_date", DATE),
+            column("agreed_delivery_date", DATE),
+            column("agreed_delivery_location_id", INTEGER)),
+    FACT_PURCHASE_ORDER(
+            column("purchase_order_id", INTEGER),
+            column("created_date", DATE),
+            column("created_time", TIME),
+            column("last_updated_date", DATE),
+            column("last_updated_time", TIME),
+            column("staff_id", INTEGER),
+            column("counterparty_id", INTEGER),
+            column("item_code", TEXT),
+            column("item_quantity", INTEGER),
+            column("item_unit_price", DECIMAL),
+            column("currency_id", INTEGER),
+            column("agreed_delivery_date", DATE),
+            column("agreed_payment_date", DATE),
+            column("agreed_delivery_location_id", INTEGER)),
+    FACT_PAYMENT(
+            column("payment_id", INTEGER),
+            column("created_date", DATE),
+            column("created_time", TIME),
+            column("last_updated_date", DATE),
+            column("last_updated_time", TIME),
+            column("transaction_id", INTEGER),
+            column("counterparty_id", INTEGER),
+            column("payment_amount", DECIMAL),
+            column("currency_id", INTEGER),
+            column("payment_type_id", INTEGER),
+            column("paid", BOOLEAN),
+            column("payment_date", DATE)),
+    DIM_DATE(
+            column("date_id", DATE),
+            column("year", INTEGER),
+            column("month", INTEGER),
+            column("day", INTEGER),
+            column("day_of_week", INTEGER),
+            column("day_name", TEXT),
+            column("month_name", TEXT),
+            column("quarter", INTEGER));
+
+    private final List<WarehouseColumn> columns;
+    private final Schema avroSchema;
+
+    WarehouseTable(WarehouseColumn... columns) {
+        this.columns = List.of(columns);
+        SchemaBuilder.FieldAssembler<Schema> fields = SchemaBuilder.record(tableName()).namespace("io.totesys.warehouse")
+                .fields();
+        for (WarehouseColumn column : columns) {
+            Schema type = column.type().avroSchema();
+            fields = fields.name(column.name())
+                    .type(column.nullable() ? Schema.createUnion(Schema.create(Schema.Type.NULL), type) : type)
+                    .noDefault();
+        }
+        this.avroSchema = fields.endRecord();
+    }
+
+    private static WarehouseColumn column(String name, WarehouseColumnType type) {
+        return new WarehouseColumn(name, type, false);
+    }
+
+    private static WarehouseColumn nullableColumn(String name, WarehouseColumnType type) {
+        return new WarehouseColumn(name, type, true);
+    }
+
+    /** The table's name in the warehouse and in the lake. */
+    public String tableName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public List<WarehouseColumn> columns() {
+        return columns;
+    }
+
+    /** The Avro schema the table's Parquet files are written with. */
+    public Schema avroSchema() {
+        return avroSchema;
+    }
+
+    public boolean isFact() {
+        return name().startsWith("FACT_");
+    }
+}

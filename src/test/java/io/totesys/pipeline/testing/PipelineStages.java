@@ -1,0 +1,23 @@
+package io.totesys.pipeline.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+
+import io.totesys.pipeline.operations.PipelineStage;
+
+/** Runs one batch of a stage in a {@code @QuarkusTest} application, as its timer would, and fails on failure. */
+public final class PipelineStages {
+
+    private PipelineStages() {
+    }
+
+    public static void run(ProducerTemplate producer, PipelineStage stage) {
+        Exchange result = producer.send(stage.endpointUri(), exchange -> {
+        });
+        Throwable failure = result.getException() != null ? result.getException()
+                : result.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        assertThat(failure).as("%s stage failure", stage.stageName()).isNull();
+    }
+}
