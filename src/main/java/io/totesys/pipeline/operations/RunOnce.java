@@ -44,9 +44,7 @@ public class RunOnce {
         for (PipelineStage stage : PipelineStage.values()) {
             Exchange result = producer.send(stage.endpointUri(), exchange -> {
             });
-            Throwable failure = result.getException() != null
-                    ? result.getException()
-                    : result.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+            Throwable failure = StageFailures.failureOf(result);
             if (failure != null) {
                 LOG.errorf("Run once failed at the %s stage: %s", stage.stageName(), diagnosis.explain(failure));
                 Quarkus.asyncExit(1);

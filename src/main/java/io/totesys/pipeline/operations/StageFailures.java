@@ -10,11 +10,19 @@ import org.jboss.logging.Logger;
 /**
  * The shared error handling of every stage route ({@code routes/error-handling.camel.yaml}):
  * a failed batch is reported in one line that says what to do, and the stage tries again
- * at its next poll. The failure stays on the exchange for whoever sent it (run-once mode).
+ * at its next poll. The failure stays on the exchange, in {@link #FAILURE_PROPERTY}, for
+ * whoever sent it (run-once mode) and for the batch's own clean-up.
  */
 @ApplicationScoped
 @Named("stageFailures")
 public class StageFailures {
+
+    /**
+     * The exchange property that holds the failure that ended a stage's batch. Unlike
+     * {@code Exchange.EXCEPTION_CAUGHT}, a failure a route handled on purpose (a
+     * quarantined object) never lands here.
+     */
+    public static final String FAILURE_PROPERTY = "pipelineStageFailure";
 
     private static final Logger LOG = Logger.getLogger(StageFailures.class);
 
@@ -24,7 +32,14 @@ public class StageFailures {
         this.diagnosis = diagnosis;
     }
 
+    /** The failure that ended the exchange's batch, if one did. */
+    public static Throwable failureOf(Exchange exchange) {
+        return exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(FAILURE_PROPERTY, Throwable.class);
+    }
+
     public void report(Exchange exchange, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable failure) {
+        exchange.setProperty(FAILURE_PROPERTY, failure);
         String routeId = exchange.getFromRouteId();
         LOG.errorf("%s failed: %s", routeId, diagnosis.explain(failure));
         LOG.debugf(failure, "%s failed", routeId);

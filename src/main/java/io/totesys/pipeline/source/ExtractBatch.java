@@ -11,6 +11,7 @@ import org.apache.camel.spi.Synchronization;
 
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.operations.StageFailures;
 
 /**
  * One extract batch while it runs: its id, the snapshot it reads, each table's window and
@@ -98,7 +99,7 @@ public final class ExtractBatch implements Synchronization {
 
     @Override
     public void onComplete(Exchange exchange) {
-        if (exchange.getProperty(Exchange.EXCEPTION_CAUGHT) != null) {
+        if (StageFailures.failureOf(exchange) != null) {
             onFailure(exchange);
             return;
         }

@@ -6,6 +6,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
 import io.totesys.pipeline.operations.PipelineStage;
+import io.totesys.pipeline.operations.StageFailures;
 
 /** Runs one batch of a stage in a {@code @QuarkusTest} application, as its timer would, and fails on failure. */
 public final class PipelineStages {
@@ -16,8 +17,7 @@ public final class PipelineStages {
     public static void run(ProducerTemplate producer, PipelineStage stage) {
         Exchange result = producer.send(stage.endpointUri(), exchange -> {
         });
-        Throwable failure = result.getException() != null ? result.getException()
-                : result.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Throwable failure = StageFailures.failureOf(result);
         assertThat(failure).as("%s stage failure", stage.stageName()).isNull();
     }
 }

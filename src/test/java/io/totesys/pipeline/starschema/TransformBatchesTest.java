@@ -1,0 +1,150 @@
+package io.totesys.pipeline.starschema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.operations.PipelineStage;
+import io.totesys.pipeline.testing.DuckDb;
+import io.totesys.pipeline.testing.LakeContents;
+import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.TestWorld;
+import io.totesys.pipeline.testing.TestWorldResource;
+import io.totesys.pipeline.testing.ToteSysFixture;
+import io.totesys.pipeline.world.EmbeddedWorld;
+import io.totesys.pipeline.world.ToteSysSimulator;
+
+/**
+ * Simulator data through extract and transform against the real S3 server: what the
+ * manifests say is what the objects hold, every batch is consumed once, and a batch that
+ * comes back (a redelivered manifest, a restart before the manifest) changes nothing.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestWorldResource.class)
+class TransformBatchesTest {
+
+    @Inject
+    ProducerTemplate producer;
+
+    @Inject
+    ObjectMapper json;
+
+    private final EmbeddedWorld world = TestWorld.get();
+    private final LakeContents ingest = new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET);
+    private final LakeContents processed = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET);
+
+    @BeforeEach
+    void emptyEverything() {
+        ToteSysFixture.reset(world);
+    }
+
+    @Test
+    void manifestsMatchTheirObjectsAndEveryBatchIsConsumed() throws Exception {
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 21);
+        simulator.seed(0.05);
+        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        for (int change = 0; change < 40; change++) {
+            simulator.change();
+        }
+        Thread.sleep(1_200);
+        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        PipelineStages.run(producer, PipelineStage.TRANSFORM);
+
+        assertThat(ingest.keys("input/")).as("nothing left under input/ of the ingest bucket").isEmpty();
+        List<String> extractManifests = ingest.keys("processed/_manifests/");
+        List<String> transformManifests = processed.keys("input/_manifests/");
+        assertThat(extractManifests).hasSize(2);
+        assertThat(transformManifests).hasSize(2);
+
+        long salesOrderVersions = 0;
+        for (String key : extractManifests) {
+            for (BatchManifest.Entry entry : manifest(ingest, key).objects()) {
+                String csv = ingest.read("processed/" + entry.key());
+                assertThat(csv.lines().count() - 1).as(entry.key()).isEqualTo(entry.rows());
+                salesOrderVersions += entry.table().equals("sales_order") ? entry.rows() : 0;
+            }
+        }
+        long salesOrderFacts = 0;
+        for (String key : transformManifests) {
+            BatchManifest manifest = manifest(processed, key);
+            assertThat(manifest.quarantined()).isEmpty();
+            for (BatchManifest.Entry entry : manifest.objects()) {
+                byte[] content = world.s3().getObjectAsBytes(request -> request
+                        .bucket(EmbeddedWorld.PROCESSED_BUCKET).key("input/" + entry.key())).asByteArray();
+                assertThat(content).hasSize((int) entry.bytes());
+                assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)))
+                        .isEqualTo(entry.sha256());
+                Path folder = DuckDb.download(world.s3(), EmbeddedWorld.PROCESSED_BUCKET, List.of("input/" + entry.key()));
+                assertThat(DuckDb.query("SELECT count(*) FROM " + DuckDb.parquet(folder)))
+                        .as(entry.key()).containsExactly(String.valueOf(entry.rows()));
+                salesOrderFacts += entry.table().equals("fact_sales_order") ? entry.rows() : 0;
+            }
+        }
+        assertThat(salesOrderFacts).as("one fact row per sales order version").isEqualTo(salesOrderVersions);
+    }
+
+    @Test
+    void aRedeliveredBatchAddsNoParquet() throws Exception {
+        new ToteSysSimulator(world.totesysOwner(), 22).seed(0.01);
+        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        PipelineStages.run(producer, PipelineStage.TRANSFORM);
+        List<String> parquetBefore = processed.keys("");
+
+        putBackIntoInput();
+        PipelineStages.run(producer, PipelineStage.TRANSFORM);
+
+        assertThat(processed.keys("")).isEqualTo(parquetBefore);
+        assertThat(ingest.keys("input/")).isEmpty();
+    }
+
+    @Test
+    void aBatchTransformedAgainAfterARestartBeforeItsManifestWritesTheSameObjects() throws Exception {
+        new ToteSysSimulator(world.totesysOwner(), 23).seed(0.01);
+        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        PipelineStages.run(producer, PipelineStage.TRANSFORM);
+        String transformManifest = processed.keys("input/_manifests/").get(0);
+        BatchManifest first = manifest(processed, transformManifest);
+
+        // A crash after the Parquet objects but before the manifest leaves the objects and the
+        // extract batch still under input/:
+        world.s3().deleteObject(request -> request.bucket(EmbeddedWorld.PROCESSED_BUCKET).key(transformManifest));
+        putBackIntoInput();
+        PipelineStages.run(producer, PipelineStage.TRANSFORM);
+
+        BatchManifest second = manifest(processed, transformManifest);
+        assertThat(second.objects()).extracting(BatchManifest.Entry::key, BatchManifest.Entry::rows,
+                BatchManifest.Entry::sha256).isEqualTo(first.objects().stream()
+                        .map(entry -> org.assertj.core.groups.Tuple.tuple(entry.key(), entry.rows(), entry.sha256()))
+                        .toList());
+        assertThat(processed.keys("input/")).filteredOn(key -> key.endsWith(".parquet"))
+                .hasSize(first.objects().size());
+    }
+
+    /** Moves every consumed extract object back under input/, as a redelivery would present it. */
+    private void putBackIntoInput() {
+        for (String key : ingest.keys("processed/")) {
+            String back = "input/" + key.substring("processed/".length());
+            world.s3().copyObject(request -> request.sourceBucket(EmbeddedWorld.INGEST_BUCKET).sourceKey(key)
+                    .destinationBucket(EmbeddedWorld.INGEST_BUCKET).destinationKey(back));
+            world.s3().deleteObject(request -> request.bucket(EmbeddedWorld.INGEST_BUCKET).key(key));
+        }
+    }
+
+    private BatchManifest manifest(LakeContents bucket, String key) throws Exception {
+        return json.readValue(bucket.read(key), BatchManifest.class);
+    }
+}
