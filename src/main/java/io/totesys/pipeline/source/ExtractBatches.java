@@ -31,7 +31,9 @@ import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.LakeObjects;
 import io.totesys.pipeline.lake.ObjectDescription;
+import io.totesys.pipeline.operations.PipelineMetrics;
 import io.totesys.pipeline.operations.PipelineSchema;
+import io.totesys.pipeline.operations.PipelineStage;
 
 /**
  * The extract stage's processor bean: the steps of {@code routes/extract.camel.yaml}.
@@ -62,11 +64,13 @@ public class ExtractBatches {
     private final LakeBuckets buckets;
     private final LakeObjects ingest;
     private final ObjectMapper json;
+    private final PipelineMetrics metrics;
     private final Clock clock;
     private final AtomicBoolean backfillPending;
 
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
-            PipelineSchema schema, LakeBuckets buckets, @Named("ingestLake") LakeObjects ingest, ObjectMapper json) {
+            PipelineSchema schema, LakeBuckets buckets, @Named("ingestLake") LakeObjects ingest, ObjectMapper json,
+            PipelineMetrics metrics) {
         this.totesys = totesys;
         this.settings = settings;
         this.state = state;
@@ -74,6 +78,7 @@ public class ExtractBatches {
         this.buckets = buckets;
         this.ingest = ingest;
         this.json = json;
+        this.metrics = metrics;
         this.clock = Clock.systemUTC();
         this.backfillPending = new AtomicBoolean(settings.backfillAtStart());
     }
@@ -147,6 +152,7 @@ public class ExtractBatches {
             LOG.debugf("Extract found no changes up to %s", SOURCE_TIMESTAMP.format(batch.highWater()));
         } else {
             state.published(batch.getId(), batch.highWater(), batch.rowCount());
+            batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
             LOG.infof("Extract batch %s published: %s rows up to %s (%s) in s3://%s/%s", batch.getId(),
                     batch.rowCount(), SOURCE_TIMESTAMP.format(batch.highWater()),
                     batch.objects().stream().map(entry -> entry.table() + " " + entry.rows())

@@ -40,7 +40,9 @@ import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.LakeObjects;
 import io.totesys.pipeline.lake.ObjectDescription;
+import io.totesys.pipeline.operations.PipelineMetrics;
 import io.totesys.pipeline.operations.PipelineSchema;
+import io.totesys.pipeline.operations.PipelineStage;
 import io.totesys.pipeline.source.ExtractedCsv;
 import io.totesys.pipeline.source.InvalidSourceDataException;
 import io.totesys.pipeline.source.SourceRow;
@@ -76,11 +78,12 @@ public class TransformBatches {
     private final ReferenceState state;
     private final TransformSettings settings;
     private final ObjectMapper json;
+    private final PipelineMetrics metrics;
     private final Clock clock = Clock.systemUTC();
 
     TransformBatches(@Named("ingestLake") LakeObjects ingest, @Named("processedLake") LakeObjects processed,
             LakeBuckets buckets, PipelineSchema schema, ReferenceState state, TransformSettings settings,
-            ObjectMapper json) {
+            ObjectMapper json, PipelineMetrics metrics) {
         this.ingest = ingest;
         this.processed = processed;
         this.buckets = buckets;
@@ -88,6 +91,7 @@ public class TransformBatches {
         this.state = state;
         this.settings = settings;
         this.json = json;
+        this.metrics = metrics;
     }
 
     /** The manifests of extract batches not yet transformed, oldest first. */
@@ -297,6 +301,7 @@ public class TransformBatches {
         }
         ingest.move(batch.extractManifestKey(), LakeLayout.processed(LakeLayout.relative(batch.extractManifestKey())));
         if (batch.isPending()) {
+            batch.written().forEach(entry -> metrics.rows(PipelineStage.TRANSFORM, entry.table(), entry.rows()));
             LOG.infof("Transform batch %s published: %s in s3://%s/%s", batch.getId(),
                     batch.written().stream().collect(Collectors.groupingBy(BatchManifest.Entry::table,
                             LinkedHashMap::new, Collectors.summingLong(BatchManifest.Entry::rows))),
@@ -366,6 +371,7 @@ public class TransformBatches {
         String key = batch.sourceKey(invalid.table()).orElseThrow();
         batch.quarantined(new BatchManifest.Quarantined(invalid.table().tableName(), key, invalid.row(),
                 invalid.column(), invalid.problem()));
+        metrics.quarantined(PipelineStage.TRANSFORM, invalid.table().tableName());
         LOG.warnf("Transform batch %s quarantined %s: row %s%s: %s; see s3://%s/%s", batch.getId(),
                 invalid.table().tableName(), invalid.row(), invalid.column() == null ? "" : ", column "
                         + invalid.column(), invalid.problem(), ingest.bucket(),

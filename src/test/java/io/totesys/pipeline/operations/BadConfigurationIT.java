@@ -76,6 +76,7 @@ class BadConfigurationIT {
     private String runOnceFails(Map<String, String> changes) throws Exception {
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
         environment.put("ETL_RUN_ONCE", "true");
+        environment.put("ETL_HTTP_PORT", "0");
         environment.putAll(changes);
         Path log = Files.createTempFile(Path.of("target"), "bad-configuration-", ".log");
         PipelineService service = PipelineService.start(environment, log);

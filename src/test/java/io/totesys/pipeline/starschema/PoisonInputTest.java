@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchId;
@@ -48,6 +50,9 @@ class PoisonInputTest {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    MeterRegistry metrics;
+
     private final EmbeddedWorld world = TestWorld.get();
     private final LakeContents ingest = new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET);
     private final LakeContents processed = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET);
@@ -71,8 +76,10 @@ class PoisonInputTest {
                 "payment", header("payment") + payment(1, "100.00") + payment(2, "200.00") + payment(3, "12.3.4"),
                 "address", ""));
 
+        double quarantinedBefore = quarantinedPayments();
         PipelineStages.run(producer, PipelineStage.TRANSFORM);
 
+        assertThat(quarantinedPayments() - quarantinedBefore).as("metric of quarantined payment objects").isEqualTo(1);
         assertThat(processed.keys("input/dim_currency/")).hasSize(1);
         assertThat(processed.keys("input/")).as("no part of a quarantined table is published")
                 .noneMatch(key -> key.contains("fact_sales_order") || key.contains("fact_payment")
@@ -92,6 +99,12 @@ class PoisonInputTest {
                 BatchManifest.class);
         assertThat(manifest.quarantined()).extracting(BatchManifest.Quarantined::table)
                 .containsExactlyInAnyOrder("department", "design", "sales_order", "payment", "address");
+    }
+
+    private double quarantinedPayments() {
+        Counter counter = metrics.find("pipeline.quarantined.objects").tags("stage", "transform", "table", "payment")
+                .counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private void assertQuarantined(BatchId batch, String table, long row, String column, String problem)
