@@ -6,7 +6,8 @@ package io.totesys.pipeline.operations;
  */
 public enum PipelineStage {
     EXTRACT("direct:extract-batch"),
-    TRANSFORM("direct:transform-pending");
+    TRANSFORM("direct:transform-pending"),
+    LOAD("direct:load-pending");
 
     private final String endpointUri;
 

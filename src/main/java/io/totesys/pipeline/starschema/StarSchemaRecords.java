@@ -1,10 +1,7 @@
 package io.totesys.pipeline.starschema;
 
-import java.math.BigDecimal;
-import java.nio.ByteBuffer;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.LocalTime;
 import java.time.format.TextStyle;
 import java.util.Arrays;
 import java.util.Currency;
@@ -13,7 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
@@ -138,37 +134,15 @@ public final class StarSchemaRecords {
     /** Builds a record of a table from its values in column order, in their Avro representation. */
     private static GenericRecord record(WarehouseTable table, Object... values) {
         List<WarehouseColumn> columns = table.columns();
-        Schema schema = table.avroSchema();
-        GenericData.Record record = new GenericData.Record(schema);
+        GenericData.Record record = new GenericData.Record(table.avroSchema());
         for (int index = 0; index < values.length; index++) {
             Object value = values[index];
             WarehouseColumn column = columns.get(index);
             if (value == null && !column.nullable()) {
                 throw new IllegalArgumentException(table.tableName() + "." + column.name() + " is NOT NULL");
             }
-            record.put(index, value == null ? null : avroValue(column, schema.getFields().get(index).schema(), value));
+            record.put(index, value == null ? null : column.type().toAvro(value));
         }
         return record;
-    }
-
-    private static Object avroValue(WarehouseColumn column, Schema fieldSchema, Object value) {
-        return switch (column.type()) {
-            case INTEGER, BOOLEAN, TEXT -> value;
-            case DATE -> (int) ((LocalDate) value).toEpochDay();
-            case TIME -> (int) (((LocalTime) value).toNanoOfDay() / 1_000_000);
-            case DECIMAL -> decimal(fieldSchema, (BigDecimal) value);
-        };
-    }
-
-    /** numeric(10,2) as Parquet's fixed-length decimal: the unscaled value, big-endian two's complement. */
-    private static GenericData.Fixed decimal(Schema fieldSchema, BigDecimal value) {
-        Schema fixed = fieldSchema.getType() == Schema.Type.UNION ? fieldSchema.getTypes().get(1) : fieldSchema;
-        byte[] unscaled = value.setScale(WarehouseColumnType.DECIMAL_SCALE).unscaledValue().toByteArray();
-        byte[] bytes = new byte[fixed.getFixedSize()];
-        byte padding = (byte) (unscaled[0] < 0 ? 0xFF : 0x00);
-        int offset = bytes.length - unscaled.length;
-        Arrays.fill(bytes, 0, offset, padding);
-        ByteBuffer.wrap(bytes, offset, unscaled.length).put(unscaled);
-        return new GenericData.Fixed(fixed, bytes);
     }
 }

@@ -158,6 +158,20 @@ public enum WarehouseTable {
         return avroSchema;
     }
 
+    public List<String> columnNames() {
+        return columns.stream().map(WarehouseColumn::name).toList();
+    }
+
+    /** The dimension's key, or the fact's source id: the first column. */
+    public String keyColumn() {
+        return columns.get(0).name();
+    }
+
+    /** The warehouse table of a lake table name, if the star schema has one. */
+    public static java.util.Optional<WarehouseTable> byTableName(String tableName) {
+        return java.util.Arrays.stream(values()).filter(table -> table.tableName().equals(tableName)).findFirst();
+    }
+
     public boolean isFact() {
         return name().startsWith("FACT_");
     }

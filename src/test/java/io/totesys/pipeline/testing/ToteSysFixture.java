@@ -16,6 +16,9 @@ public final class ToteSysFixture {
     private static final String SOURCE_TABLES = "address, counterparty, currency, department, design, payment_type, "
             + "staff, sales_order, purchase_order, transaction, payment";
 
+    private static final String STAR_SCHEMA = "fact_sales_order, fact_purchase_order, fact_payment, dim_date, "
+            + "dim_staff, dim_location, dim_design, dim_currency, dim_counterparty, dim_payment_type, dim_transaction";
+
     private ToteSysFixture() {
     }
 
@@ -27,6 +30,9 @@ public final class ToteSysFixture {
         }
         if (exists(warehouse, "pipeline.reference_row")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.reference_row, pipeline.calendar_coverage");
+        }
+        if (exists(warehouse, "pipeline.load_batch")) {
+            DatabaseServer.execute(warehouse, "TRUNCATE pipeline.load_batch, " + STAR_SCHEMA + " RESTART IDENTITY");
         }
         new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET).clear();
         new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET).clear();

@@ -1,0 +1,94 @@
+package io.totesys.pipeline.warehouse;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.Synchronization;
+import org.jboss.logging.Logger;
+
+import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.starschema.WarehouseTable;
+
+/**
+ * One load batch while it runs: the Parquet batch it loads and the warehouse transaction
+ * it loads it in. It lives in the exchange property {@code loadBatch}; as a
+ * {@link Synchronization} of the exchange it rolls back whatever was not committed and
+ * gives the connection back when the exchange completes.
+ */
+public final class LoadBatch implements Synchronization {
+
+    private static final Logger LOG = Logger.getLogger(LoadBatch.class);
+
+    private final BatchId id;
+    private final String manifestKey;
+    private final BatchManifest manifest;
+    private final Connection connection;
+    private final boolean pending;
+    private final Map<WarehouseTable, Long> staged = new EnumMap<>(WarehouseTable.class);
+
+    LoadBatch(BatchId id, String manifestKey, BatchManifest manifest, Connection connection, boolean pending) {
+        this.id = id;
+        this.manifestKey = manifestKey;
+        this.manifest = manifest;
+        this.connection = connection;
+        this.pending = pending;
+    }
+
+    public BatchId getId() {
+        return id;
+    }
+
+    /** Whether the batch still needs loading: false when the load log already has it. */
+    public boolean isPending() {
+        return pending;
+    }
+
+    /** The batch's Parquet objects, in the star schema's table order. */
+    public List<BatchManifest.Entry> getObjects() {
+        return manifest.objects().stream()
+                .sorted(Comparator.comparing(entry -> WarehouseTable.byTableName(entry.table()).orElseThrow()))
+                .toList();
+    }
+
+    String manifestKey() {
+        return manifestKey;
+    }
+
+    BatchManifest manifest() {
+        return manifest;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    void staged(WarehouseTable table, long rows) {
+        staged.merge(table, rows, Long::sum);
+    }
+
+    @Override
+    public void onComplete(Exchange exchange) {
+        release();
+    }
+
+    @Override
+    public void onFailure(Exchange exchange) {
+        release();
+    }
+
+    private void release() {
+        try (connection) {
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+            }
+        } catch (SQLException e) {
+            LOG.debugf(e, "releasing the warehouse connection of load batch %s failed", id);
+        }
+    }
+}

@@ -1,0 +1,286 @@
+package io.totesys.pipeline.warehouse;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+
+import org.apache.avro.generic.GenericRecord;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyOutputStream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.agroal.api.AgroalDataSource;
+import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.LakeBuckets;
+import io.totesys.pipeline.lake.LakeLayout;
+import io.totesys.pipeline.lake.LakeObjects;
+import io.totesys.pipeline.operations.PipelineMetrics;
+import io.totesys.pipeline.operations.PipelineSchema;
+import io.totesys.pipeline.operations.PipelineStage;
+import io.totesys.pipeline.operations.PipelineStateException;
+import io.totesys.pipeline.starschema.WarehouseColumn;
+import io.totesys.pipeline.starschema.WarehouseTable;
+
+/**
+ * The load stage's processor bean: the steps of {@code routes/load.camel.yaml}.
+ * <p>
+ * A Parquet batch is loaded in one warehouse transaction: its rows are copied into
+ * temporary staging tables ({@code COPY}), then merged set-wise, dimensions first (latest
+ * version wins), then facts (a row only for a version not already there), and the batch id
+ * goes into the load log. A batch already in the log is not loaded again; an advisory lock
+ * makes two loaders of one batch take turns. Only after commit do the batch's Parquet
+ * objects move from {@code input/} to {@code processed/}.
+ */
+@ApplicationScoped
+@Named("warehouseLoads")
+public class WarehouseLoads {
+
+    /** The exchange property that carries the running {@link LoadBatch}. */
+    public static final String BATCH_PROPERTY = "loadBatch";
+    /** The exchange property that carries the Parquet object being staged. */
+    public static final String OBJECT_PROPERTY = "parquetObject";
+
+    private static final Logger LOG = Logger.getLogger(WarehouseLoads.class);
+    private static final String MANIFESTS_PREFIX = LakeLayout.input(LakeLayout.MANIFESTS + "/");
+    private static final DateTimeFormatter SOURCE_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+    /** Key of the advisory lock that serialises loads: 'TOTE' in ASCII. */
+    private static final long LOAD_LOCK = 0x544F5445L;
+
+    private final AgroalDataSource warehouse;
+    private final LakeObjects processed;
+    private final LakeBuckets buckets;
+    private final PipelineSchema schema;
+    private final PipelineMetrics metrics;
+    private final ObjectMapper json;
+    private final ZoneId sourceZone;
+
+    WarehouseLoads(AgroalDataSource warehouse, @Named("processedLake") LakeObjects processed, LakeBuckets buckets,
+            PipelineSchema schema, PipelineMetrics metrics, ObjectMapper json,
+            @ConfigProperty(name = "etl.source.time-zone") String sourceZone) {
+        this.warehouse = warehouse;
+        this.processed = processed;
+        this.buckets = buckets;
+        this.schema = schema;
+        this.metrics = metrics;
+        this.json = json;
+        this.sourceZone = ZoneId.of(sourceZone);
+    }
+
+    /** The manifests of Parquet batches not yet archived, oldest first. */
+    public List<String> pendingManifests() {
+        buckets.verifyProcessed();
+        return processed.keys(MANIFESTS_PREFIX).stream().filter(key -> key.endsWith(".json")).toList();
+    }
+
+    /**
+     * Opens the load of the Parquet batch whose manifest key is the body: begins the
+     * warehouse transaction, waits for any other loader, and checks the load log.
+     */
+    public LoadBatch open(@Body String manifestKey, Exchange exchange) throws IOException {
+        schema.ensureMigrated();
+        BatchManifest manifest;
+        try (InputStream content = processed.read(manifestKey)) {
+            manifest = json.readValue(content, BatchManifest.class);
+        }
+        BatchId batchId = new BatchId(manifest.batchId());
+        Connection connection = null;
+        try {
+            connection = warehouse.getConnection();
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SELECT pg_advisory_xact_lock(" + LOAD_LOCK + ")");
+            }
+            boolean pending = !alreadyLoaded(connection, batchId);
+            if (pending) {
+                createStagingTables(connection);
+            } else {
+                LOG.infof("Load batch %s is in the load log already; archiving its Parquet objects", batchId);
+            }
+            LoadBatch batch = new LoadBatch(batchId, manifestKey, manifest, connection, pending);
+            exchange.getExchangeExtension().addOnCompletion(batch);
+            return batch;
+        } catch (SQLException e) {
+            closeQuietly(connection);
+            throw new PipelineStateException("opening the load of batch " + batchId + " failed", e);
+        }
+    }
+
+    /** The key of the Parquet object the exchange is about to read. */
+    public String objectKey(@ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object) {
+        return LakeLayout.input(object.key());
+    }
+
+    /** Copies a Parquet object's rows into its table's staging table. */
+    public void stage(@Body Iterator<GenericRecord> rows, @ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object,
+            @ExchangeProperty(BATCH_PROPERTY) LoadBatch batch) {
+        WarehouseTable table = WarehouseTable.byTableName(object.table()).orElseThrow(() -> new IllegalStateException(
+                "batch " + batch.getId() + " holds " + object.key() + " of unknown table " + object.table()));
+        List<WarehouseColumn> columns = table.columns();
+        long count = 0;
+        String copy = "COPY " + stagingTable(table) + " (" + String.join(", ", table.columnNames())
+                + ") FROM STDIN (FORMAT csv)";
+        try (Writer out = new BufferedWriter(new OutputStreamWriter(new PGCopyOutputStream(
+                batch.connection().unwrap(PGConnection.class), copy, 1 << 16), StandardCharsets.UTF_8), 1 << 16)) {
+            while (rows.hasNext()) {
+                GenericRecord row = rows.next();
+                for (int index = 0; index < columns.size(); index++) {
+                    if (index > 0) {
+                        out.write(',');
+                    }
+                    Object value = row.get(index);
+                    if (value != null) {
+                        out.write('"');
+                        out.write(columns.get(index).type().toText(value).replace("\"", "\"\""));
+                        out.write('"');
+                    }
+                }
+                out.write('\n');
+                count++;
+            }
+        } catch (SQLException | IOException e) {
+            throw new PipelineStateException("copying " + object.key() + " into the warehouse failed", e);
+        }
+        if (count != object.rows()) {
+            throw new IllegalStateException(object.key() + " holds " + count + " rows, its manifest says "
+                    + object.rows());
+        }
+        batch.staged(table, count);
+    }
+
+    /**
+     * Merges the staged rows into the star schema, dimensions first, records the batch in
+     * the load log, and commits: all of it, or none of it.
+     */
+    public void commit(@ExchangeProperty(BATCH_PROPERTY) LoadBatch batch) {
+        Connection connection = batch.connection();
+        Map<String, Long> added = new LinkedHashMap<>();
+        try {
+            for (WarehouseTable table : dimensionsThenFacts()) {
+                try (Statement statement = connection.createStatement()) {
+                    long rows = statement.executeUpdate(table.isFact() ? appendNewVersions(table) : upsert(table));
+                    if (rows > 0) {
+                        added.put(table.tableName(), rows);
+                    }
+                }
+            }
+            try (PreparedStatement log = connection.prepareStatement(
+                    "INSERT INTO pipeline.load_batch (batch_id, high_water, row_counts) VALUES (?, ?, ?::jsonb)")) {
+                log.setString(1, batch.getId().value());
+                log.setObject(2, highWater(batch));
+                log.setString(3, json.writeValueAsString(added));
+                log.executeUpdate();
+            }
+            connection.commit();
+        } catch (SQLException | JsonProcessingException e) {
+            throw new PipelineStateException("loading batch " + batch.getId() + " into the warehouse failed", e);
+        }
+        added.forEach((table, rows) -> metrics.rows(PipelineStage.LOAD, table, rows));
+        LocalDateTime highWater = highWater(batch);
+        LOG.infof("Load batch %s committed: %s new rows; the warehouse is %s s behind ToteSys", batch.getId(),
+                added.isEmpty() ? "no" : added.toString(),
+                highWater == null ? "?" : Duration.between(highWater, LocalDateTime.now(sourceZone)).toMillis() / 1000.0);
+    }
+
+    /** Moves the batch's Parquet objects from {@code input/} to {@code processed/}, the manifest last. */
+    public void archive(@ExchangeProperty(BATCH_PROPERTY) LoadBatch batch) {
+        for (BatchManifest.Entry object : batch.manifest().objects()) {
+            processed.move(LakeLayout.input(object.key()), LakeLayout.processed(object.key()));
+        }
+        processed.move(batch.manifestKey(), LakeLayout.processed(LakeLayout.relative(batch.manifestKey())));
+    }
+
+    private static List<WarehouseTable> dimensionsThenFacts() {
+        return Arrays.stream(WarehouseTable.values())
+                .sorted(Comparator.comparing(WarehouseTable::isFact))
+                .toList();
+    }
+
+    /** Dimensions hold the latest version: insert new keys, overwrite known ones. */
+    private static String upsert(WarehouseTable table) {
+        String columns = String.join(", ", table.columnNames());
+        String updates = table.columnNames().stream().skip(1).map(column -> column + " = excluded." + column)
+                .collect(Collectors.joining(", "));
+        return "INSERT INTO public." + table.tableName() + " (" + columns + ") SELECT DISTINCT ON ("
+                + table.keyColumn() + ") " + columns + " FROM " + stagingTable(table) + " ORDER BY "
+                + table.keyColumn() + " ON CONFLICT (" + table.keyColumn() + ") DO UPDATE SET " + updates;
+    }
+
+    /** Facts keep history: a row for each version not already in the warehouse, whichever batch brought it. */
+    private static String appendNewVersions(WarehouseTable table) {
+        String columns = String.join(", ", table.columnNames());
+        String sameVersion = table.columnNames().stream().map(column -> "f." + column).collect(Collectors.joining(", "))
+                + ") IS NOT DISTINCT FROM (" + table.columnNames().stream().map(column -> "s." + column)
+                        .collect(Collectors.joining(", "));
+        return "INSERT INTO public." + table.tableName() + " (" + columns + ") SELECT DISTINCT " + columns + " FROM "
+                + stagingTable(table) + " s WHERE NOT EXISTS (SELECT 1 FROM public." + table.tableName() + " f WHERE f."
+                + table.keyColumn() + " = s." + table.keyColumn() + " AND (" + sameVersion + "))";
+    }
+
+    private static void createStagingTables(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            for (WarehouseTable table : WarehouseTable.values()) {
+                statement.execute("CREATE TEMPORARY TABLE " + stagingTable(table) + " ON COMMIT DROP AS SELECT "
+                        + String.join(", ", table.columnNames()) + " FROM public." + table.tableName() + " WITH NO DATA");
+            }
+        }
+    }
+
+    private static String stagingTable(WarehouseTable table) {
+        return "staging_" + table.tableName();
+    }
+
+    private static boolean alreadyLoaded(Connection connection, BatchId batchId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT 1 FROM pipeline.load_batch WHERE batch_id = ?")) {
+            statement.setString(1, batchId.value());
+            try (ResultSet result = statement.executeQuery()) {
+                return result.next();
+            }
+        }
+    }
+
+    private static LocalDateTime highWater(LoadBatch batch) {
+        String highWater = batch.manifest().highWater();
+        return highWater == null ? null : LocalDateTime.parse(highWater, SOURCE_TIMESTAMP);
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                LOG.debugf(e, "closing a warehouse connection failed");
+            }
+        }
+    }
+}

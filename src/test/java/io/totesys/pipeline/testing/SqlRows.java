@@ -1,0 +1,43 @@
+package io.totesys.pipeline.testing;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+/** Rows of a query as PostgreSQL renders them ({@code (1,abc,,2.50)}), sorted: comparable across databases. */
+public final class SqlRows {
+
+    private SqlRows() {
+    }
+
+    public static List<String> of(DataSource dataSource, String query) {
+        List<String> rows = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("SELECT row_values::text FROM (" + query
+                        + ") AS row_values ORDER BY 1")) {
+            while (result.next()) {
+                rows.add(result.getString(1));
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException("query failed: " + e.getMessage() + "\n" + query, e);
+        }
+    }
+
+    public static long count(DataSource dataSource, String query) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(query)) {
+            result.next();
+            return result.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("query failed: " + e.getMessage() + "\n" + query, e);
+        }
+    }
+}

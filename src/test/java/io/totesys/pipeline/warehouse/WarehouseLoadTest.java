@@ -1,0 +1,221 @@
+package io.totesys.pipeline.warehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.operations.PipelineStage;
+import io.totesys.pipeline.starschema.WarehouseTable;
+import io.totesys.pipeline.testing.LakeContents;
+import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.SqlRows;
+import io.totesys.pipeline.testing.TestWorld;
+import io.totesys.pipeline.testing.TestWorldResource;
+import io.totesys.pipeline.testing.ToteSysFixture;
+import io.totesys.pipeline.world.DatabaseServer;
+import io.totesys.pipeline.world.EmbeddedWorld;
+import io.totesys.pipeline.world.ToteSysSimulator;
+
+/**
+ * End to end against the real servers: simulated ToteSys, extract, transform, load. The
+ * warehouse is compared row for row with the star schema computed from ToteSys with SQL.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestWorldResource.class)
+class WarehouseLoadTest {
+
+    /** The star schema computed straight from ToteSys; facts as their current state. */
+    private static final Map<WarehouseTable, String> FROM_TOTESYS = Map.ofEntries(
+            Map.entry(WarehouseTable.DIM_LOCATION, "SELECT address_id, address_line_1, address_line_2, district, city, "
+                    + "postal_code, country, phone FROM address"),
+            Map.entry(WarehouseTable.DIM_COUNTERPARTY, "SELECT c.counterparty_id, c.counterparty_legal_name, "
+                    + "a.address_line_1, a.address_line_2, a.district, a.city, a.postal_code, a.country, a.phone "
+                    + "FROM counterparty c JOIN address a ON a.address_id = c.legal_address_id"),
+            Map.entry(WarehouseTable.DIM_CURRENCY, "SELECT currency_id, currency_code::text, CASE currency_code "
+                    + "WHEN 'GBP' THEN 'Pound Sterling' WHEN 'USD' THEN 'US Dollar' WHEN 'EUR' THEN 'Euro' END "
+                    + "FROM currency"),
+            Map.entry(WarehouseTable.DIM_DESIGN, "SELECT design_id, design_name, file_location, file_name FROM design"),
+            Map.entry(WarehouseTable.DIM_PAYMENT_TYPE, "SELECT payment_type_id, payment_type_name::text "
+                    + "FROM payment_type"),
+            Map.entry(WarehouseTable.DIM_STAFF, "SELECT s.staff_id, s.first_name, s.last_name, d.department_name, "
+                    + "d.location, s.email_address FROM staff s JOIN department d USING (department_id)"),
+            Map.entry(WarehouseTable.DIM_TRANSACTION, "SELECT transaction_id, transaction_type::text, sales_order_id, "
+                    + "purchase_order_id FROM transaction"),
+            Map.entry(WarehouseTable.FACT_SALES_ORDER, "SELECT sales_order_id, created_at::date, created_at::time(3), "
+                    + "last_updated::date, last_updated::time(3), staff_id, counterparty_id, units_sold, unit_price, "
+                    + "currency_id, design_id, agreed_payment_date::date, agreed_delivery_date::date, "
+                    + "agreed_delivery_location_id FROM sales_order"),
+            Map.entry(WarehouseTable.FACT_PURCHASE_ORDER, "SELECT purchase_order_id, created_at::date, "
+                    + "created_at::time(3), last_updated::date, last_updated::time(3), staff_id, counterparty_id, "
+                    + "item_code, item_quantity, item_unit_price, currency_id, agreed_delivery_date::date, "
+                    + "agreed_payment_date::date, agreed_delivery_location_id FROM purchase_order"),
+            Map.entry(WarehouseTable.FACT_PAYMENT, "SELECT payment_id, created_at::date, created_at::time(3), "
+                    + "last_updated::date, last_updated::time(3), transaction_id, counterparty_id, payment_amount, "
+                    + "currency_id, payment_type_id, paid, payment_date::date FROM payment"),
+            Map.entry(WarehouseTable.DIM_DATE, """
+                    WITH referenced AS (
+                        SELECT created_at::date AS day FROM sales_order UNION SELECT last_updated::date FROM sales_order
+                        UNION SELECT agreed_payment_date::date FROM sales_order
+                        UNION SELECT agreed_delivery_date::date FROM sales_order
+                        UNION SELECT created_at::date FROM purchase_order UNION SELECT last_updated::date FROM purchase_order
+                        UNION SELECT agreed_payment_date::date FROM purchase_order
+                        UNION SELECT agreed_delivery_date::date FROM purchase_order
+                        UNION SELECT created_at::date FROM payment UNION SELECT last_updated::date FROM payment
+                        UNION SELECT payment_date::date FROM payment)
+                    SELECT day::date, extract(year FROM day)::int, extract(month FROM day)::int,
+                           extract(day FROM day)::int, extract(isodow FROM day)::int, trim(to_char(day, 'Day')),
+                           trim(to_char(day, 'Month')), extract(quarter FROM day)::int
+                      FROM generate_series((SELECT min(day) FROM referenced), (SELECT max(day) FROM referenced),
+                                           interval '1 day') AS day"""));
+
+    @Inject
+    ProducerTemplate producer;
+
+    private final EmbeddedWorld world = TestWorld.get();
+    private final DataSource warehouse = world.databases().warehouse();
+
+    @BeforeEach
+    void emptyEverything() {
+        ToteSysFixture.reset(world);
+    }
+
+    @Test
+    void theWarehouseEqualsTheStarSchemaComputedFromToteSys() throws Exception {
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 31);
+        simulator.seed(0.05);
+        runPipeline();
+        for (int change = 0; change < 60; change++) {
+            simulator.change();
+        }
+        Thread.sleep(1_200);
+        runPipeline();
+
+        for (WarehouseTable table : WarehouseTable.values()) {
+            assertThat(warehouseRows(table)).as(table.tableName())
+                    .isEqualTo(SqlRows.of(world.totesysOwner(), FROM_TOTESYS.get(table)));
+        }
+        assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM fact_payment"))
+                .as("payments that turned paid keep their unpaid version")
+                .isGreaterThan(SqlRows.count(world.totesysOwner(), "SELECT count(*) FROM payment"));
+        assertThat(new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET).keys("input/")).isEmpty();
+    }
+
+    @Test
+    void factsKeepEveryVersionAndTheCurrentViewsShowTheLatest() throws Exception {
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 32);
+        simulator.seed(0.01);
+        runPipeline();
+        int paymentId = simulator.unpaidPayments(1).get(0);
+        DatabaseServer.execute(world.totesysOwner(),
+                "UPDATE sales_order SET units_sold = 12345, last_updated = now() WHERE sales_order_id = 7");
+        simulator.markPaid(paymentId);
+        Thread.sleep(1_200);
+        runPipeline();
+
+        assertThat(SqlRows.of(warehouse, "SELECT units_sold FROM fact_sales_order WHERE sales_order_id = 7"))
+                .hasSize(2).contains("(12345)");
+        assertThat(SqlRows.of(warehouse, "SELECT units_sold FROM fact_sales_order_current WHERE sales_order_id = 7"))
+                .containsExactly("(12345)");
+        assertThat(SqlRows.of(warehouse, "SELECT paid FROM fact_payment WHERE payment_id = " + paymentId))
+                .containsExactly("(f)", "(t)");
+        assertThat(SqlRows.of(warehouse, "SELECT paid FROM fact_payment_current WHERE payment_id = " + paymentId))
+                .containsExactly("(t)");
+    }
+
+    @Test
+    void replaysAndOverlappingWindowsChangeNothing() throws Exception {
+        new ToteSysSimulator(world.totesysOwner(), 33).seed(0.01);
+        runPipeline();
+        Map<WarehouseTable, List<String>> loaded = snapshot();
+
+        // Replay: the loaded Parquet batch back under input/
+        LakeContents processed = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET);
+        for (String key : processed.keys("processed/")) {
+            world.s3().copyObject(request -> request.sourceBucket(EmbeddedWorld.PROCESSED_BUCKET).sourceKey(key)
+                    .destinationBucket(EmbeddedWorld.PROCESSED_BUCKET)
+                    .destinationKey("input/" + key.substring("processed/".length())));
+        }
+        PipelineStages.run(producer, PipelineStage.LOAD);
+        assertThat(snapshot()).isEqualTo(loaded);
+
+        // Overlapping windows: the extractor forgets where it was and extracts every row again
+        DatabaseServer.execute(warehouse, "TRUNCATE pipeline.extract_watermark");
+        runPipeline();
+        assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM pipeline.load_batch")).isEqualTo(2);
+        assertThat(snapshot()).isEqualTo(loaded);
+    }
+
+    @Test
+    void foreignKeysAreDeclaredAndEveryReferencedDateIsInTheCalendar() throws Exception {
+        new ToteSysSimulator(world.totesysOwner(), 34).seed(0.01);
+        runPipeline();
+
+        // Every fact column that names a dimension row or a day: 9 of fact_sales_order,
+        // 8 of fact_purchase_order, 7 of fact_payment.
+        assertThat(SqlRows.of(warehouse, """
+                SELECT k.table_name, k.column_name, u.table_name
+                  FROM information_schema.key_column_usage k
+                  JOIN information_schema.referential_constraints r USING (constraint_schema, constraint_name)
+                  JOIN information_schema.constraint_column_usage u
+                    ON u.constraint_schema = r.unique_constraint_schema
+                   AND u.constraint_name = r.unique_constraint_name
+                 WHERE k.table_schema = 'public'""")).hasSize(24).contains(
+                        "(fact_sales_order,sales_staff_id,dim_staff)",
+                        "(fact_sales_order,agreed_delivery_location_id,dim_location)",
+                        "(fact_purchase_order,agreed_payment_date,dim_date)",
+                        "(fact_payment,transaction_id,dim_transaction)",
+                        "(fact_payment,payment_type_id,dim_payment_type)",
+                        "(fact_payment,counterparty_id,dim_counterparty)",
+                        "(fact_sales_order,currency_id,dim_currency)",
+                        "(fact_sales_order,design_id,dim_design)");
+        assertThat(SqlRows.count(warehouse, """
+                SELECT count(*) FROM dim_date
+                HAVING count(*) = max(date_id) - min(date_id) + 1""")).as("a contiguous calendar").isPositive();
+    }
+
+    @Test
+    void theAnalyticalQueriesRunAgainstTheWarehouse() throws Exception {
+        new ToteSysSimulator(world.totesysOwner(), 35).seed(0.02);
+        runPipeline();
+
+        for (String file : List.of("sales_by_month_and_currency", "top_designs", "sales_by_staff_location",
+                "payments_outstanding")) {
+            String query = Files.readString(Path.of("sql", file + ".sql")).strip().replaceAll(";$", "");
+            assertThat(SqlRows.of(warehouse, query)).as(file).isNotEmpty();
+        }
+        assertThat(SqlRows.of(warehouse, Files.readString(Path.of("sql", "top_designs.sql")).strip()
+                .replaceAll(";$", ""))).hasSizeLessThanOrEqualTo(10);
+    }
+
+    private void runPipeline() {
+        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        PipelineStages.run(producer, PipelineStage.TRANSFORM);
+        PipelineStages.run(producer, PipelineStage.LOAD);
+    }
+
+    private List<String> warehouseRows(WarehouseTable table) {
+        String relation = table.isFact() ? table.tableName() + "_current" : table.tableName();
+        return SqlRows.of(warehouse, "SELECT " + String.join(", ", table.columnNames()) + " FROM " + relation);
+    }
+
+    private Map<WarehouseTable, List<String>> snapshot() {
+        Map<WarehouseTable, List<String>> rows = new java.util.EnumMap<>(WarehouseTable.class);
+        for (WarehouseTable table : WarehouseTable.values()) {
+            rows.put(table, SqlRows.of(warehouse, "SELECT * FROM " + table.tableName()));
+        }
+        return rows;
+    }
+}
