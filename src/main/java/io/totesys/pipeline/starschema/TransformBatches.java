@@ -97,6 +97,7 @@ public class TransformBatches {
     /** The manifests of extract batches not yet transformed, oldest first. */
     public List<String> pendingManifests() {
         buckets.verifyIngest();
+        schema.ensureMigrated();
         return ingest.keys(MANIFESTS_PREFIX).stream().filter(key -> key.endsWith(".json")).toList();
     }
 

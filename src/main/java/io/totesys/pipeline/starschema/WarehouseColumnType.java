@@ -32,6 +32,18 @@ public enum WarehouseColumnType {
             .addToSchema(Schema.createFixed("decimal_10_2", null, null, DECIMAL_BYTES));
     private static final DateTimeFormatter TIME_TEXT = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
+    /** The column type in the warehouse's DDL. */
+    public String sqlType() {
+        return switch (this) {
+            case INTEGER -> "integer";
+            case DECIMAL -> "numeric(10,2)";
+            case DATE -> "date";
+            case TIME -> "time(3)";
+            case BOOLEAN -> "boolean";
+            case TEXT -> "text";
+        };
+    }
+
     /** The Avro schema of a value of this type; Parquet takes its logical type from it. */
     Schema avroSchema() {
         return switch (this) {

@@ -14,8 +14,8 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 
 /**
- * The star schema (SPEC section 2): the one place that lists the warehouse tables and
- * their columns, in the order the transform writes them to Parquet and the warehouse
+ * The star schema (SPEC section 2): the one place that lists the warehouse tables, their
+ * columns and the dimensions fact columns refer to, in the order the transform writes them to Parquet and the warehouse
  * declares them. The facts' surrogate keys ({@code sales_record_id}, ...) are the
  * warehouse's own and not part of the Parquet files.
  * <p>
@@ -69,47 +69,47 @@ public enum WarehouseTable {
             nullableColumn("purchase_order_id", INTEGER)),
     FACT_SALES_ORDER(
             column("sales_order_id", INTEGER),
-            column("created_date", DATE),
+            reference("created_date", DATE, "dim_date"),
             column("created_time", TIME),
-            column("last_updated_date", DATE),
+            reference("last_updated_date", DATE, "dim_date"),
             column("last_updated_time", TIME),
-            column("sales_staff_id", INTEGER),
-            column("counterparty_id", INTEGER),
+            reference("sales_staff_id", INTEGER, "dim_staff"),
+            reference("counterparty_id", INTEGER, "dim_counterparty"),
             column("units_sold", INTEGER),
             column("unit_price", DECIMAL),
-            column("currency_id", INTEGER),
-            column("design_id", INTEGER),
-            column("agreed_payment_date", DATE),
-            column("agreed_delivery_date", DATE),
-            column("agreed_delivery_location_id", INTEGER)),
+            reference("currency_id", INTEGER, "dim_currency"),
+            reference("design_id", INTEGER, "dim_design"),
+            reference("agreed_payment_date", DATE, "dim_date"),
+            reference("agreed_delivery_date", DATE, "dim_date"),
+            reference("agreed_delivery_location_id", INTEGER, "dim_location")),
     FACT_PURCHASE_ORDER(
             column("purchase_order_id", INTEGER),
-            column("created_date", DATE),
+            reference("created_date", DATE, "dim_date"),
             column("created_time", TIME),
-            column("last_updated_date", DATE),
+            reference("last_updated_date", DATE, "dim_date"),
             column("last_updated_time", TIME),
-            column("staff_id", INTEGER),
-            column("counterparty_id", INTEGER),
+            reference("staff_id", INTEGER, "dim_staff"),
+            reference("counterparty_id", INTEGER, "dim_counterparty"),
             column("item_code", TEXT),
             column("item_quantity", INTEGER),
             column("item_unit_price", DECIMAL),
-            column("currency_id", INTEGER),
-            column("agreed_delivery_date", DATE),
-            column("agreed_payment_date", DATE),
-            column("agreed_delivery_location_id", INTEGER)),
+            reference("currency_id", INTEGER, "dim_currency"),
+            reference("agreed_delivery_date", DATE, "dim_date"),
+            reference("agreed_payment_date", DATE, "dim_date"),
+            reference("agreed_delivery_location_id", INTEGER, "dim_location")),
     FACT_PAYMENT(
             column("payment_id", INTEGER),
-            column("created_date", DATE),
+            reference("created_date", DATE, "dim_date"),
             column("created_time", TIME),
-            column("last_updated_date", DATE),
+            reference("last_updated_date", DATE, "dim_date"),
             column("last_updated_time", TIME),
-            column("transaction_id", INTEGER),
-            column("counterparty_id", INTEGER),
+            reference("transaction_id", INTEGER, "dim_transaction"),
+            reference("counterparty_id", INTEGER, "dim_counterparty"),
             column("payment_amount", DECIMAL),
-            column("currency_id", INTEGER),
-            column("payment_type_id", INTEGER),
+            reference("currency_id", INTEGER, "dim_currency"),
+            reference("payment_type_id", INTEGER, "dim_payment_type"),
             column("paid", BOOLEAN),
-            column("payment_date", DATE)),
+            reference("payment_date", DATE, "dim_date")),
     DIM_DATE(
             column("date_id", DATE),
             column("year", INTEGER),
@@ -137,11 +137,16 @@ public enum WarehouseTable {
     }
 
     private static WarehouseColumn column(String name, WarehouseColumnType type) {
-        return new WarehouseColumn(name, type, false);
+        return new WarehouseColumn(name, type, false, null);
     }
 
     private static WarehouseColumn nullableColumn(String name, WarehouseColumnType type) {
-        return new WarehouseColumn(name, type, true);
+        return new WarehouseColumn(name, type, true, null);
+    }
+
+    /** A fact column that refers to a dimension row, or to a day of {@code dim_date}. */
+    private static WarehouseColumn reference(String name, WarehouseColumnType type, String dimension) {
+        return new WarehouseColumn(name, type, false, dimension);
     }
 
     /** The table's name in the warehouse and in the lake. */

@@ -73,6 +73,8 @@ public class WarehouseLoads {
     private static final Logger LOG = Logger.getLogger(WarehouseLoads.class);
     private static final String MANIFESTS_PREFIX = LakeLayout.input(LakeLayout.MANIFESTS + "/");
     private static final DateTimeFormatter SOURCE_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+    /** The text of an inferred dimension row's attributes. */
+    static final String INFERRED = "Unknown";
     /** Key of the advisory lock that serialises loads: 'TOTE' in ASCII. */
     private static final long LOAD_LOCK = 0x544F5445L;
 
@@ -99,6 +101,7 @@ public class WarehouseLoads {
     /** The manifests of Parquet batches not yet archived, oldest first. */
     public List<String> pendingManifests() {
         buckets.verifyProcessed();
+        schema.ensureMigrated();
         return processed.keys(MANIFESTS_PREFIX).stream().filter(key -> key.endsWith(".json")).toList();
     }
 
@@ -186,6 +189,9 @@ public class WarehouseLoads {
         Map<String, Long> added = new LinkedHashMap<>();
         try {
             for (WarehouseTable table : dimensionsThenFacts()) {
+                if (table.isFact()) {
+                    inferMissingDimensionRows(batch, table);
+                }
                 try (Statement statement = connection.createStatement()) {
                     long rows = statement.executeUpdate(table.isFact() ? appendNewVersions(table) : upsert(table));
                     if (rows > 0) {
@@ -217,6 +223,42 @@ public class WarehouseLoads {
             processed.move(LakeLayout.input(object.key()), LakeLayout.processed(object.key()));
         }
         processed.move(batch.manifestKey(), LakeLayout.processed(LakeLayout.relative(batch.manifestKey())));
+    }
+
+    /**
+     * Late-arriving dimensions: a fact can reach the warehouse before the dimension row it
+     * refers to, when that row changed after the fact's batch was read (its new version
+     * comes in a later batch). Such a dimension row is inserted as an inferred member, key
+     * only, text {@value #INFERRED}, so the foreign keys hold; the row's real version
+     * replaces it when its batch is loaded.
+     */
+    private void inferMissingDimensionRows(LoadBatch batch, WarehouseTable fact) throws SQLException {
+        for (WarehouseColumn column : fact.columns()) {
+            if (!column.isReference() || column.references().equals(WarehouseTable.DIM_DATE.tableName())) {
+                continue;
+            }
+            WarehouseTable dimension = WarehouseTable.byTableName(column.references()).orElseThrow();
+            String placeholders = dimension.columns().stream().skip(1)
+                    .map(attribute -> attribute.nullable() ? "NULL::" + attribute.type().sqlType() : "'" + INFERRED + "'")
+                    .collect(Collectors.joining(", "));
+            String sql = "INSERT INTO public." + dimension.tableName() + " (" + String.join(", ",
+                    dimension.columnNames()) + ") SELECT DISTINCT s." + column.name() + ", " + placeholders + " FROM "
+                    + stagingTable(fact) + " s WHERE NOT EXISTS (SELECT 1 FROM public." + dimension.tableName()
+                    + " d WHERE d." + dimension.keyColumn() + " = s." + column.name() + ") ON CONFLICT DO NOTHING"
+                    + " RETURNING " + dimension.keyColumn();
+            List<Integer> inferred = new java.util.ArrayList<>();
+            try (Statement statement = batch.connection().createStatement();
+                    ResultSet keys = statement.executeQuery(sql)) {
+                while (keys.next()) {
+                    inferred.add(keys.getInt(1));
+                }
+            }
+            if (!inferred.isEmpty()) {
+                LOG.warnf("Load batch %s: %s of %s refers to %s rows %s, not delivered yet; inferred them until "
+                        + "their batch arrives", batch.getId(), column.name(), fact.tableName(), dimension.tableName(),
+                        inferred);
+            }
+        }
     }
 
     private static List<WarehouseTable> dimensionsThenFacts() {

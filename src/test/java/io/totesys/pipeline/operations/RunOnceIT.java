@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import io.totesys.pipeline.source.SourceTable;
 import io.totesys.pipeline.testing.LakeContents;
+import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.ToteSysFixture;
 import io.totesys.pipeline.world.DatabaseServer;
@@ -71,8 +72,14 @@ class RunOnceIT {
         assertEveryVersionIsInTheLakeOnce();
         assertThat(extractedRows().size()).isGreaterThan(firstRunRows);
         assertThat(ingest.keys("input/")).as("each run transformed what it extracted").isEmpty();
-        assertThat(new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET).keys("input/_manifests/"))
-                .as("one Parquet batch per extract batch").hasSize(2);
+        LakeContents processed = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET);
+        assertThat(processed.keys("input/")).as("each run loaded what it transformed").isEmpty();
+        assertThat(processed.keys("processed/_manifests/")).as("one Parquet batch per extract batch").hasSize(2);
+        assertThat(SqlRows.count(world.databases().warehouse(), "SELECT count(*) FROM pipeline.load_batch"))
+                .isEqualTo(2);
+        assertThat(SqlRows.count(world.databases().warehouse(), "SELECT count(*) FROM fact_sales_order_current"))
+                .as("every sales order in the warehouse")
+                .isEqualTo(SqlRows.count(world.totesysOwner(), "SELECT count(*) FROM sales_order"));
     }
 
     @Test

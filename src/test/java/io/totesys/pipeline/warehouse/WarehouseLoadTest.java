@@ -136,6 +136,24 @@ class WarehouseLoadTest {
     }
 
     @Test
+    void aFactThatArrivesBeforeItsDimensionRowGetsAnInferredRowUntilTheRealOneComes() throws Exception {
+        new ToteSysSimulator(world.totesysOwner(), 36).seed(0.01);
+        // Changed just now, within the safety margin: the first batch does not read staff 1,
+        // while its sales orders, older, are read.
+        DatabaseServer.execute(world.totesysOwner(),
+                "UPDATE staff SET last_name = 'Late', last_updated = now() WHERE staff_id = 1");
+        runPipeline();
+        assertThat(SqlRows.of(warehouse, "SELECT first_name, last_name FROM dim_staff WHERE staff_id = 1"))
+                .containsExactly("(Unknown,Unknown)");
+
+        Thread.sleep(1_200);
+        runPipeline();
+        assertThat(SqlRows.of(warehouse, "SELECT last_name FROM dim_staff WHERE staff_id = 1"))
+                .containsExactly("(Late)");
+        assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM dim_staff WHERE first_name = 'Unknown'")).isZero();
+    }
+
+    @Test
     void replaysAndOverlappingWindowsChangeNothing() throws Exception {
         new ToteSysSimulator(world.totesysOwner(), 33).seed(0.01);
         runPipeline();
@@ -184,6 +202,22 @@ class WarehouseLoadTest {
         assertThat(SqlRows.count(warehouse, """
                 SELECT count(*) FROM dim_date
                 HAVING count(*) = max(date_id) - min(date_id) + 1""")).as("a contiguous calendar").isPositive();
+    }
+
+    @Test
+    void theWarehouseDeclaresTheColumnsOfTheStarSchemaCatalogue() {
+        PipelineStages.run(producer, PipelineStage.LOAD);
+        for (WarehouseTable table : WarehouseTable.values()) {
+            List<String> declared = SqlRows.of(warehouse, """
+                    SELECT ordinal_position, column_name FROM information_schema.columns
+                     WHERE table_schema = 'public' AND table_name = '%s'
+                       AND column_name NOT IN ('sales_record_id', 'purchase_record_id', 'payment_record_id')"""
+                    .formatted(table.tableName()))
+                    .stream().sorted(java.util.Comparator.comparingInt(row -> Integer.parseInt(
+                            row.substring(1, row.indexOf(',')))))
+                    .map(row -> row.substring(row.indexOf(',') + 1, row.length() - 1)).toList();
+            assertThat(declared).as(table.tableName()).isEqualTo(table.columnNames());
+        }
     }
 
     @Test

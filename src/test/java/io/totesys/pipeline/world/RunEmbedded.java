@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -14,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
+import javax.sql.DataSource;
+
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -21,7 +27,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * The README's first command ({@code ./mvnw package -Pembedded}): the packaged service on
  * the embedded default. It starts PostgreSQL with a simulated ToteSys and an empty
  * warehouse, an S3 server with both buckets, seeds ToteSys, starts the service against
- * them, and keeps changing ToteSys while the lake fills. Ctrl+C stops everything.
+ * them, and keeps changing ToteSys while the lake and the warehouse fill. Ctrl+C stops
+ * everything.
  * <p>
  * Options ({@code -Dembedded.arguments="--scale 0.1 --rate 5"}): {@code --scale} of the
  * seeded dataset (1 = the real ToteSys), {@code --rate} changes per second, {@code --seed},
@@ -61,6 +68,7 @@ public final class RunEmbedded {
         printWhereToLook(world, environment);
         simulate(simulator, rate, scheduler);
         reportLake(world.s3(), scheduler);
+        reportWarehouse(world.databases().warehouse(), scheduler);
         while (service.isAlive()) {
             Thread.sleep(1_000);
         }
@@ -78,7 +86,14 @@ public final class RunEmbedded {
                   S3         %s  (access key %s, secret key %s, region %s)
                   lake       extract batches land in s3://%s/input/ as CSV, one manifest per batch
                 Look at the lake with the AWS CLI:
-                  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s aws --endpoint-url %s s3 ls --recursive s3://%s/input/
+                  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s aws --endpoint-url %s s3 ls --recursive s3://%s/
+                Query the warehouse:
+                  psql postgresql://%s:%s@127.0.0.1:%d/%s
+                  -- the current state of a sales order, then its whole history:
+                  SELECT * FROM fact_sales_order_current WHERE sales_order_id = 1;
+                  SELECT * FROM fact_sales_order WHERE sales_order_id = 1 ORDER BY sales_record_id;
+                  -- more in sql/: sales by month and currency, top designs, payments outstanding
+                Metrics: http://127.0.0.1:8080/q/metrics
                 The service polls ToteSys every %s; the simulator changes it meanwhile. Ctrl+C stops everything.
                 """.formatted(
                 DatabaseServer.OWNER, DatabaseServer.OWNER_PASSWORD, world.databases().port(),
@@ -88,6 +103,8 @@ public final class RunEmbedded {
                 endpoint, ObjectStoreServer.ACCESS_KEY, ObjectStoreServer.SECRET_KEY, ObjectStoreServer.REGION,
                 EmbeddedWorld.INGEST_BUCKET,
                 ObjectStoreServer.ACCESS_KEY, ObjectStoreServer.SECRET_KEY, endpoint, EmbeddedWorld.INGEST_BUCKET,
+                DatabaseServer.WAREHOUSE_USER, DatabaseServer.WAREHOUSE_PASSWORD, world.databases().port(),
+                DatabaseServer.WAREHOUSE_DATABASE,
                 environment.get("ETL_POLL_INTERVAL")));
     }
 
@@ -128,6 +145,24 @@ public final class RunEmbedded {
                 say("lake: cannot list the ingest bucket: " + e.getMessage());
             }
         }, 15, 30, TimeUnit.SECONDS);
+    }
+
+    private static void reportWarehouse(DataSource warehouse, ScheduledExecutorService scheduler) {
+        scheduler.scheduleAtFixedRate(() -> {
+            try (Connection connection = warehouse.getConnection();
+                    Statement statement = connection.createStatement();
+                    ResultSet counts = statement.executeQuery("""
+                            SELECT (SELECT count(*) FROM fact_sales_order), (SELECT count(*) FROM fact_payment),
+                                   (SELECT count(*) FROM fact_purchase_order), (SELECT count(*) FROM dim_date),
+                                   (SELECT count(*) FROM pipeline.load_batch)""")) {
+                counts.next();
+                say("warehouse: fact_sales_order " + counts.getLong(1) + ", fact_payment " + counts.getLong(2)
+                        + ", fact_purchase_order " + counts.getLong(3) + ", dim_date " + counts.getLong(4) + " rows from "
+                        + counts.getLong(5) + " batches");
+            } catch (SQLException e) {
+                say("warehouse: not loaded yet (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            }
+        }, 20, 10, TimeUnit.SECONDS);
     }
 
     private static Map<String, String> options(String[] arguments) {
