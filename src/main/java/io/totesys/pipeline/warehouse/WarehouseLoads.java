@@ -285,7 +285,8 @@ public class WarehouseLoads {
                         .collect(Collectors.joining(", "));
         return "INSERT INTO public." + table.tableName() + " (" + columns + ") SELECT DISTINCT " + columns + " FROM "
                 + stagingTable(table) + " s WHERE NOT EXISTS (SELECT 1 FROM public." + table.tableName() + " f WHERE f."
-                + table.keyColumn() + " = s." + table.keyColumn() + " AND (" + sameVersion + "))";
+                + table.keyColumn() + " = s." + table.keyColumn() + " AND (" + sameVersion + ")) ORDER BY "
+                + table.keyColumn() + ", last_updated_date, last_updated_time";
     }
 
     private static void createStagingTables(Connection connection) throws SQLException {
