@@ -1,0 +1,114 @@
+package io.totesys.pipeline.operations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.totesys.pipeline.world.DatabaseServer;
+import io.totesys.pipeline.world.EmbeddedWorld;
+import io.totesys.pipeline.world.PipelineService;
+
+/**
+ * Readiness of the packaged service while its dependencies come and go: DOWN with a
+ * message that names the one that fails, UP again once it answers, with no restart.
+ * This test has a world of its own, since it stops its servers.
+ */
+class ReadinessIT {
+
+    private static EmbeddedWorld world;
+    private static PipelineService service;
+    private static int port;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startTheServiceInAWorldOfItsOwn() throws IOException {
+        Path directory = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "readiness-world-");
+        world = EmbeddedWorld.start(directory, 0, 0);
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Map<String, String> environment = new LinkedHashMap<>(world.environment());
+        environment.put("ETL_HTTP_PORT", String.valueOf(port));
+        environment.put("ETL_HEALTH_CHECK_INTERVAL", "1s");
+        environment.put("ETL_POLL_INTERVAL", "1h");
+        service = PipelineService.start(environment, directory.resolve("service.log"));
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        service.close();
+        world.close();
+    }
+
+    @Test
+    void readinessNamesTheDependencyThatIsDownAndRecoversByItself() throws Exception {
+        awaitReadiness(200, "\"lake\": \"UP\"");
+
+        world.objectStore().stop();
+        awaitReadiness(503, "cannot reach the lake", "S3_ENDPOINT");
+        world.objectStore().start();
+        awaitReadiness(200, "\"lake\": \"UP\"");
+
+        DatabaseServer.execute(world.databases().superuser("postgres"),
+                "ALTER ROLE " + DatabaseServer.READER + " NOLOGIN",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + DatabaseServer.READER + "'");
+        String body = awaitReadiness(503, "ToteSys", "TOTESYS_USERNAME and TOTESYS_PASSWORD");
+        assertThat(body).contains("\"warehouse\": \"UP\"", "\"lake\": \"UP\"");
+        DatabaseServer.execute(world.databases().superuser("postgres"), "ALTER ROLE " + DatabaseServer.READER + " LOGIN");
+        awaitReadiness(200, "\"totesys\": \"UP\"");
+
+        DatabaseServer.execute(world.databases().superuser("postgres"),
+                "ALTER ROLE " + DatabaseServer.WAREHOUSE_USER + " NOLOGIN",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '"
+                        + DatabaseServer.WAREHOUSE_USER + "'");
+        body = awaitReadiness(503, "the warehouse", "WAREHOUSE_USERNAME and WAREHOUSE_PASSWORD");
+        assertThat(body).contains("\"totesys\": \"UP\"");
+        DatabaseServer.execute(world.databases().superuser("postgres"),
+                "ALTER ROLE " + DatabaseServer.WAREHOUSE_USER + " LOGIN");
+        awaitReadiness(200, "\"warehouse\": \"UP\"");
+
+        assertThat(service.isAlive()).as("the service never restarted").isTrue();
+        assertThat(service.output()).doesNotContain(DatabaseServer.READER_PASSWORD, DatabaseServer.WAREHOUSE_PASSWORD);
+    }
+
+    /** Polls readiness until it answers the status with a body holding every text; returns the body. */
+    private String awaitReadiness(int status, String... texts) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        String last = "no answer";
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                last = response.statusCode() + " " + response.body();
+                boolean matches = response.statusCode() == status;
+                for (String text : texts) {
+                    matches &= response.body().contains(text);
+                }
+                if (matches) {
+                    return response.body();
+                }
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("readiness never answered " + status + " with " + String.join(", ", texts)
+                + "; last answer: " + last + "\nservice output:\n" + service.output());
+    }
+}
