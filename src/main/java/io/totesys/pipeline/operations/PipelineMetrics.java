@@ -2,15 +2,23 @@ package io.totesys.pipeline.operations;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
+
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 /**
  * The pipeline's own metrics, at {@code /q/metrics} in Prometheus format:
  * <ul>
  * <li>{@code pipeline_rows_total{stage, table}}: rows each stage wrote, per table;</li>
  * <li>{@code pipeline_quarantined_objects_total{stage, table}}: objects a stage could not read
- * and moved to {@code quarantine/}.</li>
+ * and moved to {@code quarantine/};</li>
+ * <li>{@code pipeline_batch_duration_seconds{stage}}: how long each batch took;</li>
+ * <li>{@code pipeline_failures_total{stage}}: batches that failed and will be tried again;</li>
+ * <li>{@code pipeline_freshness_lag_seconds}: how far the warehouse is behind ToteSys
+ * ({@link Freshness}).</li>
  * </ul>
  */
 @ApplicationScoped
@@ -18,8 +26,12 @@ public class PipelineMetrics {
 
     private final MeterRegistry registry;
 
-    PipelineMetrics(MeterRegistry registry) {
+    PipelineMetrics(MeterRegistry registry, Freshness freshness) {
         this.registry = registry;
+        Gauge.builder("pipeline.freshness.lag", freshness, Freshness::lagSeconds)
+                .description("Seconds since the point in ToteSys time up to which the warehouse holds every change")
+                .baseUnit("seconds")
+                .register(registry);
     }
 
     public void rows(PipelineStage stage, String table, long rows) {
@@ -28,6 +40,22 @@ public class PipelineMetrics {
 
     public void quarantined(PipelineStage stage, String table) {
         counter("pipeline.quarantined.objects", "Objects a stage could not read and quarantined", stage, table)
+                .increment();
+    }
+
+    public void batchDuration(PipelineStage stage, Duration duration) {
+        Timer.builder("pipeline.batch.duration")
+                .description("How long a stage's batch took")
+                .tag("stage", stage.stageName())
+                .register(registry)
+                .record(duration);
+    }
+
+    public void failed(PipelineStage stage) {
+        Counter.builder("pipeline.failures")
+                .description("Batches that failed and will be tried again")
+                .tag("stage", stage.stageName())
+                .register(registry)
                 .increment();
     }
 

@@ -1,5 +1,9 @@
 package io.totesys.pipeline.operations;
 
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
 /**
  * The stages of the pipeline in the order one cycle runs them, each with the endpoint of
  * the route that runs one batch of it. Later stages join this list as they are built.
@@ -20,6 +24,13 @@ public enum PipelineStage {
     }
 
     public String stageName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The stage a route belongs to: route ids start with their stage's name. */
+    public static Optional<PipelineStage> ofRoute(String routeId) {
+        return Arrays.stream(values())
+                .filter(stage -> routeId != null && routeId.startsWith(stage.stageName() + "-"))
+                .findFirst();
     }
 }

@@ -27,9 +27,11 @@ public class StageFailures {
     private static final Logger LOG = Logger.getLogger(StageFailures.class);
 
     private final FailureDiagnosis diagnosis;
+    private final PipelineMetrics metrics;
 
-    StageFailures(FailureDiagnosis diagnosis) {
+    StageFailures(FailureDiagnosis diagnosis, PipelineMetrics metrics) {
         this.diagnosis = diagnosis;
+        this.metrics = metrics;
     }
 
     /** The failure that ended the exchange's batch, if one did. */
@@ -40,7 +42,8 @@ public class StageFailures {
 
     public void report(Exchange exchange, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable failure) {
         exchange.setProperty(FAILURE_PROPERTY, failure);
-        String routeId = exchange.getFromRouteId();
+        String routeId = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
+        PipelineStage.ofRoute(routeId).ifPresent(metrics::failed);
         LOG.errorf("%s failed: %s", routeId, diagnosis.explain(failure));
         LOG.debugf(failure, "%s failed", routeId);
     }

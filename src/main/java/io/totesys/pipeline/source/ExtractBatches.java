@@ -2,6 +2,7 @@ package io.totesys.pipeline.source;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.EnumMap;
@@ -153,6 +154,7 @@ public class ExtractBatches {
         } else {
             state.published(batch.getId(), batch.highWater(), batch.rowCount());
             batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
+            metrics.batchDuration(PipelineStage.EXTRACT, Duration.between(batch.startedAt(), clock.instant()));
             LOG.infof("Extract batch %s published: %s rows up to %s (%s) in s3://%s/%s", batch.getId(),
                     batch.rowCount(), SOURCE_TIMESTAMP.format(batch.highWater()),
                     batch.objects().stream().map(entry -> entry.table() + " " + entry.rows())

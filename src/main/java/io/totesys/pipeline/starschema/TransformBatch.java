@@ -1,5 +1,6 @@
 package io.totesys.pipeline.starschema;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,6 +27,7 @@ public final class TransformBatch {
     private final String extractManifestKey;
     private final BatchManifest extractManifest;
     private final Optional<BatchManifest> earlierTransform;
+    private final Instant startedAt = Instant.now();
     private final List<TableOutput> outputs = new ArrayList<>();
     private final List<BatchManifest.Entry> written = new ArrayList<>();
     private final List<BatchManifest.Quarantined> quarantined = new ArrayList<>();
@@ -45,6 +47,10 @@ public final class TransformBatch {
 
     public BatchId getId() {
         return id;
+    }
+
+    Instant startedAt() {
+        return startedAt;
     }
 
     /**

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -303,6 +304,7 @@ public class TransformBatches {
         ingest.move(batch.extractManifestKey(), LakeLayout.processed(LakeLayout.relative(batch.extractManifestKey())));
         if (batch.isPending()) {
             batch.written().forEach(entry -> metrics.rows(PipelineStage.TRANSFORM, entry.table(), entry.rows()));
+            metrics.batchDuration(PipelineStage.TRANSFORM, Duration.between(batch.startedAt(), clock.instant()));
             LOG.infof("Transform batch %s published: %s in s3://%s/%s", batch.getId(),
                     batch.written().stream().collect(Collectors.groupingBy(BatchManifest.Entry::table,
                             LinkedHashMap::new, Collectors.summingLong(BatchManifest.Entry::rows))),

@@ -1,6 +1,7 @@
 package io.totesys.pipeline.warehouse;
 
 import java.sql.Connection;
+import java.time.Instant;
 import java.sql.SQLException;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -30,6 +31,7 @@ public final class LoadBatch implements Synchronization {
     private final BatchManifest manifest;
     private final Connection connection;
     private final boolean pending;
+    private final Instant startedAt = Instant.now();
     private final Map<WarehouseTable, Long> staged = new EnumMap<>(WarehouseTable.class);
 
     LoadBatch(BatchId id, String manifestKey, BatchManifest manifest, Connection connection, boolean pending) {
@@ -54,6 +56,10 @@ public final class LoadBatch implements Synchronization {
         return manifest.objects().stream()
                 .sorted(Comparator.comparing(entry -> WarehouseTable.byTableName(entry.table()).orElseThrow()))
                 .toList();
+    }
+
+    Instant startedAt() {
+        return startedAt;
     }
 
     String manifestKey() {

@@ -211,6 +211,7 @@ public class WarehouseLoads {
             throw new PipelineStateException("loading batch " + batch.getId() + " into the warehouse failed", e);
         }
         added.forEach((table, rows) -> metrics.rows(PipelineStage.LOAD, table, rows));
+        metrics.batchDuration(PipelineStage.LOAD, Duration.between(batch.startedAt(), java.time.Instant.now()));
         LocalDateTime highWater = highWater(batch);
         LOG.infof("Load batch %s committed: %s new rows; the warehouse is %s s behind ToteSys", batch.getId(),
                 added.isEmpty() ? "no" : added.toString(),
