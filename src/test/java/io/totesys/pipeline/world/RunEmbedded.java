@@ -57,6 +57,7 @@ public final class RunEmbedded {
 
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
         environment.put("ETL_POLL_INTERVAL", options.get("poll-interval"));
+        environment.put("ETL_ROUTES_RELOAD", "true");
         PipelineService service = PipelineService.start(environment, null);
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -93,7 +94,8 @@ public final class RunEmbedded {
                   SELECT * FROM fact_sales_order_current WHERE sales_order_id = 1;
                   SELECT * FROM fact_sales_order WHERE sales_order_id = 1 ORDER BY sales_record_id;
                   -- more in sql/: sales by month and currency, top designs, payments outstanding
-                Metrics: http://127.0.0.1:8080/q/metrics
+                Metrics: http://127.0.0.1:8080/q/metrics  Health: http://127.0.0.1:8080/q/health
+                Routes reload live: edit routes/*.camel.yaml and the running service picks the change up.
                 The service polls ToteSys every %s; the simulator changes it meanwhile. Ctrl+C stops everything.
                 """.formatted(
                 DatabaseServer.OWNER, DatabaseServer.OWNER_PASSWORD, world.databases().port(),

@@ -1,0 +1,70 @@
+package io.totesys.pipeline.operations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import io.totesys.pipeline.testing.TestWorld;
+import io.totesys.pipeline.testing.ToteSysFixture;
+import io.totesys.pipeline.world.EmbeddedWorld;
+import io.totesys.pipeline.world.PipelineService;
+
+/** A route file edited while the packaged service runs changes its behaviour within seconds, with no restart. */
+class RouteReloadIT {
+
+    private final EmbeddedWorld world = TestWorld.get();
+
+    @Test
+    void anEditedRouteFileIsReloadedWhileTheServiceRuns() throws Exception {
+        ToteSysFixture.reset(world);
+        Path routes = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "routes-");
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, routes.resolve(file.getFileName()));
+            }
+        }
+        Map<String, String> environment = new LinkedHashMap<>(world.environment());
+        environment.put("ETL_HTTP_PORT", "0");
+        environment.put("ETL_POLL_INTERVAL", "1s");
+        environment.put("ETL_ROUTES_DIRECTORY", routes.toString());
+        environment.put("ETL_ROUTES_RELOAD", "true");
+        Path log = Files.createTempFile(Path.of("target"), "route-reload-", ".log");
+
+        try (PipelineService service = PipelineService.start(environment, log)) {
+            await(service, "Started extract-poll", Duration.ofSeconds(60));
+
+            Path extract = routes.resolve("extract.camel.yaml");
+            String original = Files.readString(extract);
+            String poll = "        - to:\n            id: run-extract-batch\n";
+            assertThat(original).contains(poll);
+            Files.writeString(extract, original.replace(poll, "        - log:\n"
+                    + "            id: reloaded-poll-log\n"
+                    + "            message: \"Poll by the reloaded extract route\"\n" + poll));
+            Instant edited = Instant.now();
+
+            await(service, "Poll by the reloaded extract route", Duration.ofSeconds(20));
+            assertThat(Duration.between(edited, Instant.now())).isLessThan(Duration.ofSeconds(20));
+            assertThat(service.isAlive()).isTrue();
+            assertThat(service.output()).as("the other stages' routes run on").doesNotContain("Error reloading");
+        }
+    }
+
+    private static void await(PipelineService service, String text, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (service.output().contains(text)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no '" + text + "' within " + timeout + " in:\n" + service.output());
+    }
+}
