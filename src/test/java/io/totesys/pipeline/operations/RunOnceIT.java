@@ -2,8 +2,6 @@ package io.totesys.pipeline.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -138,24 +134,11 @@ class RunOnceIT {
         return ingest.keys("").stream().filter(key -> key.contains("/_manifests/")).toList();
     }
 
-    /** Every (table, id, last_updated) the lake holds, with duplicates kept. */
+    /** Every (table, id, last_updated) the lake holds, checked for duplicates. */
     private List<String> extractedRows() {
-        List<String> rows = new ArrayList<>();
-        for (String key : ingest.keys("")) {
-            if (key.endsWith(".csv")) {
-                String relative = key.substring(key.indexOf('/') + 1);
-                String table = relative.substring(0, relative.indexOf('/'));
-                int lastUpdated = SourceTable.byTableName(table).orElseThrow().columnNames().indexOf("last_updated");
-                try (CSVParser parser = CSVParser.parse(ingest.read(key), CSVFormat.DEFAULT)) {
-                    parser.stream().skip(1).forEach(record -> rows.add(table + " " + record.get(0) + " "
-                            + record.get(lastUpdated)));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
+        List<String> rows = ingest.extractedRowVersions();
         assertThat(new HashSet<>(rows)).as("no row version twice").hasSize(rows.size());
-        return rows.stream().sorted().toList();
+        return rows;
     }
 
     private List<String> sourceRows() throws SQLException {
