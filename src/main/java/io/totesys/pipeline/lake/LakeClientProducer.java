@@ -8,17 +8,23 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 
+import org.jboss.logging.Logger;
+
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /** The S3 client every lake route and bean uses, built from {@link LakeSettings}. */
 @ApplicationScoped
 public class LakeClientProducer {
+
+    private static final Logger LOG = Logger.getLogger(LakeClientProducer.class);
 
     /** Region used against an S3-compatible endpoint when none is configured: such servers ignore it. */
     private static final Region ENDPOINT_DEFAULT_REGION = Region.US_EAST_1;
@@ -34,11 +40,7 @@ public class LakeClientProducer {
         s3.endpoint().ifPresent(endpoint -> builder
                 .endpointOverride(URI.create(endpoint))
                 .forcePathStyle(true));
-        s3.region().map(Region::of).ifPresentOrElse(builder::region, () -> {
-            if (s3.endpoint().isPresent()) {
-                builder.region(ENDPOINT_DEFAULT_REGION);
-            }
-        });
+        builder.region(s3.region().map(Region::of).orElseGet(() -> defaultRegion(s3)));
         if (s3.accessKeyId().isPresent() && s3.secretAccessKey().isPresent()) {
             builder.credentialsProvider(StaticCredentialsProvider.create(
                     AwsBasicCredentials.create(s3.accessKeyId().get(), s3.secretAccessKey().get())));
@@ -60,6 +62,22 @@ public class LakeClientProducer {
     @Named("processedLake")
     LakeObjects processedLake(@Named("lakeS3Client") S3Client client, LakeSettings settings) {
         return new LakeObjects(client, settings.processedBucket());
+    }
+
+    /**
+     * The region of the AWS SDK's default chain; without one, a region S3-compatible servers
+     * ignore, and a warning: AWS itself then answers with a redirect that the failure
+     * diagnosis turns into "check AWS_REGION".
+     */
+    private static Region defaultRegion(LakeSettings.S3 s3) {
+        if (s3.endpoint().isEmpty()) {
+            try {
+                return DefaultAwsRegionProviderChain.builder().build().getRegion();
+            } catch (SdkClientException e) {
+                LOG.warnf("No AWS region is configured: set AWS_REGION; using %s until then", ENDPOINT_DEFAULT_REGION);
+            }
+        }
+        return ENDPOINT_DEFAULT_REGION;
     }
 
     void close(@Disposes @Named("lakeS3Client") S3Client client) {
