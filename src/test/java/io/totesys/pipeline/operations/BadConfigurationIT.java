@@ -77,6 +77,7 @@ class BadConfigurationIT {
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
         environment.put("ETL_RUN_ONCE", "true");
         environment.put("ETL_HTTP_PORT", "0");
+        environment.put("ETL_JOLOKIA_PORT", "0");
         environment.putAll(changes);
         Path log = Files.createTempFile(Path.of("target"), "bad-configuration-", ".log");
         PipelineService service = PipelineService.start(environment, log);

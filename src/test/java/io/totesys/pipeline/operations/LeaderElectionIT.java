@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,8 +82,12 @@ class LeaderElectionIT {
             System.out.printf("Leader %s killed; %s took over after %d ms (lease %s)%n", leader, follower,
                     takeover.toMillis(), LEASE);
             assertThat(takeover).as("takeover time").isLessThanOrEqualTo(LEASE.plusSeconds(3));
+            // Stopped first: a batch being archived is copied, then removed, and would show twice.
+            replicas.values().forEach(PipelineService::close);
             List<String> versions = ingest.extractedRowVersions();
-            assertThat(new HashSet<>(versions)).as("no row version extracted twice").hasSize(versions.size());
+            List<String> twice = versions.stream().filter(version -> versions.indexOf(version)
+                    != versions.lastIndexOf(version)).distinct().toList();
+            assertThat(twice).as("row versions extracted twice; lake: %s", ingest.keys("")).isEmpty();
         } finally {
             replicas.values().forEach(PipelineService::close);
         }
@@ -93,6 +96,7 @@ class LeaderElectionIT {
     private PipelineService start(String pod) throws Exception {
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
         environment.put("ETL_HTTP_PORT", "0");
+        environment.put("ETL_JOLOKIA_PORT", "0");
         environment.put("ETL_POLL_INTERVAL", "1s");
         environment.put("ETL_CLUSTER", "kubernetes");
         environment.put("ETL_KUBERNETES_MASTER_URL", kubernetes.getMasterUrl().toString());

@@ -44,6 +44,7 @@ class ReadinessIT {
         }
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
         environment.put("ETL_HTTP_PORT", String.valueOf(port));
+        environment.put("ETL_JOLOKIA_PORT", "0");
         environment.put("ETL_HEALTH_CHECK_INTERVAL", "1s");
         environment.put("ETL_POLL_INTERVAL", "1h");
         service = PipelineService.start(environment, directory.resolve("service.log"));

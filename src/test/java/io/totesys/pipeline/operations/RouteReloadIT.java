@@ -33,6 +33,7 @@ class RouteReloadIT {
         }
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
         environment.put("ETL_HTTP_PORT", "0");
+        environment.put("ETL_JOLOKIA_PORT", "0");
         environment.put("ETL_POLL_INTERVAL", "1s");
         environment.put("ETL_ROUTES_DIRECTORY", routes.toString());
         environment.put("ETL_ROUTES_RELOAD", "true");

@@ -121,6 +121,7 @@ class RunOnceIT {
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
         environment.put("ETL_RUN_ONCE", "true");
         environment.put("ETL_HTTP_PORT", "0");
+        environment.put("ETL_JOLOKIA_PORT", "0");
         environment.put("ETL_EXTRACT_SAFETY_MARGIN", "2s");
         Path log = Files.createTempFile(Path.of("target"), "run-once-", ".log");
         PipelineService service = PipelineService.start(environment, log);
