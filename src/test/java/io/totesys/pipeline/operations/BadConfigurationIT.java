@@ -72,8 +72,19 @@ class BadConfigurationIT {
         assertThat(reason).contains("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
     }
 
+    @Test
+    void malformedPollInterval() throws Exception {
+        String reason = failsWith(Map.of("ETL_POLL_INTERVAL", "every minute"), "Configuration error");
+        assertThat(reason).contains("ETL_POLL_INTERVAL 'every minute' is not a duration", "30s");
+    }
+
     /** Runs the service once with the given settings changed; returns the reason it gave. */
     private String runOnceFails(Map<String, String> changes) throws Exception {
+        return failsWith(changes, "Run once failed");
+    }
+
+    /** Runs the service once with the given settings changed; returns its line that starts as given. */
+    private String failsWith(Map<String, String> changes, String reasonStart) throws Exception {
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
         environment.put("ETL_RUN_ONCE", "true");
         environment.put("ETL_HTTP_PORT", "0");
@@ -92,8 +103,8 @@ class BadConfigurationIT {
         assertThat(output).as("stack traces in the output").doesNotContain("\tat ");
         assertThat(new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET).keys(""))
                 .as("objects written to the lake").isEmpty();
-        String reason = output.lines().filter(line -> line.contains("Run once failed")).findFirst()
+        String reason = output.lines().filter(line -> line.contains(reasonStart)).findFirst()
                 .orElseThrow(() -> new AssertionError("no one-line reason in:\n" + output));
-        return reason.substring(reason.indexOf("Run once failed"));
+        return reason.substring(reason.indexOf(reasonStart));
     }
 }
