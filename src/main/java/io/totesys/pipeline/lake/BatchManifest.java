@@ -3,6 +3,12 @@ package io.totesys.pipeline.lake;
 import java.time.Instant;
 import java.util.List;
 
+import org.apache.camel.Message;
+import org.apache.camel.component.aws2.s3.AWS2S3Constants;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /**
  * A batch's manifest (SPEC section 3): written once every data object of the batch is
  * in place, so a consumer that sees it may act on the whole batch. Keys are relative
@@ -22,6 +28,18 @@ public record BatchManifest(String batchId, String stage, Instant createdAt, Str
 
     public BatchManifest {
         quarantined = quarantined == null ? List.of() : List.copyOf(quarantined);
+    }
+
+    /**
+     * The manifest as the body of a message the aws2-s3 producer writes under
+     * {@code input/} of a bucket, with its key, length and content type.
+     */
+    public byte[] toMessage(Message message, ObjectMapper json) throws JsonProcessingException {
+        byte[] content = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(this);
+        message.setHeader(AWS2S3Constants.KEY, LakeLayout.input(LakeLayout.manifestKey(new BatchId(batchId))));
+        message.setHeader(AWS2S3Constants.CONTENT_LENGTH, (long) content.length);
+        message.setHeader(AWS2S3Constants.CONTENT_TYPE, "application/json");
+        return content;
     }
 
     /**

@@ -18,7 +18,6 @@ import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
-import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -133,14 +132,9 @@ public class ExtractBatches {
     /** The batch's manifest, ready to be written under {@code input/}. */
     public byte[] manifest(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch)
             throws JsonProcessingException {
-        BatchManifest manifest = new BatchManifest(batch.getId().value(), "extract", clock.instant(),
-                SOURCE_TIMESTAMP.format(batch.highWater()), batch.objects(), List.of());
-        byte[] content = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest);
-        Message message = exchange.getMessage();
-        message.setHeader(AWS2S3Constants.KEY, LakeLayout.input(LakeLayout.manifestKey(batch.getId())));
-        message.setHeader(AWS2S3Constants.CONTENT_LENGTH, (long) content.length);
-        message.setHeader(AWS2S3Constants.CONTENT_TYPE, "application/json");
-        return content;
+        return new BatchManifest(batch.getId().value(), "extract", clock.instant(),
+                SOURCE_TIMESTAMP.format(batch.highWater()), batch.objects(), List.of())
+                .toMessage(exchange.getMessage(), json);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -68,7 +69,7 @@ public final class SourceRow {
 
     /** The row's values as the lake holds them, NULL as {@code null}. */
     public List<String> texts() {
-        return java.util.Arrays.asList(texts);
+        return Arrays.asList(texts);
     }
 
     public Integer integer(String column) {

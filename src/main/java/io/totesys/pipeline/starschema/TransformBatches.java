@@ -29,7 +29,6 @@ import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
-import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -270,15 +269,9 @@ public class TransformBatches {
     public byte[] manifest(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) TransformBatch batch)
             throws JsonProcessingException {
         batch.coverage().ifPresent(range -> state.covered(batch.getId(), range[0], range[1]));
-        BatchManifest manifest = new BatchManifest(batch.getId().value(), "transform", clock.instant(),
-                batch.extractManifest().highWater(), batch.written(), batch.quarantined());
-        byte[] content = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest);
-        Message message = exchange.getMessage();
-        message.setHeader(AWS2S3Constants.KEY,
-                LakeLayout.input(LakeLayout.manifestKey(batch.getId())));
-        message.setHeader(AWS2S3Constants.CONTENT_LENGTH, (long) content.length);
-        message.setHeader(AWS2S3Constants.CONTENT_TYPE, "application/json");
-        return content;
+        return new BatchManifest(batch.getId().value(), "transform", clock.instant(),
+                batch.extractManifest().highWater(), batch.written(), batch.quarantined())
+                .toMessage(exchange.getMessage(), json);
     }
 
     /**

@@ -7,8 +7,10 @@ import static io.totesys.pipeline.starschema.WarehouseColumnType.INTEGER;
 import static io.totesys.pipeline.starschema.WarehouseColumnType.TEXT;
 import static io.totesys.pipeline.starschema.WarehouseColumnType.TIME;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -173,8 +175,8 @@ public enum WarehouseTable {
     }
 
     /** The warehouse table of a lake table name, if the star schema has one. */
-    public static java.util.Optional<WarehouseTable> byTableName(String tableName) {
-        return java.util.Arrays.stream(values()).filter(table -> table.tableName().equals(tableName)).findFirst();
+    public static Optional<WarehouseTable> byTableName(String tableName) {
+        return Arrays.stream(values()).filter(table -> table.tableName().equals(tableName)).findFirst();
     }
 
     public boolean isFact() {

@@ -12,9 +12,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -211,7 +213,7 @@ public class WarehouseLoads {
             throw new PipelineStateException("loading batch " + batch.getId() + " into the warehouse failed", e);
         }
         added.forEach((table, rows) -> metrics.rows(PipelineStage.LOAD, table, rows));
-        metrics.batchDuration(PipelineStage.LOAD, Duration.between(batch.startedAt(), java.time.Instant.now()));
+        metrics.batchDuration(PipelineStage.LOAD, Duration.between(batch.startedAt(), Instant.now()));
         LocalDateTime highWater = highWater(batch);
         LOG.infof("Load batch %s committed: %s new rows; the warehouse is %s s behind ToteSys", batch.getId(),
                 added.isEmpty() ? "no" : added.toString(),
@@ -247,7 +249,7 @@ public class WarehouseLoads {
                     + stagingTable(fact) + " s WHERE NOT EXISTS (SELECT 1 FROM public." + dimension.tableName()
                     + " d WHERE d." + dimension.keyColumn() + " = s." + column.name() + ") ON CONFLICT DO NOTHING"
                     + " RETURNING " + dimension.keyColumn();
-            List<Integer> inferred = new java.util.ArrayList<>();
+            List<Integer> inferred = new ArrayList<>();
             try (Statement statement = batch.connection().createStatement();
                     ResultSet keys = statement.executeQuery(sql)) {
                 while (keys.next()) {
