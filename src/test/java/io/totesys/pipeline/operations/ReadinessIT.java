@@ -24,8 +24,10 @@ import io.totesys.pipeline.world.EmbeddedWorld;
 import io.totesys.pipeline.world.PipelineService;
 
 /**
- * Readiness of the packaged service while its dependencies come and go: DOWN with a
- * message that names the one that fails, UP again once it answers, with no restart.
+ * Readiness of the packaged service while its dependencies come and go: it starts while
+ * S3 is down, then PostgreSQL goes away and comes back, then each login is refused in
+ * turn. Readiness is DOWN with a message that names the one that fails, and UP again once
+ * it answers, with no restart.
  * This test has a world of its own, since it stops its servers.
  */
 class ReadinessIT {
@@ -43,6 +45,7 @@ class ReadinessIT {
             port = socket.getLocalPort();
         }
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
+        world.objectStore().stop(); // the service starts while the lake is down
         environment.put("ETL_HTTP_PORT", String.valueOf(port));
         environment.put("ETL_JOLOKIA_PORT", "0");
         environment.put("ETL_HEALTH_CHECK_INTERVAL", "1s");
@@ -58,12 +61,15 @@ class ReadinessIT {
 
     @Test
     void readinessNamesTheDependencyThatIsDownAndRecoversByItself() throws Exception {
-        awaitReadiness(200, "\"lake\": \"UP\"");
-
-        world.objectStore().stop();
-        awaitReadiness(503, "cannot reach the lake", "S3_ENDPOINT");
+        awaitReadiness(503, "cannot reach the lake", "S3_ENDPOINT", "\"totesys\": \"UP\"");
         world.objectStore().start();
         awaitReadiness(200, "\"lake\": \"UP\"");
+
+        world.stopDatabases();
+        awaitReadiness(503, "cannot connect to ToteSys", "TOTESYS_JDBC_URL", "cannot connect to the warehouse",
+                "WAREHOUSE_JDBC_URL", "\"lake\": \"UP\"");
+        world.startDatabases();
+        awaitReadiness(200, "\"totesys\": \"UP\"", "\"warehouse\": \"UP\"");
 
         DatabaseServer.execute(world.databases().superuser("postgres"),
                 "ALTER ROLE " + DatabaseServer.READER + " NOLOGIN",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -46,9 +47,12 @@ class RouteReloadIT {
             String original = Files.readString(extract);
             String poll = "        - to:\n            id: run-extract-batch\n";
             assertThat(original).contains(poll);
-            Files.writeString(extract, original.replace(poll, "        - log:\n"
+            // Saved as editors save: a new file renamed over the old one, never half written.
+            Path edit = routes.resolve("extract.camel.yaml.edit");
+            Files.writeString(edit, original.replace(poll, "        - log:\n"
                     + "            id: reloaded-poll-log\n"
                     + "            message: \"Poll by the reloaded extract route\"\n" + poll));
+            Files.move(edit, extract, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Instant edited = Instant.now();
 
             await(service, "Poll by the reloaded extract route", Duration.ofSeconds(20));

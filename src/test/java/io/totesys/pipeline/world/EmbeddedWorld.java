@@ -18,10 +18,12 @@ public final class EmbeddedWorld implements AutoCloseable {
     public static final String INGEST_BUCKET = "totesys-ingest";
     public static final String PROCESSED_BUCKET = "totesys-processed";
 
-    private final DatabaseServer databases;
+    private final Path directory;
+    private DatabaseServer databases;
     private final ObjectStoreServer objectStore;
 
-    private EmbeddedWorld(DatabaseServer databases, ObjectStoreServer objectStore) {
+    private EmbeddedWorld(Path directory, DatabaseServer databases, ObjectStoreServer objectStore) {
+        this.directory = directory;
         this.databases = databases;
         this.objectStore = objectStore;
     }
@@ -34,7 +36,7 @@ public final class EmbeddedWorld implements AutoCloseable {
         try {
             ObjectStoreServer objectStore = ObjectStoreServer.start(objectStorePort, directory.resolve("s3"),
                     INGEST_BUCKET, PROCESSED_BUCKET);
-            return new EmbeddedWorld(databases, objectStore);
+            return new EmbeddedWorld(directory, databases, objectStore);
         } catch (RuntimeException e) {
             databases.close();
             throw e;
@@ -43,6 +45,16 @@ public final class EmbeddedWorld implements AutoCloseable {
 
     public DatabaseServer databases() {
         return databases;
+    }
+
+    /** Stops the PostgreSQL server, as an outage would; {@link #startDatabases()} brings it back. */
+    public void stopDatabases() {
+        databases.close();
+    }
+
+    /** Starts the PostgreSQL server again, on the same port and with the same data. */
+    public void startDatabases() {
+        databases = DatabaseServer.start(databases.port(), directory.resolve("postgres"));
     }
 
     public ObjectStoreServer objectStore() {
