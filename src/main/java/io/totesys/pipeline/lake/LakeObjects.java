@@ -3,6 +3,7 @@ package io.totesys.pipeline.lake;
 import java.io.InputStream;
 import java.util.List;
 
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -38,7 +39,7 @@ public final class LakeObjects {
             if (e.statusCode() == 404) {
                 return false;
             }
-            throw e;
+            throw new LakeObjectException("looking for s3://" + bucket + "/" + key + " failed", e);
         }
     }
 
@@ -52,11 +53,20 @@ public final class LakeObjects {
 
     /** An object's content, streamed; the caller closes it. */
     public InputStream read(String key) {
-        return s3.getObject(request -> request.bucket(bucket).key(key));
+        try {
+            return s3.getObject(request -> request.bucket(bucket).key(key));
+        } catch (SdkException e) {
+            throw new LakeObjectException("reading s3://" + bucket + "/" + key + " failed", e);
+        }
     }
 
     public void write(String key, byte[] content, String contentType) {
-        s3.putObject(request -> request.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(content));
+        try {
+            s3.putObject(request -> request.bucket(bucket).key(key).contentType(contentType),
+                    RequestBody.fromBytes(content));
+        } catch (SdkException e) {
+            throw new LakeObjectException("writing s3://" + bucket + "/" + key + " failed", e);
+        }
     }
 
     /**
@@ -72,13 +82,19 @@ public final class LakeObjects {
             if (exists(toKey)) {
                 return;
             }
-            throw e;
+            throw new LakeObjectException("moving s3://" + bucket + "/" + fromKey + " failed: it is gone", e);
+        } catch (SdkException e) {
+            throw new LakeObjectException("moving s3://" + bucket + "/" + fromKey + " to " + toKey + " failed", e);
         }
         delete(fromKey);
     }
 
     /** Removes an object; removing one that does not exist is not an error. */
     public void delete(String key) {
-        s3.deleteObject(request -> request.bucket(bucket).key(key));
+        try {
+            s3.deleteObject(request -> request.bucket(bucket).key(key));
+        } catch (SdkException e) {
+            throw new LakeObjectException("removing s3://" + bucket + "/" + key + " failed", e);
+        }
     }
 }

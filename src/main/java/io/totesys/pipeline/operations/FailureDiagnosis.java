@@ -14,6 +14,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.api.FlywayException;
 
 import io.totesys.pipeline.lake.LakeBucketException;
+import io.totesys.pipeline.lake.LakeObjectException;
 import io.totesys.pipeline.source.SourceReadException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -55,7 +56,10 @@ public class FailureDiagnosis {
         }
         Optional<SdkException> lake = find(failure, SdkException.class);
         if (lake.isPresent()) {
-            return explainLake(lake.get());
+            String explanation = explainLake(lake.get());
+            return find(failure, LakeObjectException.class)
+                    .map(object -> explanation + " (" + object.getMessage() + ")")
+                    .orElse(explanation);
         }
         return firstLine(failure);
     }

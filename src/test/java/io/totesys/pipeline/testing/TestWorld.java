@@ -27,7 +27,9 @@ public final class TestWorld {
                 world = EmbeddedWorld.start(directory, 0, 0);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     world.close();
-                    delete(directory);
+                    if (!Boolean.getBoolean("keepTestWorld")) {
+                        delete(directory);
+                    }
                 }, "test-world-stop"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
