@@ -32,9 +32,15 @@ public final class EmbeddedWorld implements AutoCloseable {
      * Starts both servers, keeping their data under the directory; ports 0 take free ones.
      */
     public static EmbeddedWorld start(Path directory, int databasePort, int objectStorePort) {
+        return start(directory, databasePort, objectStorePort, ObjectStoreServer.Storage.FILES);
+    }
+
+    /** Starts both servers, the S3 server with the given storage. */
+    public static EmbeddedWorld start(Path directory, int databasePort, int objectStorePort,
+            ObjectStoreServer.Storage storage) {
         DatabaseServer databases = DatabaseServer.start(databasePort, directory.resolve("postgres"));
         try {
-            ObjectStoreServer objectStore = ObjectStoreServer.start(objectStorePort, directory.resolve("s3"),
+            ObjectStoreServer objectStore = ObjectStoreServer.start(objectStorePort, directory.resolve("s3"), storage,
                     INGEST_BUCKET, PROCESSED_BUCKET);
             return new EmbeddedWorld(directory, databases, objectStore);
         } catch (RuntimeException e) {

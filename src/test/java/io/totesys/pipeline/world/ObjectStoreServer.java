@@ -33,20 +33,44 @@ public final class ObjectStoreServer implements AutoCloseable {
 
     private static final Path JAR = Path.of("target", "s3proxy", "s3proxy.jar");
 
+    /** Where the server keeps objects. */
+    public enum Storage {
+        /** Files in the data directory; objects survive a restart of the server. */
+        FILES("filesystem-nio2"),
+        /**
+         * Memory; objects are lost with the server, but an upload cut short by its client leaves
+         * nothing behind (the file store keeps a half-written temporary file that breaks listings).
+         */
+        MEMORY("transient-nio2");
+
+        private final String provider;
+
+        Storage(String provider) {
+            this.provider = provider;
+        }
+    }
+
     private final int port;
     private final Path dataDirectory;
     private final Path logFile;
+    private final Storage storage;
     private Process process;
 
-    private ObjectStoreServer(int port, Path dataDirectory) {
+    private ObjectStoreServer(int port, Path dataDirectory, Storage storage) {
         this.port = port;
         this.dataDirectory = dataDirectory;
         this.logFile = dataDirectory.resolveSibling(dataDirectory.getFileName() + ".log");
+        this.storage = storage;
     }
 
     /** Starts the server on the given port (0 for any free one), keeping objects in the directory. */
     public static ObjectStoreServer start(int port, Path dataDirectory, String... buckets) {
-        ObjectStoreServer server = new ObjectStoreServer(port > 0 ? port : FreePort.find(), dataDirectory);
+        return start(port, dataDirectory, Storage.FILES, buckets);
+    }
+
+    /** Starts the server on the given port (0 for any free one) with the given storage. */
+    public static ObjectStoreServer start(int port, Path dataDirectory, Storage storage, String... buckets) {
+        ObjectStoreServer server = new ObjectStoreServer(port > 0 ? port : FreePort.find(), dataDirectory, storage);
         server.start();
         server.createBuckets(buckets);
         return server;
@@ -65,7 +89,7 @@ public final class ObjectStoreServer implements AutoCloseable {
                     "s3proxy.authorization=aws-v2-or-v4",
                     "s3proxy.identity=" + ACCESS_KEY,
                     "s3proxy.credential=" + SECRET_KEY,
-                    "jclouds.provider=filesystem-nio2",
+                    "jclouds.provider=" + storage.provider,
                     "jclouds.filesystem.basedir=" + dataDirectory.toAbsolutePath(),
                     ""));
             process = new ProcessBuilder(List.of(JavaProcess.javaExecutable(), "-Xmx256m", "-jar",
