@@ -10,7 +10,7 @@ import org.jboss.logging.Logger;
 /**
  * The shared error handling of every stage route ({@code routes/error-handling.camel.yaml}):
  * a failed batch is reported in one line that says what to do, and the stage tries again
- * at its next poll. The failure stays on the exchange, in {@link #FAILURE_PROPERTY}, for
+ * after a backoff ({@link StageRetries}). The failure stays on the exchange, in {@link #FAILURE_PROPERTY}, for
  * whoever sent it (run-once mode) and for the batch's own clean-up.
  */
 @ApplicationScoped
@@ -28,10 +28,12 @@ public class StageFailures {
 
     private final FailureDiagnosis diagnosis;
     private final PipelineMetrics metrics;
+    private final StageRetries retries;
 
-    StageFailures(FailureDiagnosis diagnosis, PipelineMetrics metrics) {
+    StageFailures(FailureDiagnosis diagnosis, PipelineMetrics metrics, StageRetries retries) {
         this.diagnosis = diagnosis;
         this.metrics = metrics;
+        this.retries = retries;
     }
 
     /** The failure that ended the exchange's batch, if one did. */
@@ -43,8 +45,11 @@ public class StageFailures {
     public void report(Exchange exchange, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable failure) {
         exchange.setProperty(FAILURE_PROPERTY, failure);
         String routeId = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
-        PipelineStage.ofRoute(routeId).ifPresent(metrics::failed);
-        LOG.errorf("%s failed: %s", routeId, diagnosis.explain(failure));
+        String retry = PipelineStage.ofRoute(routeId).map(stage -> {
+            metrics.failed(stage);
+            return "; next attempt in " + retries.failed(stage).toMillis() / 1000.0 + " s";
+        }).orElse("");
+        LOG.errorf("%s failed: %s%s", routeId, diagnosis.explain(failure), retry);
         LOG.debugf(failure, "%s failed", routeId);
     }
 }

@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.totesys.pipeline.testing.ServiceReadiness;
 import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
 import io.totesys.pipeline.world.PipelineService;
@@ -35,7 +31,6 @@ class ReadinessIT {
     private static EmbeddedWorld world;
     private static PipelineService service;
     private static int port;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startTheServiceInAWorldOfItsOwn() throws IOException {
@@ -60,7 +55,7 @@ class ReadinessIT {
     }
 
     @Test
-    void readinessNamesTheDependencyThatIsDownAndRecoversByItself() throws Exception {
+    void readinessNamesTheDependencyThatIsDownAndRecoversByItself() throws InterruptedException {
         awaitReadiness(503, "cannot reach the lake", "S3_ENDPOINT", "\"totesys\": \"UP\"");
         world.objectStore().start();
         awaitReadiness(200, "\"lake\": \"UP\"");
@@ -93,29 +88,7 @@ class ReadinessIT {
         assertThat(service.output()).doesNotContain(DatabaseServer.READER_PASSWORD, DatabaseServer.WAREHOUSE_PASSWORD);
     }
 
-    /** Polls readiness until it answers the status with a body holding every text; returns the body. */
-    private String awaitReadiness(int status, String... texts) throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-        String last = "no answer";
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                last = response.statusCode() + " " + response.body();
-                boolean matches = response.statusCode() == status;
-                for (String text : texts) {
-                    matches &= response.body().contains(text);
-                }
-                if (matches) {
-                    return response.body();
-                }
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("readiness never answered " + status + " with " + String.join(", ", texts)
-                + "; last answer: " + last + "\nservice output:\n" + service.output());
+    private String awaitReadiness(int status, String... texts) throws InterruptedException {
+        return new ServiceReadiness(port, service::output).await(Duration.ofSeconds(90), status, texts);
     }
 }

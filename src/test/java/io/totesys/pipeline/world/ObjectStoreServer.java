@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -32,15 +34,15 @@ public final class ObjectStoreServer implements AutoCloseable {
     public static final String REGION = "us-east-1";
 
     private static final Path JAR = Path.of("target", "s3proxy", "s3proxy.jar");
+    /** The file store writes an upload to {@code <key>-<random UUID>} and renames it once complete. */
+    private static final Pattern INCOMPLETE_UPLOAD = Pattern.compile(
+            ".*-\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{12}");
 
     /** Where the server keeps objects. */
     public enum Storage {
         /** Files in the data directory; objects survive a restart of the server. */
         FILES("filesystem-nio2"),
-        /**
-         * Memory; objects are lost with the server, but an upload cut short by its client leaves
-         * nothing behind (the file store keeps a half-written temporary file that breaks listings).
-         */
+        /** Memory; objects are lost with the server. */
         MEMORY("transient-nio2");
 
         private final String provider;
@@ -83,6 +85,7 @@ public final class ObjectStoreServer implements AutoCloseable {
         }
         try {
             Files.createDirectories(dataDirectory);
+            discardIncompleteUploads();
             Path properties = dataDirectory.resolveSibling(dataDirectory.getFileName() + ".properties");
             Files.writeString(properties, String.join("\n",
                     "s3proxy.endpoint=http://127.0.0.1:" + port,
@@ -113,6 +116,27 @@ public final class ObjectStoreServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             process = null;
+        }
+    }
+
+    /**
+     * Removes what uploads cut short left in the file store. S3 never shows an upload that did
+     * not complete, but s3proxy's file store keeps its temporary file when the client goes
+     * away mid-upload (a killed service), and then fails every listing of that bucket with
+     * HTTP 500 ("Unable to get size of extended attribute"). A crash test calls this after
+     * each kill; {@link #start()} calls it too.
+     */
+    public void discardIncompleteUploads() {
+        if (storage != Storage.FILES || !Files.isDirectory(dataDirectory)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dataDirectory)) {
+            for (Path file : files.filter(Files::isRegularFile)
+                    .filter(path -> INCOMPLETE_UPLOAD.matcher(path.getFileName().toString()).matches()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("discarding incomplete uploads under " + dataDirectory + " failed", e);
         }
     }
 

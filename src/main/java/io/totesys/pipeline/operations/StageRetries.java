@@ -1,0 +1,79 @@
+package io.totesys.pipeline.operations;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Exponential backoff for the stages' retries. A stage whose batch failed skips its polls
+ * until its next attempt is due: {@code ETL_RETRY_INITIAL_BACKOFF} after the first
+ * failure, twice as long after each further one, never more than
+ * {@code ETL_RETRY_MAX_BACKOFF}. A batch that succeeds resets its stage. While S3 or a
+ * database is away, the service thus keeps knocking, less and less often, and goes on by
+ * itself once it is back; every batch rolled back or undid its partial writes, so a retry
+ * starts clean.
+ * <p>
+ * The stage routes ask {@link #due(String)} on each poll and report {@link #succeeded(String)}
+ * as their last step; {@link StageFailures} reports failures.
+ */
+@ApplicationScoped
+@Named("stageRetries")
+public class StageRetries {
+
+    /** A stage's failures in a row, and when it may try again. */
+    private record Backoff(int failures, Instant nextAttempt) {
+    }
+
+    private final Duration initialBackoff;
+    private final Duration maximumBackoff;
+    private final Clock clock;
+    private final Map<PipelineStage, Backoff> backoffs = new ConcurrentHashMap<>();
+
+    @Inject
+    StageRetries(@ConfigProperty(name = "etl.retry.initial-backoff") Duration initialBackoff,
+            @ConfigProperty(name = "etl.retry.max-backoff") Duration maximumBackoff) {
+        this(initialBackoff, maximumBackoff, Clock.systemUTC());
+    }
+
+    StageRetries(Duration initialBackoff, Duration maximumBackoff, Clock clock) {
+        this.initialBackoff = initialBackoff;
+        this.maximumBackoff = maximumBackoff.compareTo(initialBackoff) < 0 ? initialBackoff : maximumBackoff;
+        this.clock = clock;
+    }
+
+    /** Whether the stage of the route may run a batch now. */
+    public boolean due(String routeId) {
+        Backoff backoff = PipelineStage.ofRoute(routeId).map(backoffs::get).orElse(null);
+        return backoff == null || !clock.instant().isBefore(backoff.nextAttempt());
+    }
+
+    /** A batch of the route's stage succeeded: its next poll runs as usual. */
+    public void succeeded(String routeId) {
+        PipelineStage.ofRoute(routeId).ifPresent(backoffs::remove);
+    }
+
+    /** A batch of the stage failed; returns how long the stage now waits before it tries again. */
+    public Duration failed(PipelineStage stage) {
+        Backoff backoff = backoffs.compute(stage, (key, previous) -> {
+            int failures = previous == null ? 1 : previous.failures() + 1;
+            return new Backoff(failures, clock.instant().plus(delayAfter(failures)));
+        });
+        return delayAfter(backoff.failures());
+    }
+
+    private Duration delayAfter(int failures) {
+        Duration delay = initialBackoff;
+        for (int failure = 1; failure < failures && delay.compareTo(maximumBackoff) < 0; failure++) {
+            delay = delay.multipliedBy(2);
+        }
+        return delay.compareTo(maximumBackoff) > 0 ? maximumBackoff : delay;
+    }
+}

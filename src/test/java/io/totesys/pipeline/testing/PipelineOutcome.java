@@ -1,0 +1,72 @@
+package io.totesys.pipeline.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.totesys.pipeline.starschema.WarehouseTable;
+import io.totesys.pipeline.world.EmbeddedWorld;
+
+/**
+ * What a user must see once the pipeline has caught up, whatever happened on the way:
+ * the warehouse equals the star schema computed from ToteSys, row for row; the lake holds
+ * no row version twice; nothing is stranded under {@code input/}; no extract batch is
+ * left half done.
+ */
+public final class PipelineOutcome {
+
+    private PipelineOutcome() {
+    }
+
+    /**
+     * Waits until every extracted batch is loaded and the warehouse has every payment of
+     * ToteSys; returns how long that took.
+     */
+    public static Duration awaitCaughtUp(EmbeddedWorld world, Duration timeout) throws InterruptedException {
+        Instant start = Instant.now();
+        Instant deadline = start.plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                long unloaded = SqlRows.count(world.databases().warehouse(), """
+                        SELECT count(*) FROM pipeline.extract_batch e
+                         WHERE e.status <> 'ABANDONED'
+                           AND NOT EXISTS (SELECT 1 FROM pipeline.load_batch l WHERE l.batch_id = e.batch_id)""");
+                if (unloaded == 0 && StarSchemaFromToteSys.warehouseRows(world.databases().warehouse(),
+                        WarehouseTable.FACT_PAYMENT).equals(StarSchemaFromToteSys.rows(world.totesysOwner(),
+                                WarehouseTable.FACT_PAYMENT))) {
+                    return Duration.between(start, Instant.now());
+                }
+            } catch (IllegalStateException notThereYet) {
+                // the pipeline's schema appears with its first batch; a database may be away
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the pipeline did not catch up with ToteSys within " + timeout);
+    }
+
+    /** Asserts that nothing was lost, doubled or stranded; returns the warehouse rows compared. */
+    public static long assertNothingLostOrDoubled(EmbeddedWorld world) {
+        long compared = 0;
+        for (WarehouseTable table : WarehouseTable.values()) {
+            List<String> expected = StarSchemaFromToteSys.rows(world.totesysOwner(), table);
+            assertThat(StarSchemaFromToteSys.warehouseRows(world.databases().warehouse(), table))
+                    .as(table.tableName()).isEqualTo(expected);
+            compared += expected.size();
+        }
+        LakeContents ingest = new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET);
+        Set<String> seen = new HashSet<>();
+        assertThat(ingest.extractedRowVersions().stream().filter(version -> !seen.add(version)).distinct().toList())
+                .as("row versions extracted twice").isEmpty();
+        assertThat(ingest.keys("input/")).as("stranded under input/ of the ingest bucket").isEmpty();
+        assertThat(new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET).keys("input/"))
+                .as("stranded under input/ of the processed bucket").isEmpty();
+        assertThat(SqlRows.count(world.databases().warehouse(),
+                "SELECT count(*) FROM pipeline.extract_batch WHERE status = 'STARTED'"))
+                .as("extract batches left half done").isZero();
+        return compared;
+    }
+}
