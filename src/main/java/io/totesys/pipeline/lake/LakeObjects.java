@@ -51,10 +51,16 @@ public final class LakeObjects {
                 .toList();
     }
 
-    /** An object's content, streamed; the caller closes it. */
+    /**
+     * An object's content, streamed; the caller closes it.
+     *
+     * @throws MissingLakeObjectException when there is no such object
+     */
     public InputStream read(String key) {
         try {
             return s3.getObject(request -> request.bucket(bucket).key(key));
+        } catch (NoSuchKeyException e) {
+            throw new MissingLakeObjectException("s3://" + bucket + "/" + key + " does not exist", e);
         } catch (SdkException e) {
             throw new LakeObjectException("reading s3://" + bucket + "/" + key + " failed", e);
         }

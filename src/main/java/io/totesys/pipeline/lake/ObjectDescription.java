@@ -37,6 +37,11 @@ public record ObjectDescription(long bytes, String sha256) {
         return new ObjectDescription(bytes, HexFormat.of().formatHex(sha256.digest()));
     }
 
+    /** The SHA-256 of an object's content, in lower-case hex, as manifests record it. */
+    public static String sha256(byte[] content) {
+        return HexFormat.of().formatHex(newSha256().digest(content));
+    }
+
     private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");

@@ -23,8 +23,8 @@ import org.apache.commons.csv.QuoteMode;
  * quoted, so {@code ,,} is NULL and {@code ""} an empty string).
  * <p>
  * Anything that is not exactly that, a record that does not parse, a header that is not
- * the catalogue's columns, a value of the wrong type, a NULL in a NOT NULL column, is an
- * {@link InvalidSourceDataException} that says where.
+ * the catalogue's columns, a value of the wrong type, a NULL in a NOT NULL column, a value
+ * longer than the limit, is an {@link InvalidSourceDataException} that says where.
  */
 public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
 
@@ -35,12 +35,15 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
             .get();
 
     private final SourceTable table;
+    private final int maxFieldLength;
     private final CSVParser parser;
     private final Iterator<CSVRecord> records;
     private long row;
 
-    public ExtractedCsv(SourceTable table, InputStream csv) {
+    /** Reads the table's rows from the CSV; a value longer than {@code maxFieldLength} characters is invalid. */
+    public ExtractedCsv(SourceTable table, InputStream csv, int maxFieldLength) {
         this.table = table;
+        this.maxFieldLength = maxFieldLength;
         Reader reader = new InputStreamReader(csv, StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT));
@@ -89,6 +92,12 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
             throw invalid(null, "the record has " + record.size() + " values, the table " + columns + " columns", null);
         }
         String[] texts = record.values();
+        for (int column = 0; column < texts.length; column++) {
+            if (texts[column] != null && texts[column].length() > maxFieldLength) {
+                throw invalid(table.columnNames().get(column), "the value is " + texts[column].length()
+                        + " characters long, more than ETL_MAX_FIELD_LENGTH (" + maxFieldLength + ")", null);
+            }
+        }
         try {
             return SourceRow.parse(table, texts);
         } catch (SourceRow.InvalidValueException e) {

@@ -170,6 +170,11 @@ public enum SourceTable {
         return columns.get(0).name();
     }
 
+    /** The names of the catalogue's tables. */
+    public static List<String> tableNames() {
+        return Arrays.stream(values()).map(SourceTable::tableName).toList();
+    }
+
     /** The catalogue entry for a lake or source table name, if the catalogue has one. */
     public static Optional<SourceTable> byTableName(String tableName) {
         return Arrays.stream(values()).filter(table -> table.tableName().equals(tableName)).findFirst();

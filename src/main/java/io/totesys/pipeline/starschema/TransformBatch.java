@@ -124,8 +124,15 @@ public final class TransformBatch {
         return earlierTransform.map(BatchManifest::quarantined).orElse(List.copyOf(quarantined));
     }
 
-    boolean isQuarantined(SourceTable table) {
-        return quarantined().stream().anyMatch(object -> object.table().equals(table.tableName()));
+    boolean isQuarantined(BatchManifest.Entry object) {
+        return quarantined().stream().anyMatch(quarantined -> quarantined.key().equals(object.key()));
+    }
+
+    /** The batch's objects of tables the catalogue does not have. */
+    List<BatchManifest.Entry> unknownTables() {
+        return extractManifest.objects().stream()
+                .filter(entry -> SourceTable.byTableName(entry.table()).isEmpty())
+                .toList();
     }
 
     void referenced(Collection<LocalDate> dates) {

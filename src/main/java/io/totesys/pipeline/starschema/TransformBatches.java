@@ -39,6 +39,7 @@ import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.LakeObjects;
+import io.totesys.pipeline.lake.MissingLakeObjectException;
 import io.totesys.pipeline.lake.ObjectDescription;
 import io.totesys.pipeline.operations.PipelineMetrics;
 import io.totesys.pipeline.operations.PipelineSchema;
@@ -124,6 +125,10 @@ public class TransformBatches {
     }
 
     private void lineUpOutputs(TransformBatch batch) {
+        for (BatchManifest.Entry object : batch.unknownTables()) {
+            quarantine(batch, new BatchManifest.Quarantined(object.table(), object.key(), 0, null,
+                    "the table is not in the ToteSys catalogue " + SourceTable.tableNames()));
+        }
         Map<SourceTable, List<SourceRow>> reference = new LinkedHashMap<>();
         for (SourceTable table : List.of(SourceTable.ADDRESS, SourceTable.COUNTERPARTY, SourceTable.DEPARTMENT,
                 SourceTable.STAFF, SourceTable.CURRENCY, SourceTable.DESIGN, SourceTable.PAYMENT_TYPE)) {
@@ -282,15 +287,15 @@ public class TransformBatches {
     public void archive(@ExchangeProperty(BATCH_PROPERTY) TransformBatch batch) throws JsonProcessingException {
         for (BatchManifest.Quarantined object : batch.quarantined()) {
             String source = LakeLayout.input(object.key());
-            String report = LakeLayout.quarantine(LakeLayout.quarantineReportKey(object.key()));
+            ingest.write(LakeLayout.quarantine(LakeLayout.quarantineReportKey(object.key())),
+                    json.writerWithDefaultPrettyPrinter().writeValueAsBytes(
+                            Map.of("batchId", batch.getId().value(), "object", object)), "application/json");
             if (ingest.exists(source)) {
-                ingest.write(report, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(
-                        Map.of("batchId", batch.getId().value(), "object", object)), "application/json");
                 ingest.move(source, LakeLayout.quarantine(object.key()));
             }
         }
         for (BatchManifest.Entry entry : batch.extractManifest().objects()) {
-            if (!batch.isQuarantined(SourceTable.byTableName(entry.table()).orElseThrow())) {
+            if (!batch.isQuarantined(entry)) {
                 ingest.move(LakeLayout.input(entry.key()), LakeLayout.processed(entry.key()));
             }
         }
@@ -311,8 +316,8 @@ public class TransformBatches {
             return List.of();
         }
         List<SourceRow> rows = new ArrayList<>();
-        try (InputStream content = ingest.read(LakeLayout.input(key.get()));
-                ExtractedCsv csv = new ExtractedCsv(table, content)) {
+        try (InputStream content = readSource(table, key.get());
+                ExtractedCsv csv = new ExtractedCsv(table, content, settings.maxFieldLength())) {
             csv.forEachRemaining(rows::add);
             return rows;
         } catch (InvalidSourceDataException e) {
@@ -331,8 +336,8 @@ public class TransformBatches {
             if (key.isEmpty()) {
                 return Collections.emptyIterator();
             }
-            InputStream content = ingest.read(LakeLayout.input(key.get()));
-            ExtractedCsv csv = new ExtractedCsv(source, content);
+            InputStream content = readSource(source, key.get());
+            ExtractedCsv csv = new ExtractedCsv(source, content, settings.maxFieldLength());
             Set<LocalDate> dates = new HashSet<>();
             return new Iterator<>() {
                 @Override
@@ -363,15 +368,27 @@ public class TransformBatches {
         });
     }
 
+    /** A source object the manifest names; one that is not there is invalid source data. */
+    private InputStream readSource(SourceTable table, String key) {
+        try {
+            return ingest.read(LakeLayout.input(key));
+        } catch (MissingLakeObjectException e) {
+            throw new InvalidSourceDataException(table, 0, null, "the manifest names the object, but "
+                    + e.getMessage(), e);
+        }
+    }
+
     private void quarantine(TransformBatch batch, InvalidSourceDataException invalid) {
-        String key = batch.sourceKey(invalid.table()).orElseThrow();
-        batch.quarantined(new BatchManifest.Quarantined(invalid.table().tableName(), key, invalid.row(),
-                invalid.column(), invalid.problem()));
-        metrics.quarantined(PipelineStage.TRANSFORM, invalid.table().tableName());
-        LOG.warnf("Transform batch %s quarantined %s: row %s%s: %s; see s3://%s/%s", batch.getId(),
-                invalid.table().tableName(), invalid.row(), invalid.column() == null ? "" : ", column "
-                        + invalid.column(), invalid.problem(), ingest.bucket(),
-                LakeLayout.quarantine(LakeLayout.quarantineReportKey(key)));
+        quarantine(batch, new BatchManifest.Quarantined(invalid.table().tableName(),
+                batch.sourceKey(invalid.table()).orElseThrow(), invalid.row(), invalid.column(), invalid.problem()));
+    }
+
+    private void quarantine(TransformBatch batch, BatchManifest.Quarantined object) {
+        batch.quarantined(object);
+        metrics.quarantined(PipelineStage.TRANSFORM, object.table());
+        LOG.warnf("Transform batch %s quarantined %s: row %s%s: %s; see s3://%s/%s", batch.getId(), object.table(),
+                object.row(), object.column() == null ? "" : ", column " + object.column(), object.problem(),
+                ingest.bucket(), LakeLayout.quarantine(LakeLayout.quarantineReportKey(object.key())));
     }
 
     private static InvalidSourceDataException findInvalidData(Throwable failure) {

@@ -17,4 +17,11 @@ public interface TransformSettings {
      * {@code ZSTD} (smaller); the route's parquetAvro data format reads it.
      */
     String parquetCodec();
+
+    /**
+     * {@code ETL_MAX_FIELD_LENGTH}: the longest text value, in characters, a source object
+     * may hold; an object with a longer one is quarantined, as no ToteSys column holds such
+     * text and one that does is corrupt or hostile.
+     */
+    int maxFieldLength();
 }

@@ -3,6 +3,7 @@ package io.totesys.pipeline.warehouse;
 import java.sql.Connection;
 import java.time.Instant;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -33,13 +34,16 @@ public final class LoadBatch implements Synchronization {
     private final boolean pending;
     private final Instant startedAt = Instant.now();
     private final Map<WarehouseTable, Long> staged = new EnumMap<>(WarehouseTable.class);
+    private final List<BatchManifest.Quarantined> quarantined = new ArrayList<>();
 
-    LoadBatch(BatchId id, String manifestKey, BatchManifest manifest, Connection connection, boolean pending) {
+    LoadBatch(BatchId id, String manifestKey, BatchManifest manifest, Connection connection, boolean pending,
+            List<BatchManifest.Quarantined> quarantinedEarlier) {
         this.id = id;
         this.manifestKey = manifestKey;
         this.manifest = manifest;
         this.connection = connection;
         this.pending = pending;
+        this.quarantined.addAll(quarantinedEarlier);
     }
 
     public BatchId getId() {
@@ -51,11 +55,25 @@ public final class LoadBatch implements Synchronization {
         return pending;
     }
 
-    /** The batch's Parquet objects, in the star schema's table order. */
+    /** The batch's Parquet objects, in the star schema's table order; tables it does not know last. */
     public List<BatchManifest.Entry> getObjects() {
         return manifest.objects().stream()
-                .sorted(Comparator.comparing(entry -> WarehouseTable.byTableName(entry.table()).orElseThrow()))
+                .sorted(Comparator.comparing(entry -> WarehouseTable.byTableName(entry.table()).orElse(null),
+                        Comparator.nullsLast(Comparator.naturalOrder())))
                 .toList();
+    }
+
+    /** Whether an object of this table was quarantined: the table's other objects are left out too. */
+    boolean isQuarantined(String table) {
+        return quarantined.stream().anyMatch(object -> object.table().equals(table));
+    }
+
+    void quarantined(BatchManifest.Quarantined object) {
+        quarantined.add(object);
+    }
+
+    List<BatchManifest.Quarantined> quarantined() {
+        return List.copyOf(quarantined);
     }
 
     Instant startedAt() {
@@ -76,6 +94,10 @@ public final class LoadBatch implements Synchronization {
 
     void staged(WarehouseTable table, long rows) {
         staged.merge(table, rows, Long::sum);
+    }
+
+    void unstaged(WarehouseTable table) {
+        staged.remove(table);
     }
 
     @Override

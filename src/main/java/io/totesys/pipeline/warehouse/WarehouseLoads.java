@@ -23,6 +23,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,12 +41,16 @@ import org.postgresql.copy.PGCopyOutputStream;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
 import io.agroal.api.AgroalDataSource;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.InvalidLakeObjectException;
 import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.LakeObjects;
+import io.totesys.pipeline.lake.ObjectDescription;
 import io.totesys.pipeline.operations.PipelineMetrics;
 import io.totesys.pipeline.operations.PipelineSchema;
 import io.totesys.pipeline.operations.PipelineStage;
@@ -125,13 +130,14 @@ public class WarehouseLoads {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("SELECT pg_advisory_xact_lock(" + LOAD_LOCK + ")");
             }
-            boolean pending = !alreadyLoaded(connection, batchId);
-            if (pending) {
+            Optional<List<BatchManifest.Quarantined>> loaded = loadLogEntry(connection, batchId);
+            if (loaded.isEmpty()) {
                 createStagingTables(connection);
             } else {
                 LOG.infof("Load batch %s is in the load log already; archiving its Parquet objects", batchId);
             }
-            LoadBatch batch = new LoadBatch(batchId, manifestKey, manifest, connection, pending);
+            LoadBatch batch = new LoadBatch(batchId, manifestKey, manifest, connection, loaded.isEmpty(),
+                    loaded.orElse(List.of()));
             exchange.getExchangeExtension().addOnCompletion(batch);
             return batch;
         } catch (SQLException e) {
@@ -145,18 +151,91 @@ public class WarehouseLoads {
         return LakeLayout.input(object.key());
     }
 
+    /** Whether the object is to be loaded: not when another object of its table was quarantined. */
+    public boolean accepts(@ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object,
+            @ExchangeProperty(BATCH_PROPERTY) LoadBatch batch) {
+        return !batch.isQuarantined(object.table());
+    }
+
+    /**
+     * Checks the object just read against its manifest entry, size and SHA-256, and leaves
+     * its bytes as the body: an object changed, cut short or replaced since the transform
+     * wrote it is an {@link InvalidLakeObjectException}, a failure to read it is not.
+     */
+    public byte[] verify(@Body InputStream content, @ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object)
+            throws IOException {
+        byte[] bytes = content.readAllBytes();
+        if (bytes.length != object.bytes()) {
+            throw new InvalidLakeObjectException(object.key(), "it is " + bytes.length + " bytes, its manifest says "
+                    + object.bytes(), null);
+        }
+        String sha256 = ObjectDescription.sha256(bytes);
+        if (object.sha256() != null && !object.sha256().isEmpty() && !object.sha256().equals(sha256)) {
+            throw new InvalidLakeObjectException(object.key(), "its SHA-256 is " + sha256 + ", its manifest says "
+                    + object.sha256(), null);
+        }
+        return bytes;
+    }
+
+    /** A verified object that is still not Parquet the loader can read: the transform wrote it so. */
+    public void unreadable(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure,
+            @ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object) {
+        throw new InvalidLakeObjectException(object.key(), "it is not Parquet the loader can read: "
+                + failure.getMessage(), failure);
+    }
+
+    /**
+     * An object that cannot be trusted or is missing: its table's rows staged so far go, the
+     * table's other objects are left out, and the object is marked for quarantine. The batch
+     * goes on.
+     */
+    public void reject(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure,
+            @ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object,
+            @ExchangeProperty(BATCH_PROPERTY) LoadBatch batch) {
+        String problem = problemOf(failure, object);
+        Optional<WarehouseTable> table = WarehouseTable.byTableName(object.table());
+        if (table.isPresent()) {
+            try (Statement statement = batch.connection().createStatement()) {
+                statement.execute("DELETE FROM " + stagingTable(table.get()));
+            } catch (SQLException e) {
+                throw new PipelineStateException("removing the staged rows of " + object.table() + " failed", e);
+            }
+            batch.unstaged(table.get());
+        }
+        BatchManifest.Quarantined quarantined = new BatchManifest.Quarantined(object.table(), object.key(), 0, null,
+                problem);
+        batch.quarantined(quarantined);
+        metrics.quarantined(PipelineStage.LOAD, object.table());
+        LOG.warnf("Load batch %s quarantined %s: %s; its table's rows of this batch are left out; see s3://%s/%s",
+                batch.getId(), object.key(), problem, processed.bucket(),
+                LakeLayout.quarantine(LakeLayout.quarantineReportKey(object.key())));
+    }
+
+    private static String problemOf(Exception failure, BatchManifest.Entry object) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InvalidLakeObjectException invalid) {
+                return invalid.problem();
+            }
+            if (cause instanceof NoSuchKeyException) {
+                return "the manifest names it, but it does not exist";
+            }
+        }
+        throw new IllegalStateException("not a rejection of " + object.key(), failure);
+    }
+
     /** Copies a Parquet object's rows into its table's staging table. */
     public void stage(@Body Iterator<GenericRecord> rows, @ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object,
             @ExchangeProperty(BATCH_PROPERTY) LoadBatch batch) {
-        WarehouseTable table = WarehouseTable.byTableName(object.table()).orElseThrow(() -> new IllegalStateException(
-                "batch " + batch.getId() + " holds " + object.key() + " of unknown table " + object.table()));
+        WarehouseTable table = WarehouseTable.byTableName(object.table()).orElseThrow(() ->
+                new InvalidLakeObjectException(object.key(), "its table " + object.table()
+                        + " is not in the star schema", null));
         List<WarehouseColumn> columns = table.columns();
         long count = 0;
         String copy = "COPY " + stagingTable(table) + " (" + String.join(", ", table.columnNames())
                 + ") FROM STDIN (FORMAT csv)";
         try (Writer out = new BufferedWriter(new OutputStreamWriter(new PGCopyOutputStream(
                 batch.connection().unwrap(PGConnection.class), copy, 1 << 16), StandardCharsets.UTF_8), 1 << 16)) {
-            while (rows.hasNext()) {
+            while (hasNext(rows, object)) {
                 GenericRecord row = rows.next();
                 for (int index = 0; index < columns.size(); index++) {
                     if (index > 0) {
@@ -176,10 +255,19 @@ public class WarehouseLoads {
             throw new PipelineStateException("copying " + object.key() + " into the warehouse failed", e);
         }
         if (count != object.rows()) {
-            throw new IllegalStateException(object.key() + " holds " + count + " rows, its manifest says "
-                    + object.rows());
+            throw new InvalidLakeObjectException(object.key(), "it holds " + count + " rows, its manifest says "
+                    + object.rows(), null);
         }
         batch.staged(table, count);
+    }
+
+    /** Whether a verified object has another row; one it cannot read means the object is invalid. */
+    private static boolean hasNext(Iterator<GenericRecord> rows, BatchManifest.Entry object) {
+        try {
+            return rows.hasNext();
+        } catch (RuntimeException e) {
+            throw new InvalidLakeObjectException(object.key(), "a row group does not read: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -202,10 +290,12 @@ public class WarehouseLoads {
                 }
             }
             try (PreparedStatement log = connection.prepareStatement(
-                    "INSERT INTO pipeline.load_batch (batch_id, high_water, row_counts) VALUES (?, ?, ?::jsonb)")) {
+                    "INSERT INTO pipeline.load_batch (batch_id, high_water, row_counts, quarantined) "
+                            + "VALUES (?, ?, ?::jsonb, ?::jsonb)")) {
                 log.setString(1, batch.getId().value());
                 log.setObject(2, highWater(batch));
                 log.setString(3, json.writeValueAsString(added));
+                log.setString(4, json.writeValueAsString(batch.quarantined()));
                 log.executeUpdate();
             }
             connection.commit();
@@ -220,10 +310,26 @@ public class WarehouseLoads {
                 highWater == null ? "?" : Duration.between(highWater, LocalDateTime.now(sourceZone)).toMillis() / 1000.0);
     }
 
-    /** Moves the batch's Parquet objects from {@code input/} to {@code processed/}, the manifest last. */
-    public void archive(@ExchangeProperty(BATCH_PROPERTY) LoadBatch batch) {
+    /**
+     * Moves the batch's Parquet objects from {@code input/}: those left out to
+     * {@code quarantine/} beside their report, the others to {@code processed/}, the
+     * manifest last. Repeating it after a crash completes it.
+     */
+    public void archive(@ExchangeProperty(BATCH_PROPERTY) LoadBatch batch) throws JsonProcessingException {
+        List<String> left = new ArrayList<>();
+        for (BatchManifest.Quarantined object : batch.quarantined()) {
+            processed.write(LakeLayout.quarantine(LakeLayout.quarantineReportKey(object.key())),
+                    json.writerWithDefaultPrettyPrinter().writeValueAsBytes(
+                            Map.of("batchId", batch.getId().value(), "object", object)), "application/json");
+            if (processed.exists(LakeLayout.input(object.key()))) {
+                processed.move(LakeLayout.input(object.key()), LakeLayout.quarantine(object.key()));
+            }
+            left.add(object.key());
+        }
         for (BatchManifest.Entry object : batch.manifest().objects()) {
-            processed.move(LakeLayout.input(object.key()), LakeLayout.processed(object.key()));
+            if (!left.contains(object.key())) {
+                processed.move(LakeLayout.input(object.key()), LakeLayout.processed(object.key()));
+            }
         }
         processed.move(batch.manifestKey(), LakeLayout.processed(LakeLayout.relative(batch.manifestKey())));
     }
@@ -305,13 +411,20 @@ public class WarehouseLoads {
         return "staging_" + table.tableName();
     }
 
-    private static boolean alreadyLoaded(Connection connection, BatchId batchId) throws SQLException {
+    /** The objects the batch left out, when the load log has the batch. */
+    private Optional<List<BatchManifest.Quarantined>> loadLogEntry(Connection connection, BatchId batchId)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT 1 FROM pipeline.load_batch WHERE batch_id = ?")) {
+                "SELECT quarantined::text FROM pipeline.load_batch WHERE batch_id = ?")) {
             statement.setString(1, batchId.value());
             try (ResultSet result = statement.executeQuery()) {
-                return result.next();
+                if (!result.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(List.of(json.readValue(result.getString(1), BatchManifest.Quarantined[].class)));
             }
+        } catch (JsonProcessingException e) {
+            throw new PipelineStateException("the load log entry of batch " + batchId + " does not read", e);
         }
     }
 

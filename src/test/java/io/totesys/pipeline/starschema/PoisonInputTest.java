@@ -35,7 +35,10 @@ import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * Extract objects that cannot be trusted are quarantined, each with a report that says
- * what is wrong and where, while the clean tables of the same batch are transformed.
+ * what is wrong and where, while the clean tables of the same batch are transformed: a
+ * record that does not parse, a missing or an unexpected column, a wrong type, an empty
+ * object, a 10 MB text value, a table the catalogue does not have, an object the manifest
+ * names that is not there.
  */
 @QuarkusTest
 @QuarkusTestResource(TestWorldResource.class)
@@ -43,6 +46,7 @@ class PoisonInputTest {
 
     private static final String TIMESTAMPS = "\"2022-11-03 14:20:49.962\",\"2022-11-03 14:20:49.962\"";
     private static final String CRLF = "\r\n";
+    private static final String TEN_MEGABYTES = "x".repeat(10 * 1024 * 1024);
 
     @Inject
     ProducerTemplate producer;
@@ -74,7 +78,11 @@ class PoisonInputTest {
                         + "\",\"1\",\"1\",\"1\",\"100\",\"2.50\",\"1\",\"2022-11-10\",\"2022-11-11\",\"1\"" + CRLF
                         + "\"2\",\"2022-11-03 14:20:52.186\",\"oops\"broken\",\"1\"" + CRLF,
                 "payment", header("payment") + payment(1, "100.00") + payment(2, "200.00") + payment(3, "12.3.4"),
-                "address", ""));
+                "address", "",
+                "staff", header("staff") + "\"1\",\"Jeremie\",\"Franey\",\"1\",\"" + TEN_MEGABYTES + "\","
+                        + TIMESTAMPS + CRLF,
+                "widget", "\"widget_id\",\"last_updated\"" + CRLF + "\"1\",\"2022-11-03 14:20:49.962\"" + CRLF),
+                List.of("transaction"));
 
         double quarantinedBefore = quarantinedPayments();
         PipelineStages.run(producer, PipelineStage.TRANSFORM);
@@ -94,11 +102,18 @@ class PoisonInputTest {
         assertQuarantined(batch, "sales_order", 1, null, "does not parse");
         assertQuarantined(batch, "payment", 3, "payment_amount", "'12.3.4' is not a valid numeric(10,2)");
         assertQuarantined(batch, "address", 0, null, "empty");
+        assertQuarantined(batch, "staff", 1, "email_address", "10485760 characters long, more than ETL_MAX_FIELD_LENGTH");
+        assertQuarantined(batch, "widget", 0, null, "not in the ToteSys catalogue");
+        assertReported(batch, "transaction", 0, null, "the manifest names the object, but s3://");
+        assertThat(ingest.keys("quarantine/transaction/")).as("nothing to quarantine but the report")
+                .containsExactly("quarantine/" + LakeLayout.quarantineReportKey(LakeLayout.dataKey("transaction", batch,
+                        "csv")));
 
         BatchManifest manifest = json.readValue(processed.read("input/" + LakeLayout.manifestKey(batch)),
                 BatchManifest.class);
         assertThat(manifest.quarantined()).extracting(BatchManifest.Quarantined::table)
-                .containsExactlyInAnyOrder("department", "design", "sales_order", "payment", "address");
+                .containsExactlyInAnyOrder("department", "design", "sales_order", "payment", "address", "staff", "widget",
+                        "transaction");
     }
 
     private double quarantinedPayments() {
@@ -112,6 +127,12 @@ class PoisonInputTest {
         String key = LakeLayout.dataKey(table, batch, "csv");
         assertThat(ingest.keys("quarantine/" + table + "/")).containsExactlyInAnyOrder(
                 "quarantine/" + LakeLayout.quarantineReportKey(key), "quarantine/" + key);
+        assertReported(batch, table, row, column, problem);
+    }
+
+    private void assertReported(BatchId batch, String table, long row, String column, String problem)
+            throws Exception {
+        String key = LakeLayout.dataKey(table, batch, "csv");
         JsonNode report = json.readTree(ingest.read("quarantine/" + LakeLayout.quarantineReportKey(key)));
         assertThat(report.get("batchId").asText()).isEqualTo(batch.value());
         JsonNode object = report.get("object");
@@ -131,9 +152,16 @@ class PoisonInputTest {
                 + amount + "\",\"1\",\"1\",\"false\",\"2022-11-09\",\"67305075\",\"31622269\"" + CRLF;
     }
 
-    /** Writes an extract batch by hand: its CSV objects under input/, then its manifest. */
-    private void writeExtractBatch(BatchId batch, Map<String, String> csvByTable) throws Exception {
+    /**
+     * Writes an extract batch by hand: its CSV objects under input/, then its manifest, which
+     * also names an object for each of the missing tables, never written.
+     */
+    private void writeExtractBatch(BatchId batch, Map<String, String> csvByTable, List<String> missingTables)
+            throws Exception {
         List<BatchManifest.Entry> entries = new ArrayList<>();
+        for (String table : missingTables) {
+            entries.add(new BatchManifest.Entry(table, LakeLayout.dataKey(table, batch, "csv"), 1, 100, "", null));
+        }
         for (Map.Entry<String, String> csv : csvByTable.entrySet()) {
             String key = LakeLayout.dataKey(csv.getKey(), batch, "csv");
             byte[] content = csv.getValue().getBytes(StandardCharsets.UTF_8);

@@ -37,6 +37,10 @@ public final class LakeContents {
         return s3.getObjectAsBytes(request -> request.bucket(bucket).key(key)).asString(StandardCharsets.UTF_8);
     }
 
+    public byte[] readBytes(String key) {
+        return s3.getObjectAsBytes(request -> request.bucket(bucket).key(key)).asByteArray();
+    }
+
     /**
      * Every row version the extract stage wrote to this (ingest) bucket, as
      * {@code table id last_updated}, wherever the object is now (input/ or processed/),
