@@ -2,6 +2,7 @@ package io.totesys.pipeline.operations;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -11,10 +12,14 @@ import org.apache.camel.util.TimeUtils;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.totesys.pipeline.lake.LakeSettings;
+import software.amazon.awssdk.regions.Region;
+
 
 /**
- * Settings that only the routes read, checked as the service starts: a malformed one stops
- * the service at once with one line that names the setting and says what to write.
+ * Settings checked as the service starts, those only the routes read and those of the
+ * lake: a malformed one stops the service at once with one line that names the setting and
+ * says what to write.
  */
 @ApplicationScoped
 public class SettingsCheck {
@@ -22,26 +27,63 @@ public class SettingsCheck {
     private static final Logger LOG = Logger.getLogger(SettingsCheck.class);
 
     private final Map<String, String> intervals = new LinkedHashMap<>();
+    private final LakeSettings lake;
 
     SettingsCheck(@ConfigProperty(name = "etl.poll-interval") String pollInterval,
-            @ConfigProperty(name = "etl.stage-poll-interval") String stagePollInterval) {
+            @ConfigProperty(name = "etl.stage-poll-interval") String stagePollInterval, LakeSettings lake) {
         intervals.put("ETL_POLL_INTERVAL", pollInterval);
         intervals.put("ETL_STAGE_POLL_INTERVAL", stagePollInterval);
+        this.lake = lake;
     }
 
     /**
      * Runs before Camel builds the routes, which would otherwise fail on the setting with a
-     * stack trace; the service stops before any route starts.
+     * stack trace, or before the first request to S3; the service stops before any route
+     * starts.
      */
     void check(@Observes CamelContextInitializingEvent event) {
         intervals.forEach((setting, value) -> {
             String problem = intervalProblem(value);
             if (problem != null) {
-                LOG.errorf("Configuration error: %s '%s' %s: write a duration such as 30s, 5m or 1h", setting, value,
-                        problem);
-                Runtime.getRuntime().halt(1);
+                stop("%s '%s' %s: write a duration such as 30s, 5m or 1h".formatted(setting, value, problem));
             }
         });
+        String region = regionProblem(lake.s3().region(), lake.s3().endpoint());
+        if (region != null) {
+            stop(region);
+        }
+        String credentials = credentialsProblem(lake.s3().accessKeyId(), lake.s3().secretAccessKey());
+        if (credentials != null) {
+            stop(credentials);
+        }
+    }
+
+    private static void stop(String problem) {
+        LOG.errorf("Configuration error: %s", problem);
+        Runtime.getRuntime().halt(1);
+    }
+
+    /**
+     * Why the region is unusable, or {@code null} when it is fine. Against AWS it must be
+     * one of AWS's regions; S3-compatible servers name their regions as they like.
+     */
+    static String regionProblem(Optional<String> region, Optional<String> endpoint) {
+        if (region.isEmpty() || endpoint.isPresent()) {
+            return null;
+        }
+        return Region.regions().contains(Region.of(region.get())) ? null
+                : "AWS_REGION '" + region.get() + "' is not an AWS region: set the lake buckets' region, such as "
+                        + "eu-west-2, or S3_ENDPOINT for an S3-compatible server";
+    }
+
+    /** Why the access keys are unusable, or {@code null} when they are fine. */
+    static String credentialsProblem(Optional<String> accessKeyId, Optional<String> secretAccessKey) {
+        if (accessKeyId.isPresent() == secretAccessKey.isPresent()) {
+            return null;
+        }
+        return (accessKeyId.isPresent() ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
+                : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not")
+                + ": set both, or neither to use the AWS default credentials chain (web identity, instance profile)";
     }
 
     /** Why a timer period is unusable, or {@code null} when it is fine. */

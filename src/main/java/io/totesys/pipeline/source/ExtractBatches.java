@@ -32,6 +32,7 @@ import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.LakeObjects;
 import io.totesys.pipeline.lake.ObjectDescription;
 import io.totesys.pipeline.operations.PipelineMetrics;
+import io.totesys.pipeline.operations.StageLocks;
 import io.totesys.pipeline.operations.PipelineSchema;
 import io.totesys.pipeline.operations.PipelineStage;
 
@@ -65,12 +66,13 @@ public class ExtractBatches {
     private final LakeObjects ingest;
     private final ObjectMapper json;
     private final PipelineMetrics metrics;
+    private final StageLocks stageLocks;
     private final Clock clock;
     private final AtomicBoolean backfillPending;
 
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             PipelineSchema schema, LakeBuckets buckets, @Named("ingestLake") LakeObjects ingest, ObjectMapper json,
-            PipelineMetrics metrics) {
+            PipelineMetrics metrics, StageLocks stageLocks) {
         this.totesys = totesys;
         this.settings = settings;
         this.state = state;
@@ -79,6 +81,7 @@ public class ExtractBatches {
         this.ingest = ingest;
         this.json = json;
         this.metrics = metrics;
+        this.stageLocks = stageLocks;
         this.clock = Clock.systemUTC();
         this.backfillPending = new AtomicBoolean(settings.backfillAtStart());
     }
@@ -90,6 +93,7 @@ public class ExtractBatches {
     public ExtractBatch open(Exchange exchange) {
         buckets.verifyIngest();
         schema.ensureMigrated();
+        stageLocks.holdFor(PipelineStage.EXTRACT, exchange);
         state.unfinishedBatches().forEach(this::settle);
 
         Map<SourceTable, LocalDateTime> watermarks = backfillPending.get() ? Map.of() : state.watermarks();

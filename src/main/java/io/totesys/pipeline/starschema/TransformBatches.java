@@ -42,6 +42,7 @@ import io.totesys.pipeline.lake.LakeObjects;
 import io.totesys.pipeline.lake.MissingLakeObjectException;
 import io.totesys.pipeline.lake.ObjectDescription;
 import io.totesys.pipeline.operations.PipelineMetrics;
+import io.totesys.pipeline.operations.StageLocks;
 import io.totesys.pipeline.operations.PipelineSchema;
 import io.totesys.pipeline.operations.PipelineStage;
 import io.totesys.pipeline.source.ExtractedCsv;
@@ -80,11 +81,12 @@ public class TransformBatches {
     private final TransformSettings settings;
     private final ObjectMapper json;
     private final PipelineMetrics metrics;
+    private final StageLocks stageLocks;
     private final Clock clock = Clock.systemUTC();
 
     TransformBatches(@Named("ingestLake") LakeObjects ingest, @Named("processedLake") LakeObjects processed,
             LakeBuckets buckets, PipelineSchema schema, ReferenceState state, TransformSettings settings,
-            ObjectMapper json, PipelineMetrics metrics) {
+            ObjectMapper json, PipelineMetrics metrics, StageLocks stageLocks) {
         this.ingest = ingest;
         this.processed = processed;
         this.buckets = buckets;
@@ -93,12 +95,17 @@ public class TransformBatches {
         this.settings = settings;
         this.json = json;
         this.metrics = metrics;
+        this.stageLocks = stageLocks;
     }
 
-    /** The manifests of extract batches not yet transformed, oldest first. */
-    public List<String> pendingManifests() {
+    /**
+     * The manifests of extract batches not yet transformed, oldest first, listed once no
+     * other consumer transforms; this exchange holds the stage until it completes.
+     */
+    public List<String> pendingManifests(Exchange exchange) {
         buckets.verifyIngest();
         schema.ensureMigrated();
+        stageLocks.holdFor(PipelineStage.TRANSFORM, exchange);
         return ingest.keys(MANIFESTS_PREFIX).stream().filter(key -> key.endsWith(".json")).toList();
     }
 

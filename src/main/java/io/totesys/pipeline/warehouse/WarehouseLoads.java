@@ -52,6 +52,7 @@ import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.LakeObjects;
 import io.totesys.pipeline.lake.ObjectDescription;
 import io.totesys.pipeline.operations.PipelineMetrics;
+import io.totesys.pipeline.operations.StageLocks;
 import io.totesys.pipeline.operations.PipelineSchema;
 import io.totesys.pipeline.operations.PipelineStage;
 import io.totesys.pipeline.operations.PipelineStateException;
@@ -90,25 +91,31 @@ public class WarehouseLoads {
     private final LakeBuckets buckets;
     private final PipelineSchema schema;
     private final PipelineMetrics metrics;
+    private final StageLocks stageLocks;
     private final ObjectMapper json;
     private final ZoneId sourceZone;
 
     WarehouseLoads(AgroalDataSource warehouse, @Named("processedLake") LakeObjects processed, LakeBuckets buckets,
-            PipelineSchema schema, PipelineMetrics metrics, ObjectMapper json,
+            PipelineSchema schema, PipelineMetrics metrics, StageLocks stageLocks, ObjectMapper json,
             @ConfigProperty(name = "etl.source.time-zone") String sourceZone) {
         this.warehouse = warehouse;
         this.processed = processed;
         this.buckets = buckets;
         this.schema = schema;
         this.metrics = metrics;
+        this.stageLocks = stageLocks;
         this.json = json;
         this.sourceZone = ZoneId.of(sourceZone);
     }
 
-    /** The manifests of Parquet batches not yet archived, oldest first. */
-    public List<String> pendingManifests() {
+    /**
+     * The manifests of Parquet batches not yet archived, oldest first, listed once no other
+     * consumer loads; this exchange holds the stage until it completes.
+     */
+    public List<String> pendingManifests(Exchange exchange) {
         buckets.verifyProcessed();
         schema.ensureMigrated();
+        stageLocks.holdFor(PipelineStage.LOAD, exchange);
         return processed.keys(MANIFESTS_PREFIX).stream().filter(key -> key.endsWith(".json")).toList();
     }
 

@@ -73,6 +73,25 @@ class BadConfigurationIT {
     }
 
     @Test
+    void unknownAwsRegion() throws Exception {
+        String reason = failsWith(Map.of("S3_ENDPOINT", "", "AWS_REGION", "eu-west-9"), "Configuration error");
+        assertThat(reason).contains("AWS_REGION 'eu-west-9' is not an AWS region", "eu-west-2");
+    }
+
+    @Test
+    void noAwsCredentials() throws Exception {
+        String reason = runOnceFails(Map.of("AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", "",
+                "AWS_EC2_METADATA_DISABLED", "true"));
+        assertThat(reason).contains("no AWS credentials were found", "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+    }
+
+    @Test
+    void halfTheAwsCredentials() throws Exception {
+        String reason = failsWith(Map.of("AWS_SECRET_ACCESS_KEY", ""), "Configuration error");
+        assertThat(reason).contains("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+    }
+
+    @Test
     void malformedPollInterval() throws Exception {
         String reason = failsWith(Map.of("ETL_POLL_INTERVAL", "every minute"), "Configuration error");
         assertThat(reason).contains("ETL_POLL_INTERVAL 'every minute' is not a duration", "30s");

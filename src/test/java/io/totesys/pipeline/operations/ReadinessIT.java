@@ -3,20 +3,29 @@ package io.totesys.pipeline.operations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.totesys.pipeline.testing.ServiceReadiness;
 import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
+import io.totesys.pipeline.world.FreePort;
 import io.totesys.pipeline.world.PipelineService;
 
 /**
@@ -31,18 +40,18 @@ class ReadinessIT {
     private static EmbeddedWorld world;
     private static PipelineService service;
     private static int port;
+    private static int jolokiaPort;
 
     @BeforeAll
     static void startTheServiceInAWorldOfItsOwn() throws IOException {
         Path directory = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "readiness-world-");
         world = EmbeddedWorld.start(directory, 0, 0);
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        port = FreePort.find();
+        jolokiaPort = FreePort.find();
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
         world.objectStore().stop(); // the service starts while the lake is down
         environment.put("ETL_HTTP_PORT", String.valueOf(port));
-        environment.put("ETL_JOLOKIA_PORT", "0");
+        environment.put("ETL_JOLOKIA_PORT", String.valueOf(jolokiaPort));
         environment.put("ETL_HEALTH_CHECK_INTERVAL", "1s");
         environment.put("ETL_POLL_INTERVAL", "1h");
         service = PipelineService.start(environment, directory.resolve("service.log"));
@@ -88,7 +97,50 @@ class ReadinessIT {
         assertThat(service.output()).doesNotContain(DatabaseServer.READER_PASSWORD, DatabaseServer.WAREHOUSE_PASSWORD);
     }
 
+    /** Jolokia, which Hawtio reads, answers reads of the Camel and JVM MBeans and refuses everything else. */
+    @Test
+    void jolokiaOnlyReadsTheCamelAndJvmMBeans() throws Exception {
+        awaitJolokia("read/org.apache.camel:type=context,*/State", "Started");
+        assertThat(jolokia("read/java.lang:type=Memory/HeapMemoryUsage")).contains("\"status\":200", "\"used\"");
+        assertThat(jolokia("search/*:type=routes,*")).contains("extract-poll", "load-poll");
+        assertThat(jolokia("exec/java.lang:type=Memory/gc")).as("operations").contains("\"status\":403");
+        assertThat(jolokia("write/java.lang:type=Memory/Verbose/true")).as("writes").contains("\"status\":403");
+        assertThat(jolokia("read/com.sun.management:type=HotSpotDiagnostic/DiagnosticOptions"))
+                .as("other domains").contains("\"status\":403");
+        List<String> listedDomains = new ArrayList<>();
+        new ObjectMapper().readTree(jolokia("list")).get("value").fieldNames().forEachRemaining(listedDomains::add);
+        assertThat(listedDomains).as("domains listed").containsExactlyInAnyOrder("org.apache.camel", "java.lang",
+                "java.nio");
+    }
+
+    /** Waits until Jolokia answers the request with the text: the service and its Camel context are up. */
+    private void awaitJolokia(String request, String text) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(90);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                if (jolokia(request).contains(text)) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("Jolokia never answered; service output:\n" + service.output());
+    }
+
+    private String jolokia(String request) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + jolokiaPort + "/jolokia/" + request)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.body();
+    }
+
+    private ServiceReadiness readiness() {
+        return new ServiceReadiness(port, service::output);
+    }
+
     private String awaitReadiness(int status, String... texts) throws InterruptedException {
-        return new ServiceReadiness(port, service::output).await(Duration.ofSeconds(90), status, texts);
+        return readiness().await(Duration.ofSeconds(90), status, texts);
     }
 }
