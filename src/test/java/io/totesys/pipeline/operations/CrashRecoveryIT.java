@@ -1,26 +1,36 @@
 package io.totesys.pipeline.operations;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineOutcome;
+import io.totesys.pipeline.testing.SqlRows;
+import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
 import io.totesys.pipeline.world.PipelineService;
 import io.totesys.pipeline.world.ToteSysSimulator;
 
 /**
- * Crash anywhere: the packaged service is killed (SIGKILL) ten times at random moments
- * while ToteSys keeps changing and batches go through all three stages, and restarted each
- * time. Once it has caught up, the warehouse equals the star schema computed from ToteSys,
+ * Crash anywhere: the packaged service is killed (SIGKILL) ten times while ToteSys keeps
+ * changing, each time in the middle of a batch of the next stage in turn (an extract batch
+ * recorded as started, Parquet objects of a batch without their manifest yet, a load
+ * transaction that has staged rows), and restarted each time. Once it has caught up, the warehouse equals the star schema computed from ToteSys,
  * row for row, the lake holds no row version twice, and nothing is left under input/.
  */
 class CrashRecoveryIT {
@@ -43,44 +53,105 @@ class CrashRecoveryIT {
     @Test
     void killedTenTimesTheWarehouseStillEqualsToteSys() throws Exception {
         ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 61);
-        simulator.seed(0.05);
-        SplittableRandom random = new SplittableRandom(61);
+        simulator.seed(0.2);
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
         environment.put("ETL_HTTP_PORT", "0");
         environment.put("ETL_JOLOKIA_PORT", "0");
         environment.put("ETL_POLL_INTERVAL", "1s");
         environment.put("ETL_STAGE_POLL_INTERVAL", "1s");
-        environment.put("ETL_TRANSFORM_ROWS_PER_FILE", "2000");
+        environment.put("ETL_TRANSFORM_ROWS_PER_FILE", "500");
 
         StringBuilder work = new StringBuilder();
+        Map<PipelineStage, Integer> killedIn = new EnumMap<>(PipelineStage.class);
         for (int crash = 1; crash <= CRASHES; crash++) {
+            PipelineStage target = PipelineStage.values()[crash % PipelineStage.values().length];
+            Instant started = Instant.now();
             PipelineService service = start(environment, "crash-" + crash);
-            // Startup and taking over the leadership take up to 7 s: the kills land all over the stages. work.
-            long runFor = 8_000 + random.nextInt(8_000);
-            Instant until = Instant.now().plusMillis(runFor);
-            while (Instant.now().isBefore(until)) {
-                simulator.change();
-                Thread.sleep(100);
-            }
+            Optional<PipelineStage> landed = runUntilInTheMiddleOf(target, started, simulator);
             service.kill();
             world.objectStore().discardIncompleteUploads();
+            landed.ifPresent(stage -> killedIn.merge(stage, 1, Integer::sum));
             String output = service.output();
-            work.append(String.format("run %d, killed after %d ms: %d extract, %d transform, %d load batches; "
-                    + "%d batches settled after the previous kill%n", crash, runFor, count(output, "Extract batch "),
-                    count(output, "Transform batch "), count(output, "Load batch "),
-                    count(output, "cut short") + count(output, "manifest before a restart")
-                            + count(output, "already")));
+            work.append(String.format("[crash] run %d, killed after %.1f s %s: %d extract, %d transform, %d load "
+                    + "batches before%n", crash, Duration.between(started, Instant.now()).toMillis() / 1000.0,
+                    landed.map(stage -> "during a batch of the " + stage.stageName() + " stage")
+                            .orElse("at a random moment"),
+                    count(output, "Extract batch "), count(output, "Transform batch "), count(output, "Load batch ")));
         }
         System.out.print(work);
+        assertThat(killedIn).as("kills that landed in the middle of each stage's batch")
+                .containsOnlyKeys(PipelineStage.values()).allSatisfy((stage, kills) -> assertThat(kills).isPositive());
 
         PipelineService survivor = start(environment, "after-crashes");
+        Duration caughtUp;
         try {
             Thread.sleep(2_500); // past the safety margin of the last changes
-            PipelineOutcome.awaitCaughtUp(world, Duration.ofMinutes(2));
+            caughtUp = PipelineOutcome.awaitCaughtUp(world, Duration.ofMinutes(2)).plusMillis(2_500);
         } finally {
             survivor.close();
         }
-        PipelineOutcome.assertNothingLostOrDoubled(world);
+        long compared = PipelineOutcome.assertNothingLostOrDoubled(world);
+        System.out.printf("[crash] a survivor caught up %.1f s after its start; warehouse equals ToteSys: %d rows "
+                + "compared%n", caughtUp.toMillis() / 1000.0, compared);
+    }
+
+    /**
+     * Keeps ToteSys changing, a bulk update every 3 s among single changes every 100 ms,
+     * until a batch of the target stage is under way, and returns that stage; after 40 s,
+     * returns nothing and the kill lands wherever it lands.
+     */
+    private Optional<PipelineStage> runUntilInTheMiddleOf(PipelineStage target, Instant started,
+            ToteSysSimulator simulator) throws InterruptedException {
+        Instant deadline = started.plusSeconds(40);
+        Set<String> leftByEarlierKills = unpublishedParquet();
+        Instant nextBulkUpdate = Instant.now();
+        while (Instant.now().isBefore(deadline)) {
+            if (!Instant.now().isBefore(nextBulkUpdate)) {
+                DatabaseServer.execute(world.totesysOwner(),
+                        "UPDATE sales_order SET units_sold = units_sold + 1, last_updated = now()",
+                        "UPDATE payment SET last_updated = now() WHERE NOT paid");
+                nextBulkUpdate = Instant.now().plusSeconds(3);
+            }
+            simulator.change();
+            for (int look = 0; look < 5; look++) {
+                if (inTheMiddleOf(target, started, leftByEarlierKills)) {
+                    return Optional.of(target);
+                }
+                Thread.sleep(20);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether a batch of the stage, begun after the service started, is under way right now. */
+    private boolean inTheMiddleOf(PipelineStage stage, Instant started, Set<String> leftByEarlierKills) {
+        try {
+            return switch (stage) {
+                case EXTRACT -> SqlRows.count(world.databases().warehouse(), "SELECT count(*) FROM "
+                        + "pipeline.extract_batch WHERE status = 'STARTED' AND started_at > '" + started + "'") > 0;
+                case TRANSFORM -> !leftByEarlierKills.containsAll(unpublishedParquet());
+                case LOAD -> SqlRows.count(world.databases().superuser(DatabaseServer.WAREHOUSE_DATABASE),
+                        "SELECT count(*) FROM pg_stat_activity WHERE usename = '" + DatabaseServer.WAREHOUSE_USER
+                                + "' AND backend_xid IS NOT NULL AND query LIKE '%staging_%'") > 0;
+            };
+        } catch (IllegalStateException notThereYet) {
+            return false; // the pipeline's schema appears with its first batch
+        }
+    }
+
+    /** The Parquet objects under input/ whose batch has no manifest yet. */
+    private Set<String> unpublishedParquet() {
+        List<String> written = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET).keys("input/");
+        Set<String> published = written.stream().filter(key -> key.endsWith(".json"))
+                .map(key -> batchOf(key, ".json")).collect(Collectors.toSet());
+        return written.stream().filter(key -> key.endsWith(".parquet"))
+                .filter(key -> !published.contains(batchOf(key, "-part-"))).collect(Collectors.toSet());
+    }
+
+    /** The batch id a lake object's file name starts with, up to the marker. */
+    private static String batchOf(String key, String marker) {
+        String fileName = key.substring(key.lastIndexOf('/') + 1);
+        return fileName.substring(0, fileName.indexOf(marker));
     }
 
     private static long count(String output, String text) {

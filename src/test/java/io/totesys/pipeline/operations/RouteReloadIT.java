@@ -45,13 +45,13 @@ class RouteReloadIT {
 
             Path extract = routes.resolve("extract.camel.yaml");
             String original = Files.readString(extract);
-            String poll = "        - to:\n            id: run-extract-batch\n";
+            String poll = "              - to:\n                  id: run-extract-batch\n";
             assertThat(original).contains(poll);
             // Saved as editors save: a new file renamed over the old one, never half written.
             Path edit = routes.resolve("extract.camel.yaml.edit");
-            Files.writeString(edit, original.replace(poll, "        - log:\n"
-                    + "            id: reloaded-poll-log\n"
-                    + "            message: \"Poll by the reloaded extract route\"\n" + poll));
+            Files.writeString(edit, original.replace(poll, "              - log:\n"
+                    + "                  id: reloaded-poll-log\n"
+                    + "                  message: \"Poll by the reloaded extract route\"\n" + poll));
             Files.move(edit, extract, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Instant edited = Instant.now();
 

@@ -1,6 +1,7 @@
 package io.totesys.pipeline.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,10 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import javax.sql.DataSource;
+
 import jakarta.inject.Inject;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,12 +53,33 @@ class ExtractRouteTest {
     @Inject
     ObjectMapper json;
 
+    @ConfigProperty(name = "quarkus.datasource.totesys.username")
+    String toteSysUsername;
+
     private final EmbeddedWorld world = TestWorld.get();
     private final LakeContents ingest = new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET);
 
     @BeforeEach
     void emptyEverything() {
         ToteSysFixture.reset(world);
+    }
+
+    /** The extractor needs nothing but SELECT: the role every test extracts with cannot change ToteSys. */
+    @Test
+    void theExtractorReadsToteSysAsARoleThatCannotWrite() {
+        assertThat(toteSysUsername).isEqualTo(DatabaseServer.READER);
+        DataSource reader = world.databases().dataSource(DatabaseServer.TOTESYS_DATABASE,
+                DatabaseServer.READER, DatabaseServer.READER_PASSWORD);
+        for (String write : List.of("INSERT INTO currency (currency_code) VALUES ('XXX')",
+                "UPDATE payment SET paid = true", "DELETE FROM sales_order", "CREATE TABLE stolen (id int)")) {
+            assertThatThrownBy(() -> DatabaseServer.execute(reader, write)).as(write)
+                    .hasMessageContaining("permission denied");
+        }
+        new ToteSysSimulator(world.totesysOwner(), 5).seed(0.001);
+        Exchange result = producer.send("direct:extract-batch", exchange -> {
+        });
+        assertThat(StageFailures.failureOf(result)).isNull();
+        assertThat(ingest.keys("input/payment/")).hasSize(1);
     }
 
     @Test
