@@ -30,9 +30,13 @@ public class SettingsCheck {
     private final LakeSettings lake;
 
     SettingsCheck(@ConfigProperty(name = "etl.poll-interval") String pollInterval,
-            @ConfigProperty(name = "etl.stage-poll-interval") String stagePollInterval, LakeSettings lake) {
+            @ConfigProperty(name = "etl.stage-poll-interval") String stagePollInterval,
+            @ConfigProperty(name = "etl.retry.initial-backoff") String initialBackoff,
+            @ConfigProperty(name = "etl.retry.max-backoff") String maximumBackoff, LakeSettings lake) {
         intervals.put("ETL_POLL_INTERVAL", pollInterval);
         intervals.put("ETL_STAGE_POLL_INTERVAL", stagePollInterval);
+        intervals.put("ETL_RETRY_INITIAL_BACKOFF", initialBackoff);
+        intervals.put("ETL_RETRY_MAX_BACKOFF", maximumBackoff);
         this.lake = lake;
     }
 

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
+import org.apache.camel.util.TimeUtils;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -37,10 +38,12 @@ public class StageRetries {
     private final Clock clock;
     private final Map<PipelineStage, Backoff> backoffs = new ConcurrentHashMap<>();
 
+    /** The settings are durations as Camel writes them ({@code 1s}, {@code 2m}), checked by {@link SettingsCheck}. */
     @Inject
-    StageRetries(@ConfigProperty(name = "etl.retry.initial-backoff") Duration initialBackoff,
-            @ConfigProperty(name = "etl.retry.max-backoff") Duration maximumBackoff) {
-        this(initialBackoff, maximumBackoff, Clock.systemUTC());
+    StageRetries(@ConfigProperty(name = "etl.retry.initial-backoff") String initialBackoff,
+            @ConfigProperty(name = "etl.retry.max-backoff") String maximumBackoff) {
+        this(Duration.ofMillis(TimeUtils.toMilliSeconds(initialBackoff)),
+                Duration.ofMillis(TimeUtils.toMilliSeconds(maximumBackoff)), Clock.systemUTC());
     }
 
     StageRetries(Duration initialBackoff, Duration maximumBackoff, Clock clock) {

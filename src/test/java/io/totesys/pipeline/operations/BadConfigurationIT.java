@@ -97,6 +97,12 @@ class BadConfigurationIT {
         assertThat(reason).contains("ETL_POLL_INTERVAL 'every minute' is not a duration", "30s");
     }
 
+    @Test
+    void zeroRetryBackoff() throws Exception {
+        String reason = failsWith(Map.of("ETL_RETRY_MAX_BACKOFF", "0s"), "Configuration error");
+        assertThat(reason).contains("ETL_RETRY_MAX_BACKOFF '0s' is not a positive duration");
+    }
+
     /** Runs the service once with the given settings changed; returns the reason it gave. */
     private String runOnceFails(Map<String, String> changes) throws Exception {
         return failsWith(changes, "Run once failed");
