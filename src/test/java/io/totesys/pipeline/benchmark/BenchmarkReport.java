@@ -93,7 +93,7 @@ public final class BenchmarkReport {
         line("the star schema's Parquet objects written; anchor: DuckDB's `COPY (SELECT * FROM read_csv(...)) TO");
         line("'...parquet'` of the same CSV files on local disk. Load: Parquet rows and MB read to the warehouse");
         line("transaction committed (staging `COPY`, merges, load log); anchor: `COPY FROM` of the warehouse's rows");
-        line("into copies of its tables (same constraints and indexes) in one transaction.");
+        line("into copies of its tables (same keys, indexes and foreign keys), dimensions first, in one transaction.");
         line("");
     }
 
