@@ -53,7 +53,7 @@ public final class Benchmark {
             say("Seeded " + sourceRows.values().stream().mapToLong(Long::longValue).sum() + " rows in " + seeding
                     + "; running a full load ...");
 
-            FullLoad fullLoad = FullLoad.run(world, directory, FULL_LOAD_TIMEOUT);
+            FullLoad fullLoad = FullLoad.run(world, directory, settings.liveHeapPeriod(), FULL_LOAD_TIMEOUT);
             say("Full load done in " + fullLoad.wallTime() + "; timing the anchors ...");
             Map<String, Long> warehouseRows = warehouseRows(world);
             List<StageComparison> stages = List.of(
@@ -81,7 +81,7 @@ public final class Benchmark {
         try (EmbeddedWorld world = EmbeddedWorld.start(directory.toAbsolutePath(), 0, 0)) {
             say("Baseline: seeding ToteSys at scale " + settings.baselineScale() + " and running a full load ...");
             new ToteSysSimulator(world.totesysOwner(), settings.seed()).seed(settings.baselineScale());
-            return FullLoad.run(world, directory, FULL_LOAD_TIMEOUT);
+            return FullLoad.run(world, directory, settings.liveHeapPeriod(), FULL_LOAD_TIMEOUT);
         } finally {
             Directories.deleteRecursively(directory.resolve("postgres"));
             Directories.deleteRecursively(directory.resolve("s3"));

@@ -36,7 +36,7 @@ public record BenchmarkResult(BenchmarkSettings settings, Machine machine, Insta
 
     /** Peak live heap at the chosen scale over peak live heap at the baseline scale. */
     public double heapGrowth() {
-        return (double) fullLoad.recording().peakLiveHeapBytes() / baseline.recording().peakLiveHeapBytes();
+        return (double) fullLoad.peakLiveHeapBytes() / baseline.peakLiveHeapBytes();
     }
 
     /** The full load's wall time, as if ToteSys were ×100: the target's scale. */

@@ -13,9 +13,11 @@ import java.time.Duration;
  * @param changesPerSecond the steady rate of changes meanwhile
  * @param pollInterval the extract's poll interval meanwhile ({@code ETL_POLL_INTERVAL})
  * @param stagePollInterval the transform's and load's poll interval meanwhile ({@code ETL_STAGE_POLL_INTERVAL})
+ * @param liveHeapPeriod how often a full load's live heap is measured (each time with a full collection)
  * @param directory where the embedded worlds, logs and recordings go
  * @param report the Markdown file the report is written to
  */
 public record BenchmarkSettings(double scale, double baselineScale, long seed, Duration latencyDuration,
-        double changesPerSecond, String pollInterval, String stagePollInterval, Path directory, Path report) {
+        double changesPerSecond, String pollInterval, String stagePollInterval, Duration liveHeapPeriod, Path directory,
+        Path report) {
 }

@@ -21,20 +21,20 @@ import jdk.jfr.consumer.RecordingFile;
  * collection, and where its threads spent their time (execution samples).
  *
  * @param peakHeapUsedBytes the most heap in use at any time, garbage included
- * @param peakLiveHeapBytes the most heap still in use right after a collection: what the
- *        service holds on to
+ * @param peakHeapAfterCollectionBytes the most heap still in use right after a collection; after a young
+ *        collection that includes old garbage G1 has not reached yet
  * @param samples how many execution samples the recording holds
  * @param hotMethods the methods most often on top of a sampled stack, with their sample counts
  * @param hotProjectMethods the pipeline's own methods most often anywhere on a sampled stack
  */
-public record FlightRecording(long peakHeapUsedBytes, long peakLiveHeapBytes, long samples,
+public record FlightRecording(long peakHeapUsedBytes, long peakHeapAfterCollectionBytes, long samples,
         Map<String, Long> hotMethods, Map<String, Long> hotProjectMethods) {
 
     private static final String PROJECT_PACKAGE = "io.totesys.";
 
     public static FlightRecording read(Path file, int topMethods) {
         long peakUsed = 0;
-        long peakLive = 0;
+        long peakAfterCollection = 0;
         long samples = 0;
         Map<String, Long> topFrames = new HashMap<>();
         Map<String, Long> projectFrames = new HashMap<>();
@@ -46,7 +46,7 @@ public record FlightRecording(long peakHeapUsedBytes, long peakLiveHeapBytes, lo
                     long used = event.getLong("heapUsed");
                     peakUsed = Math.max(peakUsed, used);
                     if ("After GC".equals(event.getString("when"))) {
-                        peakLive = Math.max(peakLive, used);
+                        peakAfterCollection = Math.max(peakAfterCollection, used);
                     }
                 } else if (type.equals("jdk.ExecutionSample") && event.getStackTrace() != null) {
                     samples++;
@@ -56,7 +56,7 @@ public record FlightRecording(long peakHeapUsedBytes, long peakLiveHeapBytes, lo
         } catch (IOException e) {
             throw new UncheckedIOException("reading the flight recording " + file + " failed", e);
         }
-        return new FlightRecording(peakUsed, peakLive, samples, top(topFrames, topMethods),
+        return new FlightRecording(peakUsed, peakAfterCollection, samples, top(topFrames, topMethods),
                 top(projectFrames, topMethods));
     }
 

@@ -13,23 +13,27 @@ import io.totesys.pipeline.world.PipelineService;
 /**
  * A full load: the packaged service, in a process of its own with a bounded heap, runs one
  * cycle ({@code ETL_RUN_ONCE=true}) on a freshly seeded ToteSys and an empty lake and
- * warehouse. It is timed end to end and per stage, its resident memory is watched, and a
- * Java Flight Recording says how full its heap got and where its time went.
+ * warehouse. It is timed end to end and per stage, its resident memory and the live set of its
+ * heap are watched, and a Java Flight Recording says how full its heap got and where its time
+ * went.
  *
  * @param wallTime from the start of the service's process to its exit
  * @param timeline when each stage ended, from the service's log
  * @param extracted the CSV objects the extract stage wrote
  * @param transformed the Parquet objects the transform stage wrote
  * @param peakResidentBytes the process's peak resident set size
+ * @param peakLiveHeapBytes the largest live set of the service's heap, measured after a full
+ *        collection every so often
  * @param recording the service's flight recording
  */
 record FullLoad(Duration wallTime, ServiceTimeline timeline, List<LakeManifests.LakeObject> extracted,
-        List<LakeManifests.LakeObject> transformed, long peakResidentBytes, FlightRecording recording) {
+        List<LakeManifests.LakeObject> transformed, long peakResidentBytes, long peakLiveHeapBytes,
+        FlightRecording recording) {
 
     /** The heap the service runs with, as the target says. */
     static final String MAXIMUM_HEAP = "512m";
 
-    static FullLoad run(EmbeddedWorld world, Path directory, Duration timeout) {
+    static FullLoad run(EmbeddedWorld world, Path directory, Duration liveHeapPeriod, Duration timeout) {
         Path recordingFile = directory.resolve("full-load.jfr");
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
         environment.put("ETL_RUN_ONCE", "true");
@@ -42,9 +46,12 @@ record FullLoad(Duration wallTime, ServiceTimeline timeline, List<LakeManifests.
                 "-XX:StartFlightRecording=filename=" + recordingFile + ",settings=profile,dumponexit=true");
         int exitCode;
         long peakResident;
-        try (ProcessMemoryWatch memory = new ProcessMemoryWatch(service.pid())) {
+        long peakLiveHeap;
+        try (ProcessMemoryWatch memory = new ProcessMemoryWatch(service.pid());
+                LiveHeapWatch heap = new LiveHeapWatch(service.pid(), liveHeapPeriod)) {
             exitCode = service.awaitExit(timeout);
             peakResident = memory.peakResidentBytes();
+            peakLiveHeap = heap.peakLiveBytes();
         }
         Duration wallTime = Duration.between(started, Instant.now());
         if (exitCode != 0) {
@@ -54,7 +61,7 @@ record FullLoad(Duration wallTime, ServiceTimeline timeline, List<LakeManifests.
         return new FullLoad(wallTime, ServiceTimeline.read(service.output()),
                 LakeManifests.processedObjects(world.s3(), EmbeddedWorld.INGEST_BUCKET),
                 LakeManifests.processedObjects(world.s3(), EmbeddedWorld.PROCESSED_BUCKET), peakResident,
-                FlightRecording.read(recordingFile, 15));
+                peakLiveHeap, FlightRecording.read(recordingFile, 15));
     }
 
     /** The extract stage: ToteSys rows to CSV objects, rows and bytes of CSV written. */

@@ -16,7 +16,7 @@ import io.totesys.pipeline.world.CommandLineOptions;
  * {@code --baseline-scale} of the full load whose peak heap the scale's is compared with
  * (a tenth of the scale by default; 0 for none), {@code --seed}, {@code --latency-seconds},
  * {@code --rate} of changes per second, {@code --poll-interval}, {@code --stage-poll-interval},
- * {@code --report}.
+ * {@code --live-heap-seconds} between measurements of the live heap, {@code --report}.
  */
 public final class RunBenchmark {
 
@@ -31,7 +31,8 @@ public final class RunBenchmark {
                 baseline.isEmpty() ? scale / 10 : Double.parseDouble(baseline), Long.parseLong(options.get("seed")),
                 Duration.ofSeconds(Long.parseLong(options.get("latency-seconds"))),
                 Double.parseDouble(options.get("rate")), options.get("poll-interval"),
-                options.get("stage-poll-interval"), Path.of("target", "benchmark"), Path.of(options.get("report")));
+                options.get("stage-poll-interval"), Duration.ofSeconds(Long.parseLong(options.get("live-heap-seconds"))),
+                Path.of("target", "benchmark"), Path.of(options.get("report")));
         BenchmarkResult result = new Benchmark(settings).run();
         BenchmarkReport report = new BenchmarkReport(result);
         System.out.println(report.render());
@@ -48,6 +49,7 @@ public final class RunBenchmark {
         defaults.put("rate", "10");
         defaults.put("poll-interval", "5s");
         defaults.put("stage-poll-interval", "1s");
+        defaults.put("live-heap-seconds", "5");
         defaults.put("report", "docs/benchmarks.md");
         return CommandLineOptions.parse(arguments, defaults);
     }
