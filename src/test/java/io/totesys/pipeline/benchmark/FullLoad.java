@@ -47,11 +47,10 @@ record FullLoad(Duration wallTime, ServiceTimeline timeline, List<LakeManifests.
         int exitCode;
         long peakResident;
         long peakLiveHeap;
-        try (ProcessMemoryWatch memory = new ProcessMemoryWatch(service.pid());
-                LiveHeapWatch heap = new LiveHeapWatch(service.pid(), liveHeapPeriod)) {
+        try (ServiceMemoryWatch memory = new ServiceMemoryWatch(service.pid(), liveHeapPeriod)) {
             exitCode = service.awaitExit(timeout);
             peakResident = memory.peakResidentBytes();
-            peakLiveHeap = heap.peakLiveBytes();
+            peakLiveHeap = memory.peakLiveHeapBytes();
         }
         Duration wallTime = Duration.between(started, Instant.now());
         if (exitCode != 0) {
