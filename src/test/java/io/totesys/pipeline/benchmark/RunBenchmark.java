@@ -49,7 +49,7 @@ public final class RunBenchmark {
         defaults.put("rate", "10");
         defaults.put("poll-interval", "5s");
         defaults.put("stage-poll-interval", "1s");
-        defaults.put("live-heap-seconds", "5");
+        defaults.put("live-heap-seconds", "2");
         defaults.put("report", "docs/benchmarks.md");
         return CommandLineOptions.parse(arguments, defaults);
     }
