@@ -47,7 +47,8 @@ record FullLoad(Duration wallTime, ServiceTimeline timeline, List<LakeManifests.
         int exitCode;
         long peakResident;
         long peakLiveHeap;
-        try (ServiceMemoryWatch memory = new ServiceMemoryWatch(service.pid(), liveHeapPeriod)) {
+        try (ServiceMemoryWatch memory = new ServiceMemoryWatch(service.pid(), liveHeapPeriod,
+                directory.resolve("peak-live-heap-histogram.txt"))) {
             exitCode = service.awaitExit(timeout);
             peakResident = memory.peakResidentBytes();
             peakLiveHeap = memory.peakLiveHeapBytes();

@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
@@ -26,7 +27,8 @@ import com.sun.tools.attach.VirtualMachine;
  * and reads how much heap is still in use. That is what the service holds on to, unlike the
  * heap in use between collections, which also counts garbage the collector has not reached
  * yet (G1 leaves the old generation alone until it is 45% full). Each collection pauses the
- * service briefly, so the timings of a watched run include them.</li>
+ * service briefly, so the timings of a watched run include them. At each new peak, the
+ * heap's class histogram says what the live set is made of.</li>
  * </ul>
  */
 final class ServiceMemoryWatch implements AutoCloseable {
@@ -42,11 +44,17 @@ final class ServiceMemoryWatch implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final Path histogram;
     private JMXConnector connector;
     private MemoryMXBean memory;
 
-    ServiceMemoryWatch(long pid, Duration liveHeapPeriod) {
+    /**
+     * Starts watching the process; whenever its live heap reaches a new peak, the class
+     * histogram of the heap goes to the histogram file.
+     */
+    ServiceMemoryWatch(long pid, Duration liveHeapPeriod, Path histogram) {
         this.pid = pid;
+        this.histogram = histogram;
         this.status = Path.of("/proc", Long.toString(pid), "status");
         scheduler.scheduleAtFixedRate(this::readResident, 0, RESIDENT_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::measureLiveHeap, liveHeapPeriod.toMillis(), liveHeapPeriod.toMillis(),
@@ -82,7 +90,13 @@ final class ServiceMemoryWatch implements AutoCloseable {
                 connect();
             }
             memory.gc();
-            peakLiveHeapBytes.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+            long live = memory.getHeapMemoryUsage().getUsed();
+            if (live > peakLiveHeapBytes.get()) {
+                peakLiveHeapBytes.set(live);
+                Files.writeString(histogram, (String) connector.getMBeanServerConnection().invoke(
+                        new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                        new Object[] {new String[] {"-all"}}, new String[] {String[].class.getName()}));
+            }
         } catch (Exception e) {
             // the process is starting or ending: the next period tries again
             memory = null;
