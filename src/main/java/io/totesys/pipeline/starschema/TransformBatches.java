@@ -54,9 +54,9 @@ import io.totesys.pipeline.source.SourceTable;
  * A batch reads the reference tables of an extract batch up front (they are small), keeps
  * the current version of the rows dimensions join ({@link ReferenceState}), and streams the
  * tables that grow with the business (designs, transactions, orders, payments) straight from
- * their CSV objects into Parquet parts. A source object that cannot be read is quarantined with a report; the
- * other tables flow on. Only once the batch's Parquet manifest is written do its CSV
- * objects move from {@code input/} to {@code processed/}.
+ * their CSV objects into Parquet parts. A source object that cannot be read is quarantined
+ * with a report; the other tables flow on. Only once the batch's Parquet manifest is written
+ * do its CSV objects move from {@code input/} to {@code processed/}.
  */
 @ApplicationScoped
 @Named("transformBatches")
