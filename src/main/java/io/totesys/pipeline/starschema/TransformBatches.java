@@ -55,10 +55,10 @@ import io.totesys.pipeline.source.SourceTable;
  * <p>
  * A batch reads the reference tables of an extract batch up front (they are small), keeps
  * the current version of the rows dimensions join ({@link ReferenceState}), and streams the
- * large tables (transactions, orders, payments) straight from their CSV objects into
- * Parquet parts. A source object that cannot be read is quarantined with a report; the
- * other tables flow on. Only once the batch's Parquet manifest is written do its CSV
- * objects move from {@code input/} to {@code processed/}.
+ * tables that grow with the business (designs, transactions, orders, payments) straight from
+ * their CSV objects into Parquet parts. A source object that cannot be read is quarantined
+ * with a report; the other tables flow on. Only once the batch's Parquet manifest is written
+ * do its CSV objects move from {@code input/} to {@code processed/}.
  */
 @ApplicationScoped
 @Named("transformBatches")
@@ -138,7 +138,7 @@ public class TransformBatches {
         }
         Map<SourceTable, List<SourceRow>> reference = new LinkedHashMap<>();
         for (SourceTable table : List.of(SourceTable.ADDRESS, SourceTable.COUNTERPARTY, SourceTable.DEPARTMENT,
-                SourceTable.STAFF, SourceTable.CURRENCY, SourceTable.DESIGN, SourceTable.PAYMENT_TYPE)) {
+                SourceTable.STAFF, SourceTable.CURRENCY, SourceTable.PAYMENT_TYPE)) {
             reference.put(table, readWhole(batch, table));
         }
         List<SourceRow> joined = new ArrayList<>();
@@ -158,8 +158,8 @@ public class TransformBatches {
         batch.output(fromMemory(WarehouseTable.DIM_COUNTERPARTY, counterparties));
         batch.output(fromMemory(WarehouseTable.DIM_CURRENCY,
                 map(reference.get(SourceTable.CURRENCY), StarSchemaRecords::currency)));
-        batch.output(fromMemory(WarehouseTable.DIM_DESIGN,
-                map(reference.get(SourceTable.DESIGN), StarSchemaRecords::design)));
+        batch.output(streamed(batch, WarehouseTable.DIM_DESIGN, SourceTable.DESIGN,
+                (row, dates) -> StarSchemaRecords.design(row)));
         batch.output(fromMemory(WarehouseTable.DIM_PAYMENT_TYPE,
                 map(reference.get(SourceTable.PAYMENT_TYPE), StarSchemaRecords::paymentType)));
         batch.output(fromMemory(WarehouseTable.DIM_STAFF, staff));

@@ -65,6 +65,11 @@ public final class PipelineService implements AutoCloseable {
         }
     }
 
+    /** The operating system's id of the service's process. */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -1,22 +1,17 @@
 package io.totesys.pipeline.world;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -47,7 +42,7 @@ public final class RunEmbedded {
         double rate = Double.parseDouble(options.get("rate"));
         long seed = Long.parseLong(options.get("seed"));
 
-        deleteRecursively(DIRECTORY);
+        Directories.deleteRecursively(DIRECTORY);
         say("Starting PostgreSQL and the S3 server under " + DIRECTORY + " ...");
         EmbeddedWorld world = EmbeddedWorld.start(DIRECTORY.toAbsolutePath(),
                 Integer.parseInt(options.get("postgres-port")), Integer.parseInt(options.get("s3-port")));
@@ -168,30 +163,11 @@ public final class RunEmbedded {
     }
 
     private static Map<String, String> options(String[] arguments) {
-        Map<String, String> options = new LinkedHashMap<>(Map.of("scale", "1", "rate", "2", "seed", "42",
-                "poll-interval", "10s", "postgres-port", "55432", "s3-port", "58080"));
-        for (int index = 0; index + 1 < arguments.length; index += 2) {
-            String name = arguments[index].replaceFirst("^--", "");
-            if (!options.containsKey(name)) {
-                throw new IllegalArgumentException("unknown option " + arguments[index] + "; known: " + options.keySet());
-            }
-            options.put(name, arguments[index + 1]);
-        }
-        return options;
+        return CommandLineOptions.parse(arguments, new LinkedHashMap<>(Map.of("scale", "1", "rate", "2", "seed", "42",
+                "poll-interval", "10s", "postgres-port", "55432", "s3-port", "58080")));
     }
 
     private static void say(String line) {
         System.out.println("[embedded] " + line);
-    }
-
-    private static void deleteRecursively(Path directory) {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -2,11 +2,15 @@ package io.totesys.pipeline.world;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -189,9 +193,11 @@ public final class ToteSysSimulator {
                 salesLeft--;
             }
         }
-        List<String[]> transactions = new ArrayList<>(orders);
-        List<String[]> payments = new ArrayList<>(orders);
-        copy(connection, "sales_order", sales -> copy(connection, "purchase_order", purchases -> {
+        // Four tables fill in one pass; each is spooled to a file, then copied in foreign key order.
+        try (SpooledRows sales = new SpooledRows("sales_order");
+                SpooledRows purchases = new SpooledRows("purchase_order");
+                SpooledRows transactions = new SpooledRows("transaction");
+                SpooledRows payments = new SpooledRows("payment")) {
             int salesOrderId = 0;
             int purchaseOrderId = 0;
             for (int index = 0; index < orders; index++) {
@@ -199,16 +205,13 @@ public final class ToteSysSimulator {
                 LocalDateTime createdAt = pastInstant(index + 1, orders);
                 String created = TIMESTAMP.format(createdAt);
                 Order order = isSale[index] ? salesOrder(designs) : purchaseOrder();
-                String[] orderRow;
                 if (isSale[index]) {
                     salesOrderId++;
-                    orderRow = order.salesRow(salesOrderId, created);
-                    sales.add(orderRow);
+                    sales.add(order.salesRow(salesOrderId, created));
                     transactions.add(row(transactionId, "SALE", salesOrderId, null, created, created));
                 } else {
                     purchaseOrderId++;
-                    orderRow = order.purchaseRow(purchaseOrderId, created);
-                    purchases.add(orderRow);
+                    purchases.add(order.purchaseRow(purchaseOrderId, created));
                     transactions.add(row(transactionId, "PURCHASE", null, purchaseOrderId, created, created));
                 }
                 boolean paid = random.nextInt(100) < 61;
@@ -217,9 +220,10 @@ public final class ToteSysSimulator {
                         : created;
                 payments.add(order.paymentRow(transactionId, created, lastUpdated, paid, createdAt.toLocalDate()));
             }
-        }));
-        copy(connection, "transaction", rows -> rows.addAll(transactions));
-        copy(connection, "payment", rows -> rows.addAll(payments));
+            for (SpooledRows table : List.of(sales, purchases, transactions, payments)) {
+                table.copyInto(connection);
+            }
+        }
     }
 
     /** Inserts a new sales order with its transaction and its (unpaid) payment, in one transaction. */
@@ -466,31 +470,87 @@ public final class ToteSysSimulator {
         return row;
     }
 
-    private interface RowSource {
-        void fill(List<String[]> rows) throws SQLException, IOException;
+    /** Where seeded rows go, one at a time; a null value is NULL. */
+    private interface Rows {
+        void add(String[] row) throws IOException;
     }
 
-    /** Loads rows into a table with COPY, in the table's column order; a null value is NULL. */
+    private interface RowSource {
+        void fill(Rows rows) throws SQLException, IOException;
+    }
+
+    /** Streams rows into a table with COPY, in the table's column order, as they are made. */
     private static void copy(Connection connection, String table, RowSource source) throws SQLException, IOException {
-        List<String[]> rows = new ArrayList<>();
-        source.fill(rows);
         PGConnection postgres = connection.unwrap(PGConnection.class);
-        try (Writer out = new BufferedWriter(new OutputStreamWriter(
-                new PGCopyOutputStream(postgres, "COPY " + table + " FROM STDIN (FORMAT csv)", 1 << 16),
-                StandardCharsets.UTF_8), 1 << 16)) {
-            for (String[] row : rows) {
-                for (int index = 0; index < row.length; index++) {
-                    if (index > 0) {
-                        out.write(',');
-                    }
-                    if (row[index] != null) {
-                        out.write('"');
-                        out.write(row[index].replace("\"", "\"\""));
-                        out.write('"');
-                    }
+        try (CsvRows rows = new CsvRows(new PGCopyOutputStream(postgres, copyCommand(table), 1 << 16))) {
+            source.fill(rows);
+        }
+    }
+
+    private static String copyCommand(String table) {
+        return "COPY " + table + " FROM STDIN (FORMAT csv)";
+    }
+
+    /** Rows written as the CSV that {@code COPY ... (FORMAT csv)} reads: every non-NULL value quoted. */
+    private static class CsvRows implements Rows, AutoCloseable {
+
+        private final Writer out;
+
+        CsvRows(OutputStream target) {
+            this.out = new BufferedWriter(new OutputStreamWriter(target, StandardCharsets.UTF_8), 1 << 16);
+        }
+
+        @Override
+        public void add(String[] row) throws IOException {
+            for (int index = 0; index < row.length; index++) {
+                if (index > 0) {
+                    out.write(',');
                 }
-                out.write('\n');
+                if (row[index] != null) {
+                    out.write('"');
+                    out.write(row[index].replace("\"", "\"\""));
+                    out.write('"');
+                }
             }
+            out.write('\n');
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+    }
+
+    /**
+     * The rows of one table spooled to a temporary file, for tables that fill together but
+     * must be copied one after the other (a COPY holds its connection until it ends).
+     */
+    private static final class SpooledRows extends CsvRows {
+
+        private final String table;
+        private final Path file;
+
+        SpooledRows(String table) throws IOException {
+            this(table, Files.createTempFile("totesys-" + table + "-", ".csv"));
+        }
+
+        private SpooledRows(String table, Path file) throws IOException {
+            super(Files.newOutputStream(file));
+            this.table = table;
+            this.file = file;
+        }
+
+        void copyInto(Connection connection) throws SQLException, IOException {
+            super.close();
+            try (InputStream in = Files.newInputStream(file)) {
+                connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copyCommand(table), in, 1 << 16);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            super.close();
+            Files.deleteIfExists(file);
         }
     }
 
