@@ -19,7 +19,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +36,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
+import org.apache.parquet.hadoop.ParquetReader;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -184,13 +184,6 @@ public class WarehouseLoads {
         return bytes;
     }
 
-    /** A verified object that is still not Parquet the loader can read: the transform wrote it so. */
-    public void unreadable(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure,
-            @ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object) {
-        throw new InvalidLakeObjectException(object.key(), "it is not Parquet the loader can read: "
-                + failure.getMessage(), failure);
-    }
-
     /**
      * An object that cannot be trusted or is missing: its table's rows staged so far go, the
      * table's other objects are left out, and the object is marked for quarantine. The batch
@@ -230,8 +223,13 @@ public class WarehouseLoads {
         throw new IllegalStateException("not a rejection of " + object.key(), failure);
     }
 
-    /** Copies a Parquet object's rows into its table's staging table. */
-    public void stage(@Body Iterator<GenericRecord> rows, @ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object,
+    /**
+     * Copies the rows of a verified Parquet object, the body, into its table's staging table.
+     * The object is read here rather than by the route's parquetAvro data format: that one
+     * leaves its reader, and with it the object's bytes, to the end of the whole batch's
+     * exchange, so every part of a batch would stay in memory until the batch is loaded.
+     */
+    public void stage(@Body byte[] parquet, @ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object,
             @ExchangeProperty(BATCH_PROPERTY) LoadBatch batch) {
         WarehouseTable table = WarehouseTable.byTableName(object.table()).orElseThrow(() ->
                 new InvalidLakeObjectException(object.key(), "its table " + object.table()
@@ -240,10 +238,12 @@ public class WarehouseLoads {
         long count = 0;
         String copy = "COPY " + stagingTable(table) + " (" + String.join(", ", table.columnNames())
                 + ") FROM STDIN (FORMAT csv)";
-        try (Writer out = new BufferedWriter(new OutputStreamWriter(new PGCopyOutputStream(
-                batch.connection().unwrap(PGConnection.class), copy, 1 << 16), StandardCharsets.UTF_8), 1 << 16)) {
-            while (hasNext(rows, object)) {
-                GenericRecord row = rows.next();
+        try (ParquetReader<GenericRecord> rows = ParquetRows.open(object.key(), parquet);
+                Writer out = new BufferedWriter(new OutputStreamWriter(new PGCopyOutputStream(
+                        batch.connection().unwrap(PGConnection.class), copy, 1 << 16), StandardCharsets.UTF_8),
+                        1 << 16)) {
+            for (GenericRecord row = ParquetRows.next(rows, object.key()); row != null;
+                    row = ParquetRows.next(rows, object.key())) {
                 for (int index = 0; index < columns.size(); index++) {
                     if (index > 0) {
                         out.write(',');
@@ -266,15 +266,6 @@ public class WarehouseLoads {
                     + object.rows(), null);
         }
         batch.staged(table, count);
-    }
-
-    /** Whether a verified object has another row; one it cannot read means the object is invalid. */
-    private static boolean hasNext(Iterator<GenericRecord> rows, BatchManifest.Entry object) {
-        try {
-            return rows.hasNext();
-        } catch (RuntimeException e) {
-            throw new InvalidLakeObjectException(object.key(), "a row group does not read: " + e.getMessage(), e);
-        }
     }
 
     /**
