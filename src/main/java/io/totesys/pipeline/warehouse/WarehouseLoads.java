@@ -228,8 +228,9 @@ public class WarehouseLoads {
      * The object is read here rather than by the route's parquetAvro data format: that one
      * leaves its reader, and with it the object's bytes, to the end of the whole batch's
      * exchange, so every part of a batch would stay in memory until the batch is loaded.
+     * Returns how many rows it staged, which replaces the object's bytes as the body.
      */
-    public void stage(@Body byte[] parquet, @ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object,
+    public long stage(@Body byte[] parquet, @ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object,
             @ExchangeProperty(BATCH_PROPERTY) LoadBatch batch) {
         WarehouseTable table = WarehouseTable.byTableName(object.table()).orElseThrow(() ->
                 new InvalidLakeObjectException(object.key(), "its table " + object.table()
@@ -266,6 +267,7 @@ public class WarehouseLoads {
                     + object.rows(), null);
         }
         batch.staged(table, count);
+        return count;
     }
 
     /**
