@@ -306,6 +306,9 @@ public class TransformBatches {
                 ingest.move(LakeLayout.input(entry.key()), LakeLayout.processed(entry.key()));
             }
         }
+        for (BatchManifest.Entry entry : batch.extractManifest().deletions()) {
+            ingest.move(LakeLayout.input(entry.key()), LakeLayout.processed(entry.key()));
+        }
         ingest.move(batch.extractManifestKey(), LakeLayout.processed(LakeLayout.relative(batch.extractManifestKey())));
         if (batch.isPending()) {
             batch.written().forEach(entry -> metrics.rows(PipelineStage.TRANSFORM, entry.table(), entry.rows()));
