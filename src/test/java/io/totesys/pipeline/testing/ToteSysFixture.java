@@ -24,9 +24,13 @@ public final class ToteSysFixture {
 
     public static void reset(EmbeddedWorld world) {
         DatabaseServer.execute(world.totesysOwner(), "TRUNCATE " + SOURCE_TABLES + " RESTART IDENTITY CASCADE");
+        if (exists(world.totesysOwner(), ToteSysAudit.VERSIONS)) {
+            DatabaseServer.execute(world.totesysOwner(), "TRUNCATE " + ToteSysAudit.VERSIONS);
+        }
         DataSource warehouse = world.databases().warehouse();
         if (exists(warehouse, "pipeline.extract_watermark")) {
-            DatabaseServer.execute(warehouse, "TRUNCATE pipeline.extract_watermark, pipeline.extract_batch");
+            DatabaseServer.execute(warehouse, "TRUNCATE pipeline.extract_watermark, pipeline.extract_batch, "
+                    + "pipeline.source_key_range, pipeline.source_key_range_staged");
         }
         if (exists(warehouse, "pipeline.reference_row")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.reference_row, pipeline.calendar_coverage");
