@@ -162,7 +162,6 @@ class ExtractRouteTest {
         paid.forEach(simulator::markPaid);
         ToteSysSimulator.NewOrder first = simulator.newSalesOrder();
         ToteSysSimulator.NewOrder second = simulator.newSalesOrder();
-        Thread.sleep(1_200); // past the safety margin
 
         BatchManifest manifest = runBatch();
 
@@ -194,13 +193,10 @@ class ExtractRouteTest {
                 inserted.next();
                 lateOrderId = inserted.getInt(1);
             }
-            Thread.sleep(2_500); // longer than the safety margin: only the open-transaction bound protects the row
-
             runBatchExpectingNothing();
 
             writer.commit();
         }
-        Thread.sleep(1_200);
 
         BatchManifest manifest = runBatch();
         assertThat(ids(csv(manifest, "sales_order"))).containsExactly(lateOrderId);
