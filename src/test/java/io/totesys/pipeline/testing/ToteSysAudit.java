@@ -82,10 +82,11 @@ public final class ToteSysAudit {
              WHERE NOT EXISTS (SELECT 1 FROM audit.row_version v
                                 WHERE v.table_name = l.table_name AND v.row_text = l.row_text)
             UNION ALL
-            SELECT 'twice', table_name || ' ' || row_text FROM lake_version l
-             GROUP BY table_name, row_text
-            HAVING count(*) > greatest(1, (SELECT count(*) FROM required r
-                                            WHERE r.table_name = l.table_name AND r.row_text = l.row_text))
+            SELECT 'twice', table_name || ' ' || row_text
+              FROM (SELECT table_name, row_text, count(*) AS copies FROM lake_version GROUP BY 1, 2) l
+              LEFT JOIN (SELECT table_name, row_text, count(*) AS versions FROM required GROUP BY 1, 2) r
+                        USING (table_name, row_text)
+             WHERE copies > greatest(1, versions)
             UNION ALL
             SELECT 'missing deletion', table_name || ' ' || row_id FROM required_deletions d
              WHERE NOT EXISTS (SELECT 1 FROM lake_deletion l WHERE l.table_name = d.table_name AND l.row_id = d.row_id)
