@@ -10,15 +10,19 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 
+import org.apache.camel.util.ObjectHelper;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.api.FlywayException;
 
-import io.totesys.pipeline.lake.LakeBucketException;
-import io.totesys.pipeline.lake.LakeObjectException;
-import io.totesys.pipeline.source.SourceReadException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+
+import io.totesys.pipeline.lake.LakeBucketException;
+import io.totesys.pipeline.lake.LakeObjectException;
+import io.totesys.pipeline.lake.LakeSettings;
+import io.totesys.pipeline.source.SourceReadException;
+import io.totesys.pipeline.stage.PipelineStateException;
 
 /**
  * Turns a failure into one line a person can act on: which dependency failed, why, and
@@ -33,13 +37,13 @@ public class FailureDiagnosis {
     private final String warehouseJdbcUrl;
     private final Optional<String> s3Endpoint;
 
+    /** The JDBC URLs are Quarkus's datasource settings, which TOTESYS_JDBC_URL and WAREHOUSE_JDBC_URL set. */
     FailureDiagnosis(
             @ConfigProperty(name = "quarkus.datasource.totesys.jdbc.url") String totesysJdbcUrl,
-            @ConfigProperty(name = "quarkus.datasource.jdbc.url") String warehouseJdbcUrl,
-            @ConfigProperty(name = "lake.s3.endpoint") Optional<String> s3Endpoint) {
+            @ConfigProperty(name = "quarkus.datasource.jdbc.url") String warehouseJdbcUrl, LakeSettings lake) {
         this.totesysJdbcUrl = totesysJdbcUrl;
         this.warehouseJdbcUrl = warehouseJdbcUrl;
-        this.s3Endpoint = s3Endpoint;
+        this.s3Endpoint = lake.s3().endpoint();
     }
 
     /** One line that explains the failure. */
@@ -138,11 +142,6 @@ public class FailureDiagnosis {
     }
 
     private static <T extends Throwable> Optional<T> find(Throwable failure, Class<T> type) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return Optional.of(type.cast(cause));
-            }
-        }
-        return Optional.empty();
+        return Optional.ofNullable(ObjectHelper.getException(type, failure));
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -27,14 +26,14 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.agroal.DataSource;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
-import io.totesys.pipeline.lake.LakeObjects;
 import io.totesys.pipeline.lake.ObjectDescription;
-import io.totesys.pipeline.operations.PipelineMetrics;
-import io.totesys.pipeline.operations.StageLocks;
-import io.totesys.pipeline.operations.PipelineSchema;
-import io.totesys.pipeline.operations.PipelineStage;
+import io.totesys.pipeline.stage.PipelineMetrics;
+import io.totesys.pipeline.stage.PipelineSchema;
+import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.stage.StageLocks;
 
 /**
  * The extract stage's processor bean: the steps of {@code routes/extract.camel.yaml}.
@@ -53,8 +52,6 @@ public class ExtractBatches {
     /** The exchange property that carries the table being written, as {@link ChangedRows}. */
     public static final String ROWS_PROPERTY = "changedRows";
 
-    static final DateTimeFormatter SOURCE_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
-
     private static final Logger LOG = Logger.getLogger(ExtractBatches.class);
     private static final String CSV_CONTENT_TYPE = "text/csv; charset=utf-8";
 
@@ -63,7 +60,7 @@ public class ExtractBatches {
     private final ExtractState state;
     private final PipelineSchema schema;
     private final LakeBuckets buckets;
-    private final LakeObjects ingest;
+    private final LakeBatches ingest;
     private final ObjectMapper json;
     private final PipelineMetrics metrics;
     private final StageLocks stageLocks;
@@ -71,7 +68,7 @@ public class ExtractBatches {
     private final AtomicBoolean backfillPending;
 
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
-            PipelineSchema schema, LakeBuckets buckets, @Named("ingestLake") LakeObjects ingest, ObjectMapper json,
+            PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
             PipelineMetrics metrics, StageLocks stageLocks) {
         this.totesys = totesys;
         this.settings = settings;
@@ -130,14 +127,14 @@ public class ExtractBatches {
         ObjectDescription csv = ObjectDescription.describe(message, LakeLayout.input(key), CSV_CONTENT_TYPE);
         ChangeWindow window = batch.window(table);
         batch.added(new BatchManifest.Entry(table.tableName(), key, rows.rowCount(), csv.bytes(), csv.sha256(),
-                window.wholeTable() ? null : SOURCE_TIMESTAMP.format(window.from())));
+                window.wholeTable() ? null : BatchManifest.sourceTimestamp(window.from())));
     }
 
     /** The batch's manifest, ready to be written under {@code input/}. */
     public byte[] manifest(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch)
             throws JsonProcessingException {
         return new BatchManifest(batch.getId().value(), "extract", clock.instant(),
-                SOURCE_TIMESTAMP.format(batch.highWater()), batch.objects(), List.of())
+                BatchManifest.sourceTimestamp(batch.highWater()), batch.objects(), List.of())
                 .toMessage(exchange.getMessage(), json);
     }
 
@@ -148,13 +145,13 @@ public class ExtractBatches {
     public void publish(@ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
         if (batch.isEmpty()) {
             state.advancedWithoutChanges(batch.highWater());
-            LOG.debugf("Extract found no changes up to %s", SOURCE_TIMESTAMP.format(batch.highWater()));
+            LOG.debugf("Extract found no changes up to %s", BatchManifest.sourceTimestamp(batch.highWater()));
         } else {
             state.published(batch.getId(), batch.highWater(), batch.rowCount());
             batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
             metrics.batchDuration(PipelineStage.EXTRACT, Duration.between(batch.startedAt(), clock.instant()));
             LOG.infof("Extract batch %s published: %s rows up to %s (%s) in s3://%s/%s", batch.getId(),
-                    batch.rowCount(), SOURCE_TIMESTAMP.format(batch.highWater()),
+                    batch.rowCount(), BatchManifest.sourceTimestamp(batch.highWater()),
                     batch.objects().stream().map(entry -> entry.table() + " " + entry.rows())
                             .collect(Collectors.joining(", ")),
                     ingest.bucket(), LakeLayout.INPUT);
@@ -182,8 +179,7 @@ public class ExtractBatches {
     /** Completes a batch a crash cut short if its manifest was written, and removes it if not. */
     private void settle(ExtractState.UnfinishedBatch unfinished) {
         BatchId batchId = unfinished.batchId();
-        String manifestKey = LakeLayout.manifestKey(batchId);
-        if (ingest.exists(LakeLayout.input(manifestKey)) || ingest.exists(LakeLayout.processed(manifestKey))) {
+        if (ingest.hasManifest(batchId)) {
             state.published(batchId, unfinished.highWater(), null);
             LOG.infof("Extract batch %s had written its manifest before a restart: published it", batchId);
         } else {
@@ -196,7 +192,7 @@ public class ExtractBatches {
 
     private void removeObjects(BatchId batchId) {
         for (SourceTable table : SourceTable.values()) {
-            ingest.delete(LakeLayout.input(LakeLayout.dataKey(table.tableName(), batchId, "csv")));
+            ingest.objects().delete(LakeLayout.input(LakeLayout.dataKey(table.tableName(), batchId, "csv")));
         }
     }
 

@@ -14,7 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.agroal.api.AgroalDataSource;
 import io.totesys.pipeline.lake.BatchId;
-import io.totesys.pipeline.operations.PipelineStateException;
+import io.totesys.pipeline.stage.PipelineStateException;
 
 /**
  * The extractor's durable state in the warehouse database (schema {@code pipeline}):

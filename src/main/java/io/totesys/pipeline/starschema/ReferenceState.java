@@ -20,7 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
 import io.totesys.pipeline.lake.BatchId;
-import io.totesys.pipeline.operations.PipelineStateException;
+import io.totesys.pipeline.stage.PipelineStateException;
 import io.totesys.pipeline.source.SourceRow;
 import io.totesys.pipeline.source.SourceTable;
 

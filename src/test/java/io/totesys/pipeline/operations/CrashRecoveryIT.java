@@ -25,6 +25,7 @@ import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
 import io.totesys.pipeline.world.PipelineService;
 import io.totesys.pipeline.world.ToteSysSimulator;
+import io.totesys.pipeline.stage.PipelineStage;
 
 /**
  * Crash anywhere: the packaged service is killed (SIGKILL) ten times while ToteSys keeps

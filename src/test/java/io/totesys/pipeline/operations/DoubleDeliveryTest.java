@@ -30,6 +30,7 @@ import io.totesys.pipeline.testing.TestWorldResource;
 import io.totesys.pipeline.testing.ToteSysFixture;
 import io.totesys.pipeline.world.EmbeddedWorld;
 import io.totesys.pipeline.world.ToteSysSimulator;
+import io.totesys.pipeline.stage.PipelineStage;
 
 /**
  * Double delivery: two consumers run each stage at the same moment, on the same

@@ -29,6 +29,7 @@ import io.totesys.pipeline.testing.TestWorldResource;
 import io.totesys.pipeline.testing.ToteSysFixture;
 import io.totesys.pipeline.world.EmbeddedWorld;
 import io.totesys.pipeline.world.ToteSysSimulator;
+import io.totesys.pipeline.stage.PipelineStage;
 
 /** What Prometheus scrapes from {@code /q/metrics} after a batch went through the pipeline. */
 @QuarkusTest

@@ -24,7 +24,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.LakeLayout;
-import io.totesys.pipeline.operations.PipelineStage;
+import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.TestWorld;
@@ -104,7 +104,7 @@ class PoisonInputTest {
         assertQuarantined(batch, "address", 0, null, "empty");
         assertQuarantined(batch, "staff", 1, "email_address", "10485760 characters long, more than ETL_MAX_FIELD_LENGTH");
         assertQuarantined(batch, "widget", 0, null, "not in the ToteSys catalogue");
-        assertReported(batch, "transaction", 0, null, "the manifest names the object, but s3://");
+        assertReported(batch, "transaction", 0, null, "the manifest names it, but it does not exist");
         assertThat(ingest.keys("quarantine/transaction/")).as("nothing to quarantine but the report")
                 .containsExactly("quarantine/" + LakeLayout.quarantineReportKey(LakeLayout.dataKey("transaction", batch,
                         "csv")));
