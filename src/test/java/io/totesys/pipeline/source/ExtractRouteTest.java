@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.stage.BatchFailure;
@@ -42,7 +42,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * ingest bucket, byte for byte, and what does not.
  */
 @QuarkusTest
-@QuarkusTestResource(TestWorldResource.class)
+@WithTestResource(TestWorldResource.class)
 class ExtractRouteTest {
 
     private static final String CRLF = "\r\n";
@@ -162,7 +162,7 @@ class ExtractRouteTest {
         paid.forEach(simulator::markPaid);
         ToteSysSimulator.NewOrder first = simulator.newSalesOrder();
         ToteSysSimulator.NewOrder second = simulator.newSalesOrder();
-        Thread.sleep(1_200); // past the safety margin
+        ToteSysFixture.awaitChangesPastSafetyMargin(world);
 
         BatchManifest manifest = runBatch();
 
@@ -194,13 +194,13 @@ class ExtractRouteTest {
                 inserted.next();
                 lateOrderId = inserted.getInt(1);
             }
-            Thread.sleep(2_500); // longer than the safety margin: only the open-transaction bound protects the row
+            ToteSysFixture.awaitChangesPastSafetyMargin(world);
 
             runBatchExpectingNothing();
 
             writer.commit();
         }
-        Thread.sleep(1_200);
+        ToteSysFixture.awaitChangesPastSafetyMargin(world);
 
         BatchManifest manifest = runBatch();
         assertThat(ids(csv(manifest, "sales_order"))).containsExactly(lateOrderId);

@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
@@ -41,7 +41,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * names that is not there.
  */
 @QuarkusTest
-@QuarkusTestResource(TestWorldResource.class)
+@WithTestResource(TestWorldResource.class)
 class PoisonInputTest {
 
     private static final String TIMESTAMPS = "\"2022-11-03 14:20:49.962\",\"2022-11-03 14:20:49.962\"";

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.stage.PipelineStage;
@@ -34,7 +34,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * comes back (a redelivered manifest, a restart before the manifest) changes nothing.
  */
 @QuarkusTest
-@QuarkusTestResource(TestWorldResource.class)
+@WithTestResource(TestWorldResource.class)
 class TransformBatchesTest {
 
     @Inject
@@ -60,7 +60,7 @@ class TransformBatchesTest {
         for (int change = 0; change < 40; change++) {
             simulator.change();
         }
-        Thread.sleep(1_200);
+        ToteSysFixture.awaitChangesPastSafetyMargin(world);
         PipelineStages.run(producer, PipelineStage.EXTRACT);
         PipelineStages.run(producer, PipelineStage.TRANSFORM);
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.stage.PipelineStage;
@@ -36,7 +36,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * tables of the batch load; nothing of their tables reaches the warehouse.
  */
 @QuarkusTest
-@QuarkusTestResource(TestWorldResource.class)
+@WithTestResource(TestWorldResource.class)
 class LoadPoisonTest {
 
     @Inject

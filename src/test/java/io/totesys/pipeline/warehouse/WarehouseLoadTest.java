@@ -15,7 +15,7 @@ import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
@@ -35,7 +35,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * warehouse is compared row for row with the star schema computed from ToteSys with SQL.
  */
 @QuarkusTest
-@QuarkusTestResource(TestWorldResource.class)
+@WithTestResource(TestWorldResource.class)
 class WarehouseLoadTest {
 
     @Inject
@@ -57,7 +57,7 @@ class WarehouseLoadTest {
         for (int change = 0; change < 60; change++) {
             simulator.change();
         }
-        Thread.sleep(1_200);
+        ToteSysFixture.awaitChangesPastSafetyMargin(world);
         runPipeline();
 
         for (WarehouseTable table : WarehouseTable.values()) {
@@ -79,7 +79,7 @@ class WarehouseLoadTest {
         DatabaseServer.execute(world.totesysOwner(),
                 "UPDATE sales_order SET units_sold = 12345, last_updated = now() WHERE sales_order_id = 7");
         simulator.markPaid(paymentId);
-        Thread.sleep(1_200);
+        ToteSysFixture.awaitChangesPastSafetyMargin(world);
         runPipeline();
 
         assertThat(SqlRows.of(warehouse, "SELECT units_sold FROM fact_sales_order WHERE sales_order_id = 7"))
@@ -103,7 +103,7 @@ class WarehouseLoadTest {
         assertThat(SqlRows.of(warehouse, "SELECT first_name, last_name FROM dim_staff WHERE staff_id = 1"))
                 .containsExactly("(Unknown,Unknown)");
 
-        Thread.sleep(1_200);
+        ToteSysFixture.awaitChangesPastSafetyMargin(world);
         runPipeline();
         assertThat(SqlRows.of(warehouse, "SELECT last_name FROM dim_staff WHERE staff_id = 1"))
                 .containsExactly("(Late)");
