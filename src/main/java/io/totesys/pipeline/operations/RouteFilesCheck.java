@@ -1,21 +1,22 @@
 package io.totesys.pipeline.operations;
 
+import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.interceptor.Interceptor;
 
-import org.apache.camel.CamelContext;
-import org.apache.camel.spi.CamelEvent.CamelContextStartedEvent;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.ProcessorDefinition;
+import org.apache.camel.spi.CamelEvent.CamelContextInitializingEvent;
 import org.jboss.logging.Logger;
 
 /**
- * Route files a user copied from an earlier release, into a ConfigMap of their own say so
- * as the service starts, before any batch runs: one line that names the file and what to
- * do, instead of a failure at the first batch. Each entry is a step id that only an
- * earlier release's files have.
+ * Route files copied from an earlier release into a ConfigMap of the user's own are
+ * reported as the service starts, in one line that names the file and what to do, instead
+ * of Camel's failure to build them. Each entry is a step id that only an earlier release's
+ * files have.
  */
 @ApplicationScoped
 public class RouteFilesCheck {
@@ -27,16 +28,28 @@ public class RouteFilesCheck {
             "read-parquet", "load.camel.yaml",
             "verify-parquet", "load.camel.yaml");
 
-    /** Runs before run-once mode sends its first batch, and long before the first poll. */
-    void check(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) CamelContextStartedEvent event) {
-        CamelContext context = event.getContext();
-        RETIRED_STEPS.forEach((step, file) -> {
-            if (context.getProcessor(step) != null) {
-                LOG.errorf("Configuration error: %s in ETL_ROUTES_DIRECTORY is from an earlier release (its step %s is "
-                        + "gone): take %s and stage-poll.camel.yaml from this release's routes/ and apply your changes "
-                        + "to them", file, step, file);
-                Runtime.getRuntime().halt(1);
+    /** Runs once the route files are read, before Camel builds their routes. */
+    void check(@Observes CamelContextInitializingEvent event) {
+        Model model = event.getContext().getCamelContextExtension().getContextPlugin(Model.class);
+        model.getRouteDefinitions().forEach(route -> retiredStep(route.getOutputs()).ifPresent(step -> {
+            String file = RETIRED_STEPS.get(step);
+            LOG.errorf("Configuration error: %s in ETL_ROUTES_DIRECTORY is from an earlier release (its step %s is "
+                    + "gone): take %s and stage-poll.camel.yaml from this release's routes/ and apply your changes "
+                    + "to them", file, step, file);
+            Runtime.getRuntime().halt(1);
+        }));
+    }
+
+    private static Optional<String> retiredStep(Collection<? extends ProcessorDefinition<?>> steps) {
+        for (ProcessorDefinition<?> step : steps) {
+            if (step.getId() != null && RETIRED_STEPS.containsKey(step.getId())) {
+                return Optional.of(step.getId());
             }
-        });
+            Optional<String> nested = retiredStep(step.getOutputs());
+            if (nested.isPresent()) {
+                return nested;
+            }
+        }
+        return Optional.empty();
     }
 }
