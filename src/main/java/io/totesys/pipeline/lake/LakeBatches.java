@@ -137,7 +137,8 @@ public final class LakeBatches {
 
     private byte[] report(String batchId, BatchManifest.Quarantined object) {
         try {
-            return json.writerWithDefaultPrettyPrinter().writeValueAsBytes(Map.of("batchId", batchId, "object", object));
+            return json.writerWithDefaultPrettyPrinter()
+                    .writeValueAsBytes(Map.of("batchId", batchId, "object", object));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a quarantine report is plain JSON", e);
         }

@@ -14,15 +14,14 @@ import org.apache.camel.util.ObjectHelper;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.api.FlywayException;
 
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
-
 import io.totesys.pipeline.lake.LakeBucketException;
 import io.totesys.pipeline.lake.LakeObjectException;
 import io.totesys.pipeline.lake.LakeSettings;
 import io.totesys.pipeline.source.SourceReadException;
 import io.totesys.pipeline.stage.PipelineStateException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Turns a failure into one line a person can act on: which dependency failed, why, and
@@ -51,7 +50,8 @@ public class FailureDiagnosis {
         if (find(failure, SourceReadException.class).isPresent()) {
             return explainDatabase("ToteSys", "TOTESYS", totesysJdbcUrl, failure);
         }
-        if (find(failure, PipelineStateException.class).isPresent() || find(failure, FlywayException.class).isPresent()) {
+        if (find(failure, PipelineStateException.class).isPresent()
+                || find(failure, FlywayException.class).isPresent()) {
             return explainDatabase("the warehouse", "WAREHOUSE", warehouseJdbcUrl, failure);
         }
         Optional<LakeBucketException> bucket = find(failure, LakeBucketException.class);
@@ -73,8 +73,10 @@ public class FailureDiagnosis {
         if (find(failure, UnknownHostException.class).isPresent()) {
             return name + " host in " + prefix + "_JDBC_URL (" + where + ") is unknown: check the host name";
         }
-        if (find(failure, ConnectException.class).isPresent() || find(failure, SocketTimeoutException.class).isPresent()) {
-            return "cannot connect to " + name + " at " + where + ": check " + prefix + "_JDBC_URL and that the server is up";
+        if (find(failure, ConnectException.class).isPresent()
+                || find(failure, SocketTimeoutException.class).isPresent()) {
+            return "cannot connect to " + name + " at " + where + ": check " + prefix
+                    + "_JDBC_URL and that the server is up";
         }
         Optional<SQLException> sql = find(failure, SQLException.class);
         String state = sql.map(SQLException::getSQLState).orElse("");
@@ -117,7 +119,8 @@ public class FailureDiagnosis {
             if (message.contains("credentials")) {
                 return "no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
             }
-            if (find(failure, UnknownHostException.class).isPresent() || find(failure, ConnectException.class).isPresent()) {
+            if (find(failure, UnknownHostException.class).isPresent()
+                    || find(failure, ConnectException.class).isPresent()) {
                 return "cannot reach the lake at " + endpoint + ": check S3_ENDPOINT and that the server is up";
             }
         }

@@ -11,10 +11,9 @@ import org.apache.camel.spi.CamelEvent.CamelContextInitializingEvent;
 import org.apache.camel.util.TimeUtils;
 import org.jboss.logging.Logger;
 
-import software.amazon.awssdk.regions.Region;
-
 import io.totesys.pipeline.lake.LakeSettings;
 import io.totesys.pipeline.stage.PipelineSettings;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * Settings checked as the service starts, those only the routes read and those of the

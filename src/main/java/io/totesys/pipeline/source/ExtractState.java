@@ -58,7 +58,8 @@ public class ExtractState {
                         "SELECT batch_id, high_water FROM pipeline.extract_batch WHERE status = 'STARTED' ORDER BY batch_id");
                 ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-                batches.add(new UnfinishedBatch(new BatchId(rows.getString(1)), rows.getObject(2, LocalDateTime.class)));
+                batches.add(
+                        new UnfinishedBatch(new BatchId(rows.getString(1)), rows.getObject(2, LocalDateTime.class)));
             }
             return batches;
         } catch (SQLException e) {

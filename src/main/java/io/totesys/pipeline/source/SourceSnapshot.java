@@ -55,7 +55,8 @@ public final class SourceSnapshot implements AutoCloseable {
                 LocalDateTime marginBound = bounds.getObject(2, LocalDateTime.class);
                 LocalDateTime oldestOpenTransaction = bounds.getObject(3, LocalDateTime.class);
                 if (oldestOpenTransaction != null && oldestOpenTransaction.isBefore(marginBound)) {
-                    LOG.debugf("an open ToteSys transaction since %s holds the high-water mark back", oldestOpenTransaction);
+                    LOG.debugf("an open ToteSys transaction since %s holds the high-water mark back",
+                            oldestOpenTransaction);
                     highWater = oldestOpenTransaction;
                 } else {
                     highWater = marginBound;

@@ -112,7 +112,8 @@ class TransformPlan {
             SourceRow row = rows.get(id);
             SourceRow target = referencedRows.get(row.integer(foreignKey));
             if (target == null) {
-                LOG.warnf("%s %s references %s %s, which the lake has not delivered yet: its dimension row waits for it",
+                LOG.warnf(
+                        "%s %s references %s %s, which the lake has not delivered yet: its dimension row waits for it",
                         table.tableName(), id, referenced.tableName(), row.integer(foreignKey));
             } else {
                 records.add(join.apply(row, target));
@@ -163,7 +164,7 @@ class TransformPlan {
     private TableOutput streamed(TransformBatch batch, WarehouseTable table, SourceTable source,
             BiFunction<SourceRow, Set<LocalDate>, GenericRecord> derive) {
         return new TableOutput(table, source, () -> batch.sourceObject(source)
-                .<Iterator<GenericRecord>> map(object -> new StreamedRows(open(source, object), derive,
+                .<Iterator<GenericRecord>>map(object -> new StreamedRows(open(source, object), derive,
                         batch::referenced))
                 .orElse(Collections.emptyIterator()));
     }

@@ -26,13 +26,13 @@ import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.InvalidLakeObjectException;
 import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeBuckets;
-import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.stage.PipelineStateException;
 import io.totesys.pipeline.stage.StageLocks;
+import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
  * The load stage's processor bean: the steps of {@code routes/load.camel.yaml}.
@@ -191,7 +191,8 @@ public class WarehouseLoads {
         LocalDateTime highWater = batch.manifest().highWaterTime();
         LOG.infof("Load batch %s committed: %s new rows; the warehouse is %s s behind ToteSys", batch.getId(),
                 added.isEmpty() ? "no" : added.toString(),
-                highWater == null ? "?" : Duration.between(highWater, LocalDateTime.now(sourceZone)).toMillis() / 1000.0);
+                highWater == null ? "?"
+                        : Duration.between(highWater, LocalDateTime.now(sourceZone)).toMillis() / 1000.0);
     }
 
     /**

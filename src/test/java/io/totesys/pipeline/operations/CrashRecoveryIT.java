@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineOutcome;
 import io.totesys.pipeline.testing.SqlRows;
@@ -25,7 +26,6 @@ import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
 import io.totesys.pipeline.world.PipelineService;
 import io.totesys.pipeline.world.ToteSysSimulator;
-import io.totesys.pipeline.stage.PipelineStage;
 
 /**
  * Crash anywhere: the packaged service is killed (SIGKILL) ten times while ToteSys keeps

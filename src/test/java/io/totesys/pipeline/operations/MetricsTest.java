@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.TestWorld;
@@ -29,7 +30,6 @@ import io.totesys.pipeline.testing.TestWorldResource;
 import io.totesys.pipeline.testing.ToteSysFixture;
 import io.totesys.pipeline.world.EmbeddedWorld;
 import io.totesys.pipeline.world.ToteSysSimulator;
-import io.totesys.pipeline.stage.PipelineStage;
 
 /** What Prometheus scrapes from {@code /q/metrics} after a batch went through the pipeline. */
 @QuarkusTest

@@ -102,7 +102,8 @@ class PoisonInputTest {
         assertQuarantined(batch, "sales_order", 1, null, "does not parse");
         assertQuarantined(batch, "payment", 3, "payment_amount", "'12.3.4' is not a valid numeric(10,2)");
         assertQuarantined(batch, "address", 0, null, "empty");
-        assertQuarantined(batch, "staff", 1, "email_address", "10485760 characters long, more than ETL_MAX_FIELD_LENGTH");
+        assertQuarantined(batch, "staff", 1, "email_address",
+                "10485760 characters long, more than ETL_MAX_FIELD_LENGTH");
         assertQuarantined(batch, "widget", 0, null, "not in the ToteSys catalogue");
         assertReported(batch, "transaction", 0, null, "the manifest names it, but it does not exist");
         assertThat(ingest.keys("quarantine/transaction/")).as("nothing to quarantine but the report")
@@ -112,7 +113,8 @@ class PoisonInputTest {
         BatchManifest manifest = json.readValue(processed.read("input/" + LakeLayout.manifestKey(batch)),
                 BatchManifest.class);
         assertThat(manifest.quarantined()).extracting(BatchManifest.Quarantined::table)
-                .containsExactlyInAnyOrder("department", "design", "sales_order", "payment", "address", "staff", "widget",
+                .containsExactlyInAnyOrder("department", "design", "sales_order", "payment", "address", "staff",
+                        "widget",
                         "transaction");
     }
 

@@ -88,7 +88,8 @@ class TransformBatchesTest {
                 assertThat(content).hasSize((int) entry.bytes());
                 assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)))
                         .isEqualTo(entry.sha256());
-                Path folder = DuckDb.download(world.s3(), EmbeddedWorld.PROCESSED_BUCKET, List.of("input/" + entry.key()));
+                Path folder = DuckDb.download(world.s3(), EmbeddedWorld.PROCESSED_BUCKET,
+                        List.of("input/" + entry.key()));
                 assertThat(DuckDb.query("SELECT count(*) FROM " + DuckDb.parquet(folder)))
                         .as(entry.key()).containsExactly(String.valueOf(entry.rows()));
                 salesOrderFacts += entry.table().equals("fact_sales_order") ? entry.rows() : 0;
@@ -127,9 +128,11 @@ class TransformBatchesTest {
 
         BatchManifest second = manifest(processed, transformManifest);
         assertThat(second.objects()).extracting(BatchManifest.Entry::key, BatchManifest.Entry::rows,
-                BatchManifest.Entry::sha256).isEqualTo(first.objects().stream()
-                        .map(entry -> org.assertj.core.groups.Tuple.tuple(entry.key(), entry.rows(), entry.sha256()))
-                        .toList());
+                BatchManifest.Entry::sha256).isEqualTo(
+                        first.objects().stream()
+                                .map(entry -> org.assertj.core.groups.Tuple.tuple(entry.key(), entry.rows(),
+                                        entry.sha256()))
+                                .toList());
         assertThat(processed.keys("input/")).filteredOn(key -> key.endsWith(".parquet"))
                 .hasSize(first.objects().size());
     }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
-import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.stage.BatchFailure;
+import io.totesys.pipeline.stage.PipelineStage;
 
 /** Runs one batch of a stage in a {@code @QuarkusTest} application, as its timer would, and fails on failure. */
 public final class PipelineStages {

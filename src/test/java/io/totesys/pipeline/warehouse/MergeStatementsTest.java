@@ -45,7 +45,8 @@ class MergeStatementsTest {
     void aFactsMissingDimensionRowsAreInferredWithPlaceholderText() {
         WarehouseColumn staff = WarehouseTable.FACT_SALES_ORDER.columns().stream()
                 .filter(column -> column.name().equals("sales_staff_id")).findFirst().orElseThrow();
-        assertThat(MergeStatements.inferMissingMembers(WarehouseTable.FACT_SALES_ORDER, staff, WarehouseTable.DIM_STAFF))
+        assertThat(
+                MergeStatements.inferMissingMembers(WarehouseTable.FACT_SALES_ORDER, staff, WarehouseTable.DIM_STAFF))
                 .isEqualTo("INSERT INTO public.dim_staff (staff_id, first_name, last_name, department_name, location, "
                         + "email_address) SELECT DISTINCT s.sales_staff_id, 'Unknown', 'Unknown', 'Unknown', NULL::text, "
                         + "'Unknown' FROM staging_fact_sales_order s WHERE NOT EXISTS (SELECT 1 FROM public.dim_staff d "

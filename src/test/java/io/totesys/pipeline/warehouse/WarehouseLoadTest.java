@@ -148,14 +148,14 @@ class WarehouseLoadTest {
                     ON u.constraint_schema = r.unique_constraint_schema
                    AND u.constraint_name = r.unique_constraint_name
                  WHERE k.table_schema = 'public'""")).hasSize(24).contains(
-                        "(fact_sales_order,sales_staff_id,dim_staff)",
-                        "(fact_sales_order,agreed_delivery_location_id,dim_location)",
-                        "(fact_purchase_order,agreed_payment_date,dim_date)",
-                        "(fact_payment,transaction_id,dim_transaction)",
-                        "(fact_payment,payment_type_id,dim_payment_type)",
-                        "(fact_payment,counterparty_id,dim_counterparty)",
-                        "(fact_sales_order,currency_id,dim_currency)",
-                        "(fact_sales_order,design_id,dim_design)");
+                "(fact_sales_order,sales_staff_id,dim_staff)",
+                "(fact_sales_order,agreed_delivery_location_id,dim_location)",
+                "(fact_purchase_order,agreed_payment_date,dim_date)",
+                "(fact_payment,transaction_id,dim_transaction)",
+                "(fact_payment,payment_type_id,dim_payment_type)",
+                "(fact_payment,counterparty_id,dim_counterparty)",
+                "(fact_sales_order,currency_id,dim_currency)",
+                "(fact_sales_order,design_id,dim_design)");
         assertThat(SqlRows.count(warehouse, """
                 SELECT count(*) FROM dim_date
                 HAVING count(*) = max(date_id) - min(date_id) + 1""")).as("a contiguous calendar").isPositive();
