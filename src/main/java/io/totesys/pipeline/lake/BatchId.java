@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  */
 public record BatchId(String value) implements Comparable<BatchId> {
 
-    private static final DateTimeFormatter INSTANT_FORMAT =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter INSTANT_FORMAT = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
+            .withZone(ZoneOffset.UTC);
     private static final Pattern FORMAT = Pattern.compile("\\d{8}T\\d{9}Z-[0-9a-f]{6}");
     private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -1,6 +1,8 @@
 package io.totesys.pipeline.lake;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 import org.apache.camel.Message;
@@ -34,6 +36,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public record BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
         List<Quarantined> quarantined, List<Entry> deletions, String sourceSnapshot, String changesSince) {
 
+    /** How manifests write a point in the source's clock: {@code 2022-11-03 14:20:49.000}. */
+    private static final DateTimeFormatter SOURCE_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+
     public BatchManifest {
         quarantined = quarantined == null ? List.of() : List.copyOf(quarantined);
         deletions = deletions == null ? List.of() : List.copyOf(deletions);
@@ -43,6 +48,16 @@ public record BatchManifest(String batchId, String stage, Instant createdAt, Str
     public BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
             List<Quarantined> quarantined) {
         this(batchId, stage, createdAt, highWater, objects, quarantined, List.of(), null, null);
+    }
+
+    /** A point in the source's clock as manifests write it, for a high-water mark or a window. */
+    public static String sourceTimestamp(LocalDateTime time) {
+        return SOURCE_TIMESTAMP.format(time);
+    }
+
+    /** The high-water mark as a point in the source's clock, or {@code null} when the manifest has none. */
+    public LocalDateTime highWaterTime() {
+        return highWater == null ? null : LocalDateTime.parse(highWater, SOURCE_TIMESTAMP);
     }
 
     /**

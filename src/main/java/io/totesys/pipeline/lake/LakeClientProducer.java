@@ -10,17 +10,19 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
-/** The S3 client every lake route and bean uses, built from {@link LakeSettings}. */
+/** The S3 client every lake route and bean uses, built from {@link LakeSettings}, and the two buckets' batches. */
 @ApplicationScoped
 public class LakeClientProducer {
 
@@ -50,20 +52,6 @@ public class LakeClientProducer {
         return builder.build();
     }
 
-    @Produces
-    @Singleton
-    @Named("ingestLake")
-    LakeObjects ingestLake(@Named("lakeS3Client") S3Client client, LakeSettings settings) {
-        return new LakeObjects(client, settings.ingestBucket());
-    }
-
-    @Produces
-    @Singleton
-    @Named("processedLake")
-    LakeObjects processedLake(@Named("lakeS3Client") S3Client client, LakeSettings settings) {
-        return new LakeObjects(client, settings.processedBucket());
-    }
-
     /**
      * The region of the AWS SDK's default chain; without one, a region S3-compatible servers
      * ignore, and a warning: AWS itself then answers with a redirect that the failure
@@ -78,6 +66,20 @@ public class LakeClientProducer {
             }
         }
         return ENDPOINT_DEFAULT_REGION;
+    }
+
+    @Produces
+    @Singleton
+    @Named("ingestBatches")
+    LakeBatches ingestBatches(@Named("lakeS3Client") S3Client client, LakeSettings settings, ObjectMapper json) {
+        return new LakeBatches(new LakeObjects(client, settings.ingestBucket()), json);
+    }
+
+    @Produces
+    @Singleton
+    @Named("processedBatches")
+    LakeBatches processedBatches(@Named("lakeS3Client") S3Client client, LakeSettings settings, ObjectMapper json) {
+        return new LakeBatches(new LakeObjects(client, settings.processedBucket()), json);
     }
 
     void close(@Disposes @Named("lakeS3Client") S3Client client) {

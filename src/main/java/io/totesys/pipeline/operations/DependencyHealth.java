@@ -15,7 +15,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -27,6 +26,8 @@ import io.quarkus.agroal.DataSource;
 import io.quarkus.runtime.StartupEvent;
 import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.source.SourceReadException;
+import io.totesys.pipeline.stage.PipelineSettings;
+import io.totesys.pipeline.stage.PipelineStateException;
 
 /**
  * Readiness: whether ToteSys, the warehouse and both lake buckets answer. Each is checked
@@ -61,12 +62,12 @@ public class DependencyHealth implements HealthCheck {
     });
 
     DependencyHealth(@DataSource("totesys") AgroalDataSource totesys, AgroalDataSource warehouse, LakeBuckets buckets,
-            FailureDiagnosis diagnosis, @ConfigProperty(name = "etl.health.check-interval") Duration interval) {
+            FailureDiagnosis diagnosis, PipelineSettings settings) {
         this.totesys = totesys;
         this.warehouse = warehouse;
         this.buckets = buckets;
         this.diagnosis = diagnosis;
-        this.interval = interval;
+        this.interval = settings.health().checkInterval();
         for (Dependency dependency : Dependency.values()) {
             problems.put(dependency, Optional.of(NOT_CHECKED));
         }

@@ -10,12 +10,15 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 
+import org.apache.camel.util.ObjectHelper;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.api.FlywayException;
 
 import io.totesys.pipeline.lake.LakeBucketException;
 import io.totesys.pipeline.lake.LakeObjectException;
+import io.totesys.pipeline.lake.LakeSettings;
 import io.totesys.pipeline.source.SourceReadException;
+import io.totesys.pipeline.stage.PipelineStateException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -33,13 +36,13 @@ public class FailureDiagnosis {
     private final String warehouseJdbcUrl;
     private final Optional<String> s3Endpoint;
 
+    /** The JDBC URLs are Quarkus's datasource settings, which TOTESYS_JDBC_URL and WAREHOUSE_JDBC_URL set. */
     FailureDiagnosis(
             @ConfigProperty(name = "quarkus.datasource.totesys.jdbc.url") String totesysJdbcUrl,
-            @ConfigProperty(name = "quarkus.datasource.jdbc.url") String warehouseJdbcUrl,
-            @ConfigProperty(name = "lake.s3.endpoint") Optional<String> s3Endpoint) {
+            @ConfigProperty(name = "quarkus.datasource.jdbc.url") String warehouseJdbcUrl, LakeSettings lake) {
         this.totesysJdbcUrl = totesysJdbcUrl;
         this.warehouseJdbcUrl = warehouseJdbcUrl;
-        this.s3Endpoint = s3Endpoint;
+        this.s3Endpoint = lake.s3().endpoint();
     }
 
     /** One line that explains the failure. */
@@ -47,7 +50,8 @@ public class FailureDiagnosis {
         if (find(failure, SourceReadException.class).isPresent()) {
             return explainDatabase("ToteSys", "TOTESYS", totesysJdbcUrl, failure);
         }
-        if (find(failure, PipelineStateException.class).isPresent() || find(failure, FlywayException.class).isPresent()) {
+        if (find(failure, PipelineStateException.class).isPresent()
+                || find(failure, FlywayException.class).isPresent()) {
             return explainDatabase("the warehouse", "WAREHOUSE", warehouseJdbcUrl, failure);
         }
         Optional<LakeBucketException> bucket = find(failure, LakeBucketException.class);
@@ -69,8 +73,10 @@ public class FailureDiagnosis {
         if (find(failure, UnknownHostException.class).isPresent()) {
             return name + " host in " + prefix + "_JDBC_URL (" + where + ") is unknown: check the host name";
         }
-        if (find(failure, ConnectException.class).isPresent() || find(failure, SocketTimeoutException.class).isPresent()) {
-            return "cannot connect to " + name + " at " + where + ": check " + prefix + "_JDBC_URL and that the server is up";
+        if (find(failure, ConnectException.class).isPresent()
+                || find(failure, SocketTimeoutException.class).isPresent()) {
+            return "cannot connect to " + name + " at " + where + ": check " + prefix
+                    + "_JDBC_URL and that the server is up";
         }
         Optional<SQLException> sql = find(failure, SQLException.class);
         String state = sql.map(SQLException::getSQLState).orElse("");
@@ -113,7 +119,8 @@ public class FailureDiagnosis {
             if (message.contains("credentials")) {
                 return "no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
             }
-            if (find(failure, UnknownHostException.class).isPresent() || find(failure, ConnectException.class).isPresent()) {
+            if (find(failure, UnknownHostException.class).isPresent()
+                    || find(failure, ConnectException.class).isPresent()) {
                 return "cannot reach the lake at " + endpoint + ": check S3_ENDPOINT and that the server is up";
             }
         }
@@ -138,11 +145,6 @@ public class FailureDiagnosis {
     }
 
     private static <T extends Throwable> Optional<T> find(Throwable failure, Class<T> type) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return Optional.of(type.cast(cause));
-            }
-        }
-        return Optional.empty();
+        return Optional.ofNullable(ObjectHelper.getException(type, failure));
     }
 }

@@ -6,10 +6,12 @@ import jakarta.enterprise.event.Observes;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.spi.CamelEvent.CamelContextStartedEvent;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.Quarkus;
+import io.totesys.pipeline.stage.BatchFailure;
+import io.totesys.pipeline.stage.PipelineSettings;
+import io.totesys.pipeline.stage.PipelineStage;
 
 /**
  * {@code ETL_RUN_ONCE=true}: once Camel has started, runs one batch of every stage in
@@ -25,9 +27,8 @@ public class RunOnce {
     private final ProducerTemplate producer;
     private final FailureDiagnosis diagnosis;
 
-    RunOnce(@ConfigProperty(name = "etl.run-once") boolean enabled, ProducerTemplate producer,
-            FailureDiagnosis diagnosis) {
-        this.enabled = enabled;
+    RunOnce(PipelineSettings settings, ProducerTemplate producer, FailureDiagnosis diagnosis) {
+        this.enabled = settings.runOnce();
         this.producer = producer;
         this.diagnosis = diagnosis;
     }
@@ -44,7 +45,7 @@ public class RunOnce {
         for (PipelineStage stage : PipelineStage.values()) {
             Exchange result = producer.send(stage.endpointUri(), exchange -> {
             });
-            Throwable failure = StageFailures.failureOf(result);
+            Throwable failure = BatchFailure.of(result);
             if (failure != null) {
                 LOG.errorf("Run once failed at the %s stage: %s", stage.stageName(), diagnosis.explain(failure));
                 Quarkus.asyncExit(1);

@@ -9,12 +9,11 @@ import jakarta.enterprise.event.Observes;
 
 import org.apache.camel.spi.CamelEvent.CamelContextInitializingEvent;
 import org.apache.camel.util.TimeUtils;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.lake.LakeSettings;
+import io.totesys.pipeline.stage.PipelineSettings;
 import software.amazon.awssdk.regions.Region;
-
 
 /**
  * Settings checked as the service starts, those only the routes read and those of the
@@ -29,14 +28,11 @@ public class SettingsCheck {
     private final Map<String, String> intervals = new LinkedHashMap<>();
     private final LakeSettings lake;
 
-    SettingsCheck(@ConfigProperty(name = "etl.poll-interval") String pollInterval,
-            @ConfigProperty(name = "etl.stage-poll-interval") String stagePollInterval,
-            @ConfigProperty(name = "etl.retry.initial-backoff") String initialBackoff,
-            @ConfigProperty(name = "etl.retry.max-backoff") String maximumBackoff, LakeSettings lake) {
-        intervals.put("ETL_POLL_INTERVAL", pollInterval);
-        intervals.put("ETL_STAGE_POLL_INTERVAL", stagePollInterval);
-        intervals.put("ETL_RETRY_INITIAL_BACKOFF", initialBackoff);
-        intervals.put("ETL_RETRY_MAX_BACKOFF", maximumBackoff);
+    SettingsCheck(PipelineSettings pipeline, LakeSettings lake) {
+        intervals.put("ETL_POLL_INTERVAL", pipeline.pollInterval());
+        intervals.put("ETL_STAGE_POLL_INTERVAL", pipeline.stagePollInterval());
+        intervals.put("ETL_RETRY_INITIAL_BACKOFF", pipeline.retry().initialBackoff());
+        intervals.put("ETL_RETRY_MAX_BACKOFF", pipeline.retry().maxBackoff());
         this.lake = lake;
     }
 

@@ -7,22 +7,20 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.jboss.logging.Logger;
 
+import io.totesys.pipeline.stage.BatchFailure;
+import io.totesys.pipeline.stage.PipelineMetrics;
+import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.stage.StageRetries;
+
 /**
  * The shared error handling of every stage route ({@code routes/error-handling.camel.yaml}):
  * a failed batch is reported in one line that says what to do, and the stage tries again
- * after a backoff ({@link StageRetries}). The failure stays on the exchange, in {@link #FAILURE_PROPERTY}, for
- * whoever sent it (run-once mode) and for the batch's own clean-up.
+ * after a backoff ({@link StageRetries}). The failure stays on the exchange as its
+ * {@link BatchFailure}, for whoever sent it (run-once mode) and for the batch's own clean-up.
  */
 @ApplicationScoped
 @Named("stageFailures")
 public class StageFailures {
-
-    /**
-     * The exchange property that holds the failure that ended a stage's batch. Unlike
-     * {@code Exchange.EXCEPTION_CAUGHT}, a failure a route handled on purpose (a
-     * quarantined object) never lands here.
-     */
-    public static final String FAILURE_PROPERTY = "pipelineStageFailure";
 
     private static final Logger LOG = Logger.getLogger(StageFailures.class);
 
@@ -36,14 +34,8 @@ public class StageFailures {
         this.retries = retries;
     }
 
-    /** The failure that ended the exchange's batch, if one did. */
-    public static Throwable failureOf(Exchange exchange) {
-        return exchange.getException() != null ? exchange.getException()
-                : exchange.getProperty(FAILURE_PROPERTY, Throwable.class);
-    }
-
     public void report(Exchange exchange, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable failure) {
-        exchange.setProperty(FAILURE_PROPERTY, failure);
+        BatchFailure.record(exchange, failure);
         String routeId = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
         String retry = PipelineStage.ofRoute(routeId).map(stage -> {
             metrics.failed(stage);

@@ -13,7 +13,7 @@ import org.apache.camel.spi.Synchronization;
 
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
-import io.totesys.pipeline.operations.StageFailures;
+import io.totesys.pipeline.stage.BatchFailure;
 
 /**
  * One extract batch while it runs: its id, the snapshot it reads, each table's window, the
@@ -148,7 +148,7 @@ public final class ExtractBatch implements Synchronization {
 
     @Override
     public void onComplete(Exchange exchange) {
-        if (StageFailures.failureOf(exchange) != null) {
+        if (BatchFailure.of(exchange) != null) {
             onFailure(exchange);
             return;
         }

@@ -3,7 +3,6 @@ package io.totesys.pipeline.source;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.format.DateTimeFormatter;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -28,14 +27,14 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.agroal.DataSource;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
-import io.totesys.pipeline.lake.LakeObjects;
 import io.totesys.pipeline.lake.ObjectDescription;
-import io.totesys.pipeline.operations.PipelineMetrics;
-import io.totesys.pipeline.operations.StageLocks;
-import io.totesys.pipeline.operations.PipelineSchema;
-import io.totesys.pipeline.operations.PipelineStage;
+import io.totesys.pipeline.stage.PipelineMetrics;
+import io.totesys.pipeline.stage.PipelineSchema;
+import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.stage.StageLocks;
 
 /**
  * The extract stage's processor bean: the steps of {@code routes/extract.camel.yaml}.
@@ -52,8 +51,11 @@ public class ExtractBatches {
 
     /** The exchange property that carries the running {@link ExtractBatch}. */
     public static final String BATCH_PROPERTY = "extractBatch";
-    /** The exchange property that carries the records being written, as {@link ExtractedRecords}. */
-    public static final String ROWS_PROPERTY = "extractedRecords";
+    /**
+     * The exchange property that carries the records being written, as {@link ExtractedRecords}:
+     * changed rows or deletions (the name is the one route files of earlier releases set).
+     */
+    public static final String ROWS_PROPERTY = "changedRows";
     /** The table whose records a deletion check follows. */
     public static final String TABLE_PROPERTY = "sourceTable";
     /**
@@ -61,8 +63,6 @@ public class ExtractBatches {
      * whole tables instead: {@code age()} is a 32-bit difference, exact to 2^31.
      */
     static final long MAXIMUM_HORIZON_AGE = 1L << 30;
-
-    static final DateTimeFormatter SOURCE_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
 
     private static final Logger LOG = Logger.getLogger(ExtractBatches.class);
     private static final String CSV_CONTENT_TYPE = "text/csv; charset=utf-8";
@@ -72,7 +72,7 @@ public class ExtractBatches {
     private final ExtractState state;
     private final PipelineSchema schema;
     private final LakeBuckets buckets;
-    private final LakeObjects ingest;
+    private final LakeBatches ingest;
     private final ObjectMapper json;
     private final PipelineMetrics metrics;
     private final StageLocks stageLocks;
@@ -81,7 +81,7 @@ public class ExtractBatches {
     private final Map<SourceTable, Long> deletionCountersChecked = new ConcurrentHashMap<>();
 
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
-            PipelineSchema schema, LakeBuckets buckets, @Named("ingestLake") LakeObjects ingest, ObjectMapper json,
+            PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
             PipelineMetrics metrics, StageLocks stageLocks) {
         this.totesys = totesys;
         this.settings = settings;
@@ -159,7 +159,7 @@ public class ExtractBatches {
         boolean counterMoved = checked == null || !snapshot.deletionCounter(table).equals(Optional.of(checked));
         boolean takingKeysIn = window.kind() == ChangeWindow.Kind.SINCE_WATERMARK;
         if (!takingKeysIn && (!counterMoved || snapshot.rowCount(table) == held.count())) {
-            return new DeletedRows(table, SourceKeys.empty(), SOURCE_TIMESTAMP.format(batch.highWater()));
+            return new DeletedRows(table, SourceKeys.empty(), BatchManifest.sourceTimestamp(batch.highWater()));
         }
         SourceKeys present = snapshot.keys(table);
         SourceKeys unknown = present.without(held);
@@ -170,7 +170,7 @@ public class ExtractBatches {
         unknown.forEach(held::add);
         SourceKeys deleted = held.without(present);
         deleted.forEach(held::remove);
-        return new DeletedRows(table, deleted, SOURCE_TIMESTAMP.format(batch.highWater()));
+        return new DeletedRows(table, deleted, BatchManifest.sourceTimestamp(batch.highWater()));
     }
 
     private static int first(SourceKeys keys) {
@@ -197,7 +197,7 @@ public class ExtractBatches {
         ObjectDescription csv = ObjectDescription.describe(message, LakeLayout.input(key), CSV_CONTENT_TYPE);
         ChangeWindow window = batch.window(table);
         batch.added(new BatchManifest.Entry(table.tableName(), key, rows.rowCount(), csv.bytes(), csv.sha256(),
-                window.wholeTable() ? null : SOURCE_TIMESTAMP.format(window.from())), rows.deletions());
+                window.wholeTable() ? null : BatchManifest.sourceTimestamp(window.from())), rows.deletions());
     }
 
     /**
@@ -209,7 +209,7 @@ public class ExtractBatches {
             throws JsonProcessingException {
         state.staged(batch.getId(), batch.readHorizon(), batch.keys());
         return new BatchManifest(batch.getId().value(), "extract", clock.instant(),
-                SOURCE_TIMESTAMP.format(batch.highWater()), batch.objects(), List.of(), batch.deletions(),
+                BatchManifest.sourceTimestamp(batch.highWater()), batch.objects(), List.of(), batch.deletions(),
                 batch.snapshot().transactions().toString(), batch.changesSince())
                 .toMessage(exchange.getMessage(), json);
     }
@@ -221,13 +221,13 @@ public class ExtractBatches {
     public void publish(@ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
         if (batch.isEmpty()) {
             state.advancedWithoutChanges(batch.highWater(), batch.readHorizon(), batch.keys());
-            LOG.debugf("Extract found no changes up to %s", SOURCE_TIMESTAMP.format(batch.highWater()));
+            LOG.debugf("Extract found no changes up to %s", BatchManifest.sourceTimestamp(batch.highWater()));
         } else {
             state.published(batch.getId(), batch.highWater(), batch.rowCount());
             batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
             metrics.batchDuration(PipelineStage.EXTRACT, Duration.between(batch.startedAt(), clock.instant()));
             LOG.infof("Extract batch %s published: %s rows up to %s (%s)%s in s3://%s/%s", batch.getId(),
-                    batch.rowCount(), SOURCE_TIMESTAMP.format(batch.highWater()),
+                    batch.rowCount(), BatchManifest.sourceTimestamp(batch.highWater()),
                     batch.objects().stream().map(entry -> entry.table() + " " + entry.rows())
                             .collect(Collectors.joining(", ")),
                     batch.deletions().isEmpty() ? "" : batch.deletions().stream()
@@ -263,8 +263,7 @@ public class ExtractBatches {
     /** Completes a batch a crash cut short if its manifest was written, and removes it if not. */
     private void settle(ExtractState.UnfinishedBatch unfinished) {
         BatchId batchId = unfinished.batchId();
-        String manifestKey = LakeLayout.manifestKey(batchId);
-        if (ingest.exists(LakeLayout.input(manifestKey)) || ingest.exists(LakeLayout.processed(manifestKey))) {
+        if (ingest.hasManifest(batchId)) {
             state.published(batchId, unfinished.highWater(), null);
             LOG.infof("Extract batch %s had written its manifest before a restart: published it", batchId);
         } else {
@@ -277,8 +276,8 @@ public class ExtractBatches {
 
     private void removeObjects(BatchId batchId) {
         for (SourceTable table : SourceTable.values()) {
-            ingest.delete(LakeLayout.input(LakeLayout.dataKey(table.tableName(), batchId, "csv")));
-            ingest.delete(LakeLayout.input(LakeLayout.deletionsKey(table.tableName(), batchId)));
+            ingest.objects().delete(LakeLayout.input(LakeLayout.dataKey(table.tableName(), batchId, "csv")));
+            ingest.objects().delete(LakeLayout.input(LakeLayout.deletionsKey(table.tableName(), batchId)));
         }
     }
 

@@ -15,7 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.agroal.api.AgroalDataSource;
 import io.totesys.pipeline.lake.BatchId;
-import io.totesys.pipeline.operations.PipelineStateException;
+import io.totesys.pipeline.stage.PipelineStateException;
 
 /**
  * The extractor's durable state in the warehouse database (schema {@code pipeline}): where
@@ -93,7 +93,8 @@ public class ExtractState {
                         "SELECT batch_id, high_water FROM pipeline.extract_batch WHERE status = 'STARTED' ORDER BY batch_id");
                 ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-                batches.add(new UnfinishedBatch(new BatchId(rows.getString(1)), rows.getObject(2, LocalDateTime.class)));
+                batches.add(
+                        new UnfinishedBatch(new BatchId(rows.getString(1)), rows.getObject(2, LocalDateTime.class)));
             }
             return batches;
         } catch (SQLException e) {

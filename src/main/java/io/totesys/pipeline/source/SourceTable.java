@@ -186,8 +186,7 @@ public enum SourceTable {
      * {@code xmax} with those low bits ({@link TransactionSnapshot#widen}). Parameters: the
      * snapshot's {@code xmax}, and its low 32 bits.
      */
-    private static final String ROW_TRANSACTION =
-            "(?::bigint - mod(?::bigint - xmin::text::bigint + 4294967296, 4294967296))";
+    private static final String ROW_TRANSACTION = "(?::bigint - mod(?::bigint - xmin::text::bigint + 4294967296, 4294967296))";
 
     /**
      * Cheap first test that a row version may be new: its {@code xmin} is no older than the

@@ -107,6 +107,7 @@ public final class TransactionSnapshot {
     /** The {@code pg_snapshot} text form. */
     @Override
     public String toString() {
-        return xmin + ":" + xmax + ":" + LongStream.of(listed).mapToObj(Long::toString).collect(Collectors.joining(","));
+        return xmin + ":" + xmax + ":"
+                + LongStream.of(listed).mapToObj(Long::toString).collect(Collectors.joining(","));
     }
 }

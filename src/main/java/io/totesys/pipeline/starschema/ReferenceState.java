@@ -20,9 +20,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
 import io.totesys.pipeline.lake.BatchId;
-import io.totesys.pipeline.operations.PipelineStateException;
 import io.totesys.pipeline.source.SourceRow;
 import io.totesys.pipeline.source.SourceTable;
+import io.totesys.pipeline.stage.PipelineStateException;
 
 /**
  * The transform stage's state in the warehouse database: the current version of the

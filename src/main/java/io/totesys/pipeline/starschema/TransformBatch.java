@@ -73,11 +73,10 @@ public final class TransformBatch {
         return extractManifest;
     }
 
-    /** The relative key of a source table's CSV object in this batch, if it has one. */
-    Optional<String> sourceKey(SourceTable table) {
+    /** The manifest entry of a source table's CSV object in this batch, if it has one. */
+    Optional<BatchManifest.Entry> sourceObject(SourceTable table) {
         return extractManifest.objects().stream()
                 .filter(entry -> entry.table().equals(table.tableName()))
-                .map(BatchManifest.Entry::key)
                 .findFirst();
     }
 
@@ -122,10 +121,6 @@ public final class TransformBatch {
     /** The source objects to quarantine: found by this run, or by the earlier run that wrote the manifest. */
     List<BatchManifest.Quarantined> quarantined() {
         return earlierTransform.map(BatchManifest::quarantined).orElse(List.copyOf(quarantined));
-    }
-
-    boolean isQuarantined(BatchManifest.Entry object) {
-        return quarantined().stream().anyMatch(quarantined -> quarantined.key().equals(object.key()));
     }
 
     /** The batch's objects of tables the catalogue does not have. */

@@ -127,7 +127,8 @@ public enum WarehouseTable {
 
     WarehouseTable(WarehouseColumn... columns) {
         this.columns = List.of(columns);
-        SchemaBuilder.FieldAssembler<Schema> fields = SchemaBuilder.record(tableName()).namespace("io.totesys.warehouse")
+        SchemaBuilder.FieldAssembler<Schema> fields = SchemaBuilder.record(tableName())
+                .namespace("io.totesys.warehouse")
                 .fields();
         for (WarehouseColumn column : columns) {
             Schema type = column.type().avroSchema();

@@ -1,13 +1,11 @@
 package io.totesys.pipeline.warehouse;
 
 import java.sql.Connection;
-import java.time.Instant;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.Synchronization;
@@ -33,7 +31,6 @@ public final class LoadBatch implements Synchronization {
     private final Connection connection;
     private final boolean pending;
     private final Instant startedAt = Instant.now();
-    private final Map<WarehouseTable, Long> staged = new EnumMap<>(WarehouseTable.class);
     private final List<BatchManifest.Quarantined> quarantined = new ArrayList<>();
 
     LoadBatch(BatchId id, String manifestKey, BatchManifest manifest, Connection connection, boolean pending,
@@ -92,14 +89,6 @@ public final class LoadBatch implements Synchronization {
         return connection;
     }
 
-    void staged(WarehouseTable table, long rows) {
-        staged.merge(table, rows, Long::sum);
-    }
-
-    void unstaged(WarehouseTable table) {
-        staged.remove(table);
-    }
-
     @Override
     public void onComplete(Exchange exchange) {
         release();
@@ -117,6 +106,17 @@ public final class LoadBatch implements Synchronization {
             }
         } catch (SQLException e) {
             LOG.debugf(e, "releasing the warehouse connection of load batch %s failed", id);
+        }
+    }
+
+    /** Gives back a connection a batch could not be opened on. */
+    static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                LOG.debugf(e, "closing a warehouse connection failed");
+            }
         }
     }
 }

@@ -126,7 +126,8 @@ public final class Benchmark {
     private static Map<String, Long> sourceRows(EmbeddedWorld world) {
         Map<String, Long> rows = new LinkedHashMap<>();
         for (SourceTable table : SourceTable.values()) {
-            rows.put(table.tableName(), SqlRows.count(world.totesysOwner(), "SELECT count(*) FROM " + table.tableName()));
+            rows.put(table.tableName(),
+                    SqlRows.count(world.totesysOwner(), "SELECT count(*) FROM " + table.tableName()));
         }
         return rows;
     }

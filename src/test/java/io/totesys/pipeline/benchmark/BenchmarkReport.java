@@ -112,7 +112,8 @@ public final class BenchmarkReport {
         line("| peak live heap (after a full collection, every %s) | %s |", seconds(result.settings().liveHeapPeriod()),
                 mebibytes(load.peakLiveHeapBytes()));
         line("| peak heap used (garbage included) / after a young collection | %s / %s |",
-                mebibytes(load.recording().peakHeapUsedBytes()), mebibytes(load.recording().peakHeapAfterCollectionBytes()));
+                mebibytes(load.recording().peakHeapUsedBytes()),
+                mebibytes(load.recording().peakHeapAfterCollectionBytes()));
         line("| peak resident set size (VmHWM) | %s |", mebibytes(load.peakResidentBytes()));
         FullLoad baseline = result.baseline();
         if (baseline != null) {

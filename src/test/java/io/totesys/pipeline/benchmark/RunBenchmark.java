@@ -31,7 +31,8 @@ public final class RunBenchmark {
                 baseline.isEmpty() ? scale / 10 : Double.parseDouble(baseline), Long.parseLong(options.get("seed")),
                 Duration.ofSeconds(Long.parseLong(options.get("latency-seconds"))),
                 Double.parseDouble(options.get("rate")), options.get("poll-interval"),
-                options.get("stage-poll-interval"), Duration.ofSeconds(Long.parseLong(options.get("live-heap-seconds"))),
+                options.get("stage-poll-interval"),
+                Duration.ofSeconds(Long.parseLong(options.get("live-heap-seconds"))),
                 Path.of("target", "benchmark"), Path.of(options.get("report")));
         BenchmarkResult result = new Benchmark(settings).run();
         BenchmarkReport report = new BenchmarkReport(result);

@@ -25,7 +25,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -96,8 +95,8 @@ class KubernetesManifestsTest {
         assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
         assertThat(container.getResources().getLimits()).containsKey("memory");
-        assertThat(container.getVolumeMounts()).anySatisfy(mount ->
-                assertThat(mount.getMountPath()).isEqualTo("/deployments/routes"));
+        assertThat(container.getVolumeMounts())
+                .anySatisfy(mount -> assertThat(mount.getMountPath()).isEqualTo("/deployments/routes"));
         if (overlay.equals("cronjob")) {
             assertThat(container.getEnv()).anySatisfy(variable -> {
                 assertThat(variable.getName()).isEqualTo("ETL_RUN_ONCE");

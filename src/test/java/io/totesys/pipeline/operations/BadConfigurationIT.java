@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,6 +103,21 @@ class BadConfigurationIT {
     void zeroRetryBackoff() throws Exception {
         String reason = failsWith(Map.of("ETL_RETRY_MAX_BACKOFF", "0s"), "Configuration error");
         assertThat(reason).contains("ETL_RETRY_MAX_BACKOFF '0s' is not a positive duration");
+    }
+
+    @Test
+    void routeFileOfAnEarlierRelease() throws Exception {
+        Path routes = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "routes-");
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, routes.resolve(file.getFileName()));
+            }
+        }
+        Files.copy(Path.of("src/test/resources/routes-of-an-earlier-release/load.camel.yaml"),
+                routes.resolve("load.camel.yaml"), StandardCopyOption.REPLACE_EXISTING);
+        String reason = failsWith(Map.of("ETL_ROUTES_DIRECTORY", routes.toString()), "Configuration error");
+        assertThat(reason).contains("load.camel.yaml in ETL_ROUTES_DIRECTORY is from an earlier release",
+                "take load.camel.yaml and stage-poll.camel.yaml from this release");
     }
 
     /** Runs the service once with the given settings changed; returns the reason it gave. */

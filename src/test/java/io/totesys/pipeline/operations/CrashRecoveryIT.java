@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineOutcome;
 import io.totesys.pipeline.testing.SqlRows;

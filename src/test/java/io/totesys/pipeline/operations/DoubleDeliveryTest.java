@@ -17,9 +17,10 @@ import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.LakeLayout;
+import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
@@ -38,7 +39,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * set of Parquet objects, one load.
  */
 @QuarkusTest
-@QuarkusTestResource(TestWorldResource.class)
+@WithTestResource(TestWorldResource.class)
 class DoubleDeliveryTest {
 
     @Inject

@@ -85,8 +85,8 @@ class LeaderElectionIT {
             // Stopped first: a batch being archived is copied, then removed, and would show twice.
             replicas.values().forEach(PipelineService::close);
             List<String> versions = ingest.extractedRowVersions();
-            List<String> twice = versions.stream().filter(version -> versions.indexOf(version)
-                    != versions.lastIndexOf(version)).distinct().toList();
+            List<String> twice = versions.stream()
+                    .filter(version -> versions.indexOf(version) != versions.lastIndexOf(version)).distinct().toList();
             assertThat(twice).as("row versions extracted twice; lake: %s", ingest.keys("")).isEmpty();
         } finally {
             replicas.values().forEach(PipelineService::close);

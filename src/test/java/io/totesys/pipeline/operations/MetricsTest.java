@@ -19,9 +19,10 @@ import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.TestWorld;
@@ -32,7 +33,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
 
 /** What Prometheus scrapes from {@code /q/metrics} after a batch went through the pipeline. */
 @QuarkusTest
-@QuarkusTestResource(TestWorldResource.class)
+@WithTestResource(TestWorldResource.class)
 class MetricsTest {
 
     @Inject

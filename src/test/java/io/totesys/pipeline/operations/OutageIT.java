@@ -204,7 +204,8 @@ class OutageIT {
             }
             awaitOutput(() -> SqlRows.count(superuser, blockedLoad) > 0);
             Instant dropped = Instant.now();
-            DatabaseServer.execute(superuser, blockedLoad.replace("SELECT count(*)", "SELECT pg_terminate_backend(pid)"));
+            DatabaseServer.execute(superuser,
+                    blockedLoad.replace("SELECT count(*)", "SELECT pg_terminate_backend(pid)"));
             awaitOutput(() -> count(service.output(), "load-pending failed") > failuresBefore);
 
             assertThat(warehouseRows()).as("the warehouse after the dropped load: all of it rolled back")

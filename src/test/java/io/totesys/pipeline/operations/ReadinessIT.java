@@ -77,10 +77,12 @@ class ReadinessIT {
 
         DatabaseServer.execute(world.databases().superuser("postgres"),
                 "ALTER ROLE " + DatabaseServer.READER + " NOLOGIN",
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + DatabaseServer.READER + "'");
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + DatabaseServer.READER
+                        + "'");
         String body = awaitReadiness(503, "ToteSys", "TOTESYS_USERNAME and TOTESYS_PASSWORD");
         assertThat(body).contains("\"warehouse\": \"UP\"", "\"lake\": \"UP\"");
-        DatabaseServer.execute(world.databases().superuser("postgres"), "ALTER ROLE " + DatabaseServer.READER + " LOGIN");
+        DatabaseServer.execute(world.databases().superuser("postgres"),
+                "ALTER ROLE " + DatabaseServer.READER + " LOGIN");
         awaitReadiness(200, "\"totesys\": \"UP\"");
 
         DatabaseServer.execute(world.databases().superuser("postgres"),

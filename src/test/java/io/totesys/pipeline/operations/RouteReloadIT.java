@@ -45,17 +45,17 @@ class RouteReloadIT {
 
             Path extract = routes.resolve("extract.camel.yaml");
             String original = Files.readString(extract);
-            String poll = "              - to:\n                  id: run-extract-batch\n";
-            assertThat(original).contains(poll);
+            String firstStep = "        - bean:\n            id: open-batch\n";
+            assertThat(original).contains(firstStep);
             // Saved as editors save: a new file renamed over the old one, never half written.
             Path edit = routes.resolve("extract.camel.yaml.edit");
-            Files.writeString(edit, original.replace(poll, "              - log:\n"
-                    + "                  id: reloaded-poll-log\n"
-                    + "                  message: \"Poll by the reloaded extract route\"\n" + poll));
+            Files.writeString(edit, original.replace(firstStep, "        - log:\n"
+                    + "            id: reloaded-batch-log\n"
+                    + "            message: \"Batch by the reloaded extract route\"\n" + firstStep));
             Files.move(edit, extract, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Instant edited = Instant.now();
 
-            await(service, "Poll by the reloaded extract route", Duration.ofSeconds(20));
+            await(service, "Batch by the reloaded extract route", Duration.ofSeconds(20));
             assertThat(Duration.between(edited, Instant.now())).isLessThan(Duration.ofSeconds(20));
             assertThat(service.isAlive()).isTrue();
             assertThat(service.output()).as("the other stages' routes run on").doesNotContain("Error reloading");

@@ -25,10 +25,10 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchManifest;
-import io.totesys.pipeline.operations.StageFailures;
+import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.TestWorldResource;
@@ -42,7 +42,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * ingest bucket, byte for byte, and what does not.
  */
 @QuarkusTest
-@QuarkusTestResource(TestWorldResource.class)
+@WithTestResource(TestWorldResource.class)
 class ExtractRouteTest {
 
     private static final String CRLF = "\r\n";
@@ -78,7 +78,7 @@ class ExtractRouteTest {
         new ToteSysSimulator(world.totesysOwner(), 5).seed(0.001);
         Exchange result = producer.send("direct:extract-batch", exchange -> {
         });
-        assertThat(StageFailures.failureOf(result)).isNull();
+        assertThat(BatchFailure.of(result)).isNull();
         assertThat(ingest.keys("input/payment/")).hasSize(1);
     }
 
@@ -223,7 +223,7 @@ class ExtractRouteTest {
         List<String> manifestsBefore = ingest.keys("input/_manifests/");
         Exchange result = producer.send("direct:extract-batch", exchange -> {
         });
-        assertThat(StageFailures.failureOf(result)).isNull();
+        assertThat(BatchFailure.of(result)).isNull();
         List<String> manifests = new ArrayList<>(ingest.keys("input/_manifests/"));
         manifests.removeAll(manifestsBefore);
         assertThat(manifests).as("one new manifest").hasSize(1);
@@ -234,7 +234,7 @@ class ExtractRouteTest {
         List<String> before = ingest.keys("");
         Exchange result = producer.send("direct:extract-batch", exchange -> {
         });
-        assertThat(StageFailures.failureOf(result)).isNull();
+        assertThat(BatchFailure.of(result)).isNull();
         assertThat(ingest.keys("")).isEqualTo(before);
     }
 

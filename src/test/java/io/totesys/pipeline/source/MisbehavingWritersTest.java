@@ -23,10 +23,10 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchManifest;
-import io.totesys.pipeline.operations.StageFailures;
+import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.TestWorld;
@@ -46,7 +46,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * every version a batch's snapshot saw, once, and every delete.
  */
 @QuarkusTest
-@QuarkusTestResource(TestWorldResource.class)
+@WithTestResource(TestWorldResource.class)
 class MisbehavingWritersTest {
 
     private static final String LATE_ORDER = """
@@ -95,7 +95,8 @@ class MisbehavingWritersTest {
         try (Connection writer = world.totesysOwner().getConnection()) {
             writer.setAutoCommit(false);
             lateOrder = insertReturningId(writer, LATE_ORDER.formatted("2022-11-04 10:00:00", 4242));
-            editedLate = List.of((int) SqlRows.count(world.totesysOwner(), "SELECT min(payment_id) FROM payment WHERE paid"),
+            editedLate = List.of(
+                    (int) SqlRows.count(world.totesysOwner(), "SELECT min(payment_id) FROM payment WHERE paid"),
                     (int) SqlRows.count(world.totesysOwner(), "SELECT max(payment_id) FROM payment WHERE paid"));
             execute(writer, "UPDATE payment SET payment_amount = payment_amount + 1 WHERE payment_id IN ("
                     + editedLate.get(0) + ", " + editedLate.get(1) + ")"); // the simulator only changes unpaid ones
@@ -245,7 +246,7 @@ class MisbehavingWritersTest {
         List<String> manifestsBefore = ingest.keys("input/_manifests/");
         Exchange result = producer.send("direct:extract-batch", exchange -> {
         });
-        assertThat(StageFailures.failureOf(result)).isNull();
+        assertThat(BatchFailure.of(result)).isNull();
         List<String> manifests = new ArrayList<>(ingest.keys("input/_manifests/"));
         manifests.removeAll(manifestsBefore);
         assertThat(manifests).as("at most one new manifest").hasSizeLessThanOrEqualTo(1);

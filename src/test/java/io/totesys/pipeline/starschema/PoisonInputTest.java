@@ -19,12 +19,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.LakeLayout;
-import io.totesys.pipeline.operations.PipelineStage;
+import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.TestWorld;
@@ -41,7 +41,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * names that is not there.
  */
 @QuarkusTest
-@QuarkusTestResource(TestWorldResource.class)
+@WithTestResource(TestWorldResource.class)
 class PoisonInputTest {
 
     private static final String TIMESTAMPS = "\"2022-11-03 14:20:49.962\",\"2022-11-03 14:20:49.962\"";
@@ -102,9 +102,10 @@ class PoisonInputTest {
         assertQuarantined(batch, "sales_order", 1, null, "does not parse");
         assertQuarantined(batch, "payment", 3, "payment_amount", "'12.3.4' is not a valid numeric(10,2)");
         assertQuarantined(batch, "address", 0, null, "empty");
-        assertQuarantined(batch, "staff", 1, "email_address", "10485760 characters long, more than ETL_MAX_FIELD_LENGTH");
+        assertQuarantined(batch, "staff", 1, "email_address",
+                "10485760 characters long, more than ETL_MAX_FIELD_LENGTH");
         assertQuarantined(batch, "widget", 0, null, "not in the ToteSys catalogue");
-        assertReported(batch, "transaction", 0, null, "the manifest names the object, but s3://");
+        assertReported(batch, "transaction", 0, null, "the manifest names it, but it does not exist");
         assertThat(ingest.keys("quarantine/transaction/")).as("nothing to quarantine but the report")
                 .containsExactly("quarantine/" + LakeLayout.quarantineReportKey(LakeLayout.dataKey("transaction", batch,
                         "csv")));
@@ -112,7 +113,8 @@ class PoisonInputTest {
         BatchManifest manifest = json.readValue(processed.read("input/" + LakeLayout.manifestKey(batch)),
                 BatchManifest.class);
         assertThat(manifest.quarantined()).extracting(BatchManifest.Quarantined::table)
-                .containsExactlyInAnyOrder("department", "design", "sales_order", "payment", "address", "staff", "widget",
+                .containsExactlyInAnyOrder("department", "design", "sales_order", "payment", "address", "staff",
+                        "widget",
                         "transaction");
     }
 

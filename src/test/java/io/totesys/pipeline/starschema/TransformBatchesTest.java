@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchManifest;
-import io.totesys.pipeline.operations.PipelineStage;
+import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.DuckDb;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
@@ -34,7 +34,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * comes back (a redelivered manifest, a restart before the manifest) changes nothing.
  */
 @QuarkusTest
-@QuarkusTestResource(TestWorldResource.class)
+@WithTestResource(TestWorldResource.class)
 class TransformBatchesTest {
 
     @Inject
@@ -60,7 +60,6 @@ class TransformBatchesTest {
         for (int change = 0; change < 40; change++) {
             simulator.change();
         }
-        Thread.sleep(1_200);
         PipelineStages.run(producer, PipelineStage.EXTRACT);
         PipelineStages.run(producer, PipelineStage.TRANSFORM);
 
@@ -88,7 +87,8 @@ class TransformBatchesTest {
                 assertThat(content).hasSize((int) entry.bytes());
                 assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)))
                         .isEqualTo(entry.sha256());
-                Path folder = DuckDb.download(world.s3(), EmbeddedWorld.PROCESSED_BUCKET, List.of("input/" + entry.key()));
+                Path folder = DuckDb.download(world.s3(), EmbeddedWorld.PROCESSED_BUCKET,
+                        List.of("input/" + entry.key()));
                 assertThat(DuckDb.query("SELECT count(*) FROM " + DuckDb.parquet(folder)))
                         .as(entry.key()).containsExactly(String.valueOf(entry.rows()));
                 salesOrderFacts += entry.table().equals("fact_sales_order") ? entry.rows() : 0;
@@ -127,9 +127,11 @@ class TransformBatchesTest {
 
         BatchManifest second = manifest(processed, transformManifest);
         assertThat(second.objects()).extracting(BatchManifest.Entry::key, BatchManifest.Entry::rows,
-                BatchManifest.Entry::sha256).isEqualTo(first.objects().stream()
-                        .map(entry -> org.assertj.core.groups.Tuple.tuple(entry.key(), entry.rows(), entry.sha256()))
-                        .toList());
+                BatchManifest.Entry::sha256).isEqualTo(
+                        first.objects().stream()
+                                .map(entry -> org.assertj.core.groups.Tuple.tuple(entry.key(), entry.rows(),
+                                        entry.sha256()))
+                                .toList());
         assertThat(processed.keys("input/")).filteredOn(key -> key.endsWith(".parquet"))
                 .hasSize(first.objects().size());
     }

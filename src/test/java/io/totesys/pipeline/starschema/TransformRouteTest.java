@@ -11,9 +11,9 @@ import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.totesys.pipeline.operations.PipelineStage;
+import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.DuckDb;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
@@ -28,7 +28,7 @@ import io.totesys.pipeline.world.EmbeddedWorld;
  * transform against the real servers, and DuckDB reads the Parquet back.
  */
 @QuarkusTest
-@QuarkusTestResource(TestWorldResource.class)
+@WithTestResource(TestWorldResource.class)
 class TransformRouteTest {
 
     @Inject
@@ -92,7 +92,6 @@ class TransformRouteTest {
                 "UPDATE department SET department_name = 'Sales and Marketing', last_updated = now() "
                         + "WHERE department_id = 1",
                 "UPDATE address SET address_line_1 = '10 O''Hara Street', last_updated = now() WHERE address_id = 2");
-        Thread.sleep(1_200);
         runExtractAndTransform();
 
         assertThat(csvObjects()).as("the second extract batch holds only the changed rows")

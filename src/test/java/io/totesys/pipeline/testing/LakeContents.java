@@ -11,7 +11,6 @@ import org.apache.commons.csv.CSVParser;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.source.ExtractedCsv;
 import io.totesys.pipeline.source.SourceTable;
-
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 

@@ -36,8 +36,9 @@ public final class PipelineOutcome {
                          WHERE e.status <> 'ABANDONED'
                            AND NOT EXISTS (SELECT 1 FROM pipeline.load_batch l WHERE l.batch_id = e.batch_id)""");
                 if (unloaded == 0 && StarSchemaFromToteSys.warehouseRows(world.databases().warehouse(),
-                        WarehouseTable.FACT_PAYMENT).equals(StarSchemaFromToteSys.rows(world.totesysOwner(),
-                                WarehouseTable.FACT_PAYMENT))) {
+                        WarehouseTable.FACT_PAYMENT).equals(
+                                StarSchemaFromToteSys.rows(world.totesysOwner(),
+                                        WarehouseTable.FACT_PAYMENT))) {
                     return Duration.between(start, Instant.now());
                 }
             } catch (IllegalStateException notThereYet) {

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
-import io.totesys.pipeline.operations.PipelineStage;
-import io.totesys.pipeline.operations.StageFailures;
+import io.totesys.pipeline.stage.BatchFailure;
+import io.totesys.pipeline.stage.PipelineStage;
 
 /** Runs one batch of a stage in a {@code @QuarkusTest} application, as its timer would, and fails on failure. */
 public final class PipelineStages {
@@ -17,7 +17,7 @@ public final class PipelineStages {
     public static void run(ProducerTemplate producer, PipelineStage stage) {
         Exchange result = producer.send(stage.endpointUri(), exchange -> {
         });
-        Throwable failure = StageFailures.failureOf(result);
+        Throwable failure = BatchFailure.of(result);
         assertThat(failure).as("%s stage failure", stage.stageName()).isNull();
     }
 }

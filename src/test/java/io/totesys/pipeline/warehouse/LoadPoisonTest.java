@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.LakeLayout;
-import io.totesys.pipeline.operations.PipelineStage;
+import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
@@ -36,7 +36,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * tables of the batch load; nothing of their tables reaches the warehouse.
  */
 @QuarkusTest
-@QuarkusTestResource(TestWorldResource.class)
+@WithTestResource(TestWorldResource.class)
 class LoadPoisonTest {
 
     @Inject
@@ -73,7 +73,8 @@ class LoadPoisonTest {
         for (WarehouseTable table : List.of(WarehouseTable.FACT_SALES_ORDER, WarehouseTable.DIM_TRANSACTION,
                 WarehouseTable.DIM_STAFF, WarehouseTable.DIM_DESIGN, WarehouseTable.DIM_DATE)) {
             assertThat(StarSchemaFromToteSys.warehouseRows(world.databases().warehouse(), table))
-                    .as(table.tableName() + " loads").isEqualTo(StarSchemaFromToteSys.rows(world.totesysOwner(), table));
+                    .as(table.tableName() + " loads")
+                    .isEqualTo(StarSchemaFromToteSys.rows(world.totesysOwner(), table));
         }
         assertThat(SqlRows.count(world.databases().warehouse(), "SELECT count(*) FROM fact_payment")).isZero();
         assertThat(SqlRows.count(world.databases().warehouse(), "SELECT count(*) FROM fact_purchase_order")).isZero();
@@ -111,7 +112,8 @@ class LoadPoisonTest {
 
     private void assertReport(String inputKey, String problem) throws Exception {
         String relative = LakeLayout.relative(inputKey);
-        JsonNode report = json.readTree(processed.read(LakeLayout.quarantine(LakeLayout.quarantineReportKey(relative))));
+        JsonNode report = json
+                .readTree(processed.read(LakeLayout.quarantine(LakeLayout.quarantineReportKey(relative))));
         assertThat(report.get("object").get("key").asText()).isEqualTo(relative);
         assertThat(report.get("object").get("problem").asText()).contains(problem);
     }

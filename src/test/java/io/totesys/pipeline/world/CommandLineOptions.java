@@ -15,7 +15,8 @@ public final class CommandLineOptions {
         for (int index = 0; index + 1 < arguments.length; index += 2) {
             String name = arguments[index].replaceFirst("^--", "");
             if (!options.containsKey(name)) {
-                throw new IllegalArgumentException("unknown option " + arguments[index] + "; known: " + options.keySet());
+                throw new IllegalArgumentException(
+                        "unknown option " + arguments[index] + "; known: " + options.keySet());
             }
             options.put(name, arguments[index + 1]);
         }

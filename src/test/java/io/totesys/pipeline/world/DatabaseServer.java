@@ -130,7 +130,8 @@ public final class DatabaseServer implements AutoCloseable {
                 statement.execute(sql);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("running SQL on the embedded PostgreSQL server failed: " + e.getMessage(), e);
+            throw new IllegalStateException("running SQL on the embedded PostgreSQL server failed: " + e.getMessage(),
+                    e);
         }
     }
 

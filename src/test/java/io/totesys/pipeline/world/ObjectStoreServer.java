@@ -156,7 +156,8 @@ public final class ObjectStoreServer implements AutoCloseable {
                 .forcePathStyle(true)
                 .region(Region.of(REGION))
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .build();
     }
 
@@ -180,7 +181,8 @@ public final class ObjectStoreServer implements AutoCloseable {
                 throw new IllegalStateException("s3proxy exited at start; see " + logFile);
             }
             try {
-                http.send(HttpRequest.newBuilder(URI.create(endpoint())).GET().build(), HttpResponse.BodyHandlers.discarding());
+                http.send(HttpRequest.newBuilder(URI.create(endpoint())).GET().build(),
+                        HttpResponse.BodyHandlers.discarding());
                 return;
             } catch (IOException e) {
                 sleep();

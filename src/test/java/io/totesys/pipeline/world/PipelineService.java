@@ -56,7 +56,8 @@ public final class PipelineService implements AutoCloseable {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new IllegalStateException("the service did not exit within " + timeout + "; output:\n" + output());
+                throw new IllegalStateException(
+                        "the service did not exit within " + timeout + "; output:\n" + output());
             }
             return process.exitValue();
         } catch (InterruptedException e) {

@@ -154,7 +154,8 @@ public final class RunEmbedded {
                                    (SELECT count(*) FROM pipeline.load_batch)""")) {
                 counts.next();
                 say("warehouse: fact_sales_order " + counts.getLong(1) + ", fact_payment " + counts.getLong(2)
-                        + ", fact_purchase_order " + counts.getLong(3) + ", dim_date " + counts.getLong(4) + " rows from "
+                        + ", fact_purchase_order " + counts.getLong(3) + ", dim_date " + counts.getLong(4)
+                        + " rows from "
                         + counts.getLong(5) + " batches");
             } catch (SQLException e) {
                 say("warehouse: not loaded yet (" + e.getMessage().lines().findFirst().orElse("") + ")");

@@ -61,35 +61,35 @@ public final class ToteSysSimulator {
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
 
     private static final String[] FIRST_NAMES = {"Jeremie", "Deron", "Jeanette", "Ana", "Magdalena", "Korey",
-        "Raphael", "Oswaldo", "Brody", "Jazmyn", "Meda", "Imani", "Stan", "Rigoberto", "Tom", "Pierre", "Flavio",
-        "Giovani", "Bridget", "Leta"};
+            "Raphael", "Oswaldo", "Brody", "Jazmyn", "Meda", "Imani", "Stan", "Rigoberto", "Tom", "Pierre", "Flavio",
+            "Giovani", "Bridget", "Leta"};
     private static final String[] LAST_NAMES = {"Franey", "Beier", "Erdman", "Glover", "Zieme", "Reichert",
-        "Rippin", "Bashirian", "Langosh", "Kuhlman", "Cremin", "Schmidt", "Lehner", "Marvin", "Hane", "O'Hara",
-        "Kilback", "Runolfsdottir", "D'Amore", "Predovic"};
+            "Rippin", "Bashirian", "Langosh", "Kuhlman", "Cremin", "Schmidt", "Lehner", "Marvin", "Hane", "O'Hara",
+            "Kilback", "Runolfsdottir", "D'Amore", "Predovic"};
     private static final String[] COMPANY_WORDS = {"Fahey", "Leannon", "Predovic", "Morar", "Armstrong",
-        "Kohler", "Frami", "Mraz", "Padberg", "Lueilwitz", "Johnson", "Kling", "Yost", "Hermann", "O'Keefe",
-        "Bosco", "Moen", "Toy", "Jacobson", "Grady"};
+            "Kohler", "Frami", "Mraz", "Padberg", "Lueilwitz", "Johnson", "Kling", "Yost", "Hermann", "O'Keefe",
+            "Bosco", "Moen", "Toy", "Jacobson", "Grady"};
     private static final String[] STREETS = {"Herzog Via", "Alexie Cliffs", "Sincere Fort", "Rogahn Skyway",
-        "Upton Track", "Kohler Estate", "Bauch Cape", "O'Conner Lock", "Kuhic Grove", "Murray Rapid"};
+            "Upton Track", "Kohler Estate", "Bauch Cape", "O'Conner Lock", "Kuhic Grove", "Murray Rapid"};
     private static final String[] CITIES = {"New Patienceburgh", "Aliso Viejo", "Lake Charles", "Olsonside",
-        "Fort Shadburgh", "Kendraburgh", "Suffolk", "East Bobbie", "Pricetown", "Bentleyport"};
+            "Fort Shadburgh", "Kendraburgh", "Suffolk", "East Bobbie", "Pricetown", "Bentleyport"};
     private static final String[] DISTRICTS = {"Avon", "Bedfordshire", "Buckinghamshire", "Cambridgeshire",
-        "Cheshire", "Cornwall"};
+            "Cheshire", "Cornwall"};
     private static final String[] COUNTRIES = {"Turkey", "San Marino", "Samoa", "Republic of Korea",
-        "Falkland Islands (Malvinas)", "Austria", "Democratic People's Republic of Korea", "Congo", "Germany",
-        "Iceland"};
+            "Falkland Islands (Malvinas)", "Austria", "Democratic People's Republic of Korea", "Congo", "Germany",
+            "Iceland"};
     private static final String[][] DEPARTMENTS = {{"Sales", "Manchester", "Richard Roma"},
-        {"Purchasing", "Manchester", "Naomi Lapaglia"}, {"Production", "Leeds", "Chester Ming"},
-        {"Dispatch", "Leds", "Mark Hanna"}, {"Finance", "Manchester", "Jordan Belfort"},
-        {"Facilities", "Manchester", "Shelley Levene"}, {"Communications", "Leeds", "Ann Blake"},
-        {"HR", "Leeds", "James Link"}};
+            {"Purchasing", "Manchester", "Naomi Lapaglia"}, {"Production", "Leeds", "Chester Ming"},
+            {"Dispatch", "Leds", "Mark Hanna"}, {"Finance", "Manchester", "Jordan Belfort"},
+            {"Facilities", "Manchester", "Shelley Levene"}, {"Communications", "Leeds", "Ann Blake"},
+            {"HR", "Leeds", "James Link"}};
     private static final String[] MATERIALS = {"Wooden", "Steel", "Granite", "Bronze", "Cotton", "Rubber",
-        "Plastic", "Concrete", "Frozen", "Soft", "Fresh", "Metal"};
+            "Plastic", "Concrete", "Frozen", "Soft", "Fresh", "Metal"};
     private static final String[] FOLDERS = {"/lib", "/etc/periodic", "/usr", "/private", "/System", "/Users",
-        "/opt/include", "/home/user/dir"};
+            "/opt/include", "/home/user/dir"};
     private static final String[] CURRENCIES = {"GBP", "USD", "EUR"};
     private static final String[] PAYMENT_TYPES = {"SALES_RECEIPT", "SALES_REFUND", "PURCHASE_PAYMENT",
-        "PURCHASE_REFUND"};
+            "PURCHASE_REFUND"};
 
     private final DataSource totesys;
     private final SplittableRandom random;
@@ -216,7 +216,8 @@ public final class ToteSysSimulator {
                 }
                 boolean paid = random.nextInt(100) < 61;
                 String lastUpdated = paid
-                        ? TIMESTAMP.format(createdAt.plusDays(1 + random.nextInt(5)).plusNanos(random.nextInt(1000) * 1_000_000L))
+                        ? TIMESTAMP.format(
+                                createdAt.plusDays(1 + random.nextInt(5)).plusNanos(random.nextInt(1000) * 1_000_000L))
                         : created;
                 payments.add(order.paymentRow(transactionId, created, lastUpdated, paid, createdAt.toLocalDate()));
             }
@@ -357,13 +358,15 @@ public final class ToteSysSimulator {
         String[] salesRow(int id, String created) {
             LocalDate day = LocalDate.parse(created.substring(0, 10));
             return row(id, created, created, designId, staffId, counterpartyId, quantity, unitPrice.toPlainString(),
-                    currencyId, day.plusDays(deliveryDays).toString(), day.plusDays(paymentDays).toString(), locationId);
+                    currencyId, day.plusDays(deliveryDays).toString(), day.plusDays(paymentDays).toString(),
+                    locationId);
         }
 
         String[] purchaseRow(int id, String created) {
             LocalDate day = LocalDate.parse(created.substring(0, 10));
             return row(id, created, created, staffId, counterpartyId, itemCode, quantity, unitPrice.toPlainString(),
-                    currencyId, day.plusDays(deliveryDays).toString(), day.plusDays(paymentDays).toString(), locationId);
+                    currencyId, day.plusDays(deliveryDays).toString(), day.plusDays(paymentDays).toString(),
+                    locationId);
         }
 
         String[] paymentRow(int transactionId, String created, String lastUpdated, boolean paid, LocalDate day) {

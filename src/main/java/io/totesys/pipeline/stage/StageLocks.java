@@ -1,4 +1,4 @@
-package io.totesys.pipeline.operations;
+package io.totesys.pipeline.stage;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -47,7 +47,8 @@ public class StageLocks {
             }
         } catch (SQLException e) {
             close(connection, stage);
-            throw new PipelineStateException("taking the " + stage.stageName() + " stage's lock in the warehouse failed",
+            throw new PipelineStateException(
+                    "taking the " + stage.stageName() + " stage's lock in the warehouse failed",
                     e);
         }
         Connection held = connection;

@@ -1,4 +1,4 @@
-package io.totesys.pipeline.operations;
+package io.totesys.pipeline.stage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 

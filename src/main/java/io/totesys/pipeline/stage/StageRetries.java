@@ -1,4 +1,4 @@
-package io.totesys.pipeline.operations;
+package io.totesys.pipeline.stage;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -11,7 +11,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 import org.apache.camel.util.TimeUtils;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Exponential backoff for the stages' retries. A stage whose batch failed skips its polls
@@ -23,7 +22,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * starts clean.
  * <p>
  * The stage routes ask {@link #due(String)} on each poll and report {@link #succeeded(String)}
- * as their last step; {@link StageFailures} reports failures.
+ * as their last step; the shared error handling reports failures.
  */
 @ApplicationScoped
 @Named("stageRetries")
@@ -38,12 +37,10 @@ public class StageRetries {
     private final Clock clock;
     private final Map<PipelineStage, Backoff> backoffs = new ConcurrentHashMap<>();
 
-    /** The settings are durations as Camel writes them ({@code 1s}, {@code 2m}), checked by {@link SettingsCheck}. */
     @Inject
-    StageRetries(@ConfigProperty(name = "etl.retry.initial-backoff") String initialBackoff,
-            @ConfigProperty(name = "etl.retry.max-backoff") String maximumBackoff) {
-        this(Duration.ofMillis(TimeUtils.toMilliSeconds(initialBackoff)),
-                Duration.ofMillis(TimeUtils.toMilliSeconds(maximumBackoff)), Clock.systemUTC());
+    StageRetries(PipelineSettings settings) {
+        this(TimeUtils.toDuration(settings.retry().initialBackoff()),
+                TimeUtils.toDuration(settings.retry().maxBackoff()), Clock.systemUTC());
     }
 
     StageRetries(Duration initialBackoff, Duration maximumBackoff, Clock clock) {

@@ -1,4 +1,4 @@
-package io.totesys.pipeline.operations;
+package io.totesys.pipeline.stage;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -10,8 +10,6 @@ import java.time.ZoneId;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.agroal.api.AgroalDataSource;
 
@@ -36,9 +34,9 @@ public class Freshness {
     private final AgroalDataSource warehouse;
     private final ZoneId sourceZone;
 
-    Freshness(AgroalDataSource warehouse, @ConfigProperty(name = "etl.source.time-zone") String sourceZone) {
+    Freshness(AgroalDataSource warehouse, PipelineSettings settings) {
         this.warehouse = warehouse;
-        this.sourceZone = ZoneId.of(sourceZone);
+        this.sourceZone = settings.source().timeZone();
     }
 
     /** The point in ToteSys time up to which the warehouse is complete, once anything was loaded. */

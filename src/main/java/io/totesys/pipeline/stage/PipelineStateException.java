@@ -1,4 +1,4 @@
-package io.totesys.pipeline.operations;
+package io.totesys.pipeline.stage;
 
 /** Reading or writing the pipeline's own state in the warehouse database failed. */
 public class PipelineStateException extends RuntimeException {

@@ -1,8 +1,8 @@
-package io.totesys.pipeline.operations;
-
-import jakarta.enterprise.context.ApplicationScoped;
+package io.totesys.pipeline.stage;
 
 import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,4 +1,4 @@
-package io.totesys.pipeline.operations;
+package io.totesys.pipeline.stage;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * The stages of the pipeline in the order one cycle runs them, each with the endpoint of
- * the route that runs one batch of it. Later stages join this list as they are built.
+ * the route that runs one batch of it (run-once mode sends to it).
  */
 public enum PipelineStage {
     EXTRACT("direct:extract-batch"),

@@ -1,4 +1,4 @@
-package io.totesys.pipeline.operations;
+package io.totesys.pipeline.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,149 @@
+package io.totesys.pipeline.lake;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The batches in one lake bucket, as the stage that consumes them sees them: the manifests
+ * waiting under {@code input/}, a batch's manifest and objects, and the archiving of a
+ * consumed batch. The one place for the lake's batch bookkeeping (SPEC section 3).
+ */
+public final class LakeBatches {
+
+    private static final String PENDING_MANIFESTS = LakeLayout.input(LakeLayout.MANIFESTS + "/");
+    private static final String JSON = "application/json";
+
+    private final LakeObjects objects;
+    private final ObjectMapper json;
+
+    public LakeBatches(LakeObjects objects, ObjectMapper json) {
+        this.objects = objects;
+        this.json = json;
+    }
+
+    /** The bucket's objects, for what is not batch bookkeeping. */
+    public LakeObjects objects() {
+        return objects;
+    }
+
+    public String bucket() {
+        return objects.bucket();
+    }
+
+    /** The keys of the manifests under {@code input/}, oldest batch first: batch ids sort by time. */
+    public List<String> pendingManifests() {
+        return objects.keys(PENDING_MANIFESTS).stream().filter(key -> key.endsWith(".json")).toList();
+    }
+
+    /** The manifest under a key. */
+    public BatchManifest manifest(String key) {
+        try (InputStream content = objects.read(key)) {
+            return json.readValue(content, BatchManifest.class);
+        } catch (JsonProcessingException e) {
+            throw new InvalidLakeObjectException(key, "it is not a batch manifest: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new LakeObjectException("reading s3://" + bucket() + "/" + key + " failed", e);
+        }
+    }
+
+    /** The manifest of a batch written to this bucket, whether still under {@code input/} or already consumed. */
+    public Optional<BatchManifest> findManifest(BatchId batch) {
+        return manifestKey(batch).map(this::manifest);
+    }
+
+    /** Whether the batch's manifest was written to this bucket, whether still under {@code input/} or consumed. */
+    public boolean hasManifest(BatchId batch) {
+        return manifestKey(batch).isPresent();
+    }
+
+    private Optional<String> manifestKey(BatchId batch) {
+        String relativeKey = LakeLayout.manifestKey(batch);
+        return List.of(LakeLayout.input(relativeKey), LakeLayout.processed(relativeKey)).stream()
+                .filter(objects::exists)
+                .findFirst();
+    }
+
+    /**
+     * The content of an object a manifest names, under {@code input/}, streamed; the caller
+     * closes it. An object the manifest names but the bucket lacks is invalid.
+     */
+    public InputStream read(BatchManifest.Entry object) {
+        try {
+            return objects.read(LakeLayout.input(object.key()));
+        } catch (MissingLakeObjectException e) {
+            throw new InvalidLakeObjectException(object.key(), "the manifest names it, but it does not exist", e);
+        }
+    }
+
+    /**
+     * The content of an object a manifest names, checked against its entry: size and
+     * SHA-256. An object changed, cut short or replaced since it was written is invalid;
+     * a failure to reach the lake is not.
+     */
+    public byte[] readVerified(BatchManifest.Entry object) {
+        byte[] content;
+        try (InputStream stream = read(object)) {
+            content = stream.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + object.key() + " failed", e);
+        }
+        if (content.length != object.bytes()) {
+            throw new InvalidLakeObjectException(object.key(),
+                    "it is " + content.length + " bytes, its manifest says " + object.bytes(), null);
+        }
+        String sha256 = ObjectDescription.sha256(content);
+        if (object.sha256() != null && !object.sha256().isEmpty() && !object.sha256().equals(sha256)) {
+            throw new InvalidLakeObjectException(object.key(),
+                    "its SHA-256 is " + sha256 + ", its manifest says " + object.sha256(), null);
+        }
+        return content;
+    }
+
+    /**
+     * Moves a consumed batch out of {@code input/}: the objects left out to
+     * {@code quarantine/} beside a report that says why, the others (deletions objects too)
+     * to {@code processed/}, the manifest last. Repeating it after a crash completes it.
+     */
+    public void archive(String manifestKey, BatchManifest manifest, List<BatchManifest.Quarantined> quarantined) {
+        for (BatchManifest.Quarantined object : quarantined) {
+            objects.write(LakeLayout.quarantine(LakeLayout.quarantineReportKey(object.key())),
+                    report(manifest.batchId(), object), JSON);
+            if (objects.exists(LakeLayout.input(object.key()))) {
+                objects.move(LakeLayout.input(object.key()), LakeLayout.quarantine(object.key()));
+            }
+        }
+        Set<String> left = quarantined.stream().map(BatchManifest.Quarantined::key).collect(Collectors.toSet());
+        for (BatchManifest.Entry object : manifest.objects()) {
+            if (!left.contains(object.key())) {
+                objects.move(LakeLayout.input(object.key()), LakeLayout.processed(object.key()));
+            }
+        }
+        for (BatchManifest.Entry deletions : manifest.deletions()) {
+            objects.move(LakeLayout.input(deletions.key()), LakeLayout.processed(deletions.key()));
+        }
+        objects.move(manifestKey, LakeLayout.processed(LakeLayout.relative(manifestKey)));
+    }
+
+    /** Where the report on a quarantined object is, for a log line. */
+    public String quarantineReportLocation(String relativeKey) {
+        return "s3://" + bucket() + "/" + LakeLayout.quarantine(LakeLayout.quarantineReportKey(relativeKey));
+    }
+
+    private byte[] report(String batchId, BatchManifest.Quarantined object) {
+        try {
+            return json.writerWithDefaultPrettyPrinter()
+                    .writeValueAsBytes(Map.of("batchId", batchId, "object", object));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a quarantine report is plain JSON", e);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.totesys.pipeline.stage;
+
+import java.time.Duration;
+import java.time.ZoneId;
+
+import io.smallrye.config.ConfigMapping;
+
+/**
+ * The settings every stage shares (SPEC section 5). Periods the stage routes' timers read
+ * are Camel durations ({@code 30s}, {@code 5m}, {@code 1h}), kept as written here and
+ * checked as the service starts ({@code SettingsCheck}), so that a malformed one is
+ * reported in one line that names it.
+ */
+@ConfigMapping(prefix = "etl")
+public interface PipelineSettings {
+
+    /** {@code ETL_POLL_INTERVAL}: how often the extract polls ToteSys for changes. */
+    String pollInterval();
+
+    /** {@code ETL_STAGE_POLL_INTERVAL}: how often the transform and the load look for new batches. */
+    String stagePollInterval();
+
+    /** {@code ETL_RUN_ONCE}: run one batch of every stage in order, then exit. */
+    boolean runOnce();
+
+    Source source();
+
+    Retry retry();
+
+    Health health();
+
+    /** How ToteSys writes its timestamps. */
+    interface Source {
+
+        /**
+         * {@code TOTESYS_TIME_ZONE}: the zone ToteSys writes {@code last_updated} in, without
+         * an offset; the extract reads the database clock in it, and the freshness lag is
+         * measured in it.
+         */
+        ZoneId timeZone();
+    }
+
+    /** How a stage whose batch failed tries again ({@link StageRetries}). */
+    interface Retry {
+
+        /** {@code ETL_RETRY_INITIAL_BACKOFF}: the wait after a first failure. */
+        String initialBackoff();
+
+        /** {@code ETL_RETRY_MAX_BACKOFF}: the longest wait, however many failures in a row. */
+        String maxBackoff();
+    }
+
+    /** Readiness. */
+    interface Health {
+
+        /** {@code ETL_HEALTH_CHECK_INTERVAL}: how often the dependencies are checked in the background. */
+        Duration checkInterval();
+    }
+}

@@ -1,0 +1,86 @@
+package io.totesys.pipeline.warehouse;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import io.totesys.pipeline.starschema.WarehouseColumn;
+import io.totesys.pipeline.starschema.WarehouseTable;
+
+/**
+ * The SQL a load batch runs, set-wise: rows are copied into temporary staging tables, one
+ * per warehouse table, then merged into the star schema in {@code public}, dimensions
+ * first (latest version wins), then facts (one row per version not already there).
+ */
+final class MergeStatements {
+
+    /** The text of an inferred dimension row's attributes. */
+    static final String INFERRED = "Unknown";
+
+    private MergeStatements() {
+    }
+
+    /** The staging table of a warehouse table: a temporary table that goes with the transaction. */
+    static String stagingTable(WarehouseTable table) {
+        return "staging_" + table.tableName();
+    }
+
+    /** Creates the staging table of a warehouse table, with the same columns, empty. */
+    static String createStagingTable(WarehouseTable table) {
+        return "CREATE TEMPORARY TABLE " + stagingTable(table) + " ON COMMIT DROP AS SELECT " + columnList(table)
+                + " FROM public." + table.tableName() + " WITH NO DATA";
+    }
+
+    /** Copies rows into the staging table of a warehouse table. */
+    static String copyIntoStaging(WarehouseTable table, CopyEncoder encoder) {
+        return "COPY " + stagingTable(table) + " (" + columnList(table) + ") FROM STDIN " + encoder.copyOptions();
+    }
+
+    /** Empties the staging table of a warehouse table, when its rows of the batch are left out. */
+    static String clearStaging(WarehouseTable table) {
+        return "DELETE FROM " + stagingTable(table);
+    }
+
+    /** Dimensions hold the latest version: insert new keys, overwrite known ones. */
+    static String upsert(WarehouseTable dimension) {
+        String columns = columnList(dimension);
+        String updates = dimension.columnNames().stream().skip(1).map(column -> column + " = excluded." + column)
+                .collect(Collectors.joining(", "));
+        return "INSERT INTO public." + dimension.tableName() + " (" + columns + ") SELECT DISTINCT ON ("
+                + dimension.keyColumn() + ") " + columns + " FROM " + stagingTable(dimension) + " ORDER BY "
+                + dimension.keyColumn() + " ON CONFLICT (" + dimension.keyColumn() + ") DO UPDATE SET " + updates;
+    }
+
+    /** Facts keep history: a row for each version not already in the warehouse, whichever batch brought it. */
+    static String appendNewVersions(WarehouseTable fact) {
+        String columns = columnList(fact);
+        String sameVersion = "(" + prefixed(fact, "f.") + ") IS NOT DISTINCT FROM (" + prefixed(fact, "s.") + ")";
+        return "INSERT INTO public." + fact.tableName() + " (" + columns + ") SELECT DISTINCT " + columns + " FROM "
+                + stagingTable(fact) + " s WHERE NOT EXISTS (SELECT 1 FROM public." + fact.tableName() + " f WHERE f."
+                + fact.keyColumn() + " = s." + fact.keyColumn() + " AND " + sameVersion + ") ORDER BY "
+                + fact.keyColumn() + ", last_updated_date, last_updated_time";
+    }
+
+    /**
+     * Inserts an inferred member, key only and text {@value #INFERRED}, for each dimension
+     * row the staged facts refer to through a column but the dimension lacks; returns
+     * their keys.
+     */
+    static String inferMissingMembers(WarehouseTable fact, WarehouseColumn reference, WarehouseTable dimension) {
+        String placeholders = dimension.columns().stream().skip(1)
+                .map(attribute -> attribute.nullable() ? "NULL::" + attribute.type().sqlType() : "'" + INFERRED + "'")
+                .collect(Collectors.joining(", "));
+        return "INSERT INTO public." + dimension.tableName() + " (" + columnList(dimension) + ") SELECT DISTINCT s."
+                + reference.name() + ", " + placeholders + " FROM " + stagingTable(fact) + " s WHERE NOT EXISTS"
+                + " (SELECT 1 FROM public." + dimension.tableName() + " d WHERE d." + dimension.keyColumn() + " = s."
+                + reference.name() + ") ON CONFLICT DO NOTHING RETURNING " + dimension.keyColumn();
+    }
+
+    private static String columnList(WarehouseTable table) {
+        return String.join(", ", table.columnNames());
+    }
+
+    private static String prefixed(WarehouseTable table, String alias) {
+        List<String> names = table.columnNames();
+        return names.stream().map(column -> alias + column).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,62 @@
+package io.totesys.pipeline.warehouse;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyOutputStream;
+
+import io.totesys.pipeline.starschema.WarehouseTable;
+
+/**
+ * The staging tables of a load transaction, one per warehouse table, and the {@code COPY}
+ * that fills them from a Parquet object, its rows written by a {@link CopyEncoder}.
+ */
+final class StagingTables {
+
+    private static final int COPY_BUFFER = 1 << 16;
+
+    private StagingTables() {
+    }
+
+    /** Creates every warehouse table's staging table, empty, for the transaction. */
+    static void create(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            for (WarehouseTable table : WarehouseTable.values()) {
+                statement.execute(MergeStatements.createStagingTable(table));
+            }
+        }
+    }
+
+    /** Copies the rows of a Parquet object into its table's staging table; returns how many it copied. */
+    static long copy(Connection connection, WarehouseTable table, String key, byte[] parquet)
+            throws SQLException, IOException {
+        CopyEncoder encoder = new CsvCopyEncoder(table.columns());
+        long count = 0;
+        try (ParquetReader<GenericRecord> rows = ParquetRows.open(key, parquet);
+                Writer out = new BufferedWriter(new OutputStreamWriter(new PGCopyOutputStream(
+                        connection.unwrap(PGConnection.class), MergeStatements.copyIntoStaging(table, encoder),
+                        COPY_BUFFER), StandardCharsets.UTF_8), COPY_BUFFER)) {
+            for (GenericRecord row = ParquetRows.next(rows, key); row != null; row = ParquetRows.next(rows, key)) {
+                encoder.write(row, out);
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Empties a table's staging table, when its rows of the batch are left out. */
+    static void clear(Connection connection, WarehouseTable table) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(MergeStatements.clearStaging(table));
+        }
+    }
+}

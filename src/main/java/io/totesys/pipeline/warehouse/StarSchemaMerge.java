@@ -1,0 +1,84 @@
+package io.totesys.pipeline.warehouse;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jboss.logging.Logger;
+
+import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.starschema.WarehouseColumn;
+import io.totesys.pipeline.starschema.WarehouseTable;
+
+/**
+ * Merges a batch's staging tables into the star schema, set-wise: dimensions first, each
+ * keeping its latest version, then facts, each gaining a row per new version, after the
+ * dimension rows they refer to but the warehouse lacks are inferred.
+ */
+final class StarSchemaMerge {
+
+    private static final Logger LOG = Logger.getLogger(StarSchemaMerge.class);
+
+    private StarSchemaMerge() {
+    }
+
+    /** Runs the merge in the batch's transaction; returns the rows each table gained, in table order. */
+    static Map<String, Long> merge(Connection connection, BatchId batch) throws SQLException {
+        Map<String, Long> added = new LinkedHashMap<>();
+        for (WarehouseTable table : dimensionsThenFacts()) {
+            if (table.isFact()) {
+                inferMissingDimensionRows(connection, batch, table);
+            }
+            try (Statement statement = connection.createStatement()) {
+                long rows = statement.executeUpdate(table.isFact() ? MergeStatements.appendNewVersions(table)
+                        : MergeStatements.upsert(table));
+                if (rows > 0) {
+                    added.put(table.tableName(), rows);
+                }
+            }
+        }
+        return added;
+    }
+
+    /**
+     * Late-arriving dimensions: a fact can reach the warehouse before the dimension row it
+     * refers to, when that row changed after the fact's batch was read (its new version
+     * comes in a later batch). Such a dimension row is inserted as an inferred member, so
+     * the foreign keys hold; the row's real version replaces it when its batch is loaded.
+     */
+    private static void inferMissingDimensionRows(Connection connection, BatchId batch, WarehouseTable fact)
+            throws SQLException {
+        for (WarehouseColumn column : fact.columns()) {
+            if (!column.isReference() || column.references().equals(WarehouseTable.DIM_DATE.tableName())) {
+                continue;
+            }
+            WarehouseTable dimension = WarehouseTable.byTableName(column.references()).orElseThrow();
+            List<Integer> inferred = new ArrayList<>();
+            try (Statement statement = connection.createStatement();
+                    ResultSet keys = statement.executeQuery(
+                            MergeStatements.inferMissingMembers(fact, column, dimension))) {
+                while (keys.next()) {
+                    inferred.add(keys.getInt(1));
+                }
+            }
+            if (!inferred.isEmpty()) {
+                LOG.warnf("Load batch %s: %s of %s refers to %s rows %s, not delivered yet; inferred them until "
+                        + "their batch arrives", batch, column.name(), fact.tableName(), dimension.tableName(),
+                        inferred);
+            }
+        }
+    }
+
+    private static List<WarehouseTable> dimensionsThenFacts() {
+        return Arrays.stream(WarehouseTable.values())
+                .sorted(Comparator.comparing(WarehouseTable::isFact))
+                .toList();
+    }
+}
