@@ -230,6 +230,41 @@ class MisbehavingWritersTest {
         ToteSysAudit.check(world).assertNone();
     }
 
+    /**
+     * State kept before read horizons (watermarks only, no live keys) carries on: the next
+     * batch reads by the watermark once and takes in every table's keys, and later batches
+     * read by horizon and see deletes.
+     */
+    @Test
+    void aPipelineStateFromBeforeReadHorizonsCarriesOn() throws Exception {
+        DatabaseServer.execute(world.databases().warehouse(),
+                "UPDATE pipeline.extract_watermark SET read_horizon = NULL",
+                "TRUNCATE pipeline.source_key_range");
+        ToteSysSimulator.NewOrder order = simulator.newSalesOrder();
+
+        BatchManifest upgrade = runBatch().orElseThrow();
+        assertThat(upgrade.changesSince()).isNull();
+        assertThat(ids(upgrade, "sales_order")).containsExactly(order.orderId());
+        assertThat(SqlRows.count(world.databases().warehouse(),
+                "SELECT sum(key_count) FROM pipeline.source_key_range WHERE table_name = 'sales_order'"))
+                .isEqualTo(SqlRows.count(world.totesysOwner(), "SELECT count(*) FROM sales_order"));
+
+        DatabaseServer.execute(world.totesysOwner(), "UPDATE sales_order SET units_sold = 7 WHERE sales_order_id = 1",
+                "DELETE FROM payment WHERE payment_id = " + order.paymentId());
+        List<BatchManifest> batches = new ArrayList<>();
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (deletedIds(batches, "payment").isEmpty()) {
+            assertThat(Instant.now()).as("the delete reached the lake in time").isBefore(deadline);
+            runBatch().ifPresent(batches::add);
+            Thread.sleep(200); // the next poll: PostgreSQL's statistics count the delete within a second
+        }
+        assertThat(batches.get(0).changesSince()).isNotNull();
+        assertThat(batches.stream().flatMap(manifest -> ids(manifest, "sales_order").stream()).toList())
+                .containsExactly(1);
+        assertThat(deletedIds(batches, "payment")).containsExactly(order.paymentId());
+        ToteSysAudit.check(world).assertNone();
+    }
+
     /** A lost version must fail the audit: the harness itself is checked. */
     @Test
     void theAuditNoticesAVersionTheLakeMissed() throws Exception {
