@@ -20,19 +20,34 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param batchId the batch id, the same in every hop
  * @param stage the stage that wrote the batch: {@code extract}, {@code transform}
  * @param createdAt when the manifest was written
- * @param highWater the exclusive upper bound on {@code last_updated} the batch read to,
- *        in the source's clock ({@code YYYY-MM-DD HH:MM:SS.mmm})
+ * @param highWater the source time of the extract batch's snapshot of ToteSys, in the
+ *        source's clock ({@code YYYY-MM-DD HH:MM:SS.mmm}): the batch holds every change
+ *        committed before it
  * @param objects one entry per data object
  * @param quarantined the input objects of the batch that could not be read, and why
+ * @param deletions one entry per deletions object: the keys of a table's rows deleted since
+ *        the previous batch ({@link LakeLayout#deletionsKey})
+ * @param sourceSnapshot the extract batch's snapshot of ToteSys, {@code pg_current_snapshot()}
+ *        as text ({@code xmin:xmax:xip,...})
+ * @param changesSince the read horizon the batch read changes since, as a {@code pg_snapshot}:
+ *        the batch holds every row version visible in {@code sourceSnapshot} whose transaction
+ *        is not visible in this one; {@code null} when it read whole tables
  */
 public record BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
-        List<Quarantined> quarantined) {
+        List<Quarantined> quarantined, List<Entry> deletions, String sourceSnapshot, String changesSince) {
 
     /** How manifests write a point in the source's clock: {@code 2022-11-03 14:20:49.000}. */
     private static final DateTimeFormatter SOURCE_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
 
     public BatchManifest {
         quarantined = quarantined == null ? List.of() : List.copyOf(quarantined);
+        deletions = deletions == null ? List.of() : List.copyOf(deletions);
+    }
+
+    /** A manifest without deletions or source snapshot: a transform batch's. */
+    public BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
+            List<Quarantined> quarantined) {
+        this(batchId, stage, createdAt, highWater, objects, quarantined, List.of(), null, null);
     }
 
     /** A point in the source's clock as manifests write it, for a high-water mark or a window. */
@@ -63,8 +78,8 @@ public record BatchManifest(String batchId, String stage, Instant createdAt, Str
      * @param rows data rows, header excluded
      * @param bytes the object's size
      * @param sha256 hex SHA-256 of the object's bytes
-     * @param windowFrom the inclusive lower bound on {@code last_updated}, or {@code null}
-     *        when the batch took the whole table
+     * @param windowFrom the source time of the previous batch's snapshot, since which the
+     *        object holds the table's changes, or {@code null} when the batch took the whole table
      */
     public record Entry(String table, String key, long rows, long bytes, String sha256, String windowFrom) {
     }

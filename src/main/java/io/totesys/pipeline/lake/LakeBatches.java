@@ -110,8 +110,8 @@ public final class LakeBatches {
 
     /**
      * Moves a consumed batch out of {@code input/}: the objects left out to
-     * {@code quarantine/} beside a report that says why, the others to {@code processed/},
-     * the manifest last. Repeating it after a crash completes it.
+     * {@code quarantine/} beside a report that says why, the others (deletions objects too)
+     * to {@code processed/}, the manifest last. Repeating it after a crash completes it.
      */
     public void archive(String manifestKey, BatchManifest manifest, List<BatchManifest.Quarantined> quarantined) {
         for (BatchManifest.Quarantined object : quarantined) {
@@ -126,6 +126,9 @@ public final class LakeBatches {
             if (!left.contains(object.key())) {
                 objects.move(LakeLayout.input(object.key()), LakeLayout.processed(object.key()));
             }
+        }
+        for (BatchManifest.Entry deletions : manifest.deletions()) {
+            objects.move(LakeLayout.input(deletions.key()), LakeLayout.processed(deletions.key()));
         }
         objects.move(manifestKey, LakeLayout.processed(LakeLayout.relative(manifestKey)));
     }

@@ -10,7 +10,11 @@ package io.totesys.pipeline.lake;
  *   sales_order/date=2026-11-26/20261126T001635123Z-9f3a1c.csv
  *   fact_sales_order/date=2026-11-26/20261126T001635123Z-9f3a1c-part-0001.parquet
  *   _manifests/date=2026-11-26/20261126T001635123Z-9f3a1c.json
+ *   _deletions/sales_order/date=2026-11-26/20261126T001635123Z-9f3a1c.csv
  * </pre>
+ * A table's deletions object holds the keys of its rows deleted since the previous batch;
+ * its prefix starts with an underscore, as Hive, Spark and Athena skip such paths when they
+ * read a table's folder.
  * Objects a stage cannot read move to {@code quarantine/} instead, beside a report
  * ({@code ...9f3a1c.error.json}) that says why.
  */
@@ -20,6 +24,7 @@ public final class LakeLayout {
     public static final String PROCESSED = "processed/";
     public static final String QUARANTINE = "quarantine/";
     public static final String MANIFESTS = "_manifests";
+    public static final String DELETIONS = "_deletions";
 
     private LakeLayout() {
     }
@@ -27,6 +32,11 @@ public final class LakeLayout {
     /** The relative key of a table's data object in a batch. */
     public static String dataKey(String table, BatchId batch, String extension) {
         return objectKey(table, batch, batch + "." + extension);
+    }
+
+    /** The relative key of the object that holds a table's deletions in a batch. */
+    public static String deletionsKey(String table, BatchId batch) {
+        return dataKey(DELETIONS + "/" + table, batch, "csv");
     }
 
     /** The relative key of one of several data objects a table has in a batch, numbered from 1. */

@@ -4,44 +4,61 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
 
 /**
  * The changed rows of one table as CSV records, streamed from a database cursor: the
  * header record first, then one record per row, each value the source's own text or
  * {@code null} for NULL. Only one fetch of rows is ever in memory, whatever the
- * table's size.
+ * table's size. As rows are handed out, their keys join the batch's {@link SourceKeys}
+ * and the transactions that wrote them (the query's last column), from the snapshot's
+ * xmin up, the batch's transactions read.
  */
-public final class ChangedRows implements Iterator<List<String>>, AutoCloseable {
+public final class ChangedRows implements ExtractedRecords, AutoCloseable {
 
     private final SourceTable table;
     private final Statement statement;
     private final ResultSet resultSet;
     private final int columnCount;
+    private final SourceKeys keys;
+    private final long recentFrom;
+    private final Set<Long> transactionsRead;
     private boolean headerPending = true;
     private boolean rowPending;
     private long rowCount;
 
-    ChangedRows(SourceTable table, Statement statement, ResultSet resultSet) throws SQLException {
+    ChangedRows(SourceTable table, Statement statement, ResultSet resultSet, SourceKeys keys, long recentFrom,
+            Set<Long> transactionsRead) throws SQLException {
         this.table = table;
         this.statement = statement;
         this.resultSet = resultSet;
         this.columnCount = table.columns().size();
+        this.keys = keys;
+        this.recentFrom = recentFrom;
+        this.transactionsRead = transactionsRead;
         advance();
     }
 
+    @Override
     public SourceTable table() {
         return table;
     }
 
+    @Override
+    public boolean deletions() {
+        return false;
+    }
+
     /** Whether the window holds no row at all; known before anything is read. */
+    @Override
     public boolean isEmpty() {
         return rowCount == 0 && !rowPending;
     }
 
     /** How many data rows were handed out so far: all of them once the iterator is drained. */
+    @Override
     public long rowCount() {
         return rowCount;
     }
@@ -64,6 +81,11 @@ public final class ChangedRows implements Iterator<List<String>>, AutoCloseable 
             List<String> record = new ArrayList<>(columnCount);
             for (int column = 1; column <= columnCount; column++) {
                 record.add(resultSet.getString(column));
+            }
+            keys.add(resultSet.getInt(1));
+            long transaction = resultSet.getLong(columnCount + 1);
+            if (transaction >= recentFrom) {
+                transactionsRead.add(transaction);
             }
             rowCount++;
             advance();

@@ -3,8 +3,10 @@ package io.totesys.pipeline.source;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.Synchronization;
@@ -14,8 +16,9 @@ import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.stage.BatchFailure;
 
 /**
- * One extract batch while it runs: its id, the snapshot it reads, each table's window and
- * the objects written so far. It lives in the exchange property {@code extractBatch} and,
+ * One extract batch while it runs: its id, the snapshot it reads, each table's window, the
+ * keys the lake will hold as live once it is published, the transactions whose row versions
+ * it read, and the objects written so far (changed rows and deletions). It lives in the exchange property {@code extractBatch} and,
  * as a {@link Synchronization} of the exchange, releases its snapshot when the exchange
  * completes and undoes its writes when it fails.
  */
@@ -30,16 +33,20 @@ public final class ExtractBatch implements Synchronization {
     private final Instant startedAt;
     private final SourceSnapshot snapshot;
     private final Map<SourceTable, ChangeWindow> windows;
+    private final Map<SourceTable, SourceKeys> keys;
     private final FailureHandler failureHandler;
+    private final Set<Long> transactionsRead = new HashSet<>();
     private final List<BatchManifest.Entry> objects = new ArrayList<>();
+    private final List<BatchManifest.Entry> deletions = new ArrayList<>();
     private boolean recordedAsStarted;
 
     ExtractBatch(BatchId id, Instant startedAt, SourceSnapshot snapshot, Map<SourceTable, ChangeWindow> windows,
-            FailureHandler failureHandler) {
+            Map<SourceTable, SourceKeys> keys, FailureHandler failureHandler) {
         this.id = id;
         this.startedAt = startedAt;
         this.snapshot = snapshot;
         this.windows = windows;
+        this.keys = keys;
         this.failureHandler = failureHandler;
     }
 
@@ -56,8 +63,9 @@ public final class ExtractBatch implements Synchronization {
         return List.copyOf(windows.keySet());
     }
 
+    /** The source time of the batch's snapshot: it holds every change committed before it. */
     public LocalDateTime highWater() {
-        return snapshot.highWater();
+        return snapshot.databaseNow();
     }
 
     public LocalDateTime databaseNow() {
@@ -72,21 +80,62 @@ public final class ExtractBatch implements Synchronization {
         return snapshot;
     }
 
-    /** Whether no table had a changed row: such a batch writes nothing to the lake. */
+    /** The keys of the table the lake holds as live, with what this batch read and found deleted. */
+    SourceKeys keys(SourceTable table) {
+        return keys.get(table);
+    }
+
+    Map<SourceTable, SourceKeys> keys() {
+        return keys;
+    }
+
+    /** The transactions, from the snapshot's xmin up, whose row versions this batch read. */
+    Set<Long> transactionsRead() {
+        return transactionsRead;
+    }
+
+    /**
+     * The read horizon once this batch is published: the previous one (the same for every
+     * table but a whole-table read) moved on by what the batch read.
+     */
+    TransactionSnapshot readHorizon() {
+        return TransactionSnapshot.horizonAfter(snapshot.transactions(), previousHorizon(), transactionsRead);
+    }
+
+    /** The read horizon the batch reads changes since, as text; {@code null} when it has none. */
+    String changesSince() {
+        TransactionSnapshot previous = previousHorizon();
+        return previous == null ? null : previous.toString();
+    }
+
+    private TransactionSnapshot previousHorizon() {
+        return windows.values().stream().map(ChangeWindow::since).filter(since -> since != null).findFirst()
+                .orElse(null);
+    }
+
+    /** Whether no table had a changed or a deleted row: such a batch writes nothing to the lake. */
     public boolean isEmpty() {
-        return objects.isEmpty();
+        return objects.isEmpty() && deletions.isEmpty();
     }
 
     public List<BatchManifest.Entry> objects() {
         return List.copyOf(objects);
     }
 
+    public List<BatchManifest.Entry> deletions() {
+        return List.copyOf(deletions);
+    }
+
     public long rowCount() {
         return objects.stream().mapToLong(BatchManifest.Entry::rows).sum();
     }
 
-    void added(BatchManifest.Entry entry) {
-        objects.add(entry);
+    public long deletedCount() {
+        return deletions.stream().mapToLong(BatchManifest.Entry::rows).sum();
+    }
+
+    void added(BatchManifest.Entry entry, boolean deletion) {
+        (deletion ? deletions : objects).add(entry);
     }
 
     boolean recordedAsStarted() {

@@ -3,10 +3,11 @@ package io.totesys.pipeline.source;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.LocalDateTime;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
@@ -38,10 +39,11 @@ import io.totesys.pipeline.stage.StageLocks;
 /**
  * The extract stage's processor bean: the steps of {@code routes/extract.camel.yaml}.
  * <p>
- * A batch opens a snapshot of ToteSys, reads each table's window from it as CSV records,
- * records each written CSV object, then writes the manifest and, last, moves the
- * watermarks on. A failed batch removes what it wrote; a batch cut short by a crash is
- * completed or removed by the next one.
+ * A batch opens a snapshot of ToteSys, reads from it each table's row versions written by
+ * transactions the lake does not hold yet, and the keys of its rows deleted since, as CSV
+ * records; records each written CSV object, then stages its key changes and read horizon,
+ * writes the manifest and, last, moves the watermarks on. A failed batch removes what it
+ * wrote; a batch cut short by a crash is completed or removed by the next one.
  */
 @ApplicationScoped
 @Named("extractBatches")
@@ -49,8 +51,18 @@ public class ExtractBatches {
 
     /** The exchange property that carries the running {@link ExtractBatch}. */
     public static final String BATCH_PROPERTY = "extractBatch";
-    /** The exchange property that carries the table being written, as {@link ChangedRows}. */
+    /**
+     * The exchange property that carries the records being written, as {@link ExtractedRecords}:
+     * changed rows or deletions (the name is the one route files of earlier releases set).
+     */
     public static final String ROWS_PROPERTY = "changedRows";
+    /** The table whose records a deletion check follows. */
+    public static final String TABLE_PROPERTY = "sourceTable";
+    /**
+     * How many transactions a read horizon may be behind the snapshot before the batch reads
+     * whole tables instead: {@code age()} is a 32-bit difference, exact to 2^31.
+     */
+    static final long MAXIMUM_HORIZON_AGE = 1L << 30;
 
     private static final Logger LOG = Logger.getLogger(ExtractBatches.class);
     private static final String CSV_CONTENT_TYPE = "text/csv; charset=utf-8";
@@ -66,6 +78,7 @@ public class ExtractBatches {
     private final StageLocks stageLocks;
     private final Clock clock;
     private final AtomicBoolean backfillPending;
+    private final Map<SourceTable, Long> deletionCountersChecked = new ConcurrentHashMap<>();
 
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
@@ -93,21 +106,77 @@ public class ExtractBatches {
         stageLocks.holdFor(PipelineStage.EXTRACT, exchange);
         state.unfinishedBatches().forEach(this::settle);
 
-        Map<SourceTable, LocalDateTime> watermarks = backfillPending.get() ? Map.of() : state.watermarks();
-        SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize(), settings.safetyMargin());
+        Map<SourceTable, ExtractState.Position> positions = backfillPending.get() ? Map.of() : state.positions();
+        SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize());
         Map<SourceTable, ChangeWindow> windows = new EnumMap<>(SourceTable.class);
         for (SourceTable table : SourceTable.values()) {
-            windows.put(table, new ChangeWindow(watermarks.get(table), snapshot.highWater()));
+            windows.put(table, window(positions.get(table), snapshot.transactions()));
         }
         ExtractBatch batch = new ExtractBatch(BatchId.startingAt(clock.instant()), clock.instant(), snapshot, windows,
-                this::undo);
+                state.liveKeys(), this::undo);
         exchange.getExchangeExtension().addOnCompletion(batch);
         return batch;
     }
 
+    /** What a batch reads of a table, given where the table was read up to. */
+    private static ChangeWindow window(ExtractState.Position position, TransactionSnapshot current) {
+        if (position == null) {
+            return ChangeWindow.ofWholeTable();
+        }
+        TransactionSnapshot horizon = position.readHorizon();
+        if (horizon == null) {
+            return new ChangeWindow(ChangeWindow.Kind.SINCE_WATERMARK, position.highWater(), null);
+        }
+        if (current.xmax() < horizon.xmax() || current.xmax() - horizon.xmin() > MAXIMUM_HORIZON_AGE) {
+            LOG.warnf("ToteSys's transaction ids (now %d) no longer follow on from the read horizon %s (a restore, "
+                    + "or over a billion transactions since): this batch reads whole tables", current.xmax(), horizon);
+            return ChangeWindow.ofWholeTable();
+        }
+        return new ChangeWindow(ChangeWindow.Kind.SINCE_HORIZON, position.highWater(), horizon);
+    }
+
     /** The changed rows of one table in the batch's window, as a stream of CSV records. */
     public ChangedRows changedRows(@Body SourceTable table, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
-        return batch.snapshot().changedRows(table, batch.window(table));
+        ChangeWindow window = batch.window(table);
+        if (window.kind() == ChangeWindow.Kind.SINCE_WATERMARK) {
+            batch.transactionsRead().addAll(batch.snapshot().recentTransactions(table));
+        }
+        return batch.snapshot().changedRows(table, window, batch.keys(table), batch.transactionsRead());
+    }
+
+    /**
+     * The keys of a table's rows deleted since the previous batch, as a stream of CSV
+     * records, once its changed rows are read: the keys the lake holds as live that the
+     * snapshot no longer has. The table is read for them only when its deletion counter
+     * moved (or cannot be trusted), and its keys only when its row count says some are gone.
+     */
+    public DeletedRows deletedRows(@ExchangeProperty(TABLE_PROPERTY) SourceTable table,
+            @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
+        SourceSnapshot snapshot = batch.snapshot();
+        ChangeWindow window = batch.window(table);
+        SourceKeys held = batch.keys(table);
+        Long checked = deletionCountersChecked.get(table);
+        boolean counterMoved = checked == null || !snapshot.deletionCounter(table).equals(Optional.of(checked));
+        boolean takingKeysIn = window.kind() == ChangeWindow.Kind.SINCE_WATERMARK;
+        if (!takingKeysIn && (!counterMoved || snapshot.rowCount(table) == held.count())) {
+            return new DeletedRows(table, SourceKeys.empty(), BatchManifest.sourceTimestamp(batch.highWater()));
+        }
+        SourceKeys present = snapshot.keys(table);
+        SourceKeys unknown = present.without(held);
+        if (!unknown.isEmpty() && !takingKeysIn) {
+            LOG.warnf("%d keys of %s are in ToteSys but were never extracted (for example %d); they are taken in "
+                    + "now, and reconciliation repairs their rows", unknown.count(), table.tableName(), first(unknown));
+        }
+        unknown.forEach(held::add);
+        SourceKeys deleted = held.without(present);
+        deleted.forEach(held::remove);
+        return new DeletedRows(table, deleted, BatchManifest.sourceTimestamp(batch.highWater()));
+    }
+
+    private static int first(SourceKeys keys) {
+        int[] first = new int[1];
+        keys.forEach(key -> first[0] = first[0] == 0 ? key : first[0]);
+        return first[0];
     }
 
     /**
@@ -116,25 +185,32 @@ public class ExtractBatches {
      * records the batch as started, so that a crash from here on is settled by the next run.
      */
     public void describeCsv(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch,
-            @ExchangeProperty(ROWS_PROPERTY) ChangedRows rows) throws IOException {
+            @ExchangeProperty(ROWS_PROPERTY) ExtractedRecords rows) throws IOException {
         if (!batch.recordedAsStarted()) {
-            state.started(batch.getId(), batch.highWater());
+            state.started(batch.getId(), batch.highWater(), batch.snapshot().transactions());
             batch.markRecordedAsStarted();
         }
         Message message = exchange.getMessage();
         SourceTable table = rows.table();
-        String key = LakeLayout.dataKey(table.tableName(), batch.getId(), "csv");
+        String key = rows.deletions() ? LakeLayout.deletionsKey(table.tableName(), batch.getId())
+                : LakeLayout.dataKey(table.tableName(), batch.getId(), "csv");
         ObjectDescription csv = ObjectDescription.describe(message, LakeLayout.input(key), CSV_CONTENT_TYPE);
         ChangeWindow window = batch.window(table);
         batch.added(new BatchManifest.Entry(table.tableName(), key, rows.rowCount(), csv.bytes(), csv.sha256(),
-                window.wholeTable() ? null : BatchManifest.sourceTimestamp(window.from())));
+                window.wholeTable() ? null : BatchManifest.sourceTimestamp(window.from())), rows.deletions());
     }
 
-    /** The batch's manifest, ready to be written under {@code input/}. */
+    /**
+     * The batch's manifest, ready to be written under {@code input/}. First the batch's
+     * read horizon and key changes are staged, so that a restart that finds the manifest
+     * can publish the batch whole.
+     */
     public byte[] manifest(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch)
             throws JsonProcessingException {
+        state.staged(batch.getId(), batch.readHorizon(), batch.keys());
         return new BatchManifest(batch.getId().value(), "extract", clock.instant(),
-                BatchManifest.sourceTimestamp(batch.highWater()), batch.objects(), List.of())
+                BatchManifest.sourceTimestamp(batch.highWater()), batch.objects(), List.of(), batch.deletions(),
+                batch.snapshot().transactions().toString(), batch.changesSince())
                 .toMessage(exchange.getMessage(), json);
     }
 
@@ -144,17 +220,25 @@ public class ExtractBatches {
      */
     public void publish(@ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
         if (batch.isEmpty()) {
-            state.advancedWithoutChanges(batch.highWater());
+            state.advancedWithoutChanges(batch.highWater(), batch.readHorizon(), batch.keys());
             LOG.debugf("Extract found no changes up to %s", BatchManifest.sourceTimestamp(batch.highWater()));
         } else {
             state.published(batch.getId(), batch.highWater(), batch.rowCount());
             batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
             metrics.batchDuration(PipelineStage.EXTRACT, Duration.between(batch.startedAt(), clock.instant()));
-            LOG.infof("Extract batch %s published: %s rows up to %s (%s) in s3://%s/%s", batch.getId(),
+            LOG.infof("Extract batch %s published: %s rows up to %s (%s)%s in s3://%s/%s", batch.getId(),
                     batch.rowCount(), BatchManifest.sourceTimestamp(batch.highWater()),
                     batch.objects().stream().map(entry -> entry.table() + " " + entry.rows())
                             .collect(Collectors.joining(", ")),
+                    batch.deletions().isEmpty() ? "" : batch.deletions().stream()
+                            .map(entry -> entry.table() + " " + entry.rows())
+                            .collect(Collectors.joining(", ", ", deleted: ", "")),
                     ingest.bucket(), LakeLayout.INPUT);
+        }
+        SourceSnapshot snapshot = batch.snapshot();
+        for (SourceTable table : SourceTable.values()) {
+            snapshot.deletionCounter(table).ifPresentOrElse(counter -> deletionCountersChecked.put(table, counter),
+                    () -> deletionCountersChecked.remove(table));
         }
         backfillPending.set(false);
     }
@@ -193,6 +277,7 @@ public class ExtractBatches {
     private void removeObjects(BatchId batchId) {
         for (SourceTable table : SourceTable.values()) {
             ingest.objects().delete(LakeLayout.input(LakeLayout.dataKey(table.tableName(), batchId, "csv")));
+            ingest.objects().delete(LakeLayout.input(LakeLayout.deletionsKey(table.tableName(), batchId)));
         }
     }
 

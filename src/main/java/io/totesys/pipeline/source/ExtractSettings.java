@@ -10,10 +10,11 @@ import io.smallrye.config.WithName;
 public interface ExtractSettings {
 
     /**
-     * {@code ETL_EXTRACT_SAFETY_MARGIN}: how far behind the database clock a batch stops
-     * reading, for transactions that commit late and are not visible in
-     * {@code pg_stat_activity}.
+     * {@code ETL_EXTRACT_SAFETY_MARGIN}: no longer used. Batches read by transaction
+     * snapshots, which need no margin for late commits; the setting is still accepted so that
+     * existing configurations start.
      */
+    @Deprecated
     Duration safetyMargin();
 
     /** {@code ETL_EXTRACT_FETCH_SIZE}: rows fetched from the cursor at a time. */

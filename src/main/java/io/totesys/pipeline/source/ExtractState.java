@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,9 @@ import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.stage.PipelineStateException;
 
 /**
- * The extractor's durable state in the warehouse database (schema {@code pipeline}):
- * each table's watermark and the log of extract batches. A restart resumes from here.
+ * The extractor's durable state in the warehouse database (schema {@code pipeline}): where
+ * each table was read up to (its read horizon, and the source time of that batch), the keys
+ * the lake holds as live, and the log of extract batches. A restart resumes from here.
  */
 @ApplicationScoped
 public class ExtractState {
@@ -27,28 +29,61 @@ public class ExtractState {
     public record UnfinishedBatch(BatchId batchId, LocalDateTime highWater) {
     }
 
+    /**
+     * Where a table was read up to.
+     *
+     * @param highWater the source time of the last batch's snapshot
+     * @param readHorizon the transactions whose row versions the lake holds, or {@code null}
+     *        when the table was last read before read horizons were kept
+     */
+    public record Position(LocalDateTime highWater, TransactionSnapshot readHorizon) {
+    }
+
     private final AgroalDataSource warehouse;
 
     ExtractState(AgroalDataSource warehouse) {
         this.warehouse = warehouse;
     }
 
-    /** The high-water mark each table was read up to; tables never read are absent. */
-    public Map<SourceTable, LocalDateTime> watermarks() {
-        Map<SourceTable, LocalDateTime> watermarks = new EnumMap<>(SourceTable.class);
+    /** Where each table was read up to; tables never read are absent. */
+    public Map<SourceTable, Position> positions() {
+        Map<SourceTable, Position> positions = new EnumMap<>(SourceTable.class);
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement statement = connection.prepareStatement(
-                        "SELECT table_name, high_water FROM pipeline.extract_watermark");
+                        "SELECT table_name, high_water, read_horizon FROM pipeline.extract_watermark");
                 ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-                String tableName = rows.getString(1);
-                LocalDateTime highWater = rows.getObject(2, LocalDateTime.class);
-                SourceTable.byTableName(tableName).ifPresent(table -> watermarks.put(table, highWater));
+                String horizon = rows.getString(3);
+                Position position = new Position(rows.getObject(2, LocalDateTime.class),
+                        horizon == null ? null : TransactionSnapshot.parse(horizon));
+                SourceTable.byTableName(rows.getString(1)).ifPresent(table -> positions.put(table, position));
             }
-            return watermarks;
+            return positions;
         } catch (SQLException e) {
             throw new PipelineStateException("reading the extract watermarks failed", e);
         }
+    }
+
+    /** The keys each table's rows the lake holds as live. */
+    public Map<SourceTable, SourceKeys> liveKeys() {
+        Map<SourceTable, List<SourceKeys.Range>> ranges = new EnumMap<>(SourceTable.class);
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT table_name, range_start, row_ids FROM pipeline.source_key_range");
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                SourceKeys.Range range = new SourceKeys.Range(rows.getInt(2), BitSet.valueOf(rows.getBytes(3)));
+                SourceTable.byTableName(rows.getString(1))
+                        .ifPresent(table -> ranges.computeIfAbsent(table, any -> new ArrayList<>()).add(range));
+            }
+        } catch (SQLException e) {
+            throw new PipelineStateException("reading the keys the lake holds failed", e);
+        }
+        Map<SourceTable, SourceKeys> keys = new EnumMap<>(SourceTable.class);
+        for (SourceTable table : SourceTable.values()) {
+            keys.put(table, SourceKeys.of(ranges.getOrDefault(table, List.of())));
+        }
+        return keys;
     }
 
     public List<UnfinishedBatch> unfinishedBatches() {
@@ -68,20 +103,55 @@ public class ExtractState {
     }
 
     /** Records that a batch is about to write objects, before the first one is written. */
-    public void started(BatchId batchId, LocalDateTime highWater) {
-        update("recording the start of extract batch " + batchId,
-                "INSERT INTO pipeline.extract_batch (batch_id, status, high_water) VALUES (?, 'STARTED', ?)",
-                batchId.value(), highWater);
+    public void started(BatchId batchId, LocalDateTime highWater, TransactionSnapshot sourceSnapshot) {
+        update("recording the start of extract batch " + batchId, """
+                INSERT INTO pipeline.extract_batch (batch_id, status, high_water, source_snapshot)
+                VALUES (?, 'STARTED', ?, ?)""", batchId.value(), highWater, sourceSnapshot.toString());
+    }
+
+    /**
+     * Records, before a batch's manifest is written, what publishing it changes besides the
+     * watermarks: the read horizon and the key ranges its rows and deletions changed.
+     */
+    public void staged(BatchId batchId, TransactionSnapshot readHorizon, Map<SourceTable, SourceKeys> keys) {
+        inTransaction("staging extract batch " + batchId, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "UPDATE pipeline.extract_batch SET read_horizon = ? WHERE batch_id = ?")) {
+                statement.setString(1, readHorizon.toString());
+                statement.setString(2, batchId.value());
+                statement.executeUpdate();
+            }
+            writeRanges(connection, "pipeline.source_key_range_staged", batchId, keys);
+        });
     }
 
     /**
      * Publishes a batch whose manifest is in place: in one transaction, every table's
-     * watermark moves to the batch's high-water mark and the batch is marked published.
-     * The row count is {@code null} when a restart completed the batch.
+     * watermark moves to the batch's snapshot and read horizon, its staged key ranges become
+     * the live ones and the batch is marked published. The row count is {@code null} when a
+     * restart completed the batch.
      */
     public void published(BatchId batchId, LocalDateTime highWater, Long rowCount) {
         inTransaction("publishing extract batch " + batchId, connection -> {
-            advance(connection, batchId, highWater);
+            String readHorizon;
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT read_horizon FROM pipeline.extract_batch WHERE batch_id = ?")) {
+                statement.setString(1, batchId.value());
+                try (ResultSet batch = statement.executeQuery()) {
+                    readHorizon = batch.next() ? batch.getString(1) : null;
+                }
+            }
+            advance(connection, batchId, highWater, readHorizon);
+            try (PreparedStatement statement = connection.prepareStatement("""
+                    INSERT INTO pipeline.source_key_range (table_name, range_start, row_ids, key_count)
+                    SELECT table_name, range_start, row_ids, key_count
+                      FROM pipeline.source_key_range_staged WHERE batch_id = ?
+                    ON CONFLICT (table_name, range_start) DO UPDATE
+                       SET row_ids = excluded.row_ids, key_count = excluded.key_count""")) {
+                statement.setString(1, batchId.value());
+                statement.executeUpdate();
+            }
+            discardStaged(connection, batchId);
             try (PreparedStatement statement = connection.prepareStatement("""
                     UPDATE pipeline.extract_batch
                        SET status = 'PUBLISHED', row_count = ?, finished_at = now()
@@ -93,32 +163,81 @@ public class ExtractState {
         });
     }
 
-    /** Moves every table's watermark on after a poll that found no changes. */
-    public void advancedWithoutChanges(LocalDateTime highWater) {
-        inTransaction("advancing the extract watermarks", connection -> advance(connection, null, highWater));
+    /**
+     * Moves every table's watermark on after a poll that found no changes, with the key
+     * ranges it changed (a table whose keys were first taken in).
+     */
+    public void advancedWithoutChanges(LocalDateTime highWater, TransactionSnapshot readHorizon,
+            Map<SourceTable, SourceKeys> keys) {
+        inTransaction("advancing the extract watermarks", connection -> {
+            advance(connection, null, highWater, readHorizon.toString());
+            writeRanges(connection, "pipeline.source_key_range", null, keys);
+        });
     }
 
     public void abandoned(BatchId batchId) {
-        update("abandoning extract batch " + batchId,
-                "UPDATE pipeline.extract_batch SET status = 'ABANDONED', finished_at = now() WHERE batch_id = ?",
-                batchId.value());
+        inTransaction("abandoning extract batch " + batchId, connection -> {
+            discardStaged(connection, batchId);
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "UPDATE pipeline.extract_batch SET status = 'ABANDONED', finished_at = now() WHERE batch_id = ?")) {
+                statement.setString(1, batchId.value());
+                statement.executeUpdate();
+            }
+        });
     }
 
-    private static void advance(Connection connection, BatchId batchId, LocalDateTime highWater) throws SQLException {
+    private static void advance(Connection connection, BatchId batchId, LocalDateTime highWater, String readHorizon)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("""
-                INSERT INTO pipeline.extract_watermark (table_name, high_water, batch_id)
-                VALUES (?, ?, ?)
+                INSERT INTO pipeline.extract_watermark (table_name, high_water, batch_id, read_horizon)
+                VALUES (?, ?, ?, ?)
                 ON CONFLICT (table_name) DO UPDATE
                    SET high_water = excluded.high_water,
                        batch_id = coalesce(excluded.batch_id, extract_watermark.batch_id),
+                       read_horizon = excluded.read_horizon,
                        updated_at = now()""")) {
             for (SourceTable table : SourceTable.values()) {
                 statement.setString(1, table.tableName());
                 statement.setObject(2, highWater);
                 statement.setString(3, batchId == null ? null : batchId.value());
+                statement.setString(4, readHorizon);
                 statement.addBatch();
             }
             statement.executeBatch();
+        }
+    }
+
+    /** Writes the changed key ranges to the live table, or staged for a batch. */
+    private static void writeRanges(Connection connection, String target, BatchId batchId,
+            Map<SourceTable, SourceKeys> keys) throws SQLException {
+        String columns = batchId == null ? "" : "batch_id, ";
+        String values = batchId == null ? "" : "?, ";
+        String conflict = batchId == null ? "table_name, range_start" : "batch_id, table_name, range_start";
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO " + target + " (" + columns
+                + "table_name, range_start, row_ids, key_count) VALUES (" + values + "?, ?, ?, ?) ON CONFLICT ("
+                + conflict + ") DO UPDATE SET row_ids = excluded.row_ids, key_count = excluded.key_count")) {
+            for (Map.Entry<SourceTable, SourceKeys> table : keys.entrySet()) {
+                for (SourceKeys.Range range : table.getValue().changedRanges()) {
+                    int parameter = 1;
+                    if (batchId != null) {
+                        statement.setString(parameter++, batchId.value());
+                    }
+                    statement.setString(parameter++, table.getKey().tableName());
+                    statement.setInt(parameter++, range.start());
+                    statement.setBytes(parameter++, range.keys().toByteArray());
+                    statement.setInt(parameter, range.count());
+                    statement.addBatch();
+                }
+            }
+            statement.executeBatch();
+        }
+    }
+
+    private static void discardStaged(Connection connection, BatchId batchId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "DELETE FROM pipeline.source_key_range_staged WHERE batch_id = ?")) {
+            statement.setString(1, batchId.value());
+            statement.executeUpdate();
         }
     }
 

@@ -4,8 +4,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.LocalDateTime;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -14,70 +18,85 @@ import org.jboss.logging.Logger;
 /**
  * One consistent, read-only view of ToteSys that an extract batch reads all its tables
  * from: a REPEATABLE READ transaction, so that a sales order, its transaction and its
- * payment are seen as of the same instant.
+ * payment are seen as of the same instant, and so that the batch knows exactly which
+ * transactions it sees: {@code pg_current_snapshot()} (SPEC section 4).
  * <p>
- * It also fixes the batch's upper bound on {@code last_updated}, the high-water mark
- * (SPEC section 4). The bound is the database's own clock less a safety margin, and
- * never later than the start of the oldest transaction still open in the database: a
- * row that such a transaction writes carries a {@code last_updated} at or after its
- * start, and is read by a later batch once it commits. Seeing other sessions'
- * transactions needs the read-only {@code pg_read_all_stats} role; without it the
- * safety margin alone protects against late commits.
+ * A row version belongs to the batch when the transaction that wrote it (its {@code xmin},
+ * readable with plain SELECT) is visible in this snapshot but not in the previous batch's
+ * read horizon, whatever its {@code last_updated} says: a transaction that was open for
+ * minutes, an edit that kept its stamp, a writer with a skewed clock. Nothing here needs
+ * more than SELECT on the tables.
  */
 public final class SourceSnapshot implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SourceSnapshot.class);
 
-    private static final String HIGH_WATER_QUERY = """
-            SELECT localtimestamp(3),
-                   localtimestamp(3) - make_interval(secs => ?),
-                   (SELECT min(xact_start)::timestamp(3)
-                      FROM pg_stat_activity
-                     WHERE datname = current_database()
-                       AND pid <> pg_backend_pid()
-                       AND backend_type = 'client backend'
-                       AND xact_start IS NOT NULL)
-            """;
-
     private final Connection connection;
     private final int fetchSize;
+    private final Map<SourceTable, Long> deletionCounters;
+    private final TransactionSnapshot transactions;
     private final LocalDateTime databaseNow;
-    private final LocalDateTime highWater;
 
-    private SourceSnapshot(Connection connection, int fetchSize, Duration safetyMargin) throws SQLException {
+    private SourceSnapshot(Connection connection, int fetchSize, Map<SourceTable, Long> deletionCounters)
+            throws SQLException {
         this.connection = connection;
         this.fetchSize = fetchSize;
-        try (PreparedStatement statement = connection.prepareStatement(HIGH_WATER_QUERY)) {
-            statement.setDouble(1, safetyMargin.toMillis() / 1000.0);
-            try (ResultSet bounds = statement.executeQuery()) {
-                bounds.next();
-                databaseNow = bounds.getObject(1, LocalDateTime.class);
-                LocalDateTime marginBound = bounds.getObject(2, LocalDateTime.class);
-                LocalDateTime oldestOpenTransaction = bounds.getObject(3, LocalDateTime.class);
-                if (oldestOpenTransaction != null && oldestOpenTransaction.isBefore(marginBound)) {
-                    LOG.debugf("an open ToteSys transaction since %s holds the high-water mark back",
-                            oldestOpenTransaction);
-                    highWater = oldestOpenTransaction;
-                } else {
-                    highWater = marginBound;
-                }
-            }
+        this.deletionCounters = deletionCounters;
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT pg_current_snapshot()::text, localtimestamp(3)");
+                ResultSet snapshot = statement.executeQuery()) {
+            snapshot.next();
+            transactions = TransactionSnapshot.parse(snapshot.getString(1));
+            databaseNow = snapshot.getObject(2, LocalDateTime.class);
         }
     }
 
-    /** Opens a snapshot on the given source; the caller closes it. */
-    public static SourceSnapshot open(DataSource source, int fetchSize, Duration safetyMargin) {
+    /**
+     * Opens a snapshot on the given source; the caller closes it. The tables' deletion
+     * counters are read first, outside the snapshot, so that any delete they count is
+     * visible in it.
+     */
+    public static SourceSnapshot open(DataSource source, int fetchSize) {
         Connection connection = null;
         try {
             connection = source.getConnection();
+            connection.setAutoCommit(true);
+            Map<SourceTable, Long> deletionCounters = deletionCounters(connection);
             connection.setAutoCommit(false);
             connection.setReadOnly(true);
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            return new SourceSnapshot(connection, fetchSize, safetyMargin);
+            return new SourceSnapshot(connection, fetchSize, deletionCounters);
         } catch (SQLException e) {
             closeQuietly(connection, e);
+            if ("42883".equals(e.getSQLState())) {
+                throw new SourceReadException("ToteSys has no pg_current_snapshot(): the extractor needs "
+                        + "PostgreSQL 13 or later", e);
+            }
             throw new SourceReadException("opening a snapshot of ToteSys failed", e);
         }
+    }
+
+    /**
+     * How many rows PostgreSQL's statistics say were deleted from each table so far
+     * ({@code pg_stat_get_tuples_deleted}, readable by any role); empty when the server does
+     * not count ({@code track_counts} off).
+     */
+    private static Map<SourceTable, Long> deletionCounters(Connection connection) throws SQLException {
+        Map<SourceTable, Long> counters = new EnumMap<>(SourceTable.class);
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT current_setting('track_counts')::boolean, pg_stat_get_tuples_deleted(to_regclass(?))")) {
+            for (SourceTable table : SourceTable.values()) {
+                statement.setString(1, table.tableName());
+                try (ResultSet counter = statement.executeQuery()) {
+                    counter.next();
+                    if (!counter.getBoolean(1)) {
+                        return Map.of();
+                    }
+                    counters.put(table, counter.getLong(2));
+                }
+            }
+        }
+        return counters;
     }
 
     /** The database clock when the snapshot was taken, in the source's time zone. */
@@ -85,26 +104,116 @@ public final class SourceSnapshot implements AutoCloseable {
         return databaseNow;
     }
 
-    /** The exclusive upper bound on {@code last_updated} for this batch. */
-    public LocalDateTime highWater() {
-        return highWater;
+    /** The transactions whose writes this snapshot sees. */
+    public TransactionSnapshot transactions() {
+        return transactions;
     }
 
-    /** Streams the rows of a table whose {@code last_updated} falls in the window. */
-    public ChangedRows changedRows(SourceTable table, ChangeWindow window) {
+    /**
+     * The table's deletion counter as read just before the snapshot, empty when the server
+     * keeps none: an unchanged counter means no row was deleted since it was last read.
+     */
+    public Optional<Long> deletionCounter(SourceTable table) {
+        return Optional.ofNullable(deletionCounters.get(table));
+    }
+
+    /**
+     * Streams a table's row versions in the window; each key goes to the batch's
+     * {@link SourceKeys} and each writing transaction at or above the snapshot's xmin to
+     * {@code transactionsRead} as the rows are handed out.
+     */
+    public ChangedRows changedRows(SourceTable table, ChangeWindow window, SourceKeys keys,
+            Set<Long> transactionsRead) {
         PreparedStatement statement = null;
         try {
-            statement = connection.prepareStatement(table.changedRowsQuery(!window.wholeTable()),
+            statement = connection.prepareStatement(table.changedRowsQuery(window.kind()),
                     ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
             statement.setFetchSize(fetchSize);
-            statement.setObject(1, window.to());
-            if (!window.wholeTable()) {
-                statement.setObject(2, window.from());
+            int parameter = bindRowTransaction(statement, 1);
+            switch (window.kind()) {
+                case WHOLE_TABLE -> {
+                }
+                case SINCE_HORIZON -> {
+                    statement.setInt(parameter++, age(window.since().xmin()));
+                    parameter = bindRowTransaction(statement, parameter);
+                    statement.setString(parameter, window.since().toString());
+                }
+                case SINCE_WATERMARK -> statement.setObject(parameter, window.from());
             }
-            return new ChangedRows(table, statement, statement.executeQuery());
+            return new ChangedRows(table, statement, statement.executeQuery(), keys, transactions.xmin(),
+                    transactionsRead);
         } catch (SQLException e) {
             closeQuietly(statement, e);
             throw new SourceReadException("reading changed rows of " + table.tableName() + " failed", e);
+        }
+    }
+
+    /**
+     * The transactions at or above the snapshot's xmin that wrote the table's row versions:
+     * for a table read by its watermark, which reads only some of them.
+     */
+    public Set<Long> recentTransactions(SourceTable table) {
+        Set<Long> recent = new HashSet<>();
+        try (PreparedStatement statement = connection.prepareStatement(table.recentTransactionsQuery())) {
+            int parameter = bindRowTransaction(statement, 1);
+            statement.setInt(parameter, age(transactions.xmin()));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    recent.add(rows.getLong(1));
+                }
+            }
+            return recent;
+        } catch (SQLException e) {
+            throw new SourceReadException("reading the recent transactions of " + table.tableName() + " failed", e);
+        }
+    }
+
+    /** How many rows the table holds in this snapshot. */
+    public long rowCount(SourceTable table) {
+        try (PreparedStatement statement = connection.prepareStatement(table.countQuery());
+                ResultSet count = statement.executeQuery()) {
+            count.next();
+            return count.getLong(1);
+        } catch (SQLException e) {
+            throw new SourceReadException("counting the rows of " + table.tableName() + " failed", e);
+        }
+    }
+
+    /** Every key of the table in this snapshot, streamed. */
+    public SourceKeys keys(SourceTable table) {
+        SourceKeys keys = SourceKeys.empty();
+        try (PreparedStatement statement = connection.prepareStatement(table.keysQuery(),
+                ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            statement.setFetchSize(fetchSize);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    keys.add(rows.getInt(1));
+                }
+            }
+            return keys;
+        } catch (SQLException e) {
+            throw new SourceReadException("reading the keys of " + table.tableName() + " failed", e);
+        }
+    }
+
+    /** Binds the snapshot's xmax for widening each row's 32-bit xmin; returns the next parameter. */
+    private int bindRowTransaction(PreparedStatement statement, int parameter) throws SQLException {
+        statement.setLong(parameter, transactions.xmax());
+        statement.setLong(parameter + 1, transactions.xmax() % TransactionSnapshot.XID_SPACE);
+        return parameter + 2;
+    }
+
+    /**
+     * How old a transaction is by {@code age()}, the integer a row's {@code age(xmin)} is
+     * compared with: fixed for the whole transaction, so both sides agree.
+     */
+    private int age(long xid) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT age(?::xid)")) {
+            statement.setString(1, Long.toString(xid % TransactionSnapshot.XID_SPACE));
+            try (ResultSet age = statement.executeQuery()) {
+                age.next();
+                return age.getInt(1);
+            }
         }
     }
 

@@ -181,21 +181,59 @@ public enum SourceTable {
     }
 
     /**
-     * The query that reads this table's rows changed in a window, in a deterministic
-     * order. Parameters: the exclusive upper bound, then (when {@code bounded}) the
-     * inclusive lower bound of {@code last_updated}.
+     * The 64-bit id of the transaction that wrote a row version, from its 32-bit
+     * {@code xmin} (readable with plain SELECT): the latest id below the snapshot's
+     * {@code xmax} with those low bits ({@link TransactionSnapshot#widen}). Parameters: the
+     * snapshot's {@code xmax}, and its low 32 bits.
      */
-    String changedRowsQuery(boolean bounded) {
+    private static final String ROW_TRANSACTION = "(?::bigint - mod(?::bigint - xmin::text::bigint + 4294967296, 4294967296))";
+
+    /**
+     * Cheap first test that a row version may be new: its {@code xmin} is no older than the
+     * horizon's (an integer comparison, no conversion), so that only those few go through
+     * {@code pg_visible_in_snapshot}. Parameter: {@code age()} of the horizon's xmin.
+     */
+    private static final String RECENT_ENOUGH = "age(xmin) BETWEEN 0 AND ?";
+
+    /**
+     * The query that reads this table's row versions in a window, each with the id of the
+     * transaction that wrote it as the last column, ordered by {@code last_updated} and
+     * primary key. Parameters: {@link #ROW_TRANSACTION}'s two, then for
+     * {@link ChangeWindow.Kind#SINCE_HORIZON} {@link #RECENT_ENOUGH}'s, ROW_TRANSACTION's two
+     * again and the horizon, for {@link ChangeWindow.Kind#SINCE_WATERMARK} the watermark.
+     */
+    String changedRowsQuery(ChangeWindow.Kind kind) {
         StringBuilder sql = new StringBuilder("SELECT ");
-        for (int index = 0; index < columns.size(); index++) {
-            SourceColumn column = columns.get(index);
-            sql.append(index == 0 ? "" : ", ").append(column.type().asText(column.name()));
+        for (SourceColumn column : columns) {
+            sql.append(column.type().asText(column.name())).append(", ");
         }
-        sql.append(" FROM ").append(tableName())
-                .append(" WHERE ").append(CHANGE_COLUMN).append(" < ?");
-        if (bounded) {
-            sql.append(" AND ").append(CHANGE_COLUMN).append(" >= ?");
+        sql.append(ROW_TRANSACTION).append(" FROM ").append(tableName());
+        switch (kind) {
+            case WHOLE_TABLE -> {
+            }
+            case SINCE_HORIZON -> sql.append(" WHERE ").append(RECENT_ENOUGH)
+                    .append(" AND NOT pg_visible_in_snapshot((").append(ROW_TRANSACTION)
+                    .append(")::text::xid8, ?::pg_snapshot)");
+            case SINCE_WATERMARK -> sql.append(" WHERE ").append(CHANGE_COLUMN).append(" >= ?");
         }
         return sql.append(" ORDER BY ").append(CHANGE_COLUMN).append(", ").append(primaryKey()).toString();
+    }
+
+    /**
+     * The ids of the transactions that wrote this table's row versions no older than a
+     * transaction. Parameters: {@link #ROW_TRANSACTION}'s two, {@link #RECENT_ENOUGH}'s.
+     */
+    String recentTransactionsQuery() {
+        return "SELECT DISTINCT " + ROW_TRANSACTION + " FROM " + tableName() + " WHERE " + RECENT_ENOUGH;
+    }
+
+    /** The query that counts this table's rows. */
+    String countQuery() {
+        return "SELECT count(*) FROM " + tableName();
+    }
+
+    /** The query that reads every key of this table. */
+    String keysQuery() {
+        return "SELECT " + primaryKey() + " FROM " + tableName();
     }
 }

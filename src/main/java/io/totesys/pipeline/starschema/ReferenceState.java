@@ -50,7 +50,10 @@ public class ReferenceState {
         this.json = json;
     }
 
-    /** Keeps the newest version of each row; a tie goes to the later batch. */
+    /**
+     * Keeps the latest version of each row by the batch that brought it, whatever its stamp
+     * says (a late commit, a skewed clock); within a batch, by {@code last_updated}.
+     */
     public void remember(BatchId batchId, Collection<SourceRow> rows) {
         String sql = """
                 INSERT INTO pipeline.reference_row (table_name, row_id, last_updated, batch_id, row_values)
@@ -58,7 +61,8 @@ public class ReferenceState {
                 ON CONFLICT (table_name, row_id) DO UPDATE
                    SET last_updated = excluded.last_updated, batch_id = excluded.batch_id,
                        row_values = excluded.row_values
-                 WHERE excluded.last_updated >= reference_row.last_updated""";
+                 WHERE (excluded.batch_id, excluded.last_updated)
+                       >= (reference_row.batch_id, reference_row.last_updated)""";
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql)) {
             for (SourceRow row : rows) {

@@ -13,6 +13,9 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  */
 final class MergeStatements {
 
+    /** The column of a fact version that names the batch that brought it. */
+    static final String BATCH_COLUMN = "batch_id";
+
     /** The text of an inferred dimension row's attributes. */
     static final String INFERRED = "Unknown";
 
@@ -50,11 +53,16 @@ final class MergeStatements {
                 + dimension.keyColumn() + " ON CONFLICT (" + dimension.keyColumn() + ") DO UPDATE SET " + updates;
     }
 
-    /** Facts keep history: a row for each version not already in the warehouse, whichever batch brought it. */
+    /**
+     * Facts keep history: a row for each version not already in the warehouse, whichever batch
+     * brought it, marked with the batch that brought it (parameter 1), by which the
+     * {@code *_current} views order versions.
+     */
     static String appendNewVersions(WarehouseTable fact) {
         String columns = columnList(fact);
         String sameVersion = "(" + prefixed(fact, "f.") + ") IS NOT DISTINCT FROM (" + prefixed(fact, "s.") + ")";
-        return "INSERT INTO public." + fact.tableName() + " (" + columns + ") SELECT DISTINCT " + columns + " FROM "
+        return "INSERT INTO public." + fact.tableName() + " (" + columns + ", " + BATCH_COLUMN + ") SELECT DISTINCT "
+                + columns + ", ?::text FROM "
                 + stagingTable(fact) + " s WHERE NOT EXISTS (SELECT 1 FROM public." + fact.tableName() + " f WHERE f."
                 + fact.keyColumn() + " = s." + fact.keyColumn() + " AND " + sameVersion + ") ORDER BY "
                 + fact.keyColumn() + ", last_updated_date, last_updated_time";

@@ -1,6 +1,7 @@
 package io.totesys.pipeline.warehouse;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -36,9 +37,12 @@ final class StarSchemaMerge {
             if (table.isFact()) {
                 inferMissingDimensionRows(connection, batch, table);
             }
-            try (Statement statement = connection.createStatement()) {
-                long rows = statement.executeUpdate(table.isFact() ? MergeStatements.appendNewVersions(table)
-                        : MergeStatements.upsert(table));
+            try (PreparedStatement statement = connection.prepareStatement(
+                    table.isFact() ? MergeStatements.appendNewVersions(table) : MergeStatements.upsert(table))) {
+                if (table.isFact()) {
+                    statement.setString(1, batch.value());
+                }
+                long rows = statement.executeUpdate();
                 if (rows > 0) {
                     added.put(table.tableName(), rows);
                 }

@@ -162,7 +162,6 @@ class ExtractRouteTest {
         paid.forEach(simulator::markPaid);
         ToteSysSimulator.NewOrder first = simulator.newSalesOrder();
         ToteSysSimulator.NewOrder second = simulator.newSalesOrder();
-        ToteSysFixture.awaitChangesPastSafetyMargin(world);
 
         BatchManifest manifest = runBatch();
 
@@ -194,13 +193,10 @@ class ExtractRouteTest {
                 inserted.next();
                 lateOrderId = inserted.getInt(1);
             }
-            ToteSysFixture.awaitChangesPastSafetyMargin(world);
-
             runBatchExpectingNothing();
 
             writer.commit();
         }
-        ToteSysFixture.awaitChangesPastSafetyMargin(world);
 
         BatchManifest manifest = runBatch();
         assertThat(ids(csv(manifest, "sales_order"))).containsExactly(lateOrderId);

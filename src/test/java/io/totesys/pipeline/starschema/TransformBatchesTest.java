@@ -60,7 +60,6 @@ class TransformBatchesTest {
         for (int change = 0; change < 40; change++) {
             simulator.change();
         }
-        ToteSysFixture.awaitChangesPastSafetyMargin(world);
         PipelineStages.run(producer, PipelineStage.EXTRACT);
         PipelineStages.run(producer, PipelineStage.TRANSFORM);
 

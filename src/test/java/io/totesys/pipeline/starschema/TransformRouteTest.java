@@ -92,7 +92,6 @@ class TransformRouteTest {
                 "UPDATE department SET department_name = 'Sales and Marketing', last_updated = now() "
                         + "WHERE department_id = 1",
                 "UPDATE address SET address_line_1 = '10 O''Hara Street', last_updated = now() WHERE address_id = 2");
-        ToteSysFixture.awaitChangesPastSafetyMargin(world);
         runExtractAndTransform();
 
         assertThat(csvObjects()).as("the second extract batch holds only the changed rows")

@@ -60,7 +60,7 @@ public final class PipelineOutcome {
         }
         LakeContents ingest = new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET);
         Set<String> seen = new HashSet<>();
-        assertThat(ingest.extractedRowVersions().stream().filter(version -> !seen.add(version)).distinct().toList())
+        assertThat(ingest.extractedRecords().stream().filter(version -> !seen.add(version)).distinct().toList())
                 .as("row versions extracted twice").isEmpty();
         assertThat(ingest.keys("input/")).as("stranded under input/ of the ingest bucket").isEmpty();
         assertThat(new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET).keys("input/"))

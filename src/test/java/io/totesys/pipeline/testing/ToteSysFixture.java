@@ -1,18 +1,11 @@
 package io.totesys.pipeline.testing;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
-import java.time.Duration;
-import java.time.Instant;
 
 import javax.sql.DataSource;
-
-import org.awaitility.Awaitility;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
@@ -31,9 +24,13 @@ public final class ToteSysFixture {
 
     public static void reset(EmbeddedWorld world) {
         DatabaseServer.execute(world.totesysOwner(), "TRUNCATE " + SOURCE_TABLES + " RESTART IDENTITY CASCADE");
+        if (exists(world.totesysOwner(), ToteSysAudit.VERSIONS)) {
+            DatabaseServer.execute(world.totesysOwner(), "TRUNCATE " + ToteSysAudit.VERSIONS);
+        }
         DataSource warehouse = world.databases().warehouse();
         if (exists(warehouse, "pipeline.extract_watermark")) {
-            DatabaseServer.execute(warehouse, "TRUNCATE pipeline.extract_watermark, pipeline.extract_batch");
+            DatabaseServer.execute(warehouse, "TRUNCATE pipeline.extract_watermark, pipeline.extract_batch, "
+                    + "pipeline.source_key_range, pipeline.source_key_range_staged");
         }
         if (exists(warehouse, "pipeline.reference_row")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.reference_row, pipeline.calendar_coverage");
@@ -43,36 +40,6 @@ public final class ToteSysFixture {
         }
         new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET).clear();
         new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET).clear();
-    }
-
-    /**
-     * Waits until every change made to ToteSys so far lies below the extract's next
-     * high-water mark: until ToteSys's own clock, less the extract's safety margin, has
-     * passed the moment of this call. For {@code @QuarkusTest}s, whose configuration has
-     * the margin.
-     */
-    public static void awaitChangesPastSafetyMargin(EmbeddedWorld world) {
-        Duration margin = ConfigProvider.getConfig().getValue("etl.extract.safety-margin", Duration.class);
-        awaitToteSysClockPast(world, toteSysNow(world).toInstant().plus(margin));
-    }
-
-    /** Waits until ToteSys's clock has passed a moment. */
-    public static void awaitToteSysClockPast(EmbeddedWorld world, Instant moment) {
-        Awaitility.await("ToteSys's clock past " + moment)
-                .pollInterval(Duration.ofMillis(50))
-                .atMost(Duration.ofSeconds(30))
-                .until(() -> toteSysNow(world).toInstant().isAfter(moment));
-    }
-
-    private static Timestamp toteSysNow(EmbeddedWorld world) {
-        try (Connection connection = world.totesysOwner().getConnection();
-                PreparedStatement statement = connection.prepareStatement("SELECT clock_timestamp()");
-                ResultSet result = statement.executeQuery()) {
-            result.next();
-            return result.getTimestamp(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static boolean exists(DataSource dataSource, String table) {

@@ -30,8 +30,9 @@ class MergeStatementsTest {
     @Test
     void aFactGainsARowForEachVersionNotYetInTheWarehouse() {
         assertThat(MergeStatements.appendNewVersions(WarehouseTable.FACT_PAYMENT)).isEqualTo(
-                "INSERT INTO public.fact_payment (" + PAYMENT_COLUMNS + ") SELECT DISTINCT " + PAYMENT_COLUMNS
-                        + " FROM staging_fact_payment s WHERE NOT EXISTS (SELECT 1 FROM public.fact_payment f "
+                "INSERT INTO public.fact_payment (" + PAYMENT_COLUMNS + ", batch_id) SELECT DISTINCT "
+                        + PAYMENT_COLUMNS
+                        + ", ?::text FROM staging_fact_payment s WHERE NOT EXISTS (SELECT 1 FROM public.fact_payment f "
                         + "WHERE f.payment_id = s.payment_id AND (f.payment_id, f.created_date, f.created_time, "
                         + "f.last_updated_date, f.last_updated_time, f.transaction_id, f.counterparty_id, "
                         + "f.payment_amount, f.currency_id, f.payment_type_id, f.paid, f.payment_date) "

@@ -1,0 +1,23 @@
+package io.totesys.pipeline.source;
+
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * What an extract batch writes for a table as one CSV object: its changed rows
+ * ({@link ChangedRows}) or the keys of its rows deleted since the previous batch
+ * ({@link DeletedRows}), a header record first.
+ */
+public interface ExtractedRecords extends Iterator<List<String>> {
+
+    SourceTable table();
+
+    /** Whether these are deletions rather than row versions. */
+    boolean deletions();
+
+    /** Whether there is no data record at all; known before anything is read. */
+    boolean isEmpty();
+
+    /** How many data records were handed out so far: all of them once the iterator is drained. */
+    long rowCount();
+}
