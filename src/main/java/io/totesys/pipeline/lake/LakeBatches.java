@@ -85,27 +85,26 @@ public final class LakeBatches {
     }
 
     /**
-     * The content of an object a manifest names, checked against its entry: size and
-     * SHA-256. An object changed, cut short or replaced since it was written is invalid;
-     * a failure to reach the lake is not.
+     * The content of an object a manifest names, streamed and checked against its entry as
+     * it streams: size and SHA-256. At the end of the stream (or as soon as it runs past its
+     * size), an object changed, cut short or replaced since it was written fails with an
+     * {@link InvalidLakeObjectException}; a failure to reach the lake is not one. The caller
+     * closes it.
      */
+    public InputStream readChecked(BatchManifest.Entry object) {
+        if (object.sha256() == null || object.sha256().isEmpty()) {
+            throw new InvalidLakeObjectException(object.key(), "its manifest entry has no SHA-256", null);
+        }
+        return new VerifiedContent(read(object), object);
+    }
+
+    /** The whole content of an object a manifest names, checked against its entry ({@link #readChecked}). */
     public byte[] readVerified(BatchManifest.Entry object) {
-        byte[] content;
-        try (InputStream stream = read(object)) {
-            content = stream.readAllBytes();
+        try (InputStream stream = readChecked(object)) {
+            return stream.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + object.key() + " failed", e);
         }
-        if (content.length != object.bytes()) {
-            throw new InvalidLakeObjectException(object.key(),
-                    "it is " + content.length + " bytes, its manifest says " + object.bytes(), null);
-        }
-        String sha256 = ObjectDescription.sha256(content);
-        if (object.sha256() != null && !object.sha256().isEmpty() && !object.sha256().equals(sha256)) {
-            throw new InvalidLakeObjectException(object.key(),
-                    "its SHA-256 is " + sha256 + ", its manifest says " + object.sha256(), null);
-        }
-        return content;
     }
 
     /**
