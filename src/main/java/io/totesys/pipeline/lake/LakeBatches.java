@@ -24,10 +24,12 @@ public final class LakeBatches {
 
     private final LakeObjects objects;
     private final ObjectMapper json;
+    private final long maxManifestSize;
 
-    public LakeBatches(LakeObjects objects, ObjectMapper json) {
+    public LakeBatches(LakeObjects objects, ObjectMapper json, long maxManifestSize) {
         this.objects = objects;
         this.json = json;
+        this.maxManifestSize = maxManifestSize;
     }
 
     /** The bucket's objects, for what is not batch bookkeeping. */
@@ -44,15 +46,54 @@ public final class LakeBatches {
         return objects.keys(PENDING_MANIFESTS).stream().filter(key -> key.endsWith(".json")).toList();
     }
 
-    /** The manifest under a key. */
+    /**
+     * The manifest under a key, checked ({@link ManifestCheck}): one that cannot be trusted
+     * is an {@link InvalidManifestException}; a failure to reach the lake is not one.
+     */
     public BatchManifest manifest(String key) {
-        try (InputStream content = objects.read(key)) {
-            return json.readValue(content, BatchManifest.class);
-        } catch (JsonProcessingException e) {
-            throw new InvalidLakeObjectException(key, "it is not a batch manifest: " + e.getOriginalMessage(), e);
+        String relativeKey = LakeLayout.relative(key);
+        byte[] content;
+        try (InputStream stream = objects.read(key)) {
+            content = stream.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxManifestSize + 1));
         } catch (IOException e) {
             throw new LakeObjectException("reading s3://" + bucket() + "/" + key + " failed", e);
         }
+        if (content.length > maxManifestSize) {
+            throw new InvalidManifestException(relativeKey,
+                    "it is larger than ETL_MAX_MANIFEST_SIZE (" + maxManifestSize + " bytes)", null);
+        }
+        BatchManifest manifest;
+        try {
+            manifest = json.readValue(content, BatchManifest.class);
+        } catch (IOException e) {
+            String problem = e instanceof JsonProcessingException parsing ? parsing.getOriginalMessage()
+                    : e.getMessage();
+            throw new InvalidManifestException(relativeKey, "it is not a batch manifest: " + problem, e);
+        }
+        ManifestCheck.check(relativeKey, manifest);
+        return manifest;
+    }
+
+    /**
+     * Moves a manifest that cannot be trusted to {@code quarantine/}, with every object of its
+     * batch (by the batch id its key names) still under {@code input/}, beside a report that
+     * says why. Repeating it after a crash completes it.
+     */
+    public List<String> quarantineManifest(String manifestKey, String problem) {
+        String relativeKey = LakeLayout.relative(manifestKey);
+        String batchId = LakeLayout.batchIdOf(relativeKey);
+        List<String> batchObjects = objects.keys(LakeLayout.INPUT).stream()
+                .filter(key -> !key.equals(manifestKey))
+                .filter(key -> LakeLayout.batchIdOf(LakeLayout.relative(key)).equals(batchId))
+                .toList();
+        objects.write(LakeLayout.quarantine(LakeLayout.quarantineReportKey(relativeKey)),
+                report(batchId, new BatchManifest.Quarantined(LakeLayout.MANIFESTS, relativeKey, 0, null, problem)),
+                JSON);
+        for (String key : batchObjects) {
+            objects.move(key, LakeLayout.quarantine(LakeLayout.relative(key)));
+        }
+        objects.move(manifestKey, LakeLayout.quarantine(relativeKey));
+        return batchObjects.stream().map(LakeLayout::relative).toList();
     }
 
     /** The manifest of a batch written to this bucket, whether still under {@code input/} or already consumed. */
@@ -85,27 +126,26 @@ public final class LakeBatches {
     }
 
     /**
-     * The content of an object a manifest names, checked against its entry: size and
-     * SHA-256. An object changed, cut short or replaced since it was written is invalid;
-     * a failure to reach the lake is not.
+     * The content of an object a manifest names, streamed and checked against its entry as
+     * it streams: size and SHA-256. At the end of the stream (or as soon as it runs past its
+     * size), an object changed, cut short or replaced since it was written fails with an
+     * {@link InvalidLakeObjectException}; a failure to reach the lake is not one. The caller
+     * closes it.
      */
+    public InputStream readChecked(BatchManifest.Entry object) {
+        if (object.sha256() == null || object.sha256().isEmpty()) {
+            throw new InvalidLakeObjectException(object.key(), "its manifest entry has no SHA-256", null);
+        }
+        return new VerifiedContent(read(object), object);
+    }
+
+    /** The whole content of an object a manifest names, checked against its entry ({@link #readChecked}). */
     public byte[] readVerified(BatchManifest.Entry object) {
-        byte[] content;
-        try (InputStream stream = read(object)) {
-            content = stream.readAllBytes();
+        try (InputStream stream = readChecked(object)) {
+            return stream.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + object.key() + " failed", e);
         }
-        if (content.length != object.bytes()) {
-            throw new InvalidLakeObjectException(object.key(),
-                    "it is " + content.length + " bytes, its manifest says " + object.bytes(), null);
-        }
-        String sha256 = ObjectDescription.sha256(content);
-        if (object.sha256() != null && !object.sha256().isEmpty() && !object.sha256().equals(sha256)) {
-            throw new InvalidLakeObjectException(object.key(),
-                    "its SHA-256 is " + sha256 + ", its manifest says " + object.sha256(), null);
-        }
-        return content;
     }
 
     /**

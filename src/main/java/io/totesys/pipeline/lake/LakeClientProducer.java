@@ -72,14 +72,15 @@ public class LakeClientProducer {
     @Singleton
     @Named("ingestBatches")
     LakeBatches ingestBatches(@Named("lakeS3Client") S3Client client, LakeSettings settings, ObjectMapper json) {
-        return new LakeBatches(new LakeObjects(client, settings.ingestBucket()), json);
+        return new LakeBatches(new LakeObjects(client, settings.ingestBucket()), json, settings.maxManifestSize());
     }
 
     @Produces
     @Singleton
     @Named("processedBatches")
     LakeBatches processedBatches(@Named("lakeS3Client") S3Client client, LakeSettings settings, ObjectMapper json) {
-        return new LakeBatches(new LakeObjects(client, settings.processedBucket()), json);
+        return new LakeBatches(new LakeObjects(client, settings.processedBucket()), json,
+                settings.maxManifestSize());
     }
 
     void close(@Disposes @Named("lakeS3Client") S3Client client) {

@@ -25,6 +25,8 @@ public final class LakeLayout {
     public static final String QUARANTINE = "quarantine/";
     public static final String MANIFESTS = "_manifests";
     public static final String DELETIONS = "_deletions";
+    /** The length of a batch id: {@code 20261126T001635123Z-9f3a1c}. */
+    private static final int BATCH_ID_LENGTH = 26;
 
     private LakeLayout() {
     }
@@ -51,6 +53,15 @@ public final class LakeLayout {
     /** The relative key of the report that says why an object was quarantined. */
     public static String quarantineReportKey(String relativeKey) {
         return relativeKey.substring(0, relativeKey.lastIndexOf('.')) + ".error.json";
+    }
+
+    /**
+     * The batch id a relative key's file name begins with ({@code ...9f3a1c-part-0001.parquet}
+     * gives {@code 20261126T001635123Z-9f3a1c}), or the whole file name when it begins with none.
+     */
+    public static String batchIdOf(String relativeKey) {
+        String fileName = relativeKey.substring(relativeKey.lastIndexOf('/') + 1);
+        return fileName.length() >= BATCH_ID_LENGTH ? fileName.substring(0, BATCH_ID_LENGTH) : fileName;
     }
 
     /** The relative key of a batch's manifest. */

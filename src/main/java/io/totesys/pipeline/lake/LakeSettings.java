@@ -16,6 +16,13 @@ public interface LakeSettings {
     /** {@code LAKE_PROCESSED_BUCKET}: the bucket transform batches land in, as Parquet. */
     String processedBucket();
 
+    /**
+     * {@code ETL_MAX_MANIFEST_SIZE}: the largest batch manifest (bytes) a stage reads; a
+     * larger one is quarantined unread.
+     */
+    @WithDefault("4194304")
+    long maxManifestSize();
+
     S3 s3();
 
     interface S3 {

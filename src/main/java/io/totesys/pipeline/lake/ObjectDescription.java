@@ -42,7 +42,7 @@ public record ObjectDescription(long bytes, String sha256) {
         return HexFormat.of().formatHex(newSha256().digest(content));
     }
 
-    private static MessageDigest newSha256() {
+    static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

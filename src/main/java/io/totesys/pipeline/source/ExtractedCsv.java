@@ -17,6 +17,8 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.commons.csv.QuoteMode;
 
+import io.totesys.pipeline.lake.InvalidLakeObjectException;
+
 /**
  * Reads an extract CSV object back as validated {@link SourceRow}s, one at a time: the
  * inverse of what the extract stage writes (RFC 4180, header, every non-NULL value
@@ -24,7 +26,9 @@ import org.apache.commons.csv.QuoteMode;
  * <p>
  * Anything that is not exactly that, a record that does not parse, a header that is not
  * the catalogue's columns, a value of the wrong type, a NULL in a NOT NULL column, a value
- * longer than the limit, is an {@link InvalidSourceDataException} that says where.
+ * longer than the limit, is an {@link InvalidSourceDataException} that says where. So is a
+ * content that is not what its manifest entry says: a size or a SHA-256 the stream reports
+ * wrong at its end ({@link InvalidLakeObjectException}), or another number of records.
  */
 public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
 
@@ -36,14 +40,22 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
 
     private final SourceTable table;
     private final int maxFieldLength;
+    private final long expectedRows;
     private final CSVParser parser;
     private final Iterator<CSVRecord> records;
     private long row;
+    private boolean headerRead;
+    private boolean failed;
 
-    /** Reads the table's rows from the CSV; a value longer than {@code maxFieldLength} characters is invalid. */
-    public ExtractedCsv(SourceTable table, InputStream csv, int maxFieldLength) {
+    /**
+     * Reads the table's rows from the CSV; a value longer than {@code maxFieldLength}
+     * characters is invalid, and so is a CSV that does not hold {@code expectedRows} records
+     * after its header.
+     */
+    public ExtractedCsv(SourceTable table, InputStream csv, int maxFieldLength, long expectedRows) {
         this.table = table;
         this.maxFieldLength = maxFieldLength;
+        this.expectedRows = expectedRows;
         Reader reader = new InputStreamReader(csv, StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT));
@@ -61,6 +73,7 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
             throw invalid(null, "the object is empty: no header record", null);
         }
         CSVRecord header = records.next();
+        headerRead = true;
         List<String> found = header.toList();
         List<String> expected = table.columnNames();
         if (!found.equals(expected)) {
@@ -106,14 +119,35 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
     }
 
     private boolean hasNextRecord() {
+        boolean more;
         try {
-            return records.hasNext();
+            more = records.hasNext();
+        } catch (InvalidLakeObjectException e) {
+            throw invalid(null, e.problem(), e);
         } catch (UncheckedIOException | IllegalStateException e) {
+            InvalidLakeObjectException untrusted = untrusted(e);
+            if (untrusted != null) {
+                throw invalid(null, untrusted.problem(), e);
+            }
             throw invalid(null, "the CSV does not parse after this row: " + rootMessage(e), e);
         }
+        if (!more && headerRead && !failed && row != expectedRows) {
+            throw invalid(null, "it holds " + row + " records, its manifest says " + expectedRows, null);
+        }
+        return more;
+    }
+
+    private static InvalidLakeObjectException untrusted(Throwable failure) {
+        for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+            if (cause instanceof InvalidLakeObjectException untrusted) {
+                return untrusted;
+            }
+        }
+        return null;
     }
 
     private InvalidSourceDataException invalid(String column, String problem, Throwable cause) {
+        failed = true;
         return new InvalidSourceDataException(table, row, column, problem, cause);
     }
 

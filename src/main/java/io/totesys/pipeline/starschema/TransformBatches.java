@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.InvalidManifestException;
 import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
@@ -47,6 +48,8 @@ public class TransformBatches {
 
     /** The exchange property that carries the running {@link TransformBatch}. */
     public static final String BATCH_PROPERTY = "transformBatch";
+    /** The exchange property that carries the key of the extract manifest being transformed. */
+    public static final String MANIFEST_KEY_PROPERTY = "extractManifestKey";
     /** The exchange property that carries how many rows the Parquet object being written holds. */
     public static final String FILE_ROWS_PROPERTY = "parquetRows";
 
@@ -145,6 +148,23 @@ public class TransformBatches {
             processed.objects().delete(LakeLayout.input(part.key()));
         }
         quarantine.quarantine(batch, invalid);
+    }
+
+    /**
+     * A manifest that cannot be trusted ({@link InvalidManifestException}): it moves to
+     * {@code quarantine/} with the objects of its batch, beside a report that says why, and
+     * the stage goes on to the next batch.
+     */
+    public void rejectManifest(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure,
+            @ExchangeProperty(MANIFEST_KEY_PROPERTY) String manifestKey) {
+        InvalidManifestException invalid = ObjectHelper.getException(InvalidManifestException.class, failure);
+        if (invalid == null) {
+            throw new IllegalStateException("not a rejection of the manifest " + manifestKey, failure);
+        }
+        List<String> objects = ingest.quarantineManifest(manifestKey, invalid.problem());
+        metrics.quarantined(PipelineStage.TRANSFORM, LakeLayout.MANIFESTS);
+        LOG.warnf("The transform quarantined the manifest %s with the %d objects of its batch: %s; see %s",
+                invalid.key(), objects.size(), invalid.problem(), ingest.quarantineReportLocation(invalid.key()));
     }
 
     /** The batch's Parquet manifest, ready to be written to the processed bucket. */

@@ -169,16 +169,20 @@ class TransformPlan {
                 .orElse(Collections.emptyIterator()));
     }
 
-    /** The CSV records of a source object the manifest names; one that is not there is invalid source data. */
+    /**
+     * The CSV records of a source object the manifest names, checked against its entry as
+     * they stream (size, SHA-256, records); one that is not there, or not what its entry
+     * says, is invalid source data.
+     */
     private ExtractedCsv open(SourceTable table, BatchManifest.Entry object) {
         InputStream content;
         try {
-            content = ingest.read(object);
+            content = ingest.readChecked(object);
         } catch (InvalidLakeObjectException e) {
             throw new InvalidSourceDataException(table, 0, null, e.problem(), e);
         }
         try {
-            return new ExtractedCsv(table, content, settings.maxFieldLength());
+            return new ExtractedCsv(table, content, settings.maxFieldLength(), object.rows());
         } catch (RuntimeException e) {
             try {
                 content.close();

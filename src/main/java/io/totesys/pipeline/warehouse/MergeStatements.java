@@ -83,6 +83,22 @@ final class MergeStatements {
                 + reference.name() + ") ON CONFLICT DO NOTHING RETURNING " + dimension.keyColumn();
     }
 
+    /** The days the staged facts refer to through a column but {@code dim_date} lacks. */
+    static String missingDays(WarehouseTable fact, WarehouseColumn reference) {
+        return "SELECT DISTINCT s." + reference.name() + " FROM " + stagingTable(fact) + " s WHERE s."
+                + reference.name() + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public."
+                + WarehouseTable.DIM_DATE.tableName() + " d WHERE d." + WarehouseTable.DIM_DATE.keyColumn() + " = s."
+                + reference.name() + ")";
+    }
+
+    /** Inserts one row of a table, its values as text parameters in column order; an existing key is left alone. */
+    static String insertRow(WarehouseTable table) {
+        String values = table.columns().stream().map(column -> "?::" + column.type().sqlType())
+                .collect(Collectors.joining(", "));
+        return "INSERT INTO public." + table.tableName() + " (" + columnList(table) + ") VALUES (" + values
+                + ") ON CONFLICT DO NOTHING";
+    }
+
     private static String columnList(WarehouseTable table) {
         return String.join(", ", table.columnNames());
     }

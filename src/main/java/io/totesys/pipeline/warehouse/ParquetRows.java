@@ -2,6 +2,7 @@ package io.totesys.pipeline.warehouse;
 
 import java.io.IOException;
 
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.camel.dataformat.parquet.avro.ParquetInputStream;
@@ -10,6 +11,7 @@ import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetReader;
 
 import io.totesys.pipeline.lake.InvalidLakeObjectException;
+import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
  * Reads the rows of a Parquet object held in memory, as generic Avro records, the way
@@ -42,6 +44,25 @@ final class ParquetRows {
             return rows.read();
         } catch (IOException | RuntimeException e) {
             throw new InvalidLakeObjectException(key, "a row group does not read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks that the object's rows fit their table before any is copied: every column of
+     * the table, of its type. A Parquet object that passes its checksum but was written for
+     * other columns (a column of the wrong type, a missing one) is invalid.
+     */
+    static void checkFits(WarehouseTable table, String key, Schema found) {
+        for (Schema.Field column : table.avroSchema().getFields()) {
+            Schema.Field field = found.getField(column.name());
+            if (field == null) {
+                throw new InvalidLakeObjectException(key, "it does not fit " + table.tableName() + ": it has no column "
+                        + column.name(), null);
+            }
+            if (!field.schema().equals(column.schema())) {
+                throw new InvalidLakeObjectException(key, "it does not fit " + table.tableName() + ": its column "
+                        + column.name() + " is " + field.schema() + ", the table's is " + column.schema(), null);
+            }
         }
     }
 }

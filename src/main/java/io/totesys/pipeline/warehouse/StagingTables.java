@@ -46,6 +46,9 @@ final class StagingTables {
                         connection.unwrap(PGConnection.class), MergeStatements.copyIntoStaging(table, encoder),
                         COPY_BUFFER), StandardCharsets.UTF_8), COPY_BUFFER)) {
             for (GenericRecord row = ParquetRows.next(rows, key); row != null; row = ParquetRows.next(rows, key)) {
+                if (count == 0) {
+                    ParquetRows.checkFits(table, key, row.getSchema());
+                }
                 encoder.write(row, out);
                 count++;
             }

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -12,9 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.avro.generic.GenericRecord;
 import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.starschema.StarSchemaRecords;
 import io.totesys.pipeline.starschema.WarehouseColumn;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
@@ -60,7 +63,11 @@ final class StarSchemaMerge {
     private static void inferMissingDimensionRows(Connection connection, BatchId batch, WarehouseTable fact)
             throws SQLException {
         for (WarehouseColumn column : fact.columns()) {
-            if (!column.isReference() || column.references().equals(WarehouseTable.DIM_DATE.tableName())) {
+            if (!column.isReference()) {
+                continue;
+            }
+            if (column.references().equals(WarehouseTable.DIM_DATE.tableName())) {
+                addMissingDays(connection, batch, fact, column);
                 continue;
             }
             WarehouseTable dimension = WarehouseTable.byTableName(column.references()).orElseThrow();
@@ -78,6 +85,39 @@ final class StarSchemaMerge {
                         inferred);
             }
         }
+    }
+
+    /**
+     * Days a fact refers to but {@code dim_date} lacks, because the batch that carried them
+     * had its {@code dim_date} object quarantined: a day's row follows from the day alone, so
+     * it is added whole ({@link StarSchemaRecords#date}), not as an inferred member.
+     */
+    private static void addMissingDays(Connection connection, BatchId batch, WarehouseTable fact,
+            WarehouseColumn column) throws SQLException {
+        List<LocalDate> days = new ArrayList<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet missing = statement.executeQuery(MergeStatements.missingDays(fact, column))) {
+            while (missing.next()) {
+                days.add(missing.getObject(1, LocalDate.class));
+            }
+        }
+        if (days.isEmpty()) {
+            return;
+        }
+        List<WarehouseColumn> columns = WarehouseTable.DIM_DATE.columns();
+        try (PreparedStatement insert = connection
+                .prepareStatement(MergeStatements.insertRow(WarehouseTable.DIM_DATE))) {
+            for (LocalDate day : days) {
+                GenericRecord row = StarSchemaRecords.date(day);
+                for (int index = 0; index < columns.size(); index++) {
+                    insert.setString(index + 1, columns.get(index).type().toText(row.get(index)));
+                }
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+        LOG.warnf("Load batch %s: %s of %s refers to %d days dim_date lacks; added them", batch, column.name(),
+                fact.tableName(), days.size());
     }
 
     private static List<WarehouseTable> dimensionsThenFacts() {

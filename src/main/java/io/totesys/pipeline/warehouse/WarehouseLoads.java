@@ -24,8 +24,10 @@ import io.agroal.api.AgroalDataSource;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.InvalidLakeObjectException;
+import io.totesys.pipeline.lake.InvalidManifestException;
 import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeBuckets;
+import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineSettings;
@@ -51,6 +53,8 @@ public class WarehouseLoads {
     public static final String BATCH_PROPERTY = "loadBatch";
     /** The exchange property that carries the Parquet object being staged. */
     public static final String OBJECT_PROPERTY = "parquetObject";
+    /** The exchange property that carries the key of the Parquet manifest being loaded. */
+    public static final String MANIFEST_KEY_PROPERTY = "parquetManifestKey";
 
     private static final Logger LOG = Logger.getLogger(WarehouseLoads.class);
 
@@ -170,6 +174,23 @@ public class WarehouseLoads {
         metrics.quarantined(PipelineStage.LOAD, object.table());
         LOG.warnf("Load batch %s quarantined %s: %s; its table's rows of this batch are left out; see %s",
                 batch.getId(), object.key(), invalid.problem(), processed.quarantineReportLocation(object.key()));
+    }
+
+    /**
+     * A manifest that cannot be trusted ({@link InvalidManifestException}): it moves to
+     * {@code quarantine/} with the objects of its batch, beside a report that says why, and
+     * the stage goes on to the next batch.
+     */
+    public void rejectManifest(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure,
+            @ExchangeProperty(MANIFEST_KEY_PROPERTY) String manifestKey) {
+        InvalidManifestException invalid = ObjectHelper.getException(InvalidManifestException.class, failure);
+        if (invalid == null) {
+            throw new IllegalStateException("not a rejection of the manifest " + manifestKey, failure);
+        }
+        List<String> objects = processed.quarantineManifest(manifestKey, invalid.problem());
+        metrics.quarantined(PipelineStage.LOAD, LakeLayout.MANIFESTS);
+        LOG.warnf("The load quarantined the manifest %s with the %d objects of its batch: %s; see %s",
+                invalid.key(), objects.size(), invalid.problem(), processed.quarantineReportLocation(invalid.key()));
     }
 
     /**

@@ -3,8 +3,10 @@ package io.totesys.pipeline.starschema;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -156,13 +158,15 @@ class PoisonInputTest {
 
     /**
      * Writes an extract batch by hand: its CSV objects under input/, then its manifest, which
-     * also names an object for each of the missing tables, never written.
+     * gives each its true size, SHA-256 and record count, and also names an object for each
+     * of the missing tables, never written.
      */
     private void writeExtractBatch(BatchId batch, Map<String, String> csvByTable, List<String> missingTables)
             throws Exception {
         List<BatchManifest.Entry> entries = new ArrayList<>();
         for (String table : missingTables) {
-            entries.add(new BatchManifest.Entry(table, LakeLayout.dataKey(table, batch, "csv"), 1, 100, "", null));
+            entries.add(new BatchManifest.Entry(table, LakeLayout.dataKey(table, batch, "csv"), 1, 100, "0".repeat(64),
+                    null));
         }
         for (Map.Entry<String, String> csv : csvByTable.entrySet()) {
             String key = LakeLayout.dataKey(csv.getKey(), batch, "csv");
@@ -170,7 +174,8 @@ class PoisonInputTest {
             world.s3().putObject(request -> request.bucket(EmbeddedWorld.INGEST_BUCKET).key("input/" + key),
                     RequestBody.fromBytes(content));
             entries.add(new BatchManifest.Entry(csv.getKey(), key, Math.max(0, csv.getValue().split(CRLF).length - 1),
-                    content.length, "", null));
+                    content.length, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)),
+                    null));
         }
         byte[] manifest = json.writeValueAsBytes(new BatchManifest(batch.value(), "extract", Instant.now(),
                 "2026-11-26 00:59:58.000", entries, List.of()));
