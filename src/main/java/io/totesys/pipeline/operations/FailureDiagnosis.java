@@ -10,7 +10,6 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 
-import org.apache.camel.util.ObjectHelper;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.api.FlywayException;
 
@@ -144,7 +143,16 @@ public class FailureDiagnosis {
         return (newline < 0 ? message : message.substring(0, newline)).strip();
     }
 
+    /**
+     * The outermost failure of a type in the cause chain: the one that says most about what
+     * the pipeline was doing. (Camel's {@code ObjectHelper.getException} returns the innermost.)
+     */
     private static <T extends Throwable> Optional<T> find(Throwable failure, Class<T> type) {
-        return Optional.ofNullable(ObjectHelper.getException(type, failure));
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return Optional.of(type.cast(cause));
+            }
+        }
+        return Optional.empty();
     }
 }
