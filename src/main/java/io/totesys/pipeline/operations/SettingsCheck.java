@@ -1,7 +1,11 @@
 package io.totesys.pipeline.operations;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,13 +31,15 @@ public class SettingsCheck {
 
     private final Map<String, String> intervals = new LinkedHashMap<>();
     private final LakeSettings lake;
+    private final JolokiaSettings jolokia;
 
-    SettingsCheck(PipelineSettings pipeline, LakeSettings lake) {
+    SettingsCheck(PipelineSettings pipeline, LakeSettings lake, JolokiaSettings jolokia) {
         intervals.put("ETL_POLL_INTERVAL", pipeline.pollInterval());
         intervals.put("ETL_STAGE_POLL_INTERVAL", pipeline.stagePollInterval());
         intervals.put("ETL_RETRY_INITIAL_BACKOFF", pipeline.retry().initialBackoff());
         intervals.put("ETL_RETRY_MAX_BACKOFF", pipeline.retry().maxBackoff());
         this.lake = lake;
+        this.jolokia = jolokia;
     }
 
     /**
@@ -56,6 +62,8 @@ public class SettingsCheck {
         if (credentials != null) {
             stop(credentials);
         }
+        jolokia.allowedOrigins().orElse(List.of()).stream().map(SettingsCheck::originProblem)
+                .filter(Objects::nonNull).findFirst().ifPresent(SettingsCheck::stop);
     }
 
     private static void stop(String problem) {
@@ -84,6 +92,21 @@ public class SettingsCheck {
         return (accessKeyId.isPresent() ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
                 : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not")
                 + ": set both, or neither to use the AWS default credentials chain (web identity, instance profile)";
+    }
+
+    /** Why an origin Jolokia should answer browser pages of is unusable, or {@code null} when it is fine. */
+    static String originProblem(String origin) {
+        try {
+            URI uri = new URI(origin);
+            if ((uri.getScheme() != null && uri.getScheme().matches("https?")) && uri.getHost() != null
+                    && (uri.getRawPath() == null || uri.getRawPath().isEmpty()) && uri.getRawQuery() == null) {
+                return null;
+            }
+        } catch (URISyntaxException e) {
+            // described below
+        }
+        return "ETL_JOLOKIA_ALLOWED_ORIGINS '" + origin + "' is not an origin: write scheme, host and port only, "
+                + "such as https://hawtio.example.com, comma-separated";
     }
 
     /** Why a timer period is unusable, or {@code null} when it is fine. */

@@ -52,6 +52,7 @@ public final class RunEmbedded {
 
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
         environment.put("ETL_POLL_INTERVAL", options.get("poll-interval"));
+        environment.put("ETL_ROUTES_DIRECTORY", Path.of("routes").toAbsolutePath().toString());
         environment.put("ETL_ROUTES_RELOAD", "true");
         PipelineService service = PipelineService.start(environment, null);
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
