@@ -1,6 +1,7 @@
 package io.totesys.pipeline.stage;
 
 import java.time.Duration;
+import java.util.Collection;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,11 +16,14 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code pipeline_rows_total{stage, table}}: rows each stage wrote, per table;</li>
  * <li>{@code pipeline_quarantined_objects_total{stage, table}}: objects a stage could not read
  * and moved to {@code quarantine/};</li>
- * <li>{@code pipeline_batch_duration_seconds{stage}}: how long each batch took;</li>
+ * <li>{@code pipeline_batch_duration_seconds{stage}}: how long each batch took, as a histogram
+ * ({@code _bucket}, {@code _count}, {@code _sum}, {@code _max});</li>
  * <li>{@code pipeline_failures_total{stage}}: batches that failed and will be tried again;</li>
  * <li>{@code pipeline_freshness_lag_seconds}: how far the warehouse is behind ToteSys
  * ({@link Freshness}).</li>
  * </ul>
+ * Every counter and the histogram are there from the start, at zero, for each stage and
+ * table ({@link #registerAtZero}), so that a rate or an alert sees their first increment.
  */
 @ApplicationScoped
 public class PipelineMetrics {
@@ -44,19 +48,41 @@ public class PipelineMetrics {
     }
 
     public void batchDuration(PipelineStage stage, Duration duration) {
-        Timer.builder("pipeline.batch.duration")
-                .description("How long a stage's batch took")
-                .tag("stage", stage.stageName())
-                .register(registry)
-                .record(duration);
+        batchDuration(stage).record(duration);
     }
 
     public void failed(PipelineStage stage) {
-        Counter.builder("pipeline.failures")
+        failures(stage).increment();
+    }
+
+    /**
+     * Publishes a stage's metrics at zero: its failures, its batch duration histogram, and
+     * its rows and quarantined objects for each table it writes or can quarantine.
+     */
+    public void registerAtZero(PipelineStage stage, Collection<String> writtenTables,
+            Collection<String> quarantinableTables) {
+        failures(stage);
+        batchDuration(stage);
+        writtenTables.forEach(table -> counter("pipeline.rows", "Rows a stage wrote", stage, table));
+        quarantinableTables.forEach(table -> counter("pipeline.quarantined.objects",
+                "Objects a stage could not read and quarantined", stage, table));
+    }
+
+    private Timer batchDuration(PipelineStage stage) {
+        return Timer.builder("pipeline.batch.duration")
+                .description("How long a stage's batch took")
+                .tag("stage", stage.stageName())
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(10))
+                .maximumExpectedValue(Duration.ofMinutes(30))
+                .register(registry);
+    }
+
+    private Counter failures(PipelineStage stage) {
+        return Counter.builder("pipeline.failures")
                 .description("Batches that failed and will be tried again")
                 .tag("stage", stage.stageName())
-                .register(registry)
-                .increment();
+                .register(registry);
     }
 
     private Counter counter(String name, String description, PipelineStage stage, String table) {

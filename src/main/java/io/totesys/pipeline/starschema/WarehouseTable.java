@@ -175,6 +175,11 @@ public enum WarehouseTable {
         return columns.get(0).name();
     }
 
+    /** The names of the star schema's tables. */
+    public static List<String> tableNames() {
+        return Arrays.stream(values()).map(WarehouseTable::tableName).toList();
+    }
+
     /** The warehouse table of a lake table name, if the star schema has one. */
     public static Optional<WarehouseTable> byTableName(String tableName) {
         return Arrays.stream(values()).filter(table -> table.tableName().equals(tableName)).findFirst();
