@@ -47,10 +47,11 @@ public final class LakeBatches {
     }
 
     /**
-     * The manifest under a key, checked ({@link ManifestCheck}): one that cannot be trusted
-     * is an {@link InvalidManifestException}; a failure to reach the lake is not one.
+     * The manifest under a key, checked against the catalogue of the tables it may name
+     * ({@link ManifestCheck}): one that cannot be trusted is an {@link InvalidManifestException};
+     * a failure to reach the lake is not one.
      */
-    public BatchManifest manifest(String key) {
+    public BatchManifest manifest(String key, ManifestCatalogue catalogue) {
         String relativeKey = LakeLayout.relative(key);
         byte[] content;
         try (InputStream stream = objects.read(key)) {
@@ -70,7 +71,7 @@ public final class LakeBatches {
                     : e.getMessage();
             throw new InvalidManifestException(relativeKey, "it is not a batch manifest: " + problem, e);
         }
-        ManifestCheck.check(relativeKey, manifest);
+        ManifestCheck.check(relativeKey, manifest, catalogue);
         return manifest;
     }
 
@@ -97,8 +98,8 @@ public final class LakeBatches {
     }
 
     /** The manifest of a batch written to this bucket, whether still under {@code input/} or already consumed. */
-    public Optional<BatchManifest> findManifest(BatchId batch) {
-        return manifestKey(batch).map(this::manifest);
+    public Optional<BatchManifest> findManifest(BatchId batch, ManifestCatalogue catalogue) {
+        return manifestKey(batch).map(key -> manifest(key, catalogue));
     }
 
     /** Whether the batch's manifest was written to this bucket, whether still under {@code input/} or consumed. */

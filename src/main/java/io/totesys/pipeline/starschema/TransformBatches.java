@@ -29,6 +29,7 @@ import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.ObjectDescription;
 import io.totesys.pipeline.source.InvalidSourceDataException;
+import io.totesys.pipeline.source.SourceTable;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineStage;
@@ -105,10 +106,10 @@ public class TransformBatches {
     public TransformBatch open(@Body String manifestKey) {
         buckets.verifyProcessed();
         schema.ensureMigrated();
-        BatchManifest extractManifest = ingest.manifest(manifestKey);
+        BatchManifest extractManifest = ingest.manifest(manifestKey, SourceTable.manifestCatalogue());
         BatchId batchId = new BatchId(extractManifest.batchId());
         TransformBatch batch = new TransformBatch(batchId, manifestKey, extractManifest,
-                processed.findManifest(batchId));
+                processed.findManifest(batchId, WarehouseTable.manifestCatalogue()));
         if (batch.isPending()) {
             plan.lineUp(batch);
         } else {

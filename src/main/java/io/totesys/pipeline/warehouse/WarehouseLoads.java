@@ -97,7 +97,7 @@ public class WarehouseLoads {
      */
     public LoadBatch open(@Body String manifestKey, Exchange exchange) {
         schema.ensureMigrated();
-        BatchManifest manifest = processed.manifest(manifestKey);
+        BatchManifest manifest = processed.manifest(manifestKey, WarehouseTable.manifestCatalogue());
         BatchId batchId = new BatchId(manifest.batchId());
         Connection connection = null;
         try {
