@@ -103,7 +103,7 @@ public class WarehouseLoads {
         try {
             connection = warehouse.getConnection();
             connection.setAutoCommit(false);
-            Optional<List<BatchManifest.Quarantined>> loaded = loadLog.lockAndFind(connection, batchId);
+            Optional<List<BatchManifest.Quarantined>> loaded = loadLog.lockAndFind(connection, batchId, manifest);
             if (loaded.isEmpty()) {
                 StagingTables.create(connection);
             } else {
