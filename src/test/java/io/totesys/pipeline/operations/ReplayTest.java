@@ -91,6 +91,8 @@ class ReplayTest {
         assertThat(warehouseTables()).as("every dimension and every current fact as before the replay")
                 .isEqualTo(before);
         assertThat(factVersions()).as("fact versions, none doubled").isEqualTo(versionsBefore);
+        System.out.printf("[replay] batch %s replayed after a newer one: loaded again, fact versions %s as before, "
+                + "every dimension and current fact unchanged%n", first, versionsBefore);
         assertEqualToToteSys();
         assertThat(SqlRows.column(warehouse, "SELECT first_name FROM dim_staff WHERE staff_id = 1"))
                 .containsExactly("Renamed");
@@ -119,6 +121,8 @@ class ReplayTest {
 
         assertEqualToToteSys();
         assertThat(ingest.keys("quarantine/")).as("the fixed object and its report").isEmpty();
+        System.out.printf("[replay] fixed object of batch %s replayed: %d fact_sales_order rows, equal to ToteSys%n",
+                manifest.batchId(), SqlRows.count(warehouse, "SELECT count(*) FROM fact_sales_order"));
         assertThat(ingest.keys(LakeLayout.processed(salesOrder))).hasSize(1);
         assertThat(processed.keys("quarantine/")).isEmpty();
         assertThat(ingest.keys("input/")).isEmpty();
@@ -155,6 +159,8 @@ class ReplayTest {
         assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM pipeline.replay_request WHERE done_at IS NULL"))
                 .isZero();
         assertThat(factVersions()).as("fact versions after extracting whole again").isEqualTo(versions);
+        System.out.printf("[replay] sales_order extracted whole twice: fact versions %s after the first and the "
+                + "second, warehouse equal to ToteSys%n", versions);
         assertThat(warehouseTables()).isEqualTo(tables);
         assertEqualToToteSys();
 
