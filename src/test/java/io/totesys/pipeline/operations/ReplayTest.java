@@ -42,7 +42,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * docs/reliability.md says: an older batch replayed after newer ones rolls no dimension and
  * no current fact back and doubles no fact version; a quarantined object, fixed, arrives
  * when its batch is replayed; a table whose object was lost for good, extracted again whole,
- * leaves the warehouse equal to ToteSys, and extracting it again adds no version.
+ * leaves the warehouse equal to ToteSys, and extracting it again adds no version. Requests that
+ * name no table of the catalogue or no batch the lake holds are closed with the reason.
  */
 @QuarkusTest
 @WithTestResource(TestWorldResource.class)
@@ -141,13 +142,19 @@ class ReplayTest {
 
         requestReextractOf("sales_order");
         requestReextractOf("widget");
+        requestReplayOf("yesterday");
+        requestReplayOf("20200101T000000000Z-abcdef");
         runAllStages();
 
-        assertThat(SqlRows.column(warehouse, "SELECT table_name || ': ' || outcome FROM pipeline.replay_request "
-                + "WHERE done_at IS NOT NULL ORDER BY request_id")).satisfiesExactly(
+        assertThat(SqlRows.column(warehouse, "SELECT coalesce(table_name, batch_id) || ': ' || outcome "
+                + "FROM pipeline.replay_request WHERE done_at IS NOT NULL ORDER BY request_id")).satisfiesExactly(
                         outcome -> assertThat(outcome).startsWith("sales_order: extracted whole in batch "),
                         outcome -> assertThat(outcome).startsWith("widget: not re-extracted: 'widget' is not a "
-                                + "table of the ToteSys catalogue"));
+                                + "table of the ToteSys catalogue"),
+                        outcome -> assertThat(outcome).startsWith("yesterday: not replayed: 'yesterday' is not a "
+                                + "batch id"),
+                        outcome -> assertThat(outcome).startsWith("20200101T000000000Z-abcdef: not replayed: "
+                                + "s3://totesys-ingest holds no manifest of batch 20200101T000000000Z-abcdef"));
         assertEqualToToteSys();
         Map<String, Long> versions = factVersions();
         Map<WarehouseTable, List<String>> tables = warehouseTables();
