@@ -6,16 +6,22 @@ import java.util.Set;
 
 /**
  * What a batch manifest must be before a stage acts on it: its batch id, the one its key
- * names; an object list whose every entry names a table and a key with an extension, inside
- * its own batch's place for that table ({@link LakeLayout}), once; a well-formed high-water
- * mark, when it has one. Anything else is an {@link InvalidManifestException}.
+ * names; an object list whose every entry names a table of its {@link ManifestCatalogue} and
+ * the one key of that table's object in its own batch ({@link LakeLayout}), or of one of its
+ * numbered parts where tables come in parts, each once; deletions entries likewise, each
+ * table's at its deletions key, once; a well-formed high-water mark, when it has one. Anything else is an
+ * {@link InvalidManifestException}: an entry that names another batch's object or a table
+ * the catalogue lacks would otherwise move that object away, or leave it untransformed.
  */
 final class ManifestCheck {
+
+    /** How much of a name from a manifest a report quotes. */
+    private static final int QUOTED_LENGTH = 120;
 
     private ManifestCheck() {
     }
 
-    static void check(String relativeKey, BatchManifest manifest) {
+    static void check(String relativeKey, BatchManifest manifest, ManifestCatalogue catalogue) {
         if (manifest == null || manifest.batchId() == null) {
             throw invalid(relativeKey, "it has no batchId");
         }
@@ -23,7 +29,7 @@ final class ManifestCheck {
         try {
             batch = new BatchId(manifest.batchId());
         } catch (IllegalArgumentException e) {
-            throw invalid(relativeKey, "its batchId '" + manifest.batchId() + "' is not a batch id");
+            throw invalid(relativeKey, "its batchId " + quoted(manifest.batchId()) + " is not a batch id");
         }
         if (!relativeKey.equals(LakeLayout.manifestKey(batch))) {
             throw invalid(relativeKey, "its batchId " + batch + " is not the batch its key names");
@@ -33,37 +39,87 @@ final class ManifestCheck {
         }
         Set<String> keys = new HashSet<>();
         for (BatchManifest.Entry entry : manifest.objects()) {
-            checkEntry(relativeKey, batch, entry);
+            checkEntry(relativeKey, batch, entry, catalogue);
             if (!keys.add(entry.key())) {
                 throw invalid(relativeKey, "it lists the object " + entry.key() + " twice");
+            }
+        }
+        Set<String> deletedTables = new HashSet<>();
+        for (BatchManifest.Entry entry : manifest.deletions()) {
+            checkDeletions(relativeKey, batch, entry, catalogue);
+            if (!deletedTables.add(entry.table())) {
+                throw invalid(relativeKey, "it lists the deletions of table " + entry.table() + " twice");
             }
         }
         try {
             manifest.highWaterTime();
         } catch (DateTimeParseException e) {
-            throw invalid(relativeKey, "its highWater '" + manifest.highWater() + "' is not yyyy-MM-dd HH:mm:ss.SSS");
+            throw invalid(relativeKey, "its highWater " + quoted(manifest.highWater())
+                    + " is not yyyy-MM-dd HH:mm:ss.SSS");
         }
     }
 
-    private static void checkEntry(String relativeKey, BatchId batch, BatchManifest.Entry entry) {
+    private static void checkEntry(String relativeKey, BatchId batch, BatchManifest.Entry entry,
+            ManifestCatalogue catalogue) {
+        checkNamed(relativeKey, entry, catalogue);
+        String fileName = entry.key().substring(entry.key().lastIndexOf('/') + 1);
+        if (fileName.lastIndexOf('.') <= 0) {
+            throw invalid(relativeKey, "the object key " + quoted(entry.key()) + " has no extension");
+        }
+        String expected = catalogue.parts()
+                ? partPrefix(entry.table(), batch, catalogue.extension()) + "<part>." + catalogue.extension()
+                : LakeLayout.dataKey(entry.table(), batch, catalogue.extension());
+        boolean inPlace = catalogue.parts() ? isPart(entry.key(), entry.table(), batch, catalogue.extension())
+                : entry.key().equals(expected);
+        if (!inPlace) {
+            throw invalid(relativeKey, "the object key " + quoted(entry.key()) + " is not in batch " + batch
+                    + "'s place for table " + entry.table() + " (" + expected + ")");
+        }
+    }
+
+    private static void checkDeletions(String relativeKey, BatchId batch, BatchManifest.Entry entry,
+            ManifestCatalogue catalogue) {
+        checkNamed(relativeKey, entry, catalogue);
+        String expected = LakeLayout.deletionsKey(entry.table(), batch);
+        if (!entry.key().equals(expected)) {
+            throw invalid(relativeKey, "the deletions key " + quoted(entry.key()) + " is not in batch " + batch
+                    + "'s place for table " + entry.table() + " (" + expected + ")");
+        }
+    }
+
+    private static void checkNamed(String relativeKey, BatchManifest.Entry entry, ManifestCatalogue catalogue) {
         if (entry == null || entry.table() == null || entry.key() == null) {
             throw invalid(relativeKey, "an object entry has no table or no key");
         }
-        String fileName = entry.key().substring(entry.key().lastIndexOf('/') + 1);
-        if (fileName.lastIndexOf('.') <= 0) {
-            throw invalid(relativeKey, "the object key " + entry.key() + " has no extension");
+        if (!catalogue.has(entry.table())) {
+            throw invalid(relativeKey, "it names the table " + quoted(entry.table()) + ", which is not in "
+                    + catalogue.name());
         }
-        String place = LakeLayout.dataKey(entry.table(), batch, "");
-        String batchPrefix = place.substring(0, place.length() - 1);
-        boolean inPlace = entry.key().startsWith(batchPrefix)
-                && (entry.key().startsWith(".", batchPrefix.length())
-                        || entry.key().startsWith("-part-", batchPrefix.length()))
-                && entry.key().indexOf('/', batchPrefix.length()) < 0
-                && !entry.table().contains("/") && !entry.table().startsWith("_");
-        if (!inPlace) {
-            throw invalid(relativeKey, "the object key " + entry.key() + " is not in batch " + batch
-                    + "'s place for table " + entry.table() + " (" + batchPrefix + ".<extension>)");
+    }
+
+    /** Whether a key is one of the numbered parts of a table's objects in a batch. */
+    private static boolean isPart(String key, String table, BatchId batch, String extension) {
+        String prefix = partPrefix(table, batch, extension);
+        if (!key.startsWith(prefix) || !key.endsWith("." + extension)
+                || key.length() <= prefix.length() + extension.length() + 1) {
+            return false;
         }
+        String number = key.substring(prefix.length(), key.length() - extension.length() - 1);
+        if (number.length() < 4 || number.length() > 9 || !number.chars().allMatch(Character::isDigit)) {
+            return false;
+        }
+        int part = Integer.parseInt(number);
+        return part > 0 && key.equals(LakeLayout.partKey(table, batch, part, extension));
+    }
+
+    /** What a table's part keys in a batch begin with, up to the part number. */
+    private static String partPrefix(String table, BatchId batch, String extension) {
+        String first = LakeLayout.partKey(table, batch, 1, extension);
+        return first.substring(0, first.length() - ("0001." + extension).length());
+    }
+
+    private static String quoted(String text) {
+        return "'" + (text.length() > QUOTED_LENGTH ? text.substring(0, QUOTED_LENGTH) + "..." : text) + "'";
     }
 
     private static InvalidManifestException invalid(String relativeKey, String problem) {

@@ -3,6 +3,7 @@ package io.totesys.pipeline.source;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ import io.totesys.pipeline.lake.ObjectDescription;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.stage.ReplayRequests;
 import io.totesys.pipeline.stage.StageLocks;
 
 /**
@@ -56,6 +58,8 @@ public class ExtractBatches {
      * changed rows or deletions (the name is the one route files of earlier releases set).
      */
     public static final String ROWS_PROPERTY = "changedRows";
+    /** The exchange property that carries the re-extract requests the running batch honours. */
+    public static final String REEXTRACT_PROPERTY = "reextractRequests";
     /** The table whose records a deletion check follows. */
     public static final String TABLE_PROPERTY = "sourceTable";
     /**
@@ -76,13 +80,14 @@ public class ExtractBatches {
     private final ObjectMapper json;
     private final PipelineMetrics metrics;
     private final StageLocks stageLocks;
+    private final ReplayRequests replayRequests;
     private final Clock clock;
     private final AtomicBoolean backfillPending;
     private final Map<SourceTable, Long> deletionCountersChecked = new ConcurrentHashMap<>();
 
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
-            PipelineMetrics metrics, StageLocks stageLocks) {
+            PipelineMetrics metrics, StageLocks stageLocks, ReplayRequests replayRequests) {
         this.totesys = totesys;
         this.settings = settings;
         this.state = state;
@@ -92,6 +97,7 @@ public class ExtractBatches {
         this.json = json;
         this.metrics = metrics;
         this.stageLocks = stageLocks;
+        this.replayRequests = replayRequests;
         this.clock = Clock.systemUTC();
         this.backfillPending = new AtomicBoolean(settings.backfillAtStart());
     }
@@ -106,7 +112,13 @@ public class ExtractBatches {
         stageLocks.holdFor(PipelineStage.EXTRACT, exchange);
         state.unfinishedBatches().forEach(this::settle);
 
-        Map<SourceTable, ExtractState.Position> positions = backfillPending.get() ? Map.of() : state.positions();
+        Map<SourceTable, ExtractState.Position> positions = new EnumMap<>(SourceTable.class);
+        if (!backfillPending.get()) {
+            positions.putAll(state.positions());
+        }
+        List<ReplayRequests.Request> reextracts = reextractRequests();
+        reextracts.forEach(request -> positions.remove(SourceTable.byTableName(request.subject()).orElseThrow()));
+        exchange.setProperty(REEXTRACT_PROPERTY, reextracts);
         SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize());
         Map<SourceTable, ChangeWindow> windows = new EnumMap<>(SourceTable.class);
         for (SourceTable table : SourceTable.values()) {
@@ -116,6 +128,27 @@ public class ExtractBatches {
                 state.liveKeys(), this::undo);
         exchange.getExchangeExtension().addOnCompletion(batch);
         return batch;
+    }
+
+    /**
+     * The open requests to extract a table again whole ({@code pipeline.replay_request} rows
+     * with a {@code table_name}): this batch reads those tables whole, as a first run does. A
+     * request naming a table the catalogue does not have is closed with the reason.
+     */
+    private List<ReplayRequests.Request> reextractRequests() {
+        List<ReplayRequests.Request> honoured = new ArrayList<>();
+        for (ReplayRequests.Request request : replayRequests.openReextracts()) {
+            if (SourceTable.byTableName(request.subject()).isPresent()) {
+                honoured.add(request);
+                LOG.infof("Re-extract request %d: this batch reads %s whole", request.id(), request.subject());
+            } else {
+                String problem = "'" + request.subject() + "' is not a table of the ToteSys catalogue "
+                        + SourceTable.tableNames();
+                replayRequests.done(request, "not re-extracted: " + problem);
+                LOG.warnf("Re-extract request %d not honoured: %s", request.id(), problem);
+            }
+        }
+        return honoured;
     }
 
     /** What a batch reads of a table, given where the table was read up to. */
@@ -218,7 +251,8 @@ public class ExtractBatches {
      * Moves the watermarks on: for a batch with objects, after its manifest is written; for
      * a poll that found no changes, without writing anything to the lake.
      */
-    public void publish(@ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
+    public void publish(@ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch,
+            @ExchangeProperty(REEXTRACT_PROPERTY) List<ReplayRequests.Request> reextracts) {
         if (batch.isEmpty()) {
             state.advancedWithoutChanges(batch.highWater(), batch.readHorizon(), batch.keys());
             LOG.debugf("Extract found no changes up to %s", BatchManifest.sourceTimestamp(batch.highWater()));
@@ -241,6 +275,10 @@ public class ExtractBatches {
                     () -> deletionCountersChecked.remove(table));
         }
         backfillPending.set(false);
+        for (ReplayRequests.Request request : reextracts == null ? List.<ReplayRequests.Request>of() : reextracts) {
+            replayRequests.done(request, batch.isEmpty() ? "extracted whole: the table has no rows"
+                    : "extracted whole in batch " + batch.getId());
+        }
     }
 
     /**

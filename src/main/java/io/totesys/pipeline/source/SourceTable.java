@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+
+import io.totesys.pipeline.lake.ManifestCatalogue;
 
 /**
  * The catalogue of ToteSys: the one place that lists the tables the pipeline extracts
@@ -173,6 +176,11 @@ public enum SourceTable {
     /** The names of the catalogue's tables. */
     public static List<String> tableNames() {
         return Arrays.stream(values()).map(SourceTable::tableName).toList();
+    }
+
+    /** What extract manifests may name: the catalogue's tables, one CSV object each. */
+    public static ManifestCatalogue manifestCatalogue() {
+        return new ManifestCatalogue("the ToteSys catalogue " + tableNames(), Set.copyOf(tableNames()), "csv", false);
     }
 
     /** The catalogue entry for a lake or source table name, if the catalogue has one. */

@@ -123,13 +123,6 @@ public final class TransformBatch {
         return earlierTransform.map(BatchManifest::quarantined).orElse(List.copyOf(quarantined));
     }
 
-    /** The batch's objects of tables the catalogue does not have. */
-    List<BatchManifest.Entry> unknownTables() {
-        return extractManifest.objects().stream()
-                .filter(entry -> SourceTable.byTableName(entry.table()).isEmpty())
-                .toList();
-    }
-
     void referenced(Collection<LocalDate> dates) {
         referencedDates.addAll(dates);
     }

@@ -29,6 +29,7 @@ import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.ObjectDescription;
 import io.totesys.pipeline.source.InvalidSourceDataException;
+import io.totesys.pipeline.source.SourceTable;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineStage;
@@ -67,12 +68,13 @@ public class TransformBatches {
     private final ObjectMapper json;
     private final PipelineMetrics metrics;
     private final StageLocks stageLocks;
+    private final BatchReplays replays;
     private final Clock clock = Clock.systemUTC();
 
     TransformBatches(@Named("ingestBatches") LakeBatches ingest, @Named("processedBatches") LakeBatches processed,
             LakeBuckets buckets, PipelineSchema schema, TransformPlan plan, TransformQuarantine quarantine,
             ReferenceState state, TransformSettings settings, ObjectMapper json, PipelineMetrics metrics,
-            StageLocks stageLocks) {
+            StageLocks stageLocks, BatchReplays replays) {
         this.ingest = ingest;
         this.processed = processed;
         this.buckets = buckets;
@@ -84,16 +86,19 @@ public class TransformBatches {
         this.json = json;
         this.metrics = metrics;
         this.stageLocks = stageLocks;
+        this.replays = replays;
     }
 
     /**
      * The manifests of extract batches not yet transformed, oldest first, listed once no
-     * other consumer transforms; this exchange holds the stage until it completes.
+     * other consumer transforms and the batches an operator asked to replay are back under
+     * {@code input/} ({@link BatchReplays}); this exchange holds the stage until it completes.
      */
     public List<String> pendingManifests(Exchange exchange) {
         buckets.verifyIngest();
         schema.ensureMigrated();
         stageLocks.holdFor(PipelineStage.TRANSFORM, exchange);
+        replays.restoreRequested();
         return ingest.pendingManifests();
     }
 
@@ -105,10 +110,10 @@ public class TransformBatches {
     public TransformBatch open(@Body String manifestKey) {
         buckets.verifyProcessed();
         schema.ensureMigrated();
-        BatchManifest extractManifest = ingest.manifest(manifestKey);
+        BatchManifest extractManifest = ingest.manifest(manifestKey, SourceTable.manifestCatalogue());
         BatchId batchId = new BatchId(extractManifest.batchId());
         TransformBatch batch = new TransformBatch(batchId, manifestKey, extractManifest,
-                processed.findManifest(batchId));
+                processed.findManifest(batchId, WarehouseTable.manifestCatalogue()));
         if (batch.isPending()) {
             plan.lineUp(batch);
         } else {

@@ -63,10 +63,6 @@ class TransformPlan {
 
     /** Reads the batch's reference tables, updates the reference state and lines up the tables to write. */
     void lineUp(TransformBatch batch) {
-        for (BatchManifest.Entry object : batch.unknownTables()) {
-            quarantine.quarantine(batch, new BatchManifest.Quarantined(object.table(), object.key(), 0, null,
-                    "the table is not in the ToteSys catalogue " + SourceTable.tableNames()));
-        }
         Map<SourceTable, List<SourceRow>> reference = new LinkedHashMap<>();
         REFERENCE_TABLES.forEach(table -> reference.put(table, readWhole(batch, table)));
         state.remember(batch.getId(), JOINED_TABLES.stream().flatMap(table -> reference.get(table).stream()).toList());

@@ -9,7 +9,7 @@ import io.totesys.pipeline.starschema.WarehouseTable;
 /**
  * The SQL a load batch runs, set-wise: rows are copied into temporary staging tables, one
  * per warehouse table, then merged into the star schema in {@code public}, dimensions
- * first (latest version wins), then facts (one row per version not already there).
+ * first (the latest batch's version wins), then facts (one row per version not already there).
  */
 final class MergeStatements {
 
@@ -43,14 +43,22 @@ final class MergeStatements {
         return "DELETE FROM " + stagingTable(table);
     }
 
-    /** Dimensions hold the latest version: insert new keys, overwrite known ones. */
+    /**
+     * Dimensions hold the latest version: insert new keys, overwrite known ones, marked with the
+     * batch that brought them (parameter 1); a row that a newer batch wrote is left alone, so
+     * that an older batch loaded again (a replay) never rolls it back. Rows without a batch
+     * (inferred members, days added whole, rows from before batches were kept) are overwritten.
+     */
     static String upsert(WarehouseTable dimension) {
         String columns = columnList(dimension);
         String updates = dimension.columnNames().stream().skip(1).map(column -> column + " = excluded." + column)
                 .collect(Collectors.joining(", "));
-        return "INSERT INTO public." + dimension.tableName() + " (" + columns + ") SELECT DISTINCT ON ("
-                + dimension.keyColumn() + ") " + columns + " FROM " + stagingTable(dimension) + " ORDER BY "
-                + dimension.keyColumn() + " ON CONFLICT (" + dimension.keyColumn() + ") DO UPDATE SET " + updates;
+        return "INSERT INTO public." + dimension.tableName() + " AS d (" + columns + ", " + BATCH_COLUMN
+                + ") SELECT DISTINCT ON (" + dimension.keyColumn() + ") " + columns + ", ?::text FROM "
+                + stagingTable(dimension) + " ORDER BY " + dimension.keyColumn() + " ON CONFLICT ("
+                + dimension.keyColumn() + ") DO UPDATE SET " + updates + ", " + BATCH_COLUMN + " = excluded."
+                + BATCH_COLUMN + " WHERE d." + BATCH_COLUMN + " IS NULL OR d." + BATCH_COLUMN + " <= excluded."
+                + BATCH_COLUMN;
     }
 
     /**

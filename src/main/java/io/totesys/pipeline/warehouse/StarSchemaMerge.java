@@ -23,7 +23,7 @@ import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
  * Merges a batch's staging tables into the star schema, set-wise: dimensions first, each
- * keeping its latest version, then facts, each gaining a row per new version, after the
+ * keeping the version of the latest batch that brought one, then facts, each gaining a row per new version, after the
  * dimension rows they refer to but the warehouse lacks are inferred.
  */
 final class StarSchemaMerge {
@@ -42,9 +42,7 @@ final class StarSchemaMerge {
             }
             try (PreparedStatement statement = connection.prepareStatement(
                     table.isFact() ? MergeStatements.appendNewVersions(table) : MergeStatements.upsert(table))) {
-                if (table.isFact()) {
-                    statement.setString(1, batch.value());
-                }
+                statement.setString(1, batch.value());
                 long rows = statement.executeUpdate();
                 if (rows > 0) {
                     added.put(table.tableName(), rows);

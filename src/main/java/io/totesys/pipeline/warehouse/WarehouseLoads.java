@@ -97,13 +97,13 @@ public class WarehouseLoads {
      */
     public LoadBatch open(@Body String manifestKey, Exchange exchange) {
         schema.ensureMigrated();
-        BatchManifest manifest = processed.manifest(manifestKey);
+        BatchManifest manifest = processed.manifest(manifestKey, WarehouseTable.manifestCatalogue());
         BatchId batchId = new BatchId(manifest.batchId());
         Connection connection = null;
         try {
             connection = warehouse.getConnection();
             connection.setAutoCommit(false);
-            Optional<List<BatchManifest.Quarantined>> loaded = loadLog.lockAndFind(connection, batchId);
+            Optional<List<BatchManifest.Quarantined>> loaded = loadLog.lockAndFind(connection, batchId, manifest);
             if (loaded.isEmpty()) {
                 StagingTables.create(connection);
             } else {

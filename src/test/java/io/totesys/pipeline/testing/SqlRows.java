@@ -30,6 +30,21 @@ public final class SqlRows {
         }
     }
 
+    /** The first column of a query's rows as text, in the query's order. */
+    public static List<String> column(DataSource dataSource, String query) {
+        List<String> values = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(query)) {
+            while (result.next()) {
+                values.add(result.getString(1));
+            }
+            return values;
+        } catch (SQLException e) {
+            throw new IllegalStateException("query failed: " + e.getMessage() + "\n" + query, e);
+        }
+    }
+
     public static long count(DataSource dataSource, String query) {
         try (Connection connection = dataSource.getConnection();
                 Statement statement = connection.createStatement();

@@ -35,6 +35,9 @@ public final class ToteSysFixture {
         if (exists(warehouse, "pipeline.reference_row")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.reference_row, pipeline.calendar_coverage");
         }
+        if (exists(warehouse, "pipeline.replay_request")) {
+            DatabaseServer.execute(warehouse, "TRUNCATE pipeline.replay_request");
+        }
         if (exists(warehouse, "pipeline.load_batch")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.load_batch, " + STAR_SCHEMA + " RESTART IDENTITY");
         }

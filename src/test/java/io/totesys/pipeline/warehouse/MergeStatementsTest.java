@@ -18,13 +18,14 @@ class MergeStatementsTest {
             + "payment_date";
 
     @Test
-    void aDimensionKeepsTheLatestVersionOfEachKey() {
+    void aDimensionKeepsTheVersionOfTheLatestBatchOfEachKey() {
         assertThat(MergeStatements.upsert(WarehouseTable.DIM_CURRENCY)).isEqualTo(
-                "INSERT INTO public.dim_currency (currency_id, currency_code, currency_name) "
-                        + "SELECT DISTINCT ON (currency_id) currency_id, currency_code, currency_name "
+                "INSERT INTO public.dim_currency AS d (currency_id, currency_code, currency_name, batch_id) "
+                        + "SELECT DISTINCT ON (currency_id) currency_id, currency_code, currency_name, ?::text "
                         + "FROM staging_dim_currency ORDER BY currency_id "
                         + "ON CONFLICT (currency_id) DO UPDATE SET currency_code = excluded.currency_code, "
-                        + "currency_name = excluded.currency_name");
+                        + "currency_name = excluded.currency_name, batch_id = excluded.batch_id "
+                        + "WHERE d.batch_id IS NULL OR d.batch_id <= excluded.batch_id");
     }
 
     @Test
