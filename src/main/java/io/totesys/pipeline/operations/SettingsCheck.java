@@ -26,9 +26,11 @@ public class SettingsCheck {
     private static final Logger LOG = Logger.getLogger(SettingsCheck.class);
 
     private final Map<String, String> intervals = new LinkedHashMap<>();
+    private final String reconcileInterval;
     private final LakeSettings lake;
 
     SettingsCheck(PipelineSettings pipeline, LakeSettings lake) {
+        this.reconcileInterval = pipeline.reconcileInterval();
         intervals.put("ETL_POLL_INTERVAL", pipeline.pollInterval());
         intervals.put("ETL_STAGE_POLL_INTERVAL", pipeline.stagePollInterval());
         intervals.put("ETL_RETRY_INITIAL_BACKOFF", pipeline.retry().initialBackoff());
@@ -48,6 +50,11 @@ public class SettingsCheck {
                 stop("%s '%s' %s: write a duration such as 30s, 5m or 1h".formatted(setting, value, problem));
             }
         });
+        String reconcile = reconcileIntervalProblem(reconcileInterval);
+        if (reconcile != null) {
+            stop("ETL_RECONCILE_INTERVAL '%s' %s: write a duration such as 30m or 1h, or 0 to turn reconciliation off"
+                    .formatted(reconcileInterval, reconcile));
+        }
         String region = regionProblem(lake.s3().region(), lake.s3().endpoint());
         if (region != null) {
             stop(region);
@@ -84,6 +91,15 @@ public class SettingsCheck {
         return (accessKeyId.isPresent() ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
                 : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not")
                 + ": set both, or neither to use the AWS default credentials chain (web identity, instance profile)";
+    }
+
+    /** Why the reconciliation interval is unusable, or {@code null} when it is fine: 0 turns it off. */
+    static String reconcileIntervalProblem(String value) {
+        try {
+            return TimeUtils.toMilliSeconds(value) >= 0 ? null : "is negative";
+        } catch (RuntimeException e) {
+            return "is not a duration";
+        }
     }
 
     /** Why a timer period is unusable, or {@code null} when it is fine. */
