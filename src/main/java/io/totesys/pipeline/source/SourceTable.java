@@ -201,7 +201,7 @@ public enum SourceTable {
      * text, as a {@code uuid}. The extract reads it with each row and reconciliation with
      * each key, from the same expression in ToteSys, so that both agree byte for byte.
      */
-    private String checksum() {
+    String checksum() {
         return columns.stream().map(column -> column.type().asText(column.name()))
                 .collect(Collectors.joining(", ", "md5(ROW(", ")::text)::uuid"));
     }
