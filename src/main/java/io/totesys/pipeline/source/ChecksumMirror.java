@@ -25,6 +25,9 @@ import io.totesys.pipeline.stage.PipelineStateException;
 @ApplicationScoped
 public class ChecksumMirror {
 
+    /** The checksum of a key the lake holds no row of: no row's MD5 is all zeros. */
+    static final String NOT_EXTRACTED = "00000000-0000-0000-0000-000000000000";
+
     /** Takes a key's checksum as the mirror holds it. */
     public interface Consumer {
         void accept(int key, String checksum);

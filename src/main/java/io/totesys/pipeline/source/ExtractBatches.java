@@ -210,6 +210,7 @@ public class ExtractBatches {
         if (!unknown.isEmpty() && !takingKeysIn) {
             LOG.warnf("%d keys of %s are in ToteSys but were never extracted (for example %d); they are taken in "
                     + "now, and reconciliation repairs their rows", unknown.count(), table.tableName(), first(unknown));
+            batch.checksums().notExtracted(table, unknown);
         }
         unknown.forEach(held::add);
         SourceKeys deleted = held.without(present);

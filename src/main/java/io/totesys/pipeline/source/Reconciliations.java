@@ -131,7 +131,7 @@ public class Reconciliations {
                 String lake = mirrored[key - first];
                 if (newer) {
                     outcome.pending++;
-                } else if (!held.contains(key)) {
+                } else if (!held.contains(key) || ChecksumMirror.NOT_EXTRACTED.equals(lake)) {
                     outcome.missing(key);
                 } else if (lake == null) {
                     adopted.append(table.tableName()).append('\t').append(key).append('\t').append(checksum)

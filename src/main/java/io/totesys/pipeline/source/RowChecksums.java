@@ -28,6 +28,15 @@ public final class RowChecksums {
         add(table, key, checksum);
     }
 
+    /**
+     * Keys the lake's key ranges take in whose rows were never extracted: the mirror holds
+     * them with {@link ChecksumMirror#NOT_EXTRACTED}, so that reconciliation finds them missing.
+     */
+    void notExtracted(SourceTable table, SourceKeys keys) {
+        keys.forEach(key -> add(table, key, ChecksumMirror.NOT_EXTRACTED));
+        flush();
+    }
+
     /** Keys found deleted: the mirror forgets them. */
     void deleted(SourceTable table, SourceKeys keys) {
         keys.forEach(key -> add(table, key, null));
