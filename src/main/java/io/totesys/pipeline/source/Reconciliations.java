@@ -76,14 +76,20 @@ public class Reconciliations {
 
     /**
      * Whether a reconciliation is due: reconciliation is on and none finished within the
-     * interval (a run that failed does not count), across restarts.
+     * interval (a run that failed does not count), across restarts. While the warehouse cannot
+     * say, none is: the extract's own batches report the outage and back off.
      */
     public boolean due() {
         if (interval.isZero()) {
             return false;
         }
-        schema.ensureMigrated();
-        return log.lastFinishedRun().map(last -> !clock.instant().isBefore(last.plus(interval))).orElse(true);
+        try {
+            schema.ensureMigrated();
+            return log.lastFinishedRun().map(last -> !clock.instant().isBefore(last.plus(interval))).orElse(true);
+        } catch (RuntimeException e) {
+            LOG.debugf(e, "Whether a reconciliation is due is not known: %s", e.getMessage());
+            return false;
+        }
     }
 
     /**
