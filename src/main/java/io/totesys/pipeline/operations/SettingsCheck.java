@@ -30,10 +30,12 @@ public class SettingsCheck {
     private static final Logger LOG = Logger.getLogger(SettingsCheck.class);
 
     private final Map<String, String> intervals = new LinkedHashMap<>();
+    private final String reconcileInterval;
     private final LakeSettings lake;
     private final JolokiaSettings jolokia;
 
     SettingsCheck(PipelineSettings pipeline, LakeSettings lake, JolokiaSettings jolokia) {
+        this.reconcileInterval = pipeline.reconcileInterval();
         intervals.put("ETL_POLL_INTERVAL", pipeline.pollInterval());
         intervals.put("ETL_STAGE_POLL_INTERVAL", pipeline.stagePollInterval());
         intervals.put("ETL_RETRY_INITIAL_BACKOFF", pipeline.retry().initialBackoff());
@@ -54,6 +56,11 @@ public class SettingsCheck {
                 stop("%s '%s' %s: write a duration such as 30s, 5m or 1h".formatted(setting, value, problem));
             }
         });
+        String reconcile = reconcileIntervalProblem(reconcileInterval);
+        if (reconcile != null) {
+            stop("ETL_RECONCILE_INTERVAL '%s' %s: write a duration such as 30m or 1h, or 0 to turn reconciliation off"
+                    .formatted(reconcileInterval, reconcile));
+        }
         String region = regionProblem(lake.s3().region(), lake.s3().endpoint());
         if (region != null) {
             stop(region);
@@ -107,6 +114,15 @@ public class SettingsCheck {
         }
         return "ETL_JOLOKIA_ALLOWED_ORIGINS '" + origin + "' is not an origin: write scheme, host and port only, "
                 + "such as https://hawtio.example.com, comma-separated";
+    }
+
+    /** Why the reconciliation interval is unusable, or {@code null} when it is fine: 0 turns it off. */
+    static String reconcileIntervalProblem(String value) {
+        try {
+            return TimeUtils.toMilliSeconds(value) >= 0 ? null : "is negative";
+        } catch (RuntimeException e) {
+            return "is not a duration";
+        }
     }
 
     /** Why a timer period is unusable, or {@code null} when it is fine. */

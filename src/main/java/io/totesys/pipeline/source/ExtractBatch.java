@@ -17,8 +17,9 @@ import io.totesys.pipeline.stage.BatchFailure;
 
 /**
  * One extract batch while it runs: its id, the snapshot it reads, each table's window, the
- * keys the lake will hold as live once it is published, the transactions whose row versions
- * it read, and the objects written so far (changed rows and deletions). It lives in the exchange property {@code extractBatch} and,
+ * keys the lake will hold as live once it is published, the checksums of the rows it read,
+ * the transactions whose row versions it read, and the objects written so far (changed rows
+ * and deletions); for a repair batch, the reconciliation it repairs for. It lives in the exchange property {@code extractBatch} and,
  * as a {@link Synchronization} of the exchange, releases its snapshot when the exchange
  * completes and undoes its writes when it fails.
  */
@@ -35,19 +36,43 @@ public final class ExtractBatch implements Synchronization {
     private final Map<SourceTable, ChangeWindow> windows;
     private final Map<SourceTable, SourceKeys> keys;
     private final FailureHandler failureHandler;
+    private final RowChecksums checksums;
+    private final Reconciliation repairing;
     private final Set<Long> transactionsRead = new HashSet<>();
     private final List<BatchManifest.Entry> objects = new ArrayList<>();
     private final List<BatchManifest.Entry> deletions = new ArrayList<>();
     private boolean recordedAsStarted;
 
     ExtractBatch(BatchId id, Instant startedAt, SourceSnapshot snapshot, Map<SourceTable, ChangeWindow> windows,
-            Map<SourceTable, SourceKeys> keys, FailureHandler failureHandler) {
+            Map<SourceTable, SourceKeys> keys, FailureHandler failureHandler, RowChecksums checksums,
+            Reconciliation repairing) {
         this.id = id;
         this.startedAt = startedAt;
         this.snapshot = snapshot;
         this.windows = windows;
         this.keys = keys;
         this.failureHandler = failureHandler;
+        this.checksums = checksums;
+        this.repairing = repairing;
+    }
+
+    /**
+     * Whether this is a repair batch: it reads again the rows a reconciliation found different
+     * and records the keys it found extra as deleted, from the reconciliation's snapshot, and
+     * leaves the watermarks where they are.
+     */
+    public boolean isRepair() {
+        return repairing != null;
+    }
+
+    /** The reconciliation a repair batch repairs for, or {@code null}. */
+    Reconciliation repairing() {
+        return repairing;
+    }
+
+    /** Where the checksums of the rows this batch reads go. */
+    RowChecksums checksums() {
+        return checksums;
     }
 
     public BatchId getId() {
@@ -63,8 +88,16 @@ public final class ExtractBatch implements Synchronization {
         return List.copyOf(windows.keySet());
     }
 
-    /** The source time of the batch's snapshot: it holds every change committed before it. */
+    /**
+     * The source time of the batch's snapshot: it holds every change committed before it. A
+     * repair batch holds only the rows it repairs: the time the lake held every change up to
+     * stays the previous batch's.
+     */
     public LocalDateTime highWater() {
+        if (repairing != null) {
+            return windows.values().stream().map(ChangeWindow::from).filter(from -> from != null).findFirst()
+                    .orElse(snapshot.databaseNow());
+        }
         return snapshot.databaseNow();
     }
 
@@ -99,6 +132,9 @@ public final class ExtractBatch implements Synchronization {
      * table but a whole-table read) moved on by what the batch read.
      */
     TransactionSnapshot readHorizon() {
+        if (repairing != null) {
+            return previousHorizon();
+        }
         return TransactionSnapshot.horizonAfter(snapshot.transactions(), previousHorizon(), transactionsRead);
     }
 

@@ -81,13 +81,15 @@ public class ExtractBatches {
     private final PipelineMetrics metrics;
     private final StageLocks stageLocks;
     private final ReplayRequests replayRequests;
+    private final ChecksumMirror mirror;
     private final Clock clock;
     private final AtomicBoolean backfillPending;
     private final Map<SourceTable, Long> deletionCountersChecked = new ConcurrentHashMap<>();
 
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
-            PipelineMetrics metrics, StageLocks stageLocks, ReplayRequests replayRequests) {
+            PipelineMetrics metrics, StageLocks stageLocks, ReplayRequests replayRequests,
+            ChecksumMirror mirror) {
         this.totesys = totesys;
         this.settings = settings;
         this.state = state;
@@ -98,6 +100,7 @@ public class ExtractBatches {
         this.metrics = metrics;
         this.stageLocks = stageLocks;
         this.replayRequests = replayRequests;
+        this.mirror = mirror;
         this.clock = Clock.systemUTC();
         this.backfillPending = new AtomicBoolean(settings.backfillAtStart());
     }
@@ -107,10 +110,7 @@ public class ExtractBatches {
      * crash left unfinished, takes a snapshot of ToteSys and fixes each table's window.
      */
     public ExtractBatch open(Exchange exchange) {
-        buckets.verifyIngest();
-        schema.ensureMigrated();
-        stageLocks.holdFor(PipelineStage.EXTRACT, exchange);
-        state.unfinishedBatches().forEach(this::settle);
+        holdAndSettle(exchange);
 
         Map<SourceTable, ExtractState.Position> positions = new EnumMap<>(SourceTable.class);
         if (!backfillPending.get()) {
@@ -124,8 +124,42 @@ public class ExtractBatches {
         for (SourceTable table : SourceTable.values()) {
             windows.put(table, window(positions.get(table), snapshot.transactions()));
         }
-        ExtractBatch batch = new ExtractBatch(BatchId.startingAt(clock.instant()), clock.instant(), snapshot, windows,
-                state.liveKeys(), this::undo);
+        BatchId id = BatchId.startingAt(clock.instant());
+        ExtractBatch batch = new ExtractBatch(id, clock.instant(), snapshot, windows, state.liveKeys(), this::undo,
+                mirror.forBatch(id), null);
+        exchange.getExchangeExtension().addOnCompletion(batch);
+        return batch;
+    }
+
+    /**
+     * What every run of the extract stage starts with, a batch or a reconciliation: checks
+     * the lake and the pipeline's state, holds the stage's lock until the exchange completes,
+     * settles any batch a crash left unfinished and forgets the row checksums it staged.
+     */
+    void holdAndSettle(Exchange exchange) {
+        buckets.verifyIngest();
+        schema.ensureMigrated();
+        stageLocks.holdFor(PipelineStage.EXTRACT, exchange);
+        state.unfinishedBatches().forEach(this::settle);
+        mirror.discardAllStaged();
+    }
+
+    /**
+     * Opens the repair batch of a reconciliation that found differences, on its snapshot
+     * and under its lock: it reads again the rows found missing or changed, and records the
+     * keys found extra as deleted; the tables' read horizons stay as they are.
+     */
+    public ExtractBatch openRepair(Exchange exchange,
+            @ExchangeProperty(Reconciliation.PROPERTY) Reconciliation reconciliation) {
+        Map<SourceTable, ChangeWindow> windows = new EnumMap<>(SourceTable.class);
+        for (SourceTable table : reconciliation.tablesToRepair()) {
+            ExtractState.Position position = reconciliation.position(table);
+            windows.put(table,
+                    new ChangeWindow(ChangeWindow.Kind.SINCE_HORIZON, position.highWater(), position.readHorizon()));
+        }
+        BatchId id = BatchId.startingAt(clock.instant());
+        ExtractBatch batch = new ExtractBatch(id, clock.instant(), reconciliation.snapshot(), windows,
+                reconciliation.liveKeys(), this::undo, mirror.forBatch(id), reconciliation);
         exchange.getExchangeExtension().addOnCompletion(batch);
         return batch;
     }
@@ -170,11 +204,16 @@ public class ExtractBatches {
 
     /** The changed rows of one table in the batch's window, as a stream of CSV records. */
     public ChangedRows changedRows(@Body SourceTable table, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
+        if (batch.isRepair()) {
+            return batch.snapshot().rowsWithKeys(table, batch.repairing().toRead(table), batch.keys(table),
+                    batch.checksums());
+        }
         ChangeWindow window = batch.window(table);
         if (window.kind() == ChangeWindow.Kind.SINCE_WATERMARK) {
             batch.transactionsRead().addAll(batch.snapshot().recentTransactions(table));
         }
-        return batch.snapshot().changedRows(table, window, batch.keys(table), batch.transactionsRead());
+        return batch.snapshot().changedRows(table, window, batch.keys(table), batch.transactionsRead(),
+                batch.checksums());
     }
 
     /**
@@ -188,6 +227,12 @@ public class ExtractBatches {
         SourceSnapshot snapshot = batch.snapshot();
         ChangeWindow window = batch.window(table);
         SourceKeys held = batch.keys(table);
+        if (batch.isRepair()) {
+            SourceKeys extra = batch.repairing().extra(table);
+            extra.forEach(held::remove);
+            batch.checksums().deleted(table, extra);
+            return new DeletedRows(table, extra, BatchManifest.sourceTimestamp(batch.databaseNow()));
+        }
         Long checked = deletionCountersChecked.get(table);
         boolean counterMoved = checked == null || !snapshot.deletionCounter(table).equals(Optional.of(checked));
         boolean takingKeysIn = window.kind() == ChangeWindow.Kind.SINCE_WATERMARK;
@@ -199,10 +244,12 @@ public class ExtractBatches {
         if (!unknown.isEmpty() && !takingKeysIn) {
             LOG.warnf("%d keys of %s are in ToteSys but were never extracted (for example %d); they are taken in "
                     + "now, and reconciliation repairs their rows", unknown.count(), table.tableName(), first(unknown));
+            batch.checksums().notExtracted(table, unknown);
         }
         unknown.forEach(held::add);
         SourceKeys deleted = held.without(present);
         deleted.forEach(held::remove);
+        batch.checksums().deleted(table, deleted);
         return new DeletedRows(table, deleted, BatchManifest.sourceTimestamp(batch.highWater()));
     }
 
@@ -220,7 +267,7 @@ public class ExtractBatches {
     public void describeCsv(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch,
             @ExchangeProperty(ROWS_PROPERTY) ExtractedRecords rows) throws IOException {
         if (!batch.recordedAsStarted()) {
-            state.started(batch.getId(), batch.highWater(), batch.snapshot().transactions());
+            state.started(batch.getId(), batch.highWater(), batch.snapshot().transactions(), batch.isRepair());
             batch.markRecordedAsStarted();
         }
         Message message = exchange.getMessage();
@@ -243,7 +290,8 @@ public class ExtractBatches {
         state.staged(batch.getId(), batch.readHorizon(), batch.keys());
         return new BatchManifest(batch.getId().value(), "extract", clock.instant(),
                 BatchManifest.sourceTimestamp(batch.highWater()), batch.objects(), List.of(), batch.deletions(),
-                batch.snapshot().transactions().toString(), batch.changesSince())
+                batch.snapshot().transactions().toString(), batch.changesSince(), batch.isRepair(),
+                batch.isRepair() ? batch.repairing().repairReasons() : List.of())
                 .toMessage(exchange.getMessage(), json);
     }
 
@@ -253,6 +301,10 @@ public class ExtractBatches {
      */
     public void publish(@ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch,
             @ExchangeProperty(REEXTRACT_PROPERTY) List<ReplayRequests.Request> reextracts) {
+        if (batch.isRepair()) {
+            publishRepair(batch);
+            return;
+        }
         if (batch.isEmpty()) {
             state.advancedWithoutChanges(batch.highWater(), batch.readHorizon(), batch.keys());
             LOG.debugf("Extract found no changes up to %s", BatchManifest.sourceTimestamp(batch.highWater()));
@@ -260,14 +312,8 @@ public class ExtractBatches {
             state.published(batch.getId(), batch.highWater(), batch.rowCount());
             batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
             metrics.batchDuration(PipelineStage.EXTRACT, Duration.between(batch.startedAt(), clock.instant()));
-            LOG.infof("Extract batch %s published: %s rows up to %s (%s)%s in s3://%s/%s", batch.getId(),
-                    batch.rowCount(), BatchManifest.sourceTimestamp(batch.highWater()),
-                    batch.objects().stream().map(entry -> entry.table() + " " + entry.rows())
-                            .collect(Collectors.joining(", ")),
-                    batch.deletions().isEmpty() ? "" : batch.deletions().stream()
-                            .map(entry -> entry.table() + " " + entry.rows())
-                            .collect(Collectors.joining(", ", ", deleted: ", "")),
-                    ingest.bucket(), LakeLayout.INPUT);
+            LOG.infof("Extract batch %s published: %s rows up to %s %s", batch.getId(), batch.rowCount(),
+                    BatchManifest.sourceTimestamp(batch.highWater()), contents(batch));
         }
         SourceSnapshot snapshot = batch.snapshot();
         for (SourceTable table : SourceTable.values()) {
@@ -279,6 +325,27 @@ public class ExtractBatches {
             replayRequests.done(request, batch.isEmpty() ? "extracted whole: the table has no rows"
                     : "extracted whole in batch " + batch.getId());
         }
+    }
+
+    /** Publishes a repair batch: its rows and deletions join the lake; the watermarks stay. */
+    private void publishRepair(ExtractBatch batch) {
+        if (!batch.isEmpty()) {
+            state.published(batch.getId(), batch.highWater(), batch.rowCount());
+            batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
+            LOG.infof("Repair batch %s of reconciliation %s published: %s rows %s", batch.getId(),
+                    batch.repairing().getId(), batch.rowCount(), contents(batch));
+        }
+        batch.repairing().repairedBy(batch);
+    }
+
+    /** What a published batch holds, for its log line: {@code (table rows, ...), deleted: ... in s3://...}. */
+    private String contents(ExtractBatch batch) {
+        return "(" + batch.objects().stream().map(entry -> entry.table() + " " + entry.rows())
+                .collect(Collectors.joining(", ")) + ")"
+                + (batch.deletions().isEmpty() ? "" : batch.deletions().stream()
+                        .map(entry -> entry.table() + " " + entry.rows())
+                        .collect(Collectors.joining(", ", ", deleted: ", "")))
+                + " in s3://" + ingest.bucket() + "/" + LakeLayout.INPUT;
     }
 
     /**

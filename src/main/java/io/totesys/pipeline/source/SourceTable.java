@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.totesys.pipeline.lake.ManifestCatalogue;
+import java.util.stream.Collectors;
 
 /**
  * The catalogue of ToteSys: the one place that lists the tables the pipeline extracts
@@ -204,8 +205,52 @@ public enum SourceTable {
     private static final String RECENT_ENOUGH = "age(xmin) BETWEEN 0 AND ?";
 
     /**
+     * The checksum of a row as the lake holds it: the MD5 of the record of its columns' lake
+     * text, as a {@code uuid}. The extract reads it with each row and reconciliation with
+     * each key, from the same expression in ToteSys, so that both agree byte for byte.
+     */
+    String checksum() {
+        return columns.stream().map(column -> column.type().asText(column.name()))
+                .collect(Collectors.joining(", ", "md5(ROW(", ")::text)::uuid"));
+    }
+
+    /**
+     * The query that reads the rows of this table whose keys are in a set, as
+     * {@link #changedRowsQuery} does. Parameters: {@link #ROW_TRANSACTION}'s two, the keys as
+     * an {@code integer[]}.
+     */
+    String rowsWithKeysQuery() {
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (SourceColumn column : columns) {
+            sql.append(column.type().asText(column.name())).append(", ");
+        }
+        return sql.append(ROW_TRANSACTION).append(", ").append(checksum()).append(" FROM ").append(tableName())
+                .append(" WHERE ").append(primaryKey()).append(" = ANY (?) ORDER BY ").append(CHANGE_COLUMN)
+                .append(", ").append(primaryKey()).toString();
+    }
+
+    /**
+     * The query reconciliation streams a key range of this table with: each key, its row's
+     * {@link #checksum()} and whether its version was written by a transaction the read
+     * horizon does not hold yet (the next batch reads it), in key order. Parameters:
+     * {@link #RECENT_ENOUGH}'s, {@link #ROW_TRANSACTION}'s two, the horizon, the first key and
+     * the key after the range.
+     */
+    String checksumsQuery() {
+        return "SELECT " + primaryKey() + ", " + checksum() + ", (" + RECENT_ENOUGH
+                + " AND NOT pg_visible_in_snapshot(("
+                + ROW_TRANSACTION + ")::text::xid8, ?::pg_snapshot)) FROM " + tableName() + " WHERE " + primaryKey()
+                + " >= ? AND " + primaryKey() + " < ? ORDER BY " + primaryKey();
+    }
+
+    /** The query that reads the table's greatest key, or NULL when it is empty. */
+    String greatestKeyQuery() {
+        return "SELECT max(" + primaryKey() + ") FROM " + tableName();
+    }
+
+    /**
      * The query that reads this table's row versions in a window, each with the id of the
-     * transaction that wrote it as the last column, ordered by {@code last_updated} and
+     * transaction that wrote it and the row's checksum as the last columns, ordered by {@code last_updated} and
      * primary key. Parameters: {@link #ROW_TRANSACTION}'s two, then for
      * {@link ChangeWindow.Kind#SINCE_HORIZON} {@link #RECENT_ENOUGH}'s, ROW_TRANSACTION's two
      * again and the horizon, for {@link ChangeWindow.Kind#SINCE_WATERMARK} the watermark.
@@ -215,7 +260,7 @@ public enum SourceTable {
         for (SourceColumn column : columns) {
             sql.append(column.type().asText(column.name())).append(", ");
         }
-        sql.append(ROW_TRANSACTION).append(" FROM ").append(tableName());
+        sql.append(ROW_TRANSACTION).append(", ").append(checksum()).append(" FROM ").append(tableName());
         switch (kind) {
             case WHOLE_TABLE -> {
             }

@@ -2,6 +2,9 @@ package io.totesys.pipeline.stage;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,7 +23,9 @@ import io.micrometer.core.instrument.Timer;
  * ({@code _bucket}, {@code _count}, {@code _sum}, {@code _max});</li>
  * <li>{@code pipeline_failures_total{stage}}: batches that failed and will be tried again;</li>
  * <li>{@code pipeline_freshness_lag_seconds}: how far the warehouse is behind ToteSys
- * ({@link Freshness}).</li>
+ * ({@link Freshness});</li>
+ * <li>{@code pipeline_reconcile_mismatched_rows{table}}: rows the last reconciliation found
+ * different from ToteSys (missing, extra or changed) that its repair did not put right.</li>
  * </ul>
  * Every counter and the histogram are there from the start, at zero, for each stage and
  * table ({@link #registerAtZero}), so that a rate or an alert sees their first increment.
@@ -29,6 +34,7 @@ import io.micrometer.core.instrument.Timer;
 public class PipelineMetrics {
 
     private final MeterRegistry registry;
+    private final Map<String, AtomicLong> reconcileMismatches = new ConcurrentHashMap<>();
 
     PipelineMetrics(MeterRegistry registry, Freshness freshness) {
         this.registry = registry;
@@ -49,6 +55,18 @@ public class PipelineMetrics {
 
     public void batchDuration(PipelineStage stage, Duration duration) {
         batchDuration(stage).record(duration);
+    }
+
+    /** Rows of a table the last reconciliation left different from ToteSys. */
+    public void reconcileMismatches(String table, long rows) {
+        reconcileMismatches.computeIfAbsent(table, any -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("pipeline.reconcile.mismatched.rows", value, AtomicLong::get)
+                    .description("Rows the last reconciliation found different from ToteSys and did not repair")
+                    .tag("table", table)
+                    .register(registry);
+            return value;
+        }).set(rows);
     }
 
     public void failed(PipelineStage stage) {

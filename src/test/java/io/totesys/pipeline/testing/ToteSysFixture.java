@@ -32,6 +32,10 @@ public final class ToteSysFixture {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.extract_watermark, pipeline.extract_batch, "
                     + "pipeline.source_key_range, pipeline.source_key_range_staged");
         }
+        if (exists(warehouse, "pipeline.source_row_checksum")) {
+            DatabaseServer.execute(warehouse, "TRUNCATE pipeline.source_row_checksum, "
+                    + "pipeline.source_row_checksum_staged, pipeline.reconcile_run");
+        }
         if (exists(warehouse, "pipeline.reference_row")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.reference_row, pipeline.calendar_coverage");
         }
