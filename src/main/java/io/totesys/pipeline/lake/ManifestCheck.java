@@ -7,7 +7,8 @@ import java.util.Set;
 /**
  * What a batch manifest must be before a stage acts on it: its batch id, the one its key
  * names; an object list whose every entry names a table and a key with an extension, inside
- * its own batch's place for that table ({@link LakeLayout}), once; a well-formed high-water
+ * its own batch's place for that table ({@link LakeLayout}), once; deletions entries likewise,
+ * inside the batch's place for the table's deletions ({@code _deletions/<table>/}); a well-formed high-water
  * mark, when it has one. Anything else is an {@link InvalidManifestException}.
  */
 final class ManifestCheck {
@@ -33,7 +34,13 @@ final class ManifestCheck {
         }
         Set<String> keys = new HashSet<>();
         for (BatchManifest.Entry entry : manifest.objects()) {
-            checkEntry(relativeKey, batch, entry);
+            checkEntry(relativeKey, batch, entry, "");
+            if (!keys.add(entry.key())) {
+                throw invalid(relativeKey, "it lists the object " + entry.key() + " twice");
+            }
+        }
+        for (BatchManifest.Entry entry : manifest.deletions()) {
+            checkEntry(relativeKey, batch, entry, LakeLayout.DELETIONS + "/");
             if (!keys.add(entry.key())) {
                 throw invalid(relativeKey, "it lists the object " + entry.key() + " twice");
             }
@@ -45,7 +52,8 @@ final class ManifestCheck {
         }
     }
 
-    private static void checkEntry(String relativeKey, BatchId batch, BatchManifest.Entry entry) {
+    /** An entry of the objects list (no prefix) or of the deletions list ({@code _deletions/}). */
+    private static void checkEntry(String relativeKey, BatchId batch, BatchManifest.Entry entry, String prefix) {
         if (entry == null || entry.table() == null || entry.key() == null) {
             throw invalid(relativeKey, "an object entry has no table or no key");
         }
@@ -53,7 +61,7 @@ final class ManifestCheck {
         if (fileName.lastIndexOf('.') <= 0) {
             throw invalid(relativeKey, "the object key " + entry.key() + " has no extension");
         }
-        String place = LakeLayout.dataKey(entry.table(), batch, "");
+        String place = LakeLayout.dataKey(prefix + entry.table(), batch, "");
         String batchPrefix = place.substring(0, place.length() - 1);
         boolean inPlace = entry.key().startsWith(batchPrefix)
                 && (entry.key().startsWith(".", batchPrefix.length())
