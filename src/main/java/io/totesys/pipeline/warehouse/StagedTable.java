@@ -1,9 +1,12 @@
 package io.totesys.pipeline.warehouse;
 
 import java.util.List;
+import java.util.Optional;
 
 import org.apache.avro.Schema;
 
+import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.starschema.WarehouseColumn;
 import io.totesys.pipeline.starschema.WarehouseDeletions;
 import io.totesys.pipeline.starschema.WarehouseTable;
@@ -17,6 +20,18 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * @param avroSchema the schema the Parquet objects are written with
  */
 record StagedTable(String name, List<WarehouseColumn> columns, Schema avroSchema) {
+
+    /**
+     * The table a Parquet object a manifest lists is staged for: its table's rows, or its
+     * table's deletions when it is a deletions object; empty when the star schema has no
+     * such table, or the table records no deletions.
+     */
+    static Optional<StagedTable> of(BatchManifest.Entry object) {
+        boolean deletions = LakeLayout.isDeletions(object.key());
+        return WarehouseTable.byTableName(object.table())
+                .filter(table -> !deletions || WarehouseDeletions.recorded(table))
+                .map(table -> deletions ? deletionsOf(table) : rowsOf(table));
+    }
 
     static StagedTable rowsOf(WarehouseTable table) {
         return new StagedTable(table.tableName(), table.columns(), table.avroSchema());

@@ -34,8 +34,6 @@ import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.stage.PipelineStateException;
 import io.totesys.pipeline.stage.StageLocks;
-import io.totesys.pipeline.starschema.WarehouseDeletions;
-import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
  * The load stage's processor bean: the steps of {@code routes/load.camel.yaml}.
@@ -43,8 +41,7 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * A Parquet batch is loaded in one warehouse transaction: its rows are copied into
  * temporary staging tables ({@code COPY}), then merged set-wise ({@link MergeStatements}),
  * dimensions first, then facts, then the deletions the batch brings, and the batch id goes
- * into the {@link LoadLog}. A batch
- * already in the log is not loaded again. Only after commit do the batch's Parquet objects
+ * into the {@link LoadLog}. A batch already in the log is not loaded again. Only after commit do the batch's Parquet objects
  * move from {@code input/} to {@code processed/}.
  */
 @ApplicationScoped
@@ -121,7 +118,7 @@ public class WarehouseLoads {
         }
     }
 
-    /** Whether the object is to be loaded: not when another object of its table was quarantined. */
+    /** Whether the object is to be loaded: not when another object of its table and kind was quarantined. */
     public boolean accepts(@ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object,
             @ExchangeProperty(BATCH_PROPERTY) LoadBatch batch) {
         return !batch.isQuarantined(object);
@@ -135,19 +132,15 @@ public class WarehouseLoads {
      */
     public long stage(@ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object,
             @ExchangeProperty(BATCH_PROPERTY) LoadBatch batch) {
-        WarehouseTable table = WarehouseTable.byTableName(object.table()).orElseThrow(
+        StagedTable table = StagedTable.of(object).orElseThrow(
                 () -> new InvalidLakeObjectException(object.key(), "its table " + object.table()
-                        + " is not in the star schema", null));
-        boolean deletions = LakeLayout.isDeletions(object.key());
-        if (deletions && !WarehouseDeletions.recorded(table)) {
-            throw new InvalidLakeObjectException(object.key(), "its table " + object.table()
-                    + " records no deletions", null);
-        }
+                        + " is not in the star schema" + (LakeLayout.isDeletions(object.key())
+                                ? " or records no deletions" : ""),
+                        null));
         byte[] parquet = processed.readVerified(object);
         long count;
         try {
-            count = StagingTables.copy(batch.connection(),
-                    deletions ? StagedTable.deletionsOf(table) : StagedTable.rowsOf(table), object.key(), parquet);
+            count = StagingTables.copy(batch.connection(), table, object.key(), parquet);
         } catch (SQLException | IOException e) {
             throw new PipelineStateException("copying " + object.key() + " into the warehouse failed", e);
         }
@@ -170,12 +163,10 @@ public class WarehouseLoads {
         if (invalid == null) {
             throw new IllegalStateException("not a rejection of " + object.key(), failure);
         }
-        Optional<WarehouseTable> table = WarehouseTable.byTableName(object.table());
-        boolean deletions = LakeLayout.isDeletions(object.key());
-        if (table.isPresent() && (!deletions || WarehouseDeletions.recorded(table.get()))) {
+        Optional<StagedTable> table = StagedTable.of(object);
+        if (table.isPresent()) {
             try {
-                StagingTables.clear(batch.connection(),
-                        deletions ? StagedTable.deletionsOf(table.get()) : StagedTable.rowsOf(table.get()));
+                StagingTables.clear(batch.connection(), table.get());
             } catch (SQLException e) {
                 throw new PipelineStateException("removing the staged rows of " + object.table() + " failed", e);
             }
