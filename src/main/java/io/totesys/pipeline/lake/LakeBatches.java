@@ -172,7 +172,9 @@ public final class LakeBatches {
             }
         }
         for (BatchManifest.Entry deletions : manifest.deletions()) {
-            objects.move(LakeLayout.input(deletions.key()), LakeLayout.processed(deletions.key()));
+            if (!left.contains(deletions.key())) {
+                objects.move(LakeLayout.input(deletions.key()), LakeLayout.processed(deletions.key()));
+            }
         }
         objects.move(manifestKey, LakeLayout.processed(LakeLayout.relative(manifestKey)));
     }

@@ -8,8 +8,9 @@ import java.util.Set;
  * What a batch manifest must be before a stage acts on it: its batch id, the one its key
  * names; an object list whose every entry names a table of its {@link ManifestCatalogue} and
  * the one key of that table's object in its own batch ({@link LakeLayout}), or of one of its
- * numbered parts where tables come in parts, each once; deletions entries likewise, each
- * table's at its deletions key, once; a well-formed high-water mark, when it has one. Anything else is an
+ * numbered parts where tables come in parts, each once; deletions entries likewise, at the
+ * table's deletions key ({@code _deletions/<table>/...}) or its numbered parts, each once; a
+ * well-formed high-water mark, when it has one. Anything else is an
  * {@link InvalidManifestException}: an entry that names another batch's object or a table
  * the catalogue lacks would otherwise move that object away, or leave it untransformed.
  */
@@ -39,16 +40,15 @@ final class ManifestCheck {
         }
         Set<String> keys = new HashSet<>();
         for (BatchManifest.Entry entry : manifest.objects()) {
-            checkEntry(relativeKey, batch, entry, catalogue);
+            checkEntry(relativeKey, batch, entry, catalogue, "");
             if (!keys.add(entry.key())) {
                 throw invalid(relativeKey, "it lists the object " + entry.key() + " twice");
             }
         }
-        Set<String> deletedTables = new HashSet<>();
         for (BatchManifest.Entry entry : manifest.deletions()) {
-            checkDeletions(relativeKey, batch, entry, catalogue);
-            if (!deletedTables.add(entry.table())) {
-                throw invalid(relativeKey, "it lists the deletions of table " + entry.table() + " twice");
+            checkEntry(relativeKey, batch, entry, catalogue, LakeLayout.DELETIONS + "/");
+            if (!keys.add(entry.key())) {
+                throw invalid(relativeKey, "it lists the deletions object " + entry.key() + " twice");
             }
         }
         try {
@@ -59,31 +59,26 @@ final class ManifestCheck {
         }
     }
 
+    /**
+     * An entry of the objects list (no prefix) or of the deletions list ({@code _deletions/}):
+     * a table of the catalogue, at its one key in the batch, or one of its numbered parts.
+     */
     private static void checkEntry(String relativeKey, BatchId batch, BatchManifest.Entry entry,
-            ManifestCatalogue catalogue) {
+            ManifestCatalogue catalogue, String prefix) {
         checkNamed(relativeKey, entry, catalogue);
         String fileName = entry.key().substring(entry.key().lastIndexOf('/') + 1);
         if (fileName.lastIndexOf('.') <= 0) {
             throw invalid(relativeKey, "the object key " + quoted(entry.key()) + " has no extension");
         }
+        String place = prefix + entry.table();
         String expected = catalogue.parts()
-                ? partPrefix(entry.table(), batch, catalogue.extension()) + "<part>." + catalogue.extension()
-                : LakeLayout.dataKey(entry.table(), batch, catalogue.extension());
-        boolean inPlace = catalogue.parts() ? isPart(entry.key(), entry.table(), batch, catalogue.extension())
+                ? partPrefix(place, batch, catalogue.extension()) + "<part>." + catalogue.extension()
+                : LakeLayout.dataKey(place, batch, catalogue.extension());
+        boolean inPlace = catalogue.parts() ? isPart(entry.key(), place, batch, catalogue.extension())
                 : entry.key().equals(expected);
         if (!inPlace) {
             throw invalid(relativeKey, "the object key " + quoted(entry.key()) + " is not in batch " + batch
-                    + "'s place for table " + entry.table() + " (" + expected + ")");
-        }
-    }
-
-    private static void checkDeletions(String relativeKey, BatchId batch, BatchManifest.Entry entry,
-            ManifestCatalogue catalogue) {
-        checkNamed(relativeKey, entry, catalogue);
-        String expected = LakeLayout.deletionsKey(entry.table(), batch);
-        if (!entry.key().equals(expected)) {
-            throw invalid(relativeKey, "the deletions key " + quoted(entry.key()) + " is not in batch " + batch
-                    + "'s place for table " + entry.table() + " (" + expected + ")");
+                    + "'s place for " + place + " (" + expected + ")");
         }
     }
 

@@ -15,9 +15,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import io.totesys.pipeline.lake.ManifestCatalogue;
-import java.util.stream.Collectors;
 
 /**
  * The catalogue of ToteSys: the one place that lists the tables the pipeline extracts

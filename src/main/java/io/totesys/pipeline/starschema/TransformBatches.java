@@ -133,10 +133,19 @@ public class TransformBatches {
     public void describeParquet(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) TransformBatch batch,
             @ExchangeProperty(FILE_ROWS_PROPERTY) long rows) throws IOException {
         WarehouseTable table = batch.current().table();
-        String key = LakeLayout.partKey(table.tableName(), batch.getId(), batch.nextPart(table), "parquet");
+        boolean deletions = batch.current().deletions();
+        String key = deletions ? LakeLayout.deletionsPartKey(table.tableName(), batch.getId(),
+                batch.nextDeletionsPart(table))
+                : LakeLayout.partKey(table.tableName(), batch.getId(), batch.nextPart(table), "parquet");
         ObjectDescription parquet = ObjectDescription.describe(exchange.getMessage(), LakeLayout.input(key),
                 PARQUET_CONTENT_TYPE);
-        batch.written(new BatchManifest.Entry(table.tableName(), key, rows, parquet.bytes(), parquet.sha256(), null));
+        BatchManifest.Entry entry = new BatchManifest.Entry(table.tableName(), key, rows, parquet.bytes(),
+                parquet.sha256(), null);
+        if (deletions) {
+            batch.deletionsWritten(entry);
+        } else {
+            batch.written(entry);
+        }
     }
 
     /**
@@ -177,8 +186,8 @@ public class TransformBatches {
             throws JsonProcessingException {
         batch.coverage().ifPresent(range -> state.covered(batch.getId(), range[0], range[1]));
         return new BatchManifest(batch.getId().value(), "transform", clock.instant(),
-                batch.extractManifest().highWater(), batch.written(), batch.quarantined())
-                .toMessage(exchange.getMessage(), json);
+                batch.extractManifest().highWater(), batch.written(), batch.quarantined(), batch.deletionsWritten(),
+                null, null).toMessage(exchange.getMessage(), json);
     }
 
     /**
@@ -190,10 +199,16 @@ public class TransformBatches {
         ingest.archive(batch.extractManifestKey(), batch.extractManifest(), batch.quarantined());
         if (batch.isPending()) {
             batch.written().forEach(entry -> metrics.rows(PipelineStage.TRANSFORM, entry.table(), entry.rows()));
+            batch.deletionsWritten().forEach(entry -> metrics.rows(PipelineStage.TRANSFORM,
+                    WarehouseDeletions.tableName(WarehouseTable.byTableName(entry.table()).orElseThrow()),
+                    entry.rows()));
             metrics.batchDuration(PipelineStage.TRANSFORM, Duration.between(batch.startedAt(), clock.instant()));
-            LOG.infof("Transform batch %s published: %s in s3://%s/%s", batch.getId(),
+            LOG.infof("Transform batch %s published: %s%s in s3://%s/%s", batch.getId(),
                     batch.written().stream().collect(Collectors.groupingBy(BatchManifest.Entry::table,
                             LinkedHashMap::new, Collectors.summingLong(BatchManifest.Entry::rows))),
+                    batch.deletionsWritten().isEmpty() ? "" : ", deleted: " + batch.deletionsWritten().stream()
+                            .collect(Collectors.groupingBy(BatchManifest.Entry::table, LinkedHashMap::new,
+                                    Collectors.summingLong(BatchManifest.Entry::rows))),
                     processed.bucket(), LakeLayout.INPUT);
         }
     }

@@ -140,9 +140,10 @@ class DamagedManifestTest {
         assertManifestQuarantined(ingest, otherBatch, "is not in batch " + otherBatch);
         assertManifestQuarantined(ingest, unknownTable, "it names the table 'widget', which is not in the ToteSys "
                 + "catalogue");
-        assertManifestQuarantined(ingest, otherDeletions, "the deletions key '" + realSalesOrder.key()
-                + "' is not in batch " + otherDeletions);
-        assertManifestQuarantined(ingest, deletionsTwice, "it lists the deletions of table payment twice");
+        assertManifestQuarantined(ingest, otherDeletions, "the object key '" + realSalesOrder.key()
+                + "' is not in batch " + otherDeletions + "'s place for _deletions/sales_order");
+        assertManifestQuarantined(ingest, deletionsTwice, "it lists the deletions object "
+                + LakeLayout.deletionsKey("payment", deletionsTwice) + " twice");
         assertThat(quarantinedManifests("transform") - manifestsQuarantinedBefore).as("manifests counted")
                 .isEqualTo(10);
         assertThat(metrics.find("pipeline.quarantined.objects").tag("table", "widget").counter())

@@ -4,9 +4,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import io.totesys.pipeline.starschema.WarehouseDeletions;
 import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
 
@@ -44,6 +46,10 @@ public final class ToteSysFixture {
         }
         if (exists(warehouse, "pipeline.load_batch")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.load_batch, " + STAR_SCHEMA + " RESTART IDENTITY");
+        }
+        if (exists(warehouse, "public.fact_payment_deletion")) {
+            DatabaseServer.execute(warehouse, "TRUNCATE " + WarehouseDeletions.tables().stream()
+                    .map(WarehouseDeletions::tableName).collect(Collectors.joining(", ")));
         }
         new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET).clear();
         new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET).clear();
