@@ -34,6 +34,7 @@ import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.stage.PipelineStateException;
 import io.totesys.pipeline.stage.StageLocks;
+import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
  * The load stage's processor bean: the steps of {@code routes/load.camel.yaml}.
