@@ -17,7 +17,8 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * Publishes every stage's counters at zero as the service starts, for each table the stage
  * writes or can quarantine: the extract writes ToteSys's tables, the transform quarantines
  * them and writes the star schema's, the load quarantines and writes the star schema's;
- * the transform and the load also quarantine manifests.
+ * the transform and the load also quarantine manifests. Reconciliation's gauge starts at
+ * zero for each ToteSys table.
  */
 @ApplicationScoped
 public class MetricsAtZero {
@@ -28,6 +29,7 @@ public class MetricsAtZero {
         metrics.registerAtZero(PipelineStage.EXTRACT, sourceTables, List.of());
         metrics.registerAtZero(PipelineStage.TRANSFORM, starSchemaTables, withManifests(sourceTables));
         metrics.registerAtZero(PipelineStage.LOAD, starSchemaTables, withManifests(starSchemaTables));
+        sourceTables.forEach(table -> metrics.reconcileMismatches(table, 0));
     }
 
     private static List<String> withManifests(List<String> tables) {
