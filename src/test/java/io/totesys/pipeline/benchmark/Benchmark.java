@@ -96,7 +96,7 @@ public final class Benchmark {
         environment.put("ETL_STAGE_POLL_INTERVAL", settings.stagePollInterval());
         environment.put("ETL_HTTP_PORT", Integer.toString(httpPort));
         environment.put("ETL_JOLOKIA_PORT", "0");
-        environment.put("ETL_CLUSTER_FILE_ROOT", directory.resolve("leader").toString());
+        environment.put("ETL_CLUSTER_FILE_ROOT", directory.resolve("leader").toAbsolutePath().toString());
         try (PipelineService service = PipelineService.start(environment, directory.resolve("incremental.log"),
                 "-Xmx" + FullLoad.MAXIMUM_HEAP)) {
             awaitReady(service, httpPort);

@@ -39,11 +39,11 @@ record FullLoad(Duration wallTime, ServiceTimeline timeline, List<LakeManifests.
         environment.put("ETL_RUN_ONCE", "true");
         environment.put("ETL_HTTP_PORT", "0");
         environment.put("ETL_JOLOKIA_PORT", "0");
-        environment.put("ETL_CLUSTER_FILE_ROOT", directory.resolve("leader").toString());
+        environment.put("ETL_CLUSTER_FILE_ROOT", directory.resolve("leader").toAbsolutePath().toString());
         Instant started = Instant.now();
         PipelineService service = PipelineService.start(environment, directory.resolve("full-load.log"),
                 "-Xmx" + MAXIMUM_HEAP,
-                "-XX:StartFlightRecording=filename=" + recordingFile + ",settings=profile,dumponexit=true");
+                "-XX:StartFlightRecording=filename=" + recordingFile.toAbsolutePath() + ",settings=profile,dumponexit=true");
         int exitCode;
         long peakResident;
         long peakLiveHeap;
