@@ -8,7 +8,9 @@ import java.util.Set;
  * What a batch manifest must be before a stage acts on it: its batch id, the one its key
  * names; an object list whose every entry names a table and a key with an extension, inside
  * its own batch's place for that table ({@link LakeLayout}), once; a well-formed high-water
- * mark, when it has one. Anything else is an {@link InvalidManifestException}.
+ * mark, when it has one; when it records table schemas, one per table, each with named
+ * columns and the fingerprint of those columns, and one for every object's table. Anything
+ * else is an {@link InvalidManifestException}.
  */
 final class ManifestCheck {
 
@@ -38,10 +40,43 @@ final class ManifestCheck {
                 throw invalid(relativeKey, "it lists the object " + entry.key() + " twice");
             }
         }
+        checkSchemas(relativeKey, manifest);
         try {
             manifest.highWaterTime();
         } catch (DateTimeParseException e) {
             throw invalid(relativeKey, "its highWater '" + manifest.highWater() + "' is not yyyy-MM-dd HH:mm:ss.SSS");
+        }
+    }
+
+    private static void checkSchemas(String relativeKey, BatchManifest manifest) {
+        if (manifest.schemas() == null) {
+            return;
+        }
+        Set<String> tables = new HashSet<>();
+        for (BatchManifest.TableSchema schema : manifest.schemas()) {
+            if (schema == null || schema.table() == null || schema.columns() == null || schema.columns().isEmpty()) {
+                throw invalid(relativeKey, "a table schema has no table or no columns");
+            }
+            if (!tables.add(schema.table())) {
+                throw invalid(relativeKey, "it records the schema of " + schema.table() + " twice");
+            }
+            Set<String> names = new HashSet<>();
+            for (BatchManifest.Column column : schema.columns()) {
+                if (column == null || column.name() == null || column.type() == null || !names.add(column.name())) {
+                    throw invalid(relativeKey, "the schema of " + schema.table()
+                            + " has a column without a name or a type, or a name twice");
+                }
+            }
+            if (!BatchManifest.TableSchema.fingerprintOf(schema.columns()).equals(schema.fingerprint())) {
+                throw invalid(relativeKey, "the schema of " + schema.table() + " has the fingerprint "
+                        + schema.fingerprint() + ", its columns " + BatchManifest.TableSchema.fingerprintOf(
+                                schema.columns()));
+            }
+        }
+        for (BatchManifest.Entry entry : manifest.objects()) {
+            if (!tables.contains(entry.table())) {
+                throw invalid(relativeKey, "it records no schema for the object " + entry.key());
+            }
         }
     }
 

@@ -12,6 +12,8 @@ import org.apache.camel.util.TimeUtils;
 import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.lake.LakeSettings;
+import io.totesys.pipeline.source.ExtractSettings;
+import io.totesys.pipeline.source.SchemaChangePolicy;
 import io.totesys.pipeline.stage.PipelineSettings;
 import software.amazon.awssdk.regions.Region;
 
@@ -27,13 +29,15 @@ public class SettingsCheck {
 
     private final Map<String, String> intervals = new LinkedHashMap<>();
     private final LakeSettings lake;
+    private final String schemaChangePolicy;
 
-    SettingsCheck(PipelineSettings pipeline, LakeSettings lake) {
+    SettingsCheck(PipelineSettings pipeline, LakeSettings lake, ExtractSettings extract) {
         intervals.put("ETL_POLL_INTERVAL", pipeline.pollInterval());
         intervals.put("ETL_STAGE_POLL_INTERVAL", pipeline.stagePollInterval());
         intervals.put("ETL_RETRY_INITIAL_BACKOFF", pipeline.retry().initialBackoff());
         intervals.put("ETL_RETRY_MAX_BACKOFF", pipeline.retry().maxBackoff());
         this.lake = lake;
+        this.schemaChangePolicy = extract.schemaChangePolicy();
     }
 
     /**
@@ -48,6 +52,10 @@ public class SettingsCheck {
                 stop("%s '%s' %s: write a duration such as 30s, 5m or 1h".formatted(setting, value, problem));
             }
         });
+        String policy = policyProblem(schemaChangePolicy);
+        if (policy != null) {
+            stop(policy);
+        }
         String region = regionProblem(lake.s3().region(), lake.s3().endpoint());
         if (region != null) {
             stop(region);
@@ -84,6 +92,12 @@ public class SettingsCheck {
         return (accessKeyId.isPresent() ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
                 : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not")
                 + ": set both, or neither to use the AWS default credentials chain (web identity, instance profile)";
+    }
+
+    /** Why the schema change policy is unusable, or {@code null} when it is fine. */
+    static String policyProblem(String policy) {
+        return SchemaChangePolicy.of(policy).isPresent() ? null
+                : "ETL_SCHEMA_CHANGE_POLICY '" + policy + "' is not a policy: write " + SchemaChangePolicy.settings();
     }
 
     /** Why a timer period is unusable, or {@code null} when it is fine. */

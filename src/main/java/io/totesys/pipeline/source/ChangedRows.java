@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * The changed rows of one table as CSV records, streamed from a database cursor: the
- * header record first, then one record per row, each value the source's own text or
+ * header record first (the table's columns in the lake's order, {@link SourceSchema}), then one record per row, each value the source's own text or
  * {@code null} for NULL. Only one fetch of rows is ever in memory, whatever the
  * table's size. As rows are handed out, their keys join the batch's {@link SourceKeys}
  * and the transactions that wrote them (the query's last column), from the snapshot's
@@ -19,6 +19,7 @@ import java.util.Set;
 public final class ChangedRows implements ExtractedRecords, AutoCloseable {
 
     private final SourceTable table;
+    private final List<String> header;
     private final Statement statement;
     private final ResultSet resultSet;
     private final int columnCount;
@@ -29,12 +30,13 @@ public final class ChangedRows implements ExtractedRecords, AutoCloseable {
     private boolean rowPending;
     private long rowCount;
 
-    ChangedRows(SourceTable table, Statement statement, ResultSet resultSet, SourceKeys keys, long recentFrom,
-            Set<Long> transactionsRead) throws SQLException {
+    ChangedRows(SourceTable table, List<String> header, Statement statement, ResultSet resultSet, SourceKeys keys,
+            long recentFrom, Set<Long> transactionsRead) throws SQLException {
         this.table = table;
+        this.header = List.copyOf(header);
         this.statement = statement;
         this.resultSet = resultSet;
-        this.columnCount = table.columns().size();
+        this.columnCount = header.size();
         this.keys = keys;
         this.recentFrom = recentFrom;
         this.transactionsRead = transactionsRead;
@@ -72,7 +74,7 @@ public final class ChangedRows implements ExtractedRecords, AutoCloseable {
     public List<String> next() {
         if (headerPending) {
             headerPending = false;
-            return table.columnNames();
+            return header;
         }
         if (!rowPending) {
             throw new NoSuchElementException("all changed rows of " + table.tableName() + " were read");

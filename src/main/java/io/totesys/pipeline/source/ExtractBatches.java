@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -76,13 +77,14 @@ public class ExtractBatches {
     private final ObjectMapper json;
     private final PipelineMetrics metrics;
     private final StageLocks stageLocks;
+    private final SchemaChanges schemaChanges;
     private final Clock clock;
     private final AtomicBoolean backfillPending;
     private final Map<SourceTable, Long> deletionCountersChecked = new ConcurrentHashMap<>();
 
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
-            PipelineMetrics metrics, StageLocks stageLocks) {
+            PipelineMetrics metrics, StageLocks stageLocks, SchemaChanges schemaChanges) {
         this.totesys = totesys;
         this.settings = settings;
         this.state = state;
@@ -92,6 +94,7 @@ public class ExtractBatches {
         this.json = json;
         this.metrics = metrics;
         this.stageLocks = stageLocks;
+        this.schemaChanges = schemaChanges;
         this.clock = Clock.systemUTC();
         this.backfillPending = new AtomicBoolean(settings.backfillAtStart());
     }
@@ -107,15 +110,37 @@ public class ExtractBatches {
         state.unfinishedBatches().forEach(this::settle);
 
         Map<SourceTable, ExtractState.Position> positions = backfillPending.get() ? Map.of() : state.positions();
+        BatchId batchId = BatchId.startingAt(clock.instant());
         SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize());
-        Map<SourceTable, ChangeWindow> windows = new EnumMap<>(SourceTable.class);
-        for (SourceTable table : SourceTable.values()) {
-            windows.put(table, window(positions.get(table), snapshot.transactions()));
+        try {
+            Map<SourceTable, SourceSchema> schemas = snapshot.schemas();
+            Set<SourceTable> held = held(schemaChanges.review(batchId, schemas));
+            Map<SourceTable, ChangeWindow> windows = new EnumMap<>(SourceTable.class);
+            for (SourceTable table : SourceTable.values()) {
+                if (!held.contains(table)) {
+                    windows.put(table, window(positions.get(table), snapshot.transactions()));
+                }
+            }
+            ExtractBatch batch = new ExtractBatch(batchId, clock.instant(), snapshot, windows, schemas,
+                    state.liveKeys(), this::undo);
+            exchange.getExchangeExtension().addOnCompletion(batch);
+            return batch;
+        } catch (RuntimeException e) {
+            snapshot.close();
+            throw e;
         }
-        ExtractBatch batch = new ExtractBatch(BatchId.startingAt(clock.instant()), clock.instant(), snapshot, windows,
-                state.liveKeys(), this::undo);
-        exchange.getExchangeExtension().addOnCompletion(batch);
-        return batch;
+    }
+
+    /**
+     * The tables the batch holds: those whose columns the star schema cannot take, or, with
+     * {@code ETL_SCHEMA_CHANGE_POLICY=hold-pipeline}, none: the batch fails instead.
+     */
+    private Set<SourceTable> held(Map<SourceTable, String> conflicts) {
+        if (!conflicts.isEmpty() && settings.policy() == SchemaChangePolicy.HOLD_PIPELINE) {
+            throw new SchemaChangeException("Extract holds every table (ETL_SCHEMA_CHANGE_POLICY=hold-pipeline) for "
+                    + String.join(" Also ", conflicts.values()));
+        }
+        return conflicts.keySet();
     }
 
     /** What a batch reads of a table, given where the table was read up to. */
@@ -141,7 +166,8 @@ public class ExtractBatches {
         if (window.kind() == ChangeWindow.Kind.SINCE_WATERMARK) {
             batch.transactionsRead().addAll(batch.snapshot().recentTransactions(table));
         }
-        return batch.snapshot().changedRows(table, window, batch.keys(table), batch.transactionsRead());
+        return batch.snapshot().changedRows(batch.schema(table), window, batch.keys(table),
+                batch.transactionsRead());
     }
 
     /**
@@ -187,7 +213,7 @@ public class ExtractBatches {
     public void describeCsv(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch,
             @ExchangeProperty(ROWS_PROPERTY) ExtractedRecords rows) throws IOException {
         if (!batch.recordedAsStarted()) {
-            state.started(batch.getId(), batch.highWater(), batch.snapshot().transactions());
+            state.started(batch.getId(), batch.highWater(), batch.snapshot().transactions(), batch.held());
             batch.markRecordedAsStarted();
         }
         Message message = exchange.getMessage();
@@ -210,7 +236,7 @@ public class ExtractBatches {
         state.staged(batch.getId(), batch.readHorizon(), batch.keys());
         return new BatchManifest(batch.getId().value(), "extract", clock.instant(),
                 BatchManifest.sourceTimestamp(batch.highWater()), batch.objects(), List.of(), batch.deletions(),
-                batch.snapshot().transactions().toString(), batch.changesSince())
+                batch.snapshot().transactions().toString(), batch.changesSince(), batch.manifestSchemas())
                 .toMessage(exchange.getMessage(), json);
     }
 
@@ -220,7 +246,7 @@ public class ExtractBatches {
      */
     public void publish(@ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
         if (batch.isEmpty()) {
-            state.advancedWithoutChanges(batch.highWater(), batch.readHorizon(), batch.keys());
+            state.advancedWithoutChanges(batch.highWater(), batch.readHorizon(), batch.keys(), batch.held());
             LOG.debugf("Extract found no changes up to %s", BatchManifest.sourceTimestamp(batch.highWater()));
         } else {
             state.published(batch.getId(), batch.highWater(), batch.rowCount());
@@ -236,7 +262,7 @@ public class ExtractBatches {
                     ingest.bucket(), LakeLayout.INPUT);
         }
         SourceSnapshot snapshot = batch.snapshot();
-        for (SourceTable table : SourceTable.values()) {
+        for (SourceTable table : batch.getTables()) {
             snapshot.deletionCounter(table).ifPresentOrElse(counter -> deletionCountersChecked.put(table, counter),
                     () -> deletionCountersChecked.remove(table));
         }

@@ -196,17 +196,14 @@ public enum SourceTable {
     private static final String RECENT_ENOUGH = "age(xmin) BETWEEN 0 AND ?";
 
     /**
-     * The query that reads this table's row versions in a window, each with the id of the
-     * transaction that wrote it as the last column, ordered by {@code last_updated} and
-     * primary key. Parameters: {@link #ROW_TRANSACTION}'s two, then for
+     * The query that reads this table's row versions in a window, its columns rendered by
+     * {@code selectList} ({@link SourceSchema}), each with the id of the transaction that
+     * wrote it as the last column, ordered by {@code last_updated} and primary key. Parameters: {@link #ROW_TRANSACTION}'s two, then for
      * {@link ChangeWindow.Kind#SINCE_HORIZON} {@link #RECENT_ENOUGH}'s, ROW_TRANSACTION's two
      * again and the horizon, for {@link ChangeWindow.Kind#SINCE_WATERMARK} the watermark.
      */
-    String changedRowsQuery(ChangeWindow.Kind kind) {
-        StringBuilder sql = new StringBuilder("SELECT ");
-        for (SourceColumn column : columns) {
-            sql.append(column.type().asText(column.name())).append(", ");
-        }
+    String changedRowsQuery(ChangeWindow.Kind kind, String selectList) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(selectList).append(", ");
         sql.append(ROW_TRANSACTION).append(" FROM ").append(tableName());
         switch (kind) {
             case WHOLE_TABLE -> {

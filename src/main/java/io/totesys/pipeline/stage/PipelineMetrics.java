@@ -1,6 +1,8 @@
 package io.totesys.pipeline.stage;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,18 +21,27 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code pipeline_failures_total{stage}}: batches that failed and will be tried again;</li>
  * <li>{@code pipeline_freshness_lag_seconds}: how far the warehouse is behind ToteSys
  * ({@link Freshness}).</li>
+ * <li>{@code pipeline_schema_changes_total{table}}: columns ToteSys added, dropped, renamed or
+ * retyped, each counted once;</li>
+ * <li>{@code pipeline_schema_held_tables}: how many tables the extract holds because a column
+ * the star schema needs is missing or retyped beyond what it takes, and
+ * {@code pipeline_schema_held{table}}: 1 while that table is held.</li>
  * </ul>
  */
 @ApplicationScoped
 public class PipelineMetrics {
 
     private final MeterRegistry registry;
+    private final Set<String> heldTables = ConcurrentHashMap.newKeySet();
 
     PipelineMetrics(MeterRegistry registry, Freshness freshness) {
         this.registry = registry;
         Gauge.builder("pipeline.freshness.lag", freshness, Freshness::lagSeconds)
                 .description("Seconds since the point in ToteSys time up to which the warehouse holds every change")
                 .baseUnit("seconds")
+                .register(registry);
+        Gauge.builder("pipeline.schema.held.tables", heldTables, Set::size)
+                .description("Tables the extract holds until a column the star schema needs fits again")
                 .register(registry);
     }
 
@@ -57,6 +68,26 @@ public class PipelineMetrics {
                 .tag("stage", stage.stageName())
                 .register(registry)
                 .increment();
+    }
+
+    public void schemaChanged(String table) {
+        Counter.builder("pipeline.schema.changes")
+                .description("Columns ToteSys added, dropped, renamed or retyped")
+                .tag("table", table)
+                .register(registry)
+                .increment();
+    }
+
+    /** The tables the extract holds now; each held table's gauge stays, at 0, once it resumes. */
+    public void heldTables(Set<String> tables) {
+        for (String table : tables) {
+            Gauge.builder("pipeline.schema.held", heldTables, held -> held.contains(table) ? 1 : 0)
+                    .description("1 while the extract holds the table")
+                    .tag("table", table)
+                    .register(registry);
+        }
+        heldTables.retainAll(tables);
+        heldTables.addAll(tables);
     }
 
     private Counter counter(String name, String description, PipelineStage stage, String table) {
