@@ -2,11 +2,13 @@
 
 -- The columns each ToteSys table had when the extractor last looked, as JSON
 -- ([{"name": ..., "type": ..., "position": ...}], type as format_type() writes it), with
--- their fingerprint: what the next batch compares the table's columns with.
+-- their fingerprint: what the next batch compares the table's columns with; held_reason
+-- says why the extract holds the table with these columns (NULL: it does not).
 CREATE TABLE source_schema (
     table_name   text        PRIMARY KEY,
     columns      text        NOT NULL,
     fingerprint  text        NOT NULL,
+    held_reason  text,
     batch_id     text        NOT NULL,
     recorded_at  timestamptz NOT NULL DEFAULT now()
 );

@@ -43,7 +43,9 @@ import io.totesys.pipeline.stage.PipelineStateException;
  * missing or has a type the star schema cannot take ({@link SourceSchema#conflicts}): one
  * ERROR line says which column and what to do when the hold starts, the gauges
  * {@code pipeline_schema_held_tables} and {@code pipeline_schema_held{table}} and the health
- * data say so while it lasts, and the table resumes by itself once the column fits again.
+ * data say so while it lasts, and the table resumes by itself once the column fits again,
+ * with one INFO line (the hold is recorded with the columns, so a restart in between does
+ * not lose it).
  */
 @ApplicationScoped
 public class SchemaChanges {
@@ -73,7 +75,7 @@ public class SchemaChanges {
     record RecordedColumn(String name, String type, Integer position) {
     }
 
-    private record Recorded(List<RecordedColumn> columns, String fingerprint) {
+    private record Recorded(List<RecordedColumn> columns, String fingerprint, String heldReason) {
     }
 
     private static final Logger LOG = Logger.getLogger(SchemaChanges.class);
@@ -97,6 +99,7 @@ public class SchemaChanges {
      */
     Map<SourceTable, String> review(BatchId batchId, Map<SourceTable, SourceSchema> schemas) {
         Map<SourceTable, Recorded> recorded = recorded();
+        Map<SourceTable, String> held = hold(schemas);
         List<Change> changes = new ArrayList<>();
         Map<SourceTable, SourceSchema> changedTables = new EnumMap<>(SourceTable.class);
         for (SourceSchema schema : schemas.values()) {
@@ -109,13 +112,18 @@ public class SchemaChanges {
             changedTables.put(schema.table(), schema);
         }
         if (!changedTables.isEmpty()) {
-            record(batchId, changes, changedTables);
+            record(batchId, changes, changedTables, held);
             changes.forEach(change -> {
                 LOG.warn(describe(change, schemas.get(change.table()), batchId));
                 metrics.schemaChanged(change.table().tableName());
             });
+            changedTables.keySet().stream()
+                    .filter(table -> !held.containsKey(table) && recorded.containsKey(table)
+                            && recorded.get(table).heldReason() != null)
+                    .forEach(table -> LOG.infof("Extract resumes %s: its columns fit the star schema again; "
+                            + "batch %s reads every change since it was held", table.tableName(), batchId));
         }
-        return hold(schemas);
+        return held;
     }
 
     /** The tables held now, each with its one-line reason, by table name. */
@@ -139,9 +147,6 @@ public class SchemaChanges {
                 LOG.errorf("Extract holds %s", reason);
             }
         });
-        before.keySet().stream().filter(table -> !now.containsKey(table)).forEach(table -> LOG.infof(
-                "Extract resumes %s: its columns fit the star schema again; it reads every change since it was held",
-                table.tableName()));
         holds = Map.copyOf(now);
         metrics.heldTables(now.keySet().stream().map(SourceTable::tableName).collect(Collectors.toSet()));
         return now;
@@ -155,8 +160,10 @@ public class SchemaChanges {
                         + conflict.problem())
                 .collect(Collectors.joining("; "))
                 + (schema.columns().isEmpty() ? " (ToteSys has no table " + table + " the reader can see)"
-                        : uncatalogued.isEmpty() ? "" : " (ToteSys has instead: " + String.join(", ", uncatalogued)
-                                + ")")
+                        : uncatalogued.isEmpty() ? ""
+                                : " (columns ToteSys has that the catalogue does not: "
+                                        + String.join(", ", uncatalogued)
+                                        + ")")
                 + ". Its changes wait in ToteSys, nothing is lost: restore the column in ToteSys, or deploy a "
                 + "release whose catalogue maps the new one (README: When ToteSys changes its schema), and " + table
                 + " resumes where it stopped";
@@ -236,11 +243,11 @@ public class SchemaChanges {
         Map<SourceTable, Recorded> recorded = new EnumMap<>(SourceTable.class);
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement statement = connection.prepareStatement(
-                        "SELECT table_name, columns, fingerprint FROM pipeline.source_schema");
+                        "SELECT table_name, columns, fingerprint, held_reason FROM pipeline.source_schema");
                 ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
                 List<RecordedColumn> columns = json.readValue(rows.getString(2), COLUMNS);
-                Recorded record = new Recorded(columns, rows.getString(3));
+                Recorded record = new Recorded(columns, rows.getString(3), rows.getString(4));
                 SourceTable.byTableName(rows.getString(1)).ifPresent(table -> recorded.put(table, record));
             }
             return recorded;
@@ -249,7 +256,8 @@ public class SchemaChanges {
         }
     }
 
-    private void record(BatchId batchId, List<Change> changes, Map<SourceTable, SourceSchema> schemas) {
+    private void record(BatchId batchId, List<Change> changes, Map<SourceTable, SourceSchema> schemas,
+            Map<SourceTable, String> held) {
         try (Connection connection = warehouse.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -270,18 +278,20 @@ public class SchemaChanges {
                     statement.executeBatch();
                 }
                 try (PreparedStatement statement = connection.prepareStatement("""
-                        INSERT INTO pipeline.source_schema (table_name, columns, fingerprint, batch_id)
-                        VALUES (?, ?, ?, ?)
+                        INSERT INTO pipeline.source_schema (table_name, columns, fingerprint, held_reason, batch_id)
+                        VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT (table_name) DO UPDATE
                            SET columns = excluded.columns, fingerprint = excluded.fingerprint,
-                               batch_id = excluded.batch_id, recorded_at = now()""")) {
+                               held_reason = excluded.held_reason, batch_id = excluded.batch_id,
+                               recorded_at = now()""")) {
                     for (SourceSchema schema : schemas.values()) {
                         statement.setString(1, schema.table().tableName());
                         statement.setString(2, json.writeValueAsString(schema.columns().stream()
                                 .map(column -> new RecordedColumn(column.name(), column.type(), column.position()))
                                 .toList()));
                         statement.setString(3, schema.manifestSchema().fingerprint());
-                        statement.setString(4, batchId.value());
+                        statement.setString(4, held.get(schema.table()));
+                        statement.setString(5, batchId.value());
                         statement.addBatch();
                     }
                     statement.executeBatch();

@@ -83,7 +83,8 @@ class KubernetesManifestsTest {
         find(objects, ServiceMonitor.class, "totesys-pipeline");
         assertThat(find(objects, PrometheusRule.class, "totesys-pipeline").getSpec().getGroups().get(0).getRules())
                 .extracting(rule -> rule.getAlert()).contains("TotesysPipelineStageFailing",
-                        "TotesysPipelineBatchQuarantined", "TotesysPipelineWarehouseStale");
+                        "TotesysPipelineBatchQuarantined", "TotesysPipelineWarehouseStale", "TotesysPipelineTableHeld",
+                        "TotesysPipelineSchemaChanged");
 
         PodSpec pod = overlay.equals("cronjob")
                 ? find(objects, CronJob.class, "totesys-pipeline").getSpec().getJobTemplate().getSpec().getTemplate()
