@@ -101,23 +101,25 @@ public class SchemaChanges {
         Map<SourceTable, Recorded> recorded = recorded();
         Map<SourceTable, String> held = hold(schemas);
         List<Change> changes = new ArrayList<>();
-        Map<SourceTable, SourceSchema> changedTables = new EnumMap<>(SourceTable.class);
+        Map<SourceTable, SourceSchema> toRecord = new EnumMap<>(SourceTable.class);
         for (SourceSchema schema : schemas.values()) {
             Recorded before = recorded.get(schema.table());
-            String fingerprint = schema.manifestSchema().fingerprint();
-            if (before != null && before.fingerprint().equals(fingerprint)) {
-                continue;
+            boolean columnsChanged = before == null
+                    || !before.fingerprint().equals(schema.manifestSchema().fingerprint());
+            if (columnsChanged) {
+                changes.addAll(changes(schema, before == null ? catalogued(schema.table()) : before.columns()));
             }
-            changes.addAll(changes(schema, before == null ? catalogued(schema.table()) : before.columns()));
-            changedTables.put(schema.table(), schema);
+            if (columnsChanged || !Objects.equals(before.heldReason(), held.get(schema.table()))) {
+                toRecord.put(schema.table(), schema);
+            }
         }
-        if (!changedTables.isEmpty()) {
-            record(batchId, changes, changedTables, held);
+        if (!toRecord.isEmpty()) {
+            record(batchId, changes, toRecord, held);
             changes.forEach(change -> {
                 LOG.warn(describe(change, schemas.get(change.table()), batchId));
                 metrics.schemaChanged(change.table().tableName());
             });
-            changedTables.keySet().stream()
+            toRecord.keySet().stream()
                     .filter(table -> !held.containsKey(table) && recorded.containsKey(table)
                             && recorded.get(table).heldReason() != null)
                     .forEach(table -> LOG.infof("Extract resumes %s: its columns fit the star schema again; "

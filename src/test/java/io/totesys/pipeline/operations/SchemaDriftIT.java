@@ -110,9 +110,12 @@ class SchemaDriftIT {
         int port = FreePort.find();
         Map<String, String> environment = environment(Map.of("ETL_RUN_ONCE", "false", "ETL_HTTP_PORT",
                 String.valueOf(port), "ETL_POLL_INTERVAL", "1s", "ETL_HEALTH_CHECK_INTERVAL", "1s"));
+        Instant started = Instant.now();
         try (PipelineService service = PipelineService.start(environment, log())) {
             await(() -> versions("fact_payment", "payment_id", 1) == 2, "the payment edit in the warehouse",
                     service);
+            System.out.printf("[schema-drift] sales_order held; the payment edit in the warehouse %.1f s after the "
+                    + "service started%n", Duration.between(started, Instant.now()).toMillis() / 1000.0);
             String readiness = new ServiceReadiness(port, service::output).await(Duration.ofSeconds(30), 200,
                     "\"held sales_order\": \"sales_order: its column units_sold, which the star schema needs, is "
                             + "missing (columns ToteSys has that the catalogue does not: units_count integer, "
@@ -171,9 +174,12 @@ class SchemaDriftIT {
     }
 
     private String runOnce(Map<String, String> changes, int expectedExitCode) throws Exception {
+        Instant started = Instant.now();
         PipelineService service = PipelineService.start(environment(changes), log());
         int exitCode = service.awaitExit(RUN_TIMEOUT);
         assertThat(exitCode).as("exit code; output:%n%s", service.output()).isEqualTo(expectedExitCode);
+        System.out.printf("[schema-drift] run-once %s exited %d after %.1f s%n", changes, exitCode,
+                Duration.between(started, Instant.now()).toMillis() / 1000.0);
         return service.output();
     }
 
