@@ -37,13 +37,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param changesSince the read horizon the batch read changes since, as a {@code pg_snapshot}:
  *        the batch holds every row version visible in {@code sourceSnapshot} whose transaction
  *        is not visible in this one; {@code null} when it read whole tables
+ * @param repair whether the batch is a repair: it holds the rows, and the deletions, a
+ *        reconciliation found the lake did not hold as ToteSys has them, read from the
+ *        reconciliation's snapshot; its high-water mark stays the previous batch's
+ * @param repairReasons for a repair batch, per table, what the reconciliation found
  * @param schemas the columns of each table the extract batch read, as ToteSys had them, in
  *        the order of its CSV objects' headers; {@code null} in manifests written before
  *        the extract recorded them (their CSV objects hold the catalogue's columns)
  */
 public record BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
         List<Quarantined> quarantined, List<Entry> deletions, String sourceSnapshot, String changesSince,
-        List<TableSchema> schemas) {
+        boolean repair, List<RepairReason> repairReasons, List<TableSchema> schemas) {
 
     /** How manifests write a point in the source's clock: {@code 2022-11-03 14:20:49.000}. */
     private static final DateTimeFormatter SOURCE_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
@@ -51,19 +55,20 @@ public record BatchManifest(String batchId, String stage, Instant createdAt, Str
     public BatchManifest {
         quarantined = quarantined == null ? List.of() : List.copyOf(quarantined);
         deletions = deletions == null ? List.of() : List.copyOf(deletions);
+        repairReasons = repairReasons == null ? List.of() : List.copyOf(repairReasons);
     }
 
-    /** A manifest without table schemas. */
+    /** A batch's manifest, not a repair, without table schemas. */
     public BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
             List<Quarantined> quarantined, List<Entry> deletions, String sourceSnapshot, String changesSince) {
         this(batchId, stage, createdAt, highWater, objects, quarantined, deletions, sourceSnapshot, changesSince,
-                null);
+                false, List.of(), null);
     }
 
     /** A manifest without deletions or source snapshot: a transform batch's. */
     public BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
             List<Quarantined> quarantined) {
-        this(batchId, stage, createdAt, highWater, objects, quarantined, List.of(), null, null, null);
+        this(batchId, stage, createdAt, highWater, objects, quarantined, List.of(), null, null, false, List.of(), null);
     }
 
     /** The columns the manifest records for a table, if it records any. */
@@ -104,6 +109,18 @@ public record BatchManifest(String batchId, String stage, Instant createdAt, Str
      *        object holds the table's changes, or {@code null} when the batch took the whole table
      */
     public record Entry(String table, String key, long rows, long bytes, String sha256, String windowFrom) {
+    }
+
+    /**
+     * Why a repair batch holds a table's rows: what the reconciliation found.
+     *
+     * @param table the source table
+     * @param reconciliation the id of the reconciliation run
+     * @param missing rows in ToteSys the lake did not hold: read again
+     * @param extra keys the lake held that ToteSys no longer has: recorded as deleted
+     * @param changed rows the lake held with other values: read again
+     */
+    public record RepairReason(String table, String reconciliation, long missing, long extra, long changed) {
     }
 
     /**

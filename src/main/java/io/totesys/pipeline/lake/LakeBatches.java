@@ -2,7 +2,8 @@ package io.totesys.pipeline.lake;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,7 @@ public final class LakeBatches {
 
     private static final String PENDING_MANIFESTS = LakeLayout.input(LakeLayout.MANIFESTS + "/");
     private static final String JSON = "application/json";
+    private static final String REPORT_SUFFIX = ".error.json";
 
     private final LakeObjects objects;
     private final ObjectMapper json;
@@ -47,10 +49,11 @@ public final class LakeBatches {
     }
 
     /**
-     * The manifest under a key, checked ({@link ManifestCheck}): one that cannot be trusted
-     * is an {@link InvalidManifestException}; a failure to reach the lake is not one.
+     * The manifest under a key, checked against the catalogue of the tables it may name
+     * ({@link ManifestCheck}): one that cannot be trusted is an {@link InvalidManifestException};
+     * a failure to reach the lake is not one.
      */
-    public BatchManifest manifest(String key) {
+    public BatchManifest manifest(String key, ManifestCatalogue catalogue) {
         String relativeKey = LakeLayout.relative(key);
         byte[] content;
         try (InputStream stream = objects.read(key)) {
@@ -70,7 +73,7 @@ public final class LakeBatches {
                     : e.getMessage();
             throw new InvalidManifestException(relativeKey, "it is not a batch manifest: " + problem, e);
         }
-        ManifestCheck.check(relativeKey, manifest);
+        ManifestCheck.check(relativeKey, manifest, catalogue);
         return manifest;
     }
 
@@ -97,8 +100,8 @@ public final class LakeBatches {
     }
 
     /** The manifest of a batch written to this bucket, whether still under {@code input/} or already consumed. */
-    public Optional<BatchManifest> findManifest(BatchId batch) {
-        return manifestKey(batch).map(this::manifest);
+    public Optional<BatchManifest> findManifest(BatchId batch, ManifestCatalogue catalogue) {
+        return manifestKey(batch).map(key -> manifest(key, catalogue));
     }
 
     /** Whether the batch's manifest was written to this bucket, whether still under {@code input/} or consumed. */
@@ -144,7 +147,8 @@ public final class LakeBatches {
         try (InputStream stream = readChecked(object)) {
             return stream.readAllBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException("reading " + object.key() + " failed", e);
+            throw new LakeObjectException("reading s3://" + bucket() + "/" + LakeLayout.input(object.key())
+                    + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -168,9 +172,85 @@ public final class LakeBatches {
             }
         }
         for (BatchManifest.Entry deletions : manifest.deletions()) {
-            objects.move(LakeLayout.input(deletions.key()), LakeLayout.processed(deletions.key()));
+            if (!left.contains(deletions.key())) {
+                objects.move(LakeLayout.input(deletions.key()), LakeLayout.processed(deletions.key()));
+            }
         }
         objects.move(manifestKey, LakeLayout.processed(LakeLayout.relative(manifestKey)));
+    }
+
+    /** Whether the batch's manifest waits under {@code input/}: its consumer has not taken it yet. */
+    public boolean isPending(BatchId batch) {
+        return objects.exists(LakeLayout.input(LakeLayout.manifestKey(batch)));
+    }
+
+    /** Whether the batch's manifest is in this bucket at all: under {@code input/}, {@code processed/} or {@code quarantine/}. */
+    public boolean holds(BatchId batch) {
+        String relativeKey = LakeLayout.manifestKey(batch);
+        return List.of(LakeLayout.input(relativeKey), LakeLayout.processed(relativeKey),
+                LakeLayout.quarantine(relativeKey)).stream().anyMatch(objects::exists);
+    }
+
+    /**
+     * Puts a batch back under {@code input/}, for its consumer to take again once an operator
+     * fixed or restored its objects: its objects under {@code processed/} and
+     * {@code quarantine/} (of the given tables and their deletions) move back, the manifest
+     * last, and the reports on the quarantined ones go. Repeating it after a crash completes
+     * it. Returns the relative keys moved back.
+     */
+    public List<String> restore(BatchId batch, Collection<String> tables) {
+        List<String> found = new ArrayList<>(batchKeys(LakeLayout.PROCESSED, batch, tables));
+        found.addAll(batchKeys(LakeLayout.QUARANTINE, batch, tables));
+        String manifest = LakeLayout.manifestKey(batch);
+        List<String> restored = new ArrayList<>();
+        for (String key : found) {
+            String relativeKey = LakeLayout.relative(key);
+            if (relativeKey.endsWith(REPORT_SUFFIX)) {
+                continue;
+            }
+            if (!relativeKey.equals(manifest)) {
+                objects.move(key, LakeLayout.input(relativeKey));
+                restored.add(relativeKey);
+            }
+        }
+        for (String key : found) {
+            if (LakeLayout.relative(key).equals(manifest)) {
+                objects.move(key, LakeLayout.input(manifest));
+                restored.add(manifest);
+            }
+        }
+        found.stream().filter(key -> key.endsWith(REPORT_SUFFIX)).forEach(objects::delete);
+        return restored;
+    }
+
+    /**
+     * Removes what a consumed batch left under {@code processed/} and {@code quarantine/} (of
+     * the given tables), reports included, the manifest last, so that a batch written again
+     * leaves no object of its earlier version behind. Returns how many objects went.
+     */
+    public int discard(BatchId batch, Collection<String> tables) {
+        List<String> found = new ArrayList<>(batchKeys(LakeLayout.PROCESSED, batch, tables));
+        found.addAll(batchKeys(LakeLayout.QUARANTINE, batch, tables));
+        String manifest = LakeLayout.manifestKey(batch);
+        found.stream().filter(key -> !LakeLayout.relative(key).equals(manifest)).forEach(objects::delete);
+        found.stream().filter(key -> LakeLayout.relative(key).equals(manifest)).forEach(objects::delete);
+        return found.size();
+    }
+
+    /** The keys of a batch's objects, reports and manifest under an area, for the given tables and their deletions. */
+    private List<String> batchKeys(String area, BatchId batch, Collection<String> tables) {
+        List<String> places = new ArrayList<>();
+        for (String table : tables) {
+            places.add(table);
+            places.add(LakeLayout.DELETIONS + "/" + table);
+        }
+        places.add(LakeLayout.MANIFESTS);
+        List<String> keys = new ArrayList<>();
+        for (String place : places) {
+            String prefix = LakeLayout.dataKey(place, batch, "");
+            keys.addAll(objects.keys(area + prefix.substring(0, prefix.length() - 1)));
+        }
+        return keys;
     }
 
     /** Where the report on a quarantined object is, for a log line. */

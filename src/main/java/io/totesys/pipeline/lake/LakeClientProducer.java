@@ -37,7 +37,7 @@ public class LakeClientProducer {
     S3Client lakeS3Client(LakeSettings settings) {
         LakeSettings.S3 s3 = settings.s3();
         S3ClientBuilder builder = S3Client.builder()
-                .httpClientBuilder(ApacheHttpClient.builder())
+                .httpClientBuilder(ApacheHttpClient.builder().socketTimeout(s3.readTimeout()))
                 .requestChecksumCalculation(s3.requestChecksumCalculation());
         s3.endpoint().ifPresent(endpoint -> builder
                 .endpointOverride(URI.create(endpoint))

@@ -11,10 +11,14 @@ package io.totesys.pipeline.lake;
  *   fact_sales_order/date=2026-11-26/20261126T001635123Z-9f3a1c-part-0001.parquet
  *   _manifests/date=2026-11-26/20261126T001635123Z-9f3a1c.json
  *   _deletions/sales_order/date=2026-11-26/20261126T001635123Z-9f3a1c.csv
+ *   _deletions/fact_sales_order/date=2026-11-26/20261126T001635123Z-9f3a1c-part-0001.parquet
  * </pre>
- * A table's deletions object holds the keys of its rows deleted since the previous batch;
- * its prefix starts with an underscore, as Hive, Spark and Athena skip such paths when they
- * read a table's folder.
+ * A table's deletions object holds the keys of its rows deleted since the previous batch:
+ * in the ingest bucket a source table's, as CSV ({@code <primary key>,deleted_seen_at}); in
+ * the processed bucket the warehouse table's they delete, as Parquet ({@code <key column>,
+ * deleted_seen_date, deleted_seen_time}). Manifests list them under {@code deletions}. Their
+ * prefix starts with an underscore, as Hive, Spark and Athena skip such paths when they read
+ * a table's folder.
  * Objects a stage cannot read move to {@code quarantine/} instead, beside a report
  * ({@code ...9f3a1c.error.json}) that says why.
  */
@@ -39,6 +43,16 @@ public final class LakeLayout {
     /** The relative key of the object that holds a table's deletions in a batch. */
     public static String deletionsKey(String table, BatchId batch) {
         return dataKey(DELETIONS + "/" + table, batch, "csv");
+    }
+
+    /** The relative key of one of the Parquet objects that hold a warehouse table's deletions in a batch. */
+    public static String deletionsPartKey(String table, BatchId batch, int part) {
+        return partKey(DELETIONS + "/" + table, batch, part, "parquet");
+    }
+
+    /** Whether a relative key is a deletions object's. */
+    public static boolean isDeletions(String relativeKey) {
+        return relativeKey.startsWith(DELETIONS + "/");
     }
 
     /** The relative key of one of several data objects a table has in a batch, numbered from 1. */

@@ -52,13 +52,15 @@ public final class LakeObjects {
     }
 
     /**
-     * An object's content, streamed; the caller closes it.
+     * An object's content, streamed; the caller closes it. A failure on the way, once the
+     * content streams, is a {@link LakeReadException}.
      *
      * @throws MissingLakeObjectException when there is no such object
      */
     public InputStream read(String key) {
         try {
-            return s3.getObject(request -> request.bucket(bucket).key(key));
+            return new ObjectContent(s3.getObject(request -> request.bucket(bucket).key(key)),
+                    "s3://" + bucket + "/" + key);
         } catch (NoSuchKeyException e) {
             throw new MissingLakeObjectException("s3://" + bucket + "/" + key + " does not exist", e);
         } catch (SdkException e) {

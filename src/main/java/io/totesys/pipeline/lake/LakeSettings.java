@@ -1,5 +1,6 @@
 package io.totesys.pipeline.lake;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -45,5 +46,13 @@ public interface LakeSettings {
          */
         @WithDefault("WHEN_SUPPORTED")
         RequestChecksumCalculation requestChecksumCalculation();
+
+        /**
+         * {@code S3_READ_TIMEOUT}: how long a request to S3 may wait for the next bytes of its
+         * answer; one that waits longer fails, as a transient failure: the stage tries again
+         * after its backoff, and nothing is quarantined for it.
+         */
+        @WithDefault("30s")
+        Duration readTimeout();
     }
 }

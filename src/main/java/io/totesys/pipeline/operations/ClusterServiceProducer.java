@@ -24,6 +24,15 @@ public class ClusterServiceProducer {
     /** The name of the Lease (Kubernetes) or lock file (file) the instances contend for. */
     public static final String LEADERSHIP = "totesys-pipeline";
 
+    /** The master namespace the stage polls share ({@code routes/stage-poll.camel.yaml}). */
+    public static final String MASTER_NAMESPACE = "totesys-pipeline";
+
+    /**
+     * The Lease on Kubernetes: Camel names it after the resource and the master namespace. The
+     * Role in {@code k8s/base/rbac.yaml} grants rights on this name only.
+     */
+    public static final String LEASE = LEADERSHIP + "-" + MASTER_NAMESPACE;
+
     @Produces
     @Singleton
     @Named("pipelineClusterService")

@@ -6,6 +6,9 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
@@ -30,6 +33,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 @ApplicationScoped
 @Named("failureDiagnosis")
 public class FailureDiagnosis {
+
+    private static final Pattern JDBC_URL_QUERY = Pattern.compile("(jdbc:[^\\s?]+)\\?[^\\s)]*");
 
     private final String totesysJdbcUrl;
     private final String warehouseJdbcUrl;
@@ -72,6 +77,11 @@ public class FailureDiagnosis {
         if (find(failure, UnknownHostException.class).isPresent()) {
             return name + " host in " + prefix + "_JDBC_URL (" + where + ") is unknown: check the host name";
         }
+        if (find(failure, SSLException.class).isPresent()) {
+            return name + " at " + where + " presented a certificate that is not trusted or does not match its "
+                    + "host (" + firstLine(find(failure, SSLException.class).get()) + "): check sslrootcert in "
+                    + prefix + "_JDBC_URL";
+        }
         if (find(failure, ConnectException.class).isPresent()
                 || find(failure, SocketTimeoutException.class).isPresent()) {
             return "cannot connect to " + name + " at " + where + ": check " + prefix
@@ -80,6 +90,9 @@ public class FailureDiagnosis {
         Optional<SQLException> sql = find(failure, SQLException.class);
         String state = sql.map(SQLException::getSQLState).orElse("");
         String serverSays = sql.map(FailureDiagnosis::firstLine).orElse(firstLine(failure));
+        if (serverSays.startsWith("Driver does not support the provided URL")) {
+            return prefix + "_JDBC_URL is not a PostgreSQL JDBC URL: write jdbc:postgresql://host:5432/database";
+        }
         return switch (state) {
             case "28P01", "28000" -> name + " at " + where + " rejected the login (" + serverSays + "): check "
                     + prefix + "_USERNAME and " + prefix + "_PASSWORD";
@@ -137,10 +150,16 @@ public class FailureDiagnosis {
         }
     }
 
+    /** The first line of the failure's message, any JDBC URL in it without its query string. */
     private static String firstLine(Throwable failure) {
         String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
         int newline = message.indexOf('\n');
-        return (newline < 0 ? message : message.substring(0, newline)).strip();
+        return withoutQueryStrings((newline < 0 ? message : message.substring(0, newline)).strip());
+    }
+
+    /** The text with the query string of every JDBC URL in it (which may hold a password) left out. */
+    static String withoutQueryStrings(String text) {
+        return JDBC_URL_QUERY.matcher(text).replaceAll("$1?(left out)");
     }
 
     /**

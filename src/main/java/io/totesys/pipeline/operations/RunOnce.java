@@ -9,13 +9,14 @@ import org.apache.camel.spi.CamelEvent.CamelContextStartedEvent;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.Quarkus;
+import io.totesys.pipeline.source.Reconciliations;
 import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
 
 /**
  * {@code ETL_RUN_ONCE=true}: once Camel has started, runs one batch of every stage in
- * order, then exits 0, or 1 with a one-line reason at the first stage that fails. The
+ * order, with a reconciliation after the extract when one is due, then exits 0, or 1 with a one-line reason at the first stage that fails. The
  * stages' timers do not start in this mode. For Kubernetes CronJobs and batch use.
  */
 @ApplicationScoped
@@ -43,16 +44,30 @@ public class RunOnce {
 
     private void runCycle() {
         for (PipelineStage stage : PipelineStage.values()) {
-            Exchange result = producer.send(stage.endpointUri(), exchange -> {
-            });
-            Throwable failure = BatchFailure.of(result);
-            if (failure != null) {
-                LOG.errorf("Run once failed at the %s stage: %s", stage.stageName(), diagnosis.explain(failure));
-                Quarkus.asyncExit(1);
+            if (!run(stage.endpointUri(), stage.stageName() + " stage")) {
+                return;
+            }
+            if (stage == PipelineStage.EXTRACT && !run(Reconciliations.ENDPOINT, "reconciliation")) {
                 return;
             }
         }
         LOG.info("Run once complete: every stage ran one batch");
         Quarkus.asyncExit(0);
+    }
+
+    /**
+     * Runs one batch of a stage, or a reconciliation when one is due (its repair batch then
+     * goes through the transform and the load with the rest); whether it succeeded.
+     */
+    private boolean run(String endpointUri, String what) {
+        Exchange result = producer.send(endpointUri, exchange -> {
+        });
+        Throwable failure = BatchFailure.of(result);
+        if (failure != null) {
+            LOG.errorf("Run once failed at the %s: %s", what, diagnosis.explain(failure));
+            Quarkus.asyncExit(1);
+            return false;
+        }
+        return true;
     }
 }

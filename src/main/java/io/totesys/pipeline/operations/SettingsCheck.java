@@ -1,7 +1,11 @@
 package io.totesys.pipeline.operations;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,15 +32,19 @@ public class SettingsCheck {
     private static final Logger LOG = Logger.getLogger(SettingsCheck.class);
 
     private final Map<String, String> intervals = new LinkedHashMap<>();
+    private final String reconcileInterval;
     private final LakeSettings lake;
+    private final JolokiaSettings jolokia;
     private final String schemaChangePolicy;
 
-    SettingsCheck(PipelineSettings pipeline, LakeSettings lake, ExtractSettings extract) {
+    SettingsCheck(PipelineSettings pipeline, LakeSettings lake, JolokiaSettings jolokia, ExtractSettings extract) {
+        this.reconcileInterval = pipeline.reconcileInterval();
         intervals.put("ETL_POLL_INTERVAL", pipeline.pollInterval());
         intervals.put("ETL_STAGE_POLL_INTERVAL", pipeline.stagePollInterval());
         intervals.put("ETL_RETRY_INITIAL_BACKOFF", pipeline.retry().initialBackoff());
         intervals.put("ETL_RETRY_MAX_BACKOFF", pipeline.retry().maxBackoff());
         this.lake = lake;
+        this.jolokia = jolokia;
         this.schemaChangePolicy = extract.schemaChangePolicy();
     }
 
@@ -52,6 +60,11 @@ public class SettingsCheck {
                 stop("%s '%s' %s: write a duration such as 30s, 5m or 1h".formatted(setting, value, problem));
             }
         });
+        String reconcile = reconcileIntervalProblem(reconcileInterval);
+        if (reconcile != null) {
+            stop("ETL_RECONCILE_INTERVAL '%s' %s: write a duration such as 30m or 1h, or 0 to turn reconciliation off"
+                    .formatted(reconcileInterval, reconcile));
+        }
         String policy = policyProblem(schemaChangePolicy);
         if (policy != null) {
             stop(policy);
@@ -64,6 +77,8 @@ public class SettingsCheck {
         if (credentials != null) {
             stop(credentials);
         }
+        jolokia.allowedOrigins().orElse(List.of()).stream().map(SettingsCheck::originProblem)
+                .filter(Objects::nonNull).findFirst().ifPresent(SettingsCheck::stop);
     }
 
     private static void stop(String problem) {
@@ -98,6 +113,30 @@ public class SettingsCheck {
     static String policyProblem(String policy) {
         return SchemaChangePolicy.of(policy).isPresent() ? null
                 : "ETL_SCHEMA_CHANGE_POLICY '" + policy + "' is not a policy: write " + SchemaChangePolicy.settings();
+    }
+
+    /** Why an origin Jolokia should answer browser pages of is unusable, or {@code null} when it is fine. */
+    static String originProblem(String origin) {
+        try {
+            URI uri = new URI(origin);
+            if ((uri.getScheme() != null && uri.getScheme().matches("https?")) && uri.getHost() != null
+                    && (uri.getRawPath() == null || uri.getRawPath().isEmpty()) && uri.getRawQuery() == null) {
+                return null;
+            }
+        } catch (URISyntaxException e) {
+            // described below
+        }
+        return "ETL_JOLOKIA_ALLOWED_ORIGINS '" + origin + "' is not an origin: write scheme, host and port only, "
+                + "such as https://hawtio.example.com, comma-separated";
+    }
+
+    /** Why the reconciliation interval is unusable, or {@code null} when it is fine: 0 turns it off. */
+    static String reconcileIntervalProblem(String value) {
+        try {
+            return TimeUtils.toMilliSeconds(value) >= 0 ? null : "is negative";
+        } catch (RuntimeException e) {
+            return "is not a duration";
+        }
     }
 
     /** Why a timer period is unusable, or {@code null} when it is fine. */

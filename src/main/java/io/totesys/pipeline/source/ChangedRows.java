@@ -10,11 +10,12 @@ import java.util.Set;
 
 /**
  * The changed rows of one table as CSV records, streamed from a database cursor: the
- * header record first (the table's columns in the lake's order, {@link SourceSchema}), then one record per row, each value the source's own text or
- * {@code null} for NULL. Only one fetch of rows is ever in memory, whatever the
- * table's size. As rows are handed out, their keys join the batch's {@link SourceKeys}
- * and the transactions that wrote them (the query's last column), from the snapshot's
- * xmin up, the batch's transactions read.
+ * header record first (the table's columns in the lake's order, {@link SourceSchema}), then
+ * one record per row, each value the source's own text or {@code null} for NULL. Only one
+ * fetch of rows is ever in memory, whatever the table's size. As rows are handed out, their
+ * keys join the batch's {@link SourceKeys}, their checksums its {@link RowChecksums} (the
+ * query's last column), and the transactions that wrote them (the column before), from the
+ * snapshot's xmin up, the batch's transactions read.
  */
 public final class ChangedRows implements ExtractedRecords, AutoCloseable {
 
@@ -26,12 +27,13 @@ public final class ChangedRows implements ExtractedRecords, AutoCloseable {
     private final SourceKeys keys;
     private final long recentFrom;
     private final Set<Long> transactionsRead;
+    private final RowChecksums checksums;
     private boolean headerPending = true;
     private boolean rowPending;
     private long rowCount;
 
     ChangedRows(SourceTable table, List<String> header, Statement statement, ResultSet resultSet, SourceKeys keys,
-            long recentFrom, Set<Long> transactionsRead) throws SQLException {
+            long recentFrom, Set<Long> transactionsRead, RowChecksums checksums) throws SQLException {
         this.table = table;
         this.header = List.copyOf(header);
         this.statement = statement;
@@ -40,6 +42,7 @@ public final class ChangedRows implements ExtractedRecords, AutoCloseable {
         this.keys = keys;
         this.recentFrom = recentFrom;
         this.transactionsRead = transactionsRead;
+        this.checksums = checksums;
         advance();
     }
 
@@ -84,7 +87,9 @@ public final class ChangedRows implements ExtractedRecords, AutoCloseable {
             for (int column = 1; column <= columnCount; column++) {
                 record.add(resultSet.getString(column));
             }
-            keys.add(resultSet.getInt(1));
+            int key = resultSet.getInt(1);
+            keys.add(key);
+            checksums.read(table, key, resultSet.getString(columnCount + 2));
             long transaction = resultSet.getLong(columnCount + 1);
             if (transaction >= recentFrom) {
                 transactionsRead.add(transaction);
@@ -101,6 +106,7 @@ public final class ChangedRows implements ExtractedRecords, AutoCloseable {
         rowPending = resultSet.next();
         if (!rowPending) {
             close();
+            checksums.flush();
         }
     }
 

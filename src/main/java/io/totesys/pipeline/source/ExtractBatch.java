@@ -20,10 +20,11 @@ import io.totesys.pipeline.stage.BatchFailure;
 
 /**
  * One extract batch while it runs: its id, the snapshot it reads, each table's window, the
- * keys the lake will hold as live once it is published, the transactions whose row versions
- * it read, and the objects written so far (changed rows and deletions). It lives in the exchange property {@code extractBatch} and,
- * as a {@link Synchronization} of the exchange, releases its snapshot when the exchange
- * completes and undoes its writes when it fails.
+ * keys the lake will hold as live once it is published, the checksums of the rows it read,
+ * the transactions whose row versions it read, and the objects written so far (changed rows
+ * and deletions); for a repair batch, the reconciliation it repairs for. It lives in the
+ * exchange property {@code extractBatch} and, as a {@link Synchronization} of the exchange,
+ * releases its snapshot when the exchange completes and undoes its writes when it fails.
  */
 public final class ExtractBatch implements Synchronization {
 
@@ -40,22 +41,50 @@ public final class ExtractBatch implements Synchronization {
     private final Set<SourceTable> held;
     private final Map<SourceTable, SourceKeys> keys;
     private final FailureHandler failureHandler;
+    private final RowChecksums checksums;
+    private final Reconciliation repairing;
     private final Set<Long> transactionsRead = new HashSet<>();
     private final List<BatchManifest.Entry> objects = new ArrayList<>();
     private final List<BatchManifest.Entry> deletions = new ArrayList<>();
     private boolean recordedAsStarted;
 
     ExtractBatch(BatchId id, Instant startedAt, SourceSnapshot snapshot, Map<SourceTable, ChangeWindow> windows,
-            Map<SourceTable, SourceSchema> schemas, Map<SourceTable, SourceKeys> keys, FailureHandler failureHandler) {
+            Map<SourceTable, SourceSchema> schemas, Map<SourceTable, SourceKeys> keys, FailureHandler failureHandler,
+            RowChecksums checksums, Reconciliation repairing) {
         this.id = id;
         this.startedAt = startedAt;
         this.snapshot = snapshot;
         this.windows = windows;
         this.schemas = schemas;
         this.held = EnumSet.allOf(SourceTable.class);
-        this.held.removeAll(windows.keySet());
+        if (repairing == null) {
+            this.held.removeAll(windows.keySet());
+        } else {
+            this.held.clear();
+        }
         this.keys = keys;
         this.failureHandler = failureHandler;
+        this.checksums = checksums;
+        this.repairing = repairing;
+    }
+
+    /**
+     * Whether this is a repair batch: it reads again the rows a reconciliation found different
+     * and records the keys it found extra as deleted, from the reconciliation's snapshot, and
+     * leaves the watermarks where they are.
+     */
+    public boolean isRepair() {
+        return repairing != null;
+    }
+
+    /** The reconciliation a repair batch repairs for, or {@code null}. */
+    Reconciliation repairing() {
+        return repairing;
+    }
+
+    /** Where the checksums of the rows this batch reads go. */
+    RowChecksums checksums() {
+        return checksums;
     }
 
     public BatchId getId() {
@@ -68,7 +97,8 @@ public final class ExtractBatch implements Synchronization {
 
     /**
      * The tables this batch does not read, because a column the star schema needs is missing
-     * or retyped ({@link SchemaChanges}): their read horizons stay where they are.
+     * or retyped ({@link SchemaChanges}): their read horizons stay where they are. A repair
+     * batch holds none: it reads only the tables it repairs and moves no read horizon.
      */
     Set<SourceTable> held() {
         return Collections.unmodifiableSet(held);
@@ -89,8 +119,16 @@ public final class ExtractBatch implements Synchronization {
         return List.copyOf(windows.keySet());
     }
 
-    /** The source time of the batch's snapshot: it holds every change committed before it. */
+    /**
+     * The source time of the batch's snapshot: it holds every change committed before it. A
+     * repair batch holds only the rows it repairs: the time the lake held every change up to
+     * stays the previous batch's.
+     */
     public LocalDateTime highWater() {
+        if (repairing != null) {
+            return windows.values().stream().map(ChangeWindow::from).filter(from -> from != null).findFirst()
+                    .orElse(snapshot.databaseNow());
+        }
         return snapshot.databaseNow();
     }
 
@@ -127,6 +165,9 @@ public final class ExtractBatch implements Synchronization {
      * horizon, so the newest one holds for it too.
      */
     TransactionSnapshot readHorizon() {
+        if (repairing != null) {
+            return previousHorizon();
+        }
         return TransactionSnapshot.horizonAfter(snapshot.transactions(), previousHorizon(), transactionsRead);
     }
 

@@ -3,6 +3,7 @@ package io.totesys.pipeline.source;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ import io.totesys.pipeline.lake.ObjectDescription;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.stage.ReplayRequests;
 import io.totesys.pipeline.stage.StageLocks;
 
 /**
@@ -57,6 +59,8 @@ public class ExtractBatches {
      * changed rows or deletions (the name is the one route files of earlier releases set).
      */
     public static final String ROWS_PROPERTY = "changedRows";
+    /** The exchange property that carries the re-extract requests the running batch honours. */
+    public static final String REEXTRACT_PROPERTY = "reextractRequests";
     /** The table whose records a deletion check follows. */
     public static final String TABLE_PROPERTY = "sourceTable";
     /**
@@ -78,13 +82,16 @@ public class ExtractBatches {
     private final PipelineMetrics metrics;
     private final StageLocks stageLocks;
     private final SchemaChanges schemaChanges;
+    private final ReplayRequests replayRequests;
+    private final ChecksumMirror mirror;
     private final Clock clock;
     private final AtomicBoolean backfillPending;
     private final Map<SourceTable, Long> deletionCountersChecked = new ConcurrentHashMap<>();
 
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
-            PipelineMetrics metrics, StageLocks stageLocks, SchemaChanges schemaChanges) {
+            PipelineMetrics metrics, StageLocks stageLocks, SchemaChanges schemaChanges, ReplayRequests replayRequests,
+            ChecksumMirror mirror) {
         this.totesys = totesys;
         this.settings = settings;
         this.state = state;
@@ -95,6 +102,8 @@ public class ExtractBatches {
         this.metrics = metrics;
         this.stageLocks = stageLocks;
         this.schemaChanges = schemaChanges;
+        this.replayRequests = replayRequests;
+        this.mirror = mirror;
         this.clock = Clock.systemUTC();
         this.backfillPending = new AtomicBoolean(settings.backfillAtStart());
     }
@@ -104,12 +113,14 @@ public class ExtractBatches {
      * crash left unfinished, takes a snapshot of ToteSys and fixes each table's window.
      */
     public ExtractBatch open(Exchange exchange) {
-        buckets.verifyIngest();
-        schema.ensureMigrated();
-        stageLocks.holdFor(PipelineStage.EXTRACT, exchange);
-        state.unfinishedBatches().forEach(this::settle);
+        holdAndSettle(exchange);
 
-        Map<SourceTable, ExtractState.Position> positions = backfillPending.get() ? Map.of() : state.positions();
+        Map<SourceTable, ExtractState.Position> positions = new EnumMap<>(SourceTable.class);
+        if (!backfillPending.get()) {
+            positions.putAll(state.positions());
+        }
+        List<ReplayRequests.Request> reextracts = reextractRequests();
+        reextracts.forEach(request -> positions.remove(SourceTable.byTableName(request.subject()).orElseThrow()));
         BatchId batchId = BatchId.startingAt(clock.instant());
         SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize());
         try {
@@ -121,8 +132,11 @@ public class ExtractBatches {
                     windows.put(table, window(positions.get(table), snapshot.transactions()));
                 }
             }
+            exchange.setProperty(REEXTRACT_PROPERTY, reextracts.stream()
+                    .filter(request -> !held.contains(SourceTable.byTableName(request.subject()).orElseThrow()))
+                    .toList());
             ExtractBatch batch = new ExtractBatch(batchId, clock.instant(), snapshot, windows, schemas,
-                    state.liveKeys(), this::undo);
+                    state.liveKeys(), this::undo, mirror.forBatch(batchId), null);
             exchange.getExchangeExtension().addOnCompletion(batch);
             return batch;
         } catch (RuntimeException e) {
@@ -141,6 +155,61 @@ public class ExtractBatches {
                     + String.join(" Also ", conflicts.values()));
         }
         return conflicts.keySet();
+    }
+
+    /**
+     * What every run of the extract stage starts with, a batch or a reconciliation: checks
+     * the lake and the pipeline's state, holds the stage's lock until the exchange completes,
+     * settles any batch a crash left unfinished and forgets the row checksums it staged.
+     */
+    void holdAndSettle(Exchange exchange) {
+        buckets.verifyIngest();
+        schema.ensureMigrated();
+        stageLocks.holdFor(PipelineStage.EXTRACT, exchange);
+        state.unfinishedBatches().forEach(this::settle);
+        mirror.discardAllStaged();
+    }
+
+    /**
+     * Opens the repair batch of a reconciliation that found differences, on its snapshot
+     * and under its lock: it reads again the rows found missing or changed, and records the
+     * keys found extra as deleted; the tables' read horizons stay as they are.
+     */
+    public ExtractBatch openRepair(Exchange exchange,
+            @ExchangeProperty(Reconciliation.PROPERTY) Reconciliation reconciliation) {
+        Map<SourceTable, ChangeWindow> windows = new EnumMap<>(SourceTable.class);
+        for (SourceTable table : reconciliation.tablesToRepair()) {
+            ExtractState.Position position = reconciliation.position(table);
+            windows.put(table,
+                    new ChangeWindow(ChangeWindow.Kind.SINCE_HORIZON, position.highWater(), position.readHorizon()));
+        }
+        BatchId id = BatchId.startingAt(clock.instant());
+        ExtractBatch batch = new ExtractBatch(id, clock.instant(), reconciliation.snapshot(), windows,
+                reconciliation.snapshot().schemas(), reconciliation.liveKeys(), this::undo, mirror.forBatch(id),
+                reconciliation);
+        exchange.getExchangeExtension().addOnCompletion(batch);
+        return batch;
+    }
+
+    /**
+     * The open requests to extract a table again whole ({@code pipeline.replay_request} rows
+     * with a {@code table_name}): this batch reads those tables whole, as a first run does. A
+     * request naming a table the catalogue does not have is closed with the reason.
+     */
+    private List<ReplayRequests.Request> reextractRequests() {
+        List<ReplayRequests.Request> honoured = new ArrayList<>();
+        for (ReplayRequests.Request request : replayRequests.openReextracts()) {
+            if (SourceTable.byTableName(request.subject()).isPresent()) {
+                honoured.add(request);
+                LOG.infof("Re-extract request %d: this batch reads %s whole", request.id(), request.subject());
+            } else {
+                String problem = "'" + request.subject() + "' is not a table of the ToteSys catalogue "
+                        + SourceTable.tableNames();
+                replayRequests.done(request, "not re-extracted: " + problem);
+                LOG.warnf("Re-extract request %d not honoured: %s", request.id(), problem);
+            }
+        }
+        return honoured;
     }
 
     /** What a batch reads of a table, given where the table was read up to. */
@@ -162,12 +231,16 @@ public class ExtractBatches {
 
     /** The changed rows of one table in the batch's window, as a stream of CSV records. */
     public ChangedRows changedRows(@Body SourceTable table, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
+        if (batch.isRepair()) {
+            return batch.snapshot().rowsWithKeys(batch.schema(table), batch.repairing().toRead(table),
+                    batch.keys(table), batch.checksums());
+        }
         ChangeWindow window = batch.window(table);
         if (window.kind() == ChangeWindow.Kind.SINCE_WATERMARK) {
             batch.transactionsRead().addAll(batch.snapshot().recentTransactions(table));
         }
         return batch.snapshot().changedRows(batch.schema(table), window, batch.keys(table),
-                batch.transactionsRead());
+                batch.transactionsRead(), batch.checksums());
     }
 
     /**
@@ -181,6 +254,12 @@ public class ExtractBatches {
         SourceSnapshot snapshot = batch.snapshot();
         ChangeWindow window = batch.window(table);
         SourceKeys held = batch.keys(table);
+        if (batch.isRepair()) {
+            SourceKeys extra = batch.repairing().extra(table);
+            extra.forEach(held::remove);
+            batch.checksums().deleted(table, extra);
+            return new DeletedRows(table, extra, BatchManifest.sourceTimestamp(batch.databaseNow()));
+        }
         Long checked = deletionCountersChecked.get(table);
         boolean counterMoved = checked == null || !snapshot.deletionCounter(table).equals(Optional.of(checked));
         boolean takingKeysIn = window.kind() == ChangeWindow.Kind.SINCE_WATERMARK;
@@ -192,10 +271,12 @@ public class ExtractBatches {
         if (!unknown.isEmpty() && !takingKeysIn) {
             LOG.warnf("%d keys of %s are in ToteSys but were never extracted (for example %d); they are taken in "
                     + "now, and reconciliation repairs their rows", unknown.count(), table.tableName(), first(unknown));
+            batch.checksums().notExtracted(table, unknown);
         }
         unknown.forEach(held::add);
         SourceKeys deleted = held.without(present);
         deleted.forEach(held::remove);
+        batch.checksums().deleted(table, deleted);
         return new DeletedRows(table, deleted, BatchManifest.sourceTimestamp(batch.highWater()));
     }
 
@@ -213,7 +294,8 @@ public class ExtractBatches {
     public void describeCsv(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch,
             @ExchangeProperty(ROWS_PROPERTY) ExtractedRecords rows) throws IOException {
         if (!batch.recordedAsStarted()) {
-            state.started(batch.getId(), batch.highWater(), batch.snapshot().transactions(), batch.held());
+            state.started(batch.getId(), batch.highWater(), batch.snapshot().transactions(), batch.held(),
+                    batch.isRepair());
             batch.markRecordedAsStarted();
         }
         Message message = exchange.getMessage();
@@ -236,7 +318,8 @@ public class ExtractBatches {
         state.staged(batch.getId(), batch.readHorizon(), batch.keys());
         return new BatchManifest(batch.getId().value(), "extract", clock.instant(),
                 BatchManifest.sourceTimestamp(batch.highWater()), batch.objects(), List.of(), batch.deletions(),
-                batch.snapshot().transactions().toString(), batch.changesSince(), batch.manifestSchemas())
+                batch.snapshot().transactions().toString(), batch.changesSince(), batch.isRepair(),
+                batch.isRepair() ? batch.repairing().repairReasons() : List.of(), batch.manifestSchemas())
                 .toMessage(exchange.getMessage(), json);
     }
 
@@ -244,7 +327,12 @@ public class ExtractBatches {
      * Moves the watermarks on: for a batch with objects, after its manifest is written; for
      * a poll that found no changes, without writing anything to the lake.
      */
-    public void publish(@ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
+    public void publish(@ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch,
+            @ExchangeProperty(REEXTRACT_PROPERTY) List<ReplayRequests.Request> reextracts) {
+        if (batch.isRepair()) {
+            publishRepair(batch);
+            return;
+        }
         if (batch.isEmpty()) {
             state.advancedWithoutChanges(batch.highWater(), batch.readHorizon(), batch.keys(), batch.held());
             LOG.debugf("Extract found no changes up to %s", BatchManifest.sourceTimestamp(batch.highWater()));
@@ -252,14 +340,8 @@ public class ExtractBatches {
             state.published(batch.getId(), batch.highWater(), batch.rowCount());
             batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
             metrics.batchDuration(PipelineStage.EXTRACT, Duration.between(batch.startedAt(), clock.instant()));
-            LOG.infof("Extract batch %s published: %s rows up to %s (%s)%s in s3://%s/%s", batch.getId(),
-                    batch.rowCount(), BatchManifest.sourceTimestamp(batch.highWater()),
-                    batch.objects().stream().map(entry -> entry.table() + " " + entry.rows())
-                            .collect(Collectors.joining(", ")),
-                    batch.deletions().isEmpty() ? "" : batch.deletions().stream()
-                            .map(entry -> entry.table() + " " + entry.rows())
-                            .collect(Collectors.joining(", ", ", deleted: ", "")),
-                    ingest.bucket(), LakeLayout.INPUT);
+            LOG.infof("Extract batch %s published: %s rows up to %s %s", batch.getId(), batch.rowCount(),
+                    BatchManifest.sourceTimestamp(batch.highWater()), contents(batch));
         }
         SourceSnapshot snapshot = batch.snapshot();
         for (SourceTable table : batch.getTables()) {
@@ -267,6 +349,31 @@ public class ExtractBatches {
                     () -> deletionCountersChecked.remove(table));
         }
         backfillPending.set(false);
+        for (ReplayRequests.Request request : reextracts == null ? List.<ReplayRequests.Request>of() : reextracts) {
+            replayRequests.done(request, batch.isEmpty() ? "extracted whole: the table has no rows"
+                    : "extracted whole in batch " + batch.getId());
+        }
+    }
+
+    /** Publishes a repair batch: its rows and deletions join the lake; the watermarks stay. */
+    private void publishRepair(ExtractBatch batch) {
+        if (!batch.isEmpty()) {
+            state.published(batch.getId(), batch.highWater(), batch.rowCount());
+            batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
+            LOG.infof("Repair batch %s of reconciliation %s published: %s rows %s", batch.getId(),
+                    batch.repairing().getId(), batch.rowCount(), contents(batch));
+        }
+        batch.repairing().repairedBy(batch);
+    }
+
+    /** What a published batch holds, for its log line: {@code (table rows, ...), deleted: ... in s3://...}. */
+    private String contents(ExtractBatch batch) {
+        return "(" + batch.objects().stream().map(entry -> entry.table() + " " + entry.rows())
+                .collect(Collectors.joining(", ")) + ")"
+                + (batch.deletions().isEmpty() ? "" : batch.deletions().stream()
+                        .map(entry -> entry.table() + " " + entry.rows())
+                        .collect(Collectors.joining(", ", ", deleted: ", "")))
+                + " in s3://" + ingest.bucket() + "/" + LakeLayout.INPUT;
     }
 
     /**

@@ -107,14 +107,15 @@ public class ExtractState {
 
     /**
      * Records that a batch is about to write objects, before the first one is written, with
-     * the tables it holds: publishing it, even after a restart, leaves their positions.
+     * the tables it holds: publishing it, even after a restart, leaves their positions; a
+     * repair batch (reconciliation's) leaves the watermarks where they are when it is published.
      */
     public void started(BatchId batchId, LocalDateTime highWater, TransactionSnapshot sourceSnapshot,
-            Set<SourceTable> held) {
+            Set<SourceTable> held, boolean repair) {
         update("recording the start of extract batch " + batchId, """
-                INSERT INTO pipeline.extract_batch (batch_id, status, high_water, source_snapshot, held_tables)
-                VALUES (?, 'STARTED', ?, ?, ?)""", batchId.value(), highWater, sourceSnapshot.toString(),
-                held.stream().map(SourceTable::tableName).toArray(String[]::new));
+                INSERT INTO pipeline.extract_batch (batch_id, status, high_water, source_snapshot, held_tables, repair)
+                VALUES (?, 'STARTED', ?, ?, ?, ?)""", batchId.value(), highWater, sourceSnapshot.toString(),
+                held.stream().map(SourceTable::tableName).toArray(String[]::new), repair);
     }
 
     /**
@@ -135,16 +136,17 @@ public class ExtractState {
 
     /**
      * Publishes a batch whose manifest is in place: in one transaction, every table's
-     * watermark moves to the batch's snapshot and read horizon, its staged key ranges become
-     * the live ones and the batch is marked published. The row count is {@code null} when a
-     * restart completed the batch.
+     * watermark moves to the batch's snapshot and read horizon (not for a repair batch), its
+     * staged key ranges and row checksums become the live ones and the batch is marked
+     * published. The row count is {@code null} when a restart completed the batch.
      */
     public void published(BatchId batchId, LocalDateTime highWater, Long rowCount) {
         inTransaction("publishing extract batch " + batchId, connection -> {
             String readHorizon = null;
             Set<SourceTable> held = EnumSet.noneOf(SourceTable.class);
+            boolean repair = false;
             try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT read_horizon, held_tables FROM pipeline.extract_batch WHERE batch_id = ?")) {
+                    "SELECT read_horizon, held_tables, repair FROM pipeline.extract_batch WHERE batch_id = ?")) {
                 statement.setString(1, batchId.value());
                 try (ResultSet batch = statement.executeQuery()) {
                     if (batch.next()) {
@@ -155,10 +157,14 @@ public class ExtractState {
                                 SourceTable.byTableName((String) table).ifPresent(held::add);
                             }
                         }
+                        repair = batch.getBoolean(3);
                     }
                 }
             }
-            advance(connection, batchId, highWater, readHorizon, held);
+            if (!repair) {
+                advance(connection, batchId, highWater, readHorizon, held);
+            }
+            ChecksumMirror.publishStaged(connection, batchId);
             try (PreparedStatement statement = connection.prepareStatement("""
                     INSERT INTO pipeline.source_key_range (table_name, range_start, row_ids, key_count)
                     SELECT table_name, range_start, row_ids, key_count
@@ -195,6 +201,7 @@ public class ExtractState {
     public void abandoned(BatchId batchId) {
         inTransaction("abandoning extract batch " + batchId, connection -> {
             discardStaged(connection, batchId);
+            ChecksumMirror.discardStaged(connection, batchId);
             try (PreparedStatement statement = connection.prepareStatement(
                     "UPDATE pipeline.extract_batch SET status = 'ABANDONED', finished_at = now() WHERE batch_id = ?")) {
                 statement.setString(1, batchId.value());

@@ -18,6 +18,8 @@ import org.apache.commons.csv.CSVRecord;
 import org.apache.commons.csv.QuoteMode;
 
 import io.totesys.pipeline.lake.InvalidLakeObjectException;
+import io.totesys.pipeline.lake.LakeObjectException;
+import io.totesys.pipeline.lake.LakeReadException;
 
 /**
  * Reads an extract CSV object back as validated {@link SourceRow}s, one at a time: the
@@ -29,7 +31,9 @@ import io.totesys.pipeline.lake.InvalidLakeObjectException;
  * a header without a column of the catalogue, a value of the wrong type, a NULL in a NOT NULL column, a value
  * longer than the limit, is an {@link InvalidSourceDataException} that says where. So is a
  * content that is not what its manifest entry says: a size or a SHA-256 the stream reports
- * wrong at its end ({@link InvalidLakeObjectException}), or another number of records.
+ * wrong at its end ({@link InvalidLakeObjectException}), or another number of records. A
+ * read that fails on the way ({@link LakeReadException}: a connection cut, an S3 error) says
+ * nothing of the content: it is a {@link LakeObjectException}, and the stage tries again.
  */
 public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
 
@@ -154,6 +158,10 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
         } catch (InvalidLakeObjectException e) {
             throw invalid(null, e.problem(), e);
         } catch (UncheckedIOException | IllegalStateException e) {
+            LakeReadException transfer = LakeReadException.in(e);
+            if (transfer != null) {
+                throw new LakeObjectException(transfer.getMessage(), transfer);
+            }
             InvalidLakeObjectException untrusted = untrusted(e);
             if (untrusted != null) {
                 throw invalid(null, untrusted.problem(), e);

@@ -25,7 +25,7 @@ public final class SourceKeys {
         }
     }
 
-    private final Map<Integer, BitSet> ranges = new TreeMap<>();
+    private final TreeMap<Integer, BitSet> ranges = new TreeMap<>();
     private final Set<Integer> changed = new TreeSet<>();
     private long count;
 
@@ -74,6 +74,16 @@ public final class SourceKeys {
         return range != null && range.get(key & RANGE_MASK);
     }
 
+    /** The greatest key, or 0 when there is none. */
+    public int greatest() {
+        for (Map.Entry<Integer, BitSet> range : ranges.descendingMap().entrySet()) {
+            if (!range.getValue().isEmpty()) {
+                return range.getKey() + range.getValue().length() - 1;
+            }
+        }
+        return 0;
+    }
+
     public long count() {
         return count;
     }
@@ -85,6 +95,14 @@ public final class SourceKeys {
     /** Every key, in ascending order. */
     public void forEach(IntConsumer action) {
         ranges.forEach((start, bits) -> bits.stream().forEach(offset -> action.accept(start + offset)));
+    }
+
+    /** Every key, in ascending order, as an array. */
+    public Integer[] toArray() {
+        Integer[] array = new Integer[(int) count];
+        int[] index = new int[1];
+        forEach(key -> array[index[0]++] = key);
+        return array;
     }
 
     /** The keys here that are not in the other set, in ascending order. */

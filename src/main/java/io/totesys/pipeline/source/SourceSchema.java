@@ -143,6 +143,16 @@ public record SourceSchema(SourceTable table, List<Column> columns) {
                 + TIMESTAMP_MILLISECONDS.formatted(name) + " ELSE " + TIMESTAMP_MICROSECONDS.formatted(name) + " END";
     }
 
+    /**
+     * A catalogue column rendered as the lake text of its catalogue type, whatever else
+     * ToteSys has: what a row's checksum ({@link SourceTable#checksum()}) is computed over, so
+     * that the extract and reconciliation agree and a column ToteSys adds changes no checksum.
+     */
+    static String catalogueText(SourceColumn column) {
+        return column.type() == ColumnType.TIMESTAMP ? TIMESTAMP_MILLISECONDS.formatted(column.name())
+                : column.name() + "::text";
+    }
+
     /** A column name as an SQL identifier: the names come from ToteSys, not from the allow-list. */
     private static String quoted(String name) {
         return '"' + name.replace("\"", "\"\"") + '"';

@@ -137,7 +137,7 @@ public final class SourceSnapshot implements AutoCloseable {
      * {@code transactionsRead} as the rows are handed out.
      */
     public ChangedRows changedRows(SourceSchema schema, ChangeWindow window, SourceKeys keys,
-            Set<Long> transactionsRead) {
+            Set<Long> transactionsRead, RowChecksums checksums) {
         SourceTable table = schema.table();
         PreparedStatement statement = null;
         try {
@@ -156,12 +156,73 @@ public final class SourceSnapshot implements AutoCloseable {
                 case SINCE_WATERMARK -> statement.setObject(parameter, window.from());
             }
             return new ChangedRows(table, schema.lakeColumnNames(), statement, statement.executeQuery(), keys,
-                    transactions.xmin(),
-                    transactionsRead);
+                    transactions.xmin(), transactionsRead, checksums);
         } catch (SQLException e) {
             closeQuietly(statement, e);
             throw new SourceReadException("reading changed rows of " + table.tableName() + " failed", e);
         }
+    }
+
+    /**
+     * Streams the rows of a table whose keys are given, as {@link #changedRows} does: what a
+     * repair batch reads again.
+     */
+    public ChangedRows rowsWithKeys(SourceSchema schema, SourceKeys wanted, SourceKeys keys,
+            RowChecksums checksums) {
+        SourceTable table = schema.table();
+        PreparedStatement statement = null;
+        try {
+            statement = connection.prepareStatement(table.rowsWithKeysQuery(schema.selectList()),
+                    ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+            statement.setFetchSize(fetchSize);
+            int parameter = bindRowTransaction(statement, 1);
+            statement.setArray(parameter, connection.createArrayOf("integer", wanted.toArray()));
+            return new ChangedRows(table, schema.lakeColumnNames(), statement, statement.executeQuery(), keys,
+                    Long.MAX_VALUE, new HashSet<>(), checksums);
+        } catch (SQLException e) {
+            closeQuietly(statement, e);
+            throw new SourceReadException("reading rows of " + table.tableName() + " to repair failed", e);
+        }
+    }
+
+    /** The greatest key of a table in this snapshot, or 0 when it is empty. */
+    public int greatestKey(SourceTable table) {
+        try (PreparedStatement statement = connection.prepareStatement(table.greatestKeyQuery());
+                ResultSet greatest = statement.executeQuery()) {
+            greatest.next();
+            return greatest.getInt(1);
+        } catch (SQLException e) {
+            throw new SourceReadException("reading the greatest key of " + table.tableName() + " failed", e);
+        }
+    }
+
+    /**
+     * Streams one key range of a table for reconciliation, in key order: each key, its row's
+     * checksum, and whether its version is newer than the read horizon (the next batch reads it).
+     */
+    public void checksums(SourceTable table, TransactionSnapshot horizon, int firstKey, long keyAfter,
+            ChecksumConsumer consumer) {
+        try (PreparedStatement statement = connection.prepareStatement(table.checksumsQuery(),
+                ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            statement.setFetchSize(fetchSize);
+            statement.setInt(1, age(horizon.xmin()));
+            int parameter = bindRowTransaction(statement, 2);
+            statement.setString(parameter++, horizon.toString());
+            statement.setInt(parameter++, firstKey);
+            statement.setLong(parameter, keyAfter);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    consumer.accept(rows.getInt(1), rows.getString(2), rows.getBoolean(3));
+                }
+            }
+        } catch (SQLException e) {
+            throw new SourceReadException("reading the row checksums of " + table.tableName() + " failed", e);
+        }
+    }
+
+    /** Takes a key's checksum as reconciliation reads it. */
+    public interface ChecksumConsumer {
+        void accept(int key, String checksum, boolean newerThanHorizon);
     }
 
     /**
@@ -233,8 +294,16 @@ public final class SourceSnapshot implements AutoCloseable {
         }
     }
 
+    /** Releases the snapshot; closing it again does nothing. */
     @Override
     public void close() {
+        try {
+            if (connection.isClosed()) {
+                return;
+            }
+        } catch (SQLException e) {
+            LOG.debugf(e, "checking the ToteSys snapshot failed");
+        }
         try (connection) {
             connection.rollback();
         } catch (SQLException e) {

@@ -14,6 +14,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.totesys.pipeline.lake.ManifestCatalogue;
 
 /**
  * The catalogue of ToteSys: the one place that lists the tables the pipeline extracts
@@ -175,6 +179,11 @@ public enum SourceTable {
         return Arrays.stream(values()).map(SourceTable::tableName).toList();
     }
 
+    /** What extract manifests may name: the catalogue's tables, one CSV object each. */
+    public static ManifestCatalogue manifestCatalogue() {
+        return new ManifestCatalogue("the ToteSys catalogue " + tableNames(), Set.copyOf(tableNames()), "csv", false);
+    }
+
     /** The catalogue entry for a lake or source table name, if the catalogue has one. */
     public static Optional<SourceTable> byTableName(String tableName) {
         return Arrays.stream(values()).filter(table -> table.tableName().equals(tableName)).findFirst();
@@ -196,15 +205,58 @@ public enum SourceTable {
     private static final String RECENT_ENOUGH = "age(xmin) BETWEEN 0 AND ?";
 
     /**
+     * The checksum of a row as the lake holds it: the MD5 of the record of its catalogue
+     * columns' lake text ({@link SourceSchema#catalogueText}), as a {@code uuid}. The extract
+     * reads it with each row and reconciliation with each key, from the same expression in
+     * ToteSys, so that both agree byte for byte; a column ToteSys adds leaves it as it was.
+     */
+    String checksum() {
+        return columns.stream().map(SourceSchema::catalogueText)
+                .collect(Collectors.joining(", ", "md5(ROW(", ")::text)::uuid"));
+    }
+
+    /**
+     * The query that reads the rows of this table whose keys are in a set, its columns
+     * rendered by {@code selectList}, as {@link #changedRowsQuery} does. Parameters:
+     * {@link #ROW_TRANSACTION}'s two, the keys as an {@code integer[]}.
+     */
+    String rowsWithKeysQuery(String selectList) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(selectList).append(", ");
+        return sql.append(ROW_TRANSACTION).append(", ").append(checksum()).append(" FROM ").append(tableName())
+                .append(" WHERE ").append(primaryKey()).append(" = ANY (?) ORDER BY ").append(CHANGE_COLUMN)
+                .append(", ").append(primaryKey()).toString();
+    }
+
+    /**
+     * The query reconciliation streams a key range of this table with: each key, its row's
+     * {@link #checksum()} and whether its version was written by a transaction the read
+     * horizon does not hold yet (the next batch reads it), in key order. Parameters:
+     * {@link #RECENT_ENOUGH}'s, {@link #ROW_TRANSACTION}'s two, the horizon, the first key and
+     * the key after the range.
+     */
+    String checksumsQuery() {
+        return "SELECT " + primaryKey() + ", " + checksum() + ", (" + RECENT_ENOUGH
+                + " AND NOT pg_visible_in_snapshot(("
+                + ROW_TRANSACTION + ")::text::xid8, ?::pg_snapshot)) FROM " + tableName() + " WHERE " + primaryKey()
+                + " >= ? AND " + primaryKey() + " < ? ORDER BY " + primaryKey();
+    }
+
+    /** The query that reads the table's greatest key, or NULL when it is empty. */
+    String greatestKeyQuery() {
+        return "SELECT max(" + primaryKey() + ") FROM " + tableName();
+    }
+
+    /**
      * The query that reads this table's row versions in a window, its columns rendered by
      * {@code selectList} ({@link SourceSchema}), each with the id of the transaction that
-     * wrote it as the last column, ordered by {@code last_updated} and primary key. Parameters: {@link #ROW_TRANSACTION}'s two, then for
-     * {@link ChangeWindow.Kind#SINCE_HORIZON} {@link #RECENT_ENOUGH}'s, ROW_TRANSACTION's two
-     * again and the horizon, for {@link ChangeWindow.Kind#SINCE_WATERMARK} the watermark.
+     * wrote it and the row's {@link #checksum()} as the last columns, ordered by
+     * {@code last_updated} and primary key. Parameters: {@link #ROW_TRANSACTION}'s two, then
+     * for {@link ChangeWindow.Kind#SINCE_HORIZON} {@link #RECENT_ENOUGH}'s, ROW_TRANSACTION's
+     * two again and the horizon, for {@link ChangeWindow.Kind#SINCE_WATERMARK} the watermark.
      */
     String changedRowsQuery(ChangeWindow.Kind kind, String selectList) {
         StringBuilder sql = new StringBuilder("SELECT ").append(selectList).append(", ");
-        sql.append(ROW_TRANSACTION).append(" FROM ").append(tableName());
+        sql.append(ROW_TRANSACTION).append(", ").append(checksum()).append(" FROM ").append(tableName());
         switch (kind) {
             case WHOLE_TABLE -> {
             }

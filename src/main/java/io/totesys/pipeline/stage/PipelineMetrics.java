@@ -1,8 +1,11 @@
 package io.totesys.pipeline.stage;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,21 +20,27 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code pipeline_rows_total{stage, table}}: rows each stage wrote, per table;</li>
  * <li>{@code pipeline_quarantined_objects_total{stage, table}}: objects a stage could not read
  * and moved to {@code quarantine/};</li>
- * <li>{@code pipeline_batch_duration_seconds{stage}}: how long each batch took;</li>
+ * <li>{@code pipeline_batch_duration_seconds{stage}}: how long each batch took, as a histogram
+ * ({@code _bucket}, {@code _count}, {@code _sum}, {@code _max});</li>
  * <li>{@code pipeline_failures_total{stage}}: batches that failed and will be tried again;</li>
  * <li>{@code pipeline_freshness_lag_seconds}: how far the warehouse is behind ToteSys
- * ({@link Freshness}).</li>
+ * ({@link Freshness});</li>
+ * <li>{@code pipeline_reconcile_mismatched_rows{table}}: rows the last reconciliation found
+ * different from ToteSys (missing, extra or changed) that its repair did not put right;</li>
  * <li>{@code pipeline_schema_changes_total{table}}: columns ToteSys added, dropped, renamed or
  * retyped, each counted once;</li>
  * <li>{@code pipeline_schema_held_tables}: how many tables the extract holds because a column
  * the star schema needs is missing or retyped beyond what it takes, and
  * {@code pipeline_schema_held{table}}: 1 while that table is held.</li>
  * </ul>
+ * Every counter and the histogram are there from the start, at zero, for each stage and
+ * table ({@link #registerAtZero}), so that a rate or an alert sees their first increment.
  */
 @ApplicationScoped
 public class PipelineMetrics {
 
     private final MeterRegistry registry;
+    private final Map<String, AtomicLong> reconcileMismatches = new ConcurrentHashMap<>();
     private final Set<String> heldTables = ConcurrentHashMap.newKeySet();
 
     PipelineMetrics(MeterRegistry registry, Freshness freshness) {
@@ -55,39 +64,95 @@ public class PipelineMetrics {
     }
 
     public void batchDuration(PipelineStage stage, Duration duration) {
-        Timer.builder("pipeline.batch.duration")
-                .description("How long a stage's batch took")
-                .tag("stage", stage.stageName())
-                .register(registry)
-                .record(duration);
+        batchDuration(stage).record(duration);
+    }
+
+    /** Rows of a table the last reconciliation left different from ToteSys. */
+    public void reconcileMismatches(String table, long rows) {
+        reconcileMismatches(table).set(rows);
+    }
+
+    private AtomicLong reconcileMismatches(String table) {
+        return reconcileMismatches.computeIfAbsent(table, any -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("pipeline.reconcile.mismatched.rows", value, AtomicLong::get)
+                    .description("Rows the last reconciliation found different from ToteSys and did not repair")
+                    .tag("table", table)
+                    .register(registry);
+            return value;
+        });
     }
 
     public void failed(PipelineStage stage) {
-        Counter.builder("pipeline.failures")
+        failures(stage).increment();
+    }
+
+    /**
+     * Publishes a stage's metrics at zero: its failures, its batch duration histogram, and
+     * its rows and quarantined objects for each table it writes or can quarantine.
+     */
+    public void registerAtZero(PipelineStage stage, Collection<String> writtenTables,
+            Collection<String> quarantinableTables) {
+        failures(stage);
+        batchDuration(stage);
+        writtenTables.forEach(table -> counter("pipeline.rows", "Rows a stage wrote", stage, table));
+        quarantinableTables.forEach(table -> counter("pipeline.quarantined.objects",
+                "Objects a stage could not read and quarantined", stage, table));
+    }
+
+    private Timer batchDuration(PipelineStage stage) {
+        return Timer.builder("pipeline.batch.duration")
+                .description("How long a stage's batch took")
+                .tag("stage", stage.stageName())
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(10))
+                .maximumExpectedValue(Duration.ofMinutes(30))
+                .register(registry);
+    }
+
+    private Counter failures(PipelineStage stage) {
+        return Counter.builder("pipeline.failures")
                 .description("Batches that failed and will be tried again")
                 .tag("stage", stage.stageName())
-                .register(registry)
-                .increment();
+                .register(registry);
     }
 
     public void schemaChanged(String table) {
-        Counter.builder("pipeline.schema.changes")
-                .description("Columns ToteSys added, dropped, renamed or retyped")
-                .tag("table", table)
-                .register(registry)
-                .increment();
+        schemaChanges(table).increment();
     }
 
     /** The tables the extract holds now; each held table's gauge stays, at 0, once it resumes. */
     public void heldTables(Set<String> tables) {
-        for (String table : tables) {
-            Gauge.builder("pipeline.schema.held", heldTables, held -> held.contains(table) ? 1 : 0)
-                    .description("1 while the extract holds the table")
-                    .tag("table", table)
-                    .register(registry);
-        }
+        tables.forEach(this::heldGauge);
         heldTables.retainAll(tables);
         heldTables.addAll(tables);
+    }
+
+    /**
+     * Publishes the metrics of each source table at zero: its schema changes, its held gauge
+     * and its rows the last reconciliation left different, so that a rate or an alert sees
+     * the first change, hold or mismatch.
+     */
+    public void registerSourceTablesAtZero(Collection<String> sourceTables) {
+        sourceTables.forEach(table -> {
+            schemaChanges(table);
+            heldGauge(table);
+            reconcileMismatches(table);
+        });
+    }
+
+    private Counter schemaChanges(String table) {
+        return Counter.builder("pipeline.schema.changes")
+                .description("Columns ToteSys added, dropped, renamed or retyped")
+                .tag("table", table)
+                .register(registry);
+    }
+
+    private void heldGauge(String table) {
+        Gauge.builder("pipeline.schema.held", heldTables, held -> held.contains(table) ? 1 : 0)
+                .description("1 while the extract holds the table")
+                .tag("table", table)
+                .register(registry);
     }
 
     private Counter counter(String name, String description, PipelineStage stage, String table) {

@@ -1,32 +1,93 @@
 package io.totesys.pipeline.stage;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.postgresql.core.Utils;
 
 /**
  * The pipeline's own schemas in the warehouse database, under Flyway's control. They are
  * migrated once the warehouse first answers, not at start-up, so that a warehouse that is
  * down or misconfigured is reported like any other failure instead of aborting the start.
+ * <p>
+ * With an owner role configured ({@code WAREHOUSE_OWNER_USERNAME}), the owner runs the
+ * migrations and then grants the runtime role ({@code WAREHOUSE_USERNAME}) what the stages
+ * need and nothing more: to connect and make temporary tables (the load's staging), to use
+ * the two schemas, and to read and write their tables and sequences. Without one, the
+ * runtime role owns and migrates the schemas itself.
  */
 @ApplicationScoped
 public class PipelineSchema {
 
+    /** The schemas the migrations make: the pipeline's state and the star schema. */
+    static final List<String> SCHEMAS = List.of("pipeline", "public");
+
     private final Flyway flyway;
+    private final WarehouseOwnerSettings owner;
+    private final String url;
+    private final String runtimeRole;
     private volatile boolean migrated;
 
-    PipelineSchema(Flyway flyway) {
+    PipelineSchema(Flyway flyway, WarehouseOwnerSettings owner,
+            @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
+            @ConfigProperty(name = "quarkus.datasource.username") String runtimeRole) {
         this.flyway = flyway;
+        this.owner = owner;
+        this.url = url;
+        this.runtimeRole = runtimeRole;
     }
 
     public void ensureMigrated() {
         if (!migrated) {
             synchronized (this) {
                 if (!migrated) {
-                    flyway.migrate();
+                    migrate();
                     migrated = true;
                 }
             }
         }
+    }
+
+    private void migrate() {
+        if (owner.username().isEmpty() || owner.username().get().equals(runtimeRole)) {
+            flyway.migrate();
+            return;
+        }
+        Flyway asOwner = Flyway.configure(flyway.getConfiguration().getClassLoader())
+                .configuration(flyway.getConfiguration())
+                .dataSource(url, owner.username().get(), owner.password().orElse(null))
+                .load();
+        asOwner.migrate();
+        try (Connection connection = asOwner.getConfiguration().getDataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            for (String grant : runtimeGrants(connection.getCatalog(), runtimeRole)) {
+                statement.execute(grant);
+            }
+        } catch (SQLException e) {
+            throw new FlywayException("granting the runtime role " + runtimeRole + " its rights failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** What the runtime role needs in the warehouse database, and nothing more. */
+    static List<String> runtimeGrants(String database, String role) throws SQLException {
+        String grantee = identifier(role);
+        String schemas = String.join(", ", SCHEMAS);
+        return List.of(
+                "GRANT CONNECT, TEMPORARY ON DATABASE " + identifier(database) + " TO " + grantee,
+                "GRANT USAGE ON SCHEMA " + schemas + " TO " + grantee,
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schemas + " TO " + grantee,
+                "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA " + schemas + " TO " + grantee);
+    }
+
+    private static String identifier(String name) throws SQLException {
+        return Utils.escapeIdentifier(new StringBuilder(), name).toString();
     }
 }

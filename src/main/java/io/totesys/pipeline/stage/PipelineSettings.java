@@ -20,6 +20,12 @@ public interface PipelineSettings {
     /** {@code ETL_STAGE_POLL_INTERVAL}: how often the transform and the load look for new batches. */
     String stagePollInterval();
 
+    /**
+     * {@code ETL_RECONCILE_INTERVAL}: how often each ToteSys table is compared, key by key, with
+     * what the lake holds of it, and any difference repaired; {@code 0} turns it off.
+     */
+    String reconcileInterval();
+
     /** {@code ETL_RUN_ONCE}: run one batch of every stage in order, then exit. */
     boolean runOnce();
 

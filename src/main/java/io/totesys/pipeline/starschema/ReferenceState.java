@@ -79,6 +79,25 @@ public class ReferenceState {
         }
     }
 
+    /**
+     * Forgets rows deleted from ToteSys, so that a dimension that joins them is not built
+     * from them again (a deleted counterparty when its former legal address changes).
+     */
+    public void forget(SourceTable table, Collection<Integer> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "DELETE FROM pipeline.reference_row WHERE table_name = ? AND row_id = ANY (?)")) {
+            statement.setString(1, table.tableName());
+            statement.setArray(2, connection.createArrayOf("integer", ids.toArray()));
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new PipelineStateException("forgetting deleted rows of " + table.tableName() + " failed", e);
+        }
+    }
+
     /** The current rows of a table with the given ids. */
     public Map<Integer, SourceRow> rows(SourceTable table, Collection<Integer> ids) {
         return query(table, "row_id = ANY (?)", ids);

@@ -10,12 +10,18 @@ import io.totesys.pipeline.source.SourceTable;
 /**
  * One warehouse table a transform batch writes: its rows, produced lazily when the table's
  * turn comes, and the source table they stream from, whose object is quarantined if it
- * turns out unreadable midway ({@code null} for tables built from rows read up front).
+ * turns out unreadable midway ({@code null} for tables built from rows read up front); or
+ * the table's deletions ({@link WarehouseDeletions}), read up front.
  */
-public record TableOutput(WarehouseTable table, SourceTable streamedFrom, Supplier<Iterator<GenericRecord>> rows) {
+public record TableOutput(WarehouseTable table, SourceTable streamedFrom, Supplier<Iterator<GenericRecord>> rows,
+        boolean deletions) {
+
+    public TableOutput(WarehouseTable table, SourceTable streamedFrom, Supplier<Iterator<GenericRecord>> rows) {
+        this(table, streamedFrom, rows, false);
+    }
 
     /** The table's name, for routes and logs. */
     public String getTableName() {
-        return table.tableName();
+        return deletions ? WarehouseDeletions.tableName(table) : table.tableName();
     }
 }

@@ -17,7 +17,7 @@ import io.totesys.pipeline.source.SourceTable;
 
 /**
  * One transform batch while it runs: the extract batch it reads, the warehouse tables it
- * writes, the Parquet objects written so far, the source objects it had to quarantine and
+ * writes, the Parquet objects written so far (rows and deletions), the source objects it had to quarantine and
  * the calendar days its facts reference. It lives in the exchange property
  * {@code transformBatch}.
  */
@@ -30,6 +30,8 @@ public final class TransformBatch {
     private final Instant startedAt = Instant.now();
     private final List<TableOutput> outputs = new ArrayList<>();
     private final List<BatchManifest.Entry> written = new ArrayList<>();
+    private final List<BatchManifest.Entry> deletionsWritten = new ArrayList<>();
+    private final Map<WarehouseTable, Integer> deletionParts = new EnumMap<>(WarehouseTable.class);
     private final List<BatchManifest.Quarantined> quarantined = new ArrayList<>();
     private final SortedSet<LocalDate> referencedDates = new TreeSet<>();
     private final Map<WarehouseTable, Integer> parts = new EnumMap<>(WarehouseTable.class);
@@ -80,6 +82,11 @@ public final class TransformBatch {
                 .findFirst();
     }
 
+    /** The manifest entries of the extract batch's deletions objects, one per source table with deletes. */
+    List<BatchManifest.Entry> sourceDeletions() {
+        return extractManifest.deletions();
+    }
+
     void output(TableOutput output) {
         outputs.add(output);
     }
@@ -98,6 +105,19 @@ public final class TransformBatch {
 
     void written(BatchManifest.Entry entry) {
         written.add(entry);
+    }
+
+    int nextDeletionsPart(WarehouseTable table) {
+        return deletionParts.merge(table, 1, Integer::sum);
+    }
+
+    void deletionsWritten(BatchManifest.Entry entry) {
+        deletionsWritten.add(entry);
+    }
+
+    /** The Parquet deletions objects written, one or more per warehouse table with deletions. */
+    List<BatchManifest.Entry> deletionsWritten() {
+        return List.copyOf(deletionsWritten);
     }
 
     /** Forgets the objects written for a table, once they are removed. */
@@ -121,13 +141,6 @@ public final class TransformBatch {
     /** The source objects to quarantine: found by this run, or by the earlier run that wrote the manifest. */
     List<BatchManifest.Quarantined> quarantined() {
         return earlierTransform.map(BatchManifest::quarantined).orElse(List.copyOf(quarantined));
-    }
-
-    /** The batch's objects of tables the catalogue does not have. */
-    List<BatchManifest.Entry> unknownTables() {
-        return extractManifest.objects().stream()
-                .filter(entry -> SourceTable.byTableName(entry.table()).isEmpty())
-                .toList();
     }
 
     void referenced(Collection<LocalDate> dates) {

@@ -29,6 +29,7 @@ import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.ObjectDescription;
 import io.totesys.pipeline.source.InvalidSourceDataException;
+import io.totesys.pipeline.source.SourceTable;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineStage;
@@ -67,12 +68,13 @@ public class TransformBatches {
     private final ObjectMapper json;
     private final PipelineMetrics metrics;
     private final StageLocks stageLocks;
+    private final BatchReplays replays;
     private final Clock clock = Clock.systemUTC();
 
     TransformBatches(@Named("ingestBatches") LakeBatches ingest, @Named("processedBatches") LakeBatches processed,
             LakeBuckets buckets, PipelineSchema schema, TransformPlan plan, TransformQuarantine quarantine,
             ReferenceState state, TransformSettings settings, ObjectMapper json, PipelineMetrics metrics,
-            StageLocks stageLocks) {
+            StageLocks stageLocks, BatchReplays replays) {
         this.ingest = ingest;
         this.processed = processed;
         this.buckets = buckets;
@@ -84,16 +86,19 @@ public class TransformBatches {
         this.json = json;
         this.metrics = metrics;
         this.stageLocks = stageLocks;
+        this.replays = replays;
     }
 
     /**
      * The manifests of extract batches not yet transformed, oldest first, listed once no
-     * other consumer transforms; this exchange holds the stage until it completes.
+     * other consumer transforms and the batches an operator asked to replay are back under
+     * {@code input/} ({@link BatchReplays}); this exchange holds the stage until it completes.
      */
     public List<String> pendingManifests(Exchange exchange) {
         buckets.verifyIngest();
         schema.ensureMigrated();
         stageLocks.holdFor(PipelineStage.TRANSFORM, exchange);
+        replays.restoreRequested();
         return ingest.pendingManifests();
     }
 
@@ -105,10 +110,10 @@ public class TransformBatches {
     public TransformBatch open(@Body String manifestKey) {
         buckets.verifyProcessed();
         schema.ensureMigrated();
-        BatchManifest extractManifest = ingest.manifest(manifestKey);
+        BatchManifest extractManifest = ingest.manifest(manifestKey, SourceTable.manifestCatalogue());
         BatchId batchId = new BatchId(extractManifest.batchId());
         TransformBatch batch = new TransformBatch(batchId, manifestKey, extractManifest,
-                processed.findManifest(batchId));
+                processed.findManifest(batchId, WarehouseTable.manifestCatalogue()));
         if (batch.isPending()) {
             plan.lineUp(batch);
         } else {
@@ -128,10 +133,19 @@ public class TransformBatches {
     public void describeParquet(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) TransformBatch batch,
             @ExchangeProperty(FILE_ROWS_PROPERTY) long rows) throws IOException {
         WarehouseTable table = batch.current().table();
-        String key = LakeLayout.partKey(table.tableName(), batch.getId(), batch.nextPart(table), "parquet");
+        boolean deletions = batch.current().deletions();
+        String key = deletions ? LakeLayout.deletionsPartKey(table.tableName(), batch.getId(),
+                batch.nextDeletionsPart(table))
+                : LakeLayout.partKey(table.tableName(), batch.getId(), batch.nextPart(table), "parquet");
         ObjectDescription parquet = ObjectDescription.describe(exchange.getMessage(), LakeLayout.input(key),
                 PARQUET_CONTENT_TYPE);
-        batch.written(new BatchManifest.Entry(table.tableName(), key, rows, parquet.bytes(), parquet.sha256(), null));
+        BatchManifest.Entry entry = new BatchManifest.Entry(table.tableName(), key, rows, parquet.bytes(),
+                parquet.sha256(), null);
+        if (deletions) {
+            batch.deletionsWritten(entry);
+        } else {
+            batch.written(entry);
+        }
     }
 
     /**
@@ -172,8 +186,8 @@ public class TransformBatches {
             throws JsonProcessingException {
         batch.coverage().ifPresent(range -> state.covered(batch.getId(), range[0], range[1]));
         return new BatchManifest(batch.getId().value(), "transform", clock.instant(),
-                batch.extractManifest().highWater(), batch.written(), batch.quarantined())
-                .toMessage(exchange.getMessage(), json);
+                batch.extractManifest().highWater(), batch.written(), batch.quarantined(), batch.deletionsWritten(),
+                null, null).toMessage(exchange.getMessage(), json);
     }
 
     /**
@@ -185,10 +199,16 @@ public class TransformBatches {
         ingest.archive(batch.extractManifestKey(), batch.extractManifest(), batch.quarantined());
         if (batch.isPending()) {
             batch.written().forEach(entry -> metrics.rows(PipelineStage.TRANSFORM, entry.table(), entry.rows()));
+            batch.deletionsWritten().forEach(entry -> metrics.rows(PipelineStage.TRANSFORM,
+                    WarehouseDeletions.tableName(WarehouseTable.byTableName(entry.table()).orElseThrow()),
+                    entry.rows()));
             metrics.batchDuration(PipelineStage.TRANSFORM, Duration.between(batch.startedAt(), clock.instant()));
-            LOG.infof("Transform batch %s published: %s in s3://%s/%s", batch.getId(),
+            LOG.infof("Transform batch %s published: %s%s in s3://%s/%s", batch.getId(),
                     batch.written().stream().collect(Collectors.groupingBy(BatchManifest.Entry::table,
                             LinkedHashMap::new, Collectors.summingLong(BatchManifest.Entry::rows))),
+                    batch.deletionsWritten().isEmpty() ? "" : ", deleted: " + batch.deletionsWritten().stream()
+                            .collect(Collectors.groupingBy(BatchManifest.Entry::table, LinkedHashMap::new,
+                                    Collectors.summingLong(BatchManifest.Entry::rows))),
                     processed.bucket(), LakeLayout.INPUT);
         }
     }

@@ -2,9 +2,11 @@ package io.totesys.pipeline.starschema;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +28,7 @@ import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.InvalidLakeObjectException;
 import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.source.ExtractedCsv;
+import io.totesys.pipeline.source.ExtractedDeletions;
 import io.totesys.pipeline.source.InvalidSourceDataException;
 import io.totesys.pipeline.source.SourceRow;
 import io.totesys.pipeline.source.SourceTable;
@@ -35,8 +38,9 @@ import io.totesys.pipeline.source.SourceTable;
  * reference tables are read up front (they are small) and remembered
  * ({@link ReferenceState}), so that a dimension that joins two of them gets the current
  * version of both; the tables that grow with the business (designs, transactions, orders,
- * payments) stream from their CSV objects; {@code dim_date} comes last, covering the days
- * the batch's facts reference.
+ * payments) stream from their CSV objects; {@code dim_date} comes after them, covering the days
+ * the batch's facts reference; the deletions of warehouse rows the batch's deletions objects
+ * bring come last ({@link WarehouseDeletions}).
  */
 @ApplicationScoped
 class TransformPlan {
@@ -63,10 +67,7 @@ class TransformPlan {
 
     /** Reads the batch's reference tables, updates the reference state and lines up the tables to write. */
     void lineUp(TransformBatch batch) {
-        for (BatchManifest.Entry object : batch.unknownTables()) {
-            quarantine.quarantine(batch, new BatchManifest.Quarantined(object.table(), object.key(), 0, null,
-                    "the table is not in the ToteSys catalogue " + SourceTable.tableNames()));
-        }
+        Map<WarehouseTable, List<GenericRecord>> deletions = readDeletions(batch);
         Map<SourceTable, List<SourceRow>> reference = new LinkedHashMap<>();
         REFERENCE_TABLES.forEach(table -> reference.put(table, readWhole(batch, table)));
         state.remember(batch.getId(), JOINED_TABLES.stream().flatMap(table -> reference.get(table).stream()).toList());
@@ -92,6 +93,47 @@ class TransformPlan {
         batch.output(streamed(batch, WarehouseTable.FACT_PAYMENT, SourceTable.PAYMENT,
                 (row, dates) -> StarSchemaRecords.payment(row, dates::add)));
         batch.output(new TableOutput(WarehouseTable.DIM_DATE, null, () -> calendar(batch).iterator()));
+        deletions.forEach((table, records) -> batch.output(new TableOutput(table, null, records::iterator, true)));
+    }
+
+    /**
+     * The batch's deletions, by the warehouse table whose rows they delete
+     * ({@link WarehouseDeletions}), each deletions object checked against its manifest entry
+     * (size, SHA-256, records); one that is not what its entry says is quarantined. Deleted
+     * rows of the reference tables dimensions join are forgotten, so that no dimension row is
+     * built from them again.
+     */
+    private Map<WarehouseTable, List<GenericRecord>> readDeletions(TransformBatch batch) {
+        Map<WarehouseTable, List<GenericRecord>> deletions = new EnumMap<>(WarehouseTable.class);
+        for (BatchManifest.Entry object : batch.sourceDeletions()) {
+            Optional<SourceTable> table = SourceTable.byTableName(object.table());
+            if (table.isEmpty()) {
+                quarantine.quarantine(batch, new BatchManifest.Quarantined(object.table(), object.key(), 0, null,
+                        "the table is not in the ToteSys catalogue " + SourceTable.tableNames()));
+                continue;
+            }
+            List<ExtractedDeletions.Deletion> deleted;
+            try (InputStream content = ingest.readChecked(object)) {
+                deleted = ExtractedDeletions.read(table.get(), content, object.rows());
+            } catch (InvalidSourceDataException e) {
+                quarantine.quarantine(batch, new BatchManifest.Quarantined(object.table(), object.key(), e.row(),
+                        e.column(), e.problem()));
+                continue;
+            } catch (InvalidLakeObjectException e) {
+                quarantine.quarantine(batch, new BatchManifest.Quarantined(object.table(), object.key(), 0, null,
+                        e.problem()));
+                continue;
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading " + object.key() + " failed", e);
+            }
+            if (JOINED_TABLES.contains(table.get())) {
+                state.forget(table.get(), deleted.stream().map(ExtractedDeletions.Deletion::key).toList());
+            }
+            WarehouseDeletions.of(table.get()).ifPresent(warehouseTable -> deleted.forEach(deletion -> deletions
+                    .computeIfAbsent(warehouseTable, key -> new ArrayList<>())
+                    .add(WarehouseDeletions.record(warehouseTable, deletion.key(), deletion.seenAt()))));
+        }
+        return deletions;
     }
 
     /**

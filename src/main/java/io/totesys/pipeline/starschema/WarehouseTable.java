@@ -11,9 +11,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
+
+import io.totesys.pipeline.lake.ManifestCatalogue;
 
 /**
  * The star schema (SPEC section 2): the one place that lists the warehouse tables, their
@@ -173,6 +176,16 @@ public enum WarehouseTable {
     /** The dimension's key, or the fact's source id: the first column. */
     public String keyColumn() {
         return columns.get(0).name();
+    }
+
+    /** The names of the star schema's tables. */
+    public static List<String> tableNames() {
+        return Arrays.stream(values()).map(WarehouseTable::tableName).toList();
+    }
+
+    /** What Parquet manifests may name: the star schema's tables, in numbered Parquet parts. */
+    public static ManifestCatalogue manifestCatalogue() {
+        return new ManifestCatalogue("the star schema", Set.copyOf(tableNames()), "parquet", true);
     }
 
     /** The warehouse table of a lake table name, if the star schema has one. */

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.Synchronization;
@@ -13,6 +14,7 @@ import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
@@ -52,17 +54,26 @@ public final class LoadBatch implements Synchronization {
         return pending;
     }
 
-    /** The batch's Parquet objects, in the star schema's table order; tables it does not know last. */
+    /**
+     * The batch's Parquet objects, in the star schema's table order, tables it does not know
+     * last; then its deletions objects.
+     */
     public List<BatchManifest.Entry> getObjects() {
-        return manifest.objects().stream()
+        return Stream.concat(manifest.objects().stream()
                 .sorted(Comparator.comparing(entry -> WarehouseTable.byTableName(entry.table()).orElse(null),
-                        Comparator.nullsLast(Comparator.naturalOrder())))
+                        Comparator.nullsLast(Comparator.naturalOrder()))),
+                manifest.deletions().stream())
                 .toList();
     }
 
-    /** Whether an object of this table was quarantined: the table's other objects are left out too. */
-    boolean isQuarantined(String table) {
-        return quarantined.stream().anyMatch(object -> object.table().equals(table));
+    /**
+     * Whether an object of the same table and kind (rows or deletions) was quarantined: the
+     * table's other objects of that kind are left out too.
+     */
+    boolean isQuarantined(BatchManifest.Entry object) {
+        boolean deletions = LakeLayout.isDeletions(object.key());
+        return quarantined.stream().anyMatch(left -> left.table().equals(object.table())
+                && LakeLayout.isDeletions(left.key()) == deletions);
     }
 
     void quarantined(BatchManifest.Quarantined object) {

@@ -4,12 +4,13 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import io.totesys.pipeline.starschema.WarehouseColumn;
+import io.totesys.pipeline.starschema.WarehouseDeletions;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
  * The SQL a load batch runs, set-wise: rows are copied into temporary staging tables, one
  * per warehouse table, then merged into the star schema in {@code public}, dimensions
- * first (latest version wins), then facts (one row per version not already there).
+ * first (the latest batch's version wins), then facts (one row per version not already there).
  */
 final class MergeStatements {
 
@@ -24,48 +25,103 @@ final class MergeStatements {
 
     /** The staging table of a warehouse table: a temporary table that goes with the transaction. */
     static String stagingTable(WarehouseTable table) {
-        return "staging_" + table.tableName();
+        return stagingTable(StagedTable.rowsOf(table));
+    }
+
+    private static String stagingTable(StagedTable table) {
+        return "staging_" + table.name();
     }
 
     /** Creates the staging table of a warehouse table, with the same columns, empty. */
-    static String createStagingTable(WarehouseTable table) {
-        return "CREATE TEMPORARY TABLE " + stagingTable(table) + " ON COMMIT DROP AS SELECT " + columnList(table)
-                + " FROM public." + table.tableName() + " WITH NO DATA";
+    static String createStagingTable(StagedTable table) {
+        return "CREATE TEMPORARY TABLE " + stagingTable(table) + " ON COMMIT DROP AS SELECT "
+                + String.join(", ", table.columnNames()) + " FROM public." + table.name() + " WITH NO DATA";
     }
 
     /** Copies rows into the staging table of a warehouse table. */
-    static String copyIntoStaging(WarehouseTable table, CopyEncoder encoder) {
-        return "COPY " + stagingTable(table) + " (" + columnList(table) + ") FROM STDIN " + encoder.copyOptions();
+    static String copyIntoStaging(StagedTable table, CopyEncoder encoder) {
+        return "COPY " + stagingTable(table) + " (" + String.join(", ", table.columnNames()) + ") FROM STDIN "
+                + encoder.copyOptions();
     }
 
     /** Empties the staging table of a warehouse table, when its rows of the batch are left out. */
-    static String clearStaging(WarehouseTable table) {
+    static String clearStaging(StagedTable table) {
         return "DELETE FROM " + stagingTable(table);
     }
 
-    /** Dimensions hold the latest version: insert new keys, overwrite known ones. */
+    /**
+     * Records the deletions a batch brings (parameter 1: its batch id) in the table that
+     * records a table's deletions; a deletion recorded already by this batch is not again.
+     */
+    static String recordDeletions(WarehouseTable table) {
+        StagedTable deletions = StagedTable.deletionsOf(table);
+        String columns = String.join(", ", deletions.columnNames());
+        return "INSERT INTO public." + deletions.name() + " (" + columns + ", " + BATCH_COLUMN + ") SELECT DISTINCT "
+                + columns + ", ?::text FROM " + stagingTable(deletions) + " ON CONFLICT DO NOTHING";
+    }
+
+    /**
+     * A dimension member a batch (parameter 1: its batch id) brings again after an earlier
+     * batch saw it deleted (a row inserted again under its old key, a repair) is current
+     * again: a dimension holds only its latest state, so the earlier deletion goes.
+     */
+    static String forgetEarlierDeletions(WarehouseTable dimension) {
+        StagedTable deletions = StagedTable.deletionsOf(dimension);
+        return "DELETE FROM public." + deletions.name() + " d USING " + stagingTable(dimension) + " s WHERE d."
+                + dimension.keyColumn() + " = s." + dimension.keyColumn() + " AND d." + BATCH_COLUMN + " < ?";
+    }
+
+    /**
+     * Dimensions hold the latest version: insert new keys, overwrite known ones, marked with the
+     * batch that brought them (parameter 1); a row that a newer batch wrote is left alone, so
+     * that an older batch loaded again (a replay) never rolls it back. Rows without a batch
+     * (inferred members, days added whole, rows from before batches were kept) are overwritten.
+     */
     static String upsert(WarehouseTable dimension) {
         String columns = columnList(dimension);
         String updates = dimension.columnNames().stream().skip(1).map(column -> column + " = excluded." + column)
                 .collect(Collectors.joining(", "));
-        return "INSERT INTO public." + dimension.tableName() + " (" + columns + ") SELECT DISTINCT ON ("
-                + dimension.keyColumn() + ") " + columns + " FROM " + stagingTable(dimension) + " ORDER BY "
-                + dimension.keyColumn() + " ON CONFLICT (" + dimension.keyColumn() + ") DO UPDATE SET " + updates;
+        return "INSERT INTO public." + dimension.tableName() + " AS d (" + columns + ", " + BATCH_COLUMN
+                + ") SELECT DISTINCT ON (" + dimension.keyColumn() + ") " + columns + ", ?::text FROM "
+                + stagingTable(dimension) + " ORDER BY " + dimension.keyColumn() + " ON CONFLICT ("
+                + dimension.keyColumn() + ") DO UPDATE SET " + updates + ", " + BATCH_COLUMN + " = excluded."
+                + BATCH_COLUMN + " WHERE d." + BATCH_COLUMN + " IS NULL OR d." + BATCH_COLUMN + " <= excluded."
+                + BATCH_COLUMN;
     }
 
     /**
-     * Facts keep history: a row for each version not already in the warehouse, whichever batch
-     * brought it, marked with the batch that brought it (parameter 1), by which the
-     * {@code *_current} views order versions.
+     * Facts keep history: a row for each version that is not the fact's current version as of
+     * the batch (parameter 1), marked with the batch that brought it, by which the
+     * {@code *_current} views order versions. The current version as of a batch is the latest
+     * one brought by that batch or an earlier one, unless a deletion brought by such a batch
+     * follows it. So the same version delivered twice (a retry, an overlapping window, a batch
+     * loaded again) is not appended again, while a row that reverts to an earlier version's
+     * exact values, or comes back after its deletion, gains a row that is current.
      */
     static String appendNewVersions(WarehouseTable fact) {
         String columns = columnList(fact);
-        String sameVersion = "(" + prefixed(fact, "f.") + ") IS NOT DISTINCT FROM (" + prefixed(fact, "s.") + ")";
-        return "INSERT INTO public." + fact.tableName() + " (" + columns + ", " + BATCH_COLUMN + ") SELECT DISTINCT "
-                + columns + ", ?::text FROM "
-                + stagingTable(fact) + " s WHERE NOT EXISTS (SELECT 1 FROM public." + fact.tableName() + " f WHERE f."
-                + fact.keyColumn() + " = s." + fact.keyColumn() + " AND " + sameVersion + ") ORDER BY "
-                + fact.keyColumn() + ", last_updated_date, last_updated_time";
+        String key = fact.keyColumn();
+        String sameVersion = "(" + prefixed(fact, "latest.") + ") IS NOT DISTINCT FROM (" + prefixed(fact, "s.") + ")";
+        return "WITH batch AS (SELECT ?::text AS id) INSERT INTO public." + fact.tableName() + " (" + columns + ", "
+                + BATCH_COLUMN + ") SELECT DISTINCT " + columns + ", batch.id FROM " + stagingTable(fact)
+                + " s CROSS JOIN batch WHERE NOT EXISTS (SELECT 1 FROM (SELECT * FROM public." + fact.tableName()
+                + " f WHERE f." + key + " = s." + key + " AND (f." + BATCH_COLUMN + " IS NULL OR f." + BATCH_COLUMN
+                + " <= batch.id) ORDER BY f." + BATCH_COLUMN + " DESC NULLS LAST, f.last_updated_date DESC, "
+                + "f.last_updated_time DESC, f." + recordColumn(fact) + " DESC LIMIT 1) latest WHERE " + sameVersion
+                + " AND NOT EXISTS (SELECT 1 FROM public." + WarehouseDeletions.tableName(fact) + " d WHERE d." + key
+                + " = s." + key + " AND d." + BATCH_COLUMN + " <= batch.id AND (latest." + BATCH_COLUMN
+                + " IS NULL OR d." + BATCH_COLUMN + " >= latest." + BATCH_COLUMN + "))) ORDER BY " + key
+                + ", last_updated_date, last_updated_time";
+    }
+
+    /** The warehouse's own key of a fact's rows, one per version, in the order they were appended. */
+    static String recordColumn(WarehouseTable fact) {
+        return switch (fact) {
+            case FACT_SALES_ORDER -> "sales_record_id";
+            case FACT_PURCHASE_ORDER -> "purchase_record_id";
+            case FACT_PAYMENT -> "payment_record_id";
+            default -> throw new IllegalArgumentException(fact.tableName() + " is not a fact");
+        };
     }
 
     /**

@@ -11,7 +11,6 @@ import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetReader;
 
 import io.totesys.pipeline.lake.InvalidLakeObjectException;
-import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
  * Reads the rows of a Parquet object held in memory, as generic Avro records, the way
@@ -52,15 +51,15 @@ final class ParquetRows {
      * the table, of its type. A Parquet object that passes its checksum but was written for
      * other columns (a column of the wrong type, a missing one) is invalid.
      */
-    static void checkFits(WarehouseTable table, String key, Schema found) {
+    static void checkFits(StagedTable table, String key, Schema found) {
         for (Schema.Field column : table.avroSchema().getFields()) {
             Schema.Field field = found.getField(column.name());
             if (field == null) {
-                throw new InvalidLakeObjectException(key, "it does not fit " + table.tableName() + ": it has no column "
+                throw new InvalidLakeObjectException(key, "it does not fit " + table.name() + ": it has no column "
                         + column.name(), null);
             }
             if (!field.schema().equals(column.schema())) {
-                throw new InvalidLakeObjectException(key, "it does not fit " + table.tableName() + ": its column "
+                throw new InvalidLakeObjectException(key, "it does not fit " + table.name() + ": its column "
                         + column.name() + " is " + field.schema() + ", the table's is " + column.schema(), null);
             }
         }

@@ -14,11 +14,13 @@ import org.apache.parquet.hadoop.ParquetReader;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
 
+import io.totesys.pipeline.starschema.WarehouseDeletions;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
- * The staging tables of a load transaction, one per warehouse table, and the {@code COPY}
- * that fills them from a Parquet object, its rows written by a {@link CopyEncoder}.
+ * The staging tables of a load transaction, one per warehouse table and one per table that
+ * records deletions, and the {@code COPY} that fills them from a Parquet object, its rows
+ * written by a {@link CopyEncoder}.
  */
 final class StagingTables {
 
@@ -27,17 +29,20 @@ final class StagingTables {
     private StagingTables() {
     }
 
-    /** Creates every warehouse table's staging table, empty, for the transaction. */
+    /** Creates every staging table, empty, for the transaction. */
     static void create(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             for (WarehouseTable table : WarehouseTable.values()) {
-                statement.execute(MergeStatements.createStagingTable(table));
+                statement.execute(MergeStatements.createStagingTable(StagedTable.rowsOf(table)));
+            }
+            for (WarehouseTable table : WarehouseDeletions.tables()) {
+                statement.execute(MergeStatements.createStagingTable(StagedTable.deletionsOf(table)));
             }
         }
     }
 
     /** Copies the rows of a Parquet object into its table's staging table; returns how many it copied. */
-    static long copy(Connection connection, WarehouseTable table, String key, byte[] parquet)
+    static long copy(Connection connection, StagedTable table, String key, byte[] parquet)
             throws SQLException, IOException {
         CopyEncoder encoder = new CsvCopyEncoder(table.columns());
         long count = 0;
@@ -57,7 +62,7 @@ final class StagingTables {
     }
 
     /** Empties a table's staging table, when its rows of the batch are left out. */
-    static void clear(Connection connection, WarehouseTable table) throws SQLException {
+    static void clear(Connection connection, StagedTable table) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute(MergeStatements.clearStaging(table));
         }

@@ -19,12 +19,16 @@ import org.jboss.logging.Logger;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.starschema.StarSchemaRecords;
 import io.totesys.pipeline.starschema.WarehouseColumn;
+import io.totesys.pipeline.starschema.WarehouseDeletions;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
  * Merges a batch's staging tables into the star schema, set-wise: dimensions first, each
- * keeping its latest version, then facts, each gaining a row per new version, after the
- * dimension rows they refer to but the warehouse lacks are inferred.
+ * keeping the version of the latest batch that brought one, then facts, each gaining a row
+ * per new version, after the dimension rows they refer to but the warehouse lacks are
+ * inferred; then the deletions the batch brings, each recorded with the batch in
+ * {@code <table>_deletion}: the deleted rows stay (facts keep their history, history facts
+ * refer to dimension members), and the {@code *_current} views leave them out.
  */
 final class StarSchemaMerge {
 
@@ -42,16 +46,30 @@ final class StarSchemaMerge {
             }
             try (PreparedStatement statement = connection.prepareStatement(
                     table.isFact() ? MergeStatements.appendNewVersions(table) : MergeStatements.upsert(table))) {
-                if (table.isFact()) {
-                    statement.setString(1, batch.value());
-                }
+                statement.setString(1, batch.value());
                 long rows = statement.executeUpdate();
                 if (rows > 0) {
                     added.put(table.tableName(), rows);
                 }
             }
+            if (!table.isFact() && WarehouseDeletions.recorded(table)) {
+                execute(connection, MergeStatements.forgetEarlierDeletions(table), batch);
+            }
+        }
+        for (WarehouseTable table : WarehouseDeletions.tables()) {
+            long rows = execute(connection, MergeStatements.recordDeletions(table), batch);
+            if (rows > 0) {
+                added.put(WarehouseDeletions.tableName(table), rows);
+            }
         }
         return added;
+    }
+
+    private static long execute(Connection connection, String sql, BatchId batch) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, batch.value());
+            return statement.executeUpdate();
+        }
     }
 
     /**

@@ -41,8 +41,8 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * <p>
  * A Parquet batch is loaded in one warehouse transaction: its rows are copied into
  * temporary staging tables ({@code COPY}), then merged set-wise ({@link MergeStatements}),
- * dimensions first, then facts, and the batch id goes into the {@link LoadLog}. A batch
- * already in the log is not loaded again. Only after commit do the batch's Parquet objects
+ * dimensions first, then facts, then the deletions the batch brings, and the batch id goes
+ * into the {@link LoadLog}. A batch already in the log is not loaded again. Only after commit do the batch's Parquet objects
  * move from {@code input/} to {@code processed/}.
  */
 @ApplicationScoped
@@ -97,13 +97,13 @@ public class WarehouseLoads {
      */
     public LoadBatch open(@Body String manifestKey, Exchange exchange) {
         schema.ensureMigrated();
-        BatchManifest manifest = processed.manifest(manifestKey);
+        BatchManifest manifest = processed.manifest(manifestKey, WarehouseTable.manifestCatalogue());
         BatchId batchId = new BatchId(manifest.batchId());
         Connection connection = null;
         try {
             connection = warehouse.getConnection();
             connection.setAutoCommit(false);
-            Optional<List<BatchManifest.Quarantined>> loaded = loadLog.lockAndFind(connection, batchId);
+            Optional<List<BatchManifest.Quarantined>> loaded = loadLog.lockAndFind(connection, batchId, manifest);
             if (loaded.isEmpty()) {
                 StagingTables.create(connection);
             } else {
@@ -119,10 +119,10 @@ public class WarehouseLoads {
         }
     }
 
-    /** Whether the object is to be loaded: not when another object of its table was quarantined. */
+    /** Whether the object is to be loaded: not when another object of its table and kind was quarantined. */
     public boolean accepts(@ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object,
             @ExchangeProperty(BATCH_PROPERTY) LoadBatch batch) {
-        return !batch.isQuarantined(object.table());
+        return !batch.isQuarantined(object);
     }
 
     /**
@@ -133,9 +133,11 @@ public class WarehouseLoads {
      */
     public long stage(@ExchangeProperty(OBJECT_PROPERTY) BatchManifest.Entry object,
             @ExchangeProperty(BATCH_PROPERTY) LoadBatch batch) {
-        WarehouseTable table = WarehouseTable.byTableName(object.table()).orElseThrow(
+        StagedTable table = StagedTable.of(object).orElseThrow(
                 () -> new InvalidLakeObjectException(object.key(), "its table " + object.table()
-                        + " is not in the star schema", null));
+                        + " is not in the star schema" + (LakeLayout.isDeletions(object.key())
+                                ? " or records no deletions" : ""),
+                        null));
         byte[] parquet = processed.readVerified(object);
         long count;
         try {
@@ -162,7 +164,7 @@ public class WarehouseLoads {
         if (invalid == null) {
             throw new IllegalStateException("not a rejection of " + object.key(), failure);
         }
-        Optional<WarehouseTable> table = WarehouseTable.byTableName(object.table());
+        Optional<StagedTable> table = StagedTable.of(object);
         if (table.isPresent()) {
             try {
                 StagingTables.clear(batch.connection(), table.get());

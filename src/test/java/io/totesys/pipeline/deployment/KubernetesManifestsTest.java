@@ -19,6 +19,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,10 +31,12 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import io.totesys.pipeline.operations.ClusterServiceProducer;
 
 /**
  * The Kubernetes manifests as a cluster would get them: each overlay rendered by
@@ -46,6 +50,7 @@ class KubernetesManifestsTest {
             "TOTESYS_PASSWORD", "WAREHOUSE_JDBC_URL", "WAREHOUSE_USERNAME", "WAREHOUSE_PASSWORD", "S3_ENDPOINT",
             "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "LAKE_INGEST_BUCKET", "LAKE_PROCESSED_BUCKET",
             "ETL_POLL_INTERVAL", "ETL_RUN_ONCE");
+    private static final String CREDENTIALS = "totesys-pipeline-credentials";
     private static final Set<String> SECRETS = Set.of("TOTESYS_PASSWORD", "WAREHOUSE_PASSWORD", "AWS_ACCESS_KEY_ID",
             "AWS_SECRET_ACCESS_KEY");
 
@@ -54,7 +59,7 @@ class KubernetesManifestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod", "cronjob"})
     void everyRenderedObjectIsAValidTypedKubernetesObject(String overlay) throws Exception {
-        List<HasMetadata> objects = render(overlay);
+        List<HasMetadata> objects = render(Path.of("k8s", "overlays", overlay));
 
         assertThat(objects).isNotEmpty().allSatisfy(object -> {
             assertThat(object.getClass().getPackageName()).as("typed model of %s", object.getKind())
@@ -62,29 +67,35 @@ class KubernetesManifestsTest {
             assertThat(unknownFields(object, "")).as("fields the model does not know in %s", object.getKind())
                     .isEmpty();
         });
+        assertThat(objects).as("a Secret applied with the service would overwrite the real credentials")
+                .noneMatch(Secret.class::isInstance);
         ConfigMap config = find(objects, ConfigMap.class, "totesys-pipeline-config");
-        Secret credentials = find(objects, Secret.class, "totesys-pipeline-credentials");
         Set<String> provided = new HashSet<>(config.getData().keySet());
-        provided.addAll(credentials.getStringData().keySet());
+        provided.addAll(SECRETS);
         assertThat(provided).as("the configuration contract").containsAll(CONFIGURATION_CONTRACT);
         assertThat(config.getData().keySet()).as("no secret in the ConfigMap").doesNotContainAnyElementsOf(SECRETS);
-        assertThat(credentials.getStringData().values()).as("a template, no real values").allMatch(String::isEmpty);
         assertThat(find(objects, ConfigMap.class, "totesys-pipeline-routes").getData())
                 .containsKeys("extract.camel.yaml", "transform.camel.yaml", "load.camel.yaml");
 
         Role role = find(objects, Role.class, "totesys-pipeline-leader-election");
-        assertThat(role.getRules()).anySatisfy(rule -> {
+        assertThat(role.getRules()).as("rights on the pipeline's own Lease only").anySatisfy(rule -> {
             assertThat(rule.getResources()).containsExactly("leases");
-            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "list", "watch", "create", "update", "patch");
+            assertThat(rule.getResourceNames()).containsExactly(ClusterServiceProducer.LEASE);
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "watch", "update", "patch");
+        }).anySatisfy(rule -> {
+            assertThat(rule.getResources()).containsExactly("leases");
+            assertThat(rule.getResourceNames()).isEmpty();
+            assertThat(rule.getVerbs()).containsExactly("create");
         }).anySatisfy(rule -> {
             assertThat(rule.getResources()).containsExactly("pods");
             assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "list", "watch");
-        }).hasSize(2);
+        }).hasSize(3);
+        checkNetworkPolicy(find(objects, NetworkPolicy.class, "totesys-pipeline"), overlay.equals("prod"));
         find(objects, ServiceMonitor.class, "totesys-pipeline");
         assertThat(find(objects, PrometheusRule.class, "totesys-pipeline").getSpec().getGroups().get(0).getRules())
                 .extracting(rule -> rule.getAlert()).contains("TotesysPipelineStageFailing",
-                        "TotesysPipelineBatchQuarantined", "TotesysPipelineWarehouseStale", "TotesysPipelineTableHeld",
-                        "TotesysPipelineSchemaChanged");
+                        "TotesysPipelineBatchQuarantined", "TotesysPipelineWarehouseStale",
+                        "TotesysPipelineReconcileMismatch", "TotesysPipelineTableHeld", "TotesysPipelineSchemaChanged");
 
         PodSpec pod = overlay.equals("cronjob")
                 ? find(objects, CronJob.class, "totesys-pipeline").getSpec().getJobTemplate().getSpec().getTemplate()
@@ -98,7 +109,12 @@ class KubernetesManifestsTest {
         assertThat(container.getResources().getLimits()).containsKey("memory");
         assertThat(container.getVolumeMounts())
                 .anySatisfy(mount -> assertThat(mount.getMountPath()).isEqualTo("/deployments/routes"));
+        assertThat(container.getEnvFrom()).as("the secrets come from the Secret made beforehand")
+                .anyMatch(source -> source.getSecretRef() != null
+                        && source.getSecretRef().getName().equals(CREDENTIALS));
         if (overlay.equals("cronjob")) {
+            assertThat(pod.getAutomountServiceAccountToken()).as("no Kubernetes API token in a run-once pod")
+                    .isFalse();
             assertThat(container.getEnv()).anySatisfy(variable -> {
                 assertThat(variable.getName()).isEqualTo("ETL_RUN_ONCE");
                 assertThat(variable.getValue()).isEqualTo("true");
@@ -117,12 +133,60 @@ class KubernetesManifestsTest {
         }
     }
 
-    private List<HasMetadata> render(String overlay) throws IOException, InterruptedException {
-        Process kustomize = new ProcessBuilder(kubectl(), "kustomize", "k8s/overlays/" + overlay)
+    @Test
+    void theCredentialsOverlayMakesTheSecretFromAnEnvFileThatGitIgnores(@TempDir Path copy) throws Exception {
+        Path overlay = Path.of("k8s", "overlays", "credentials");
+        assertThat(Files.readAllLines(Path.of(".gitignore"))).as("the env file never enters git")
+                .contains(overlay.resolve("credentials.env").toString());
+        Path k8s = copy.resolve("k8s");
+        try (Stream<Path> files = Files.walk(Path.of("k8s"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, k8s.resolve(Path.of("k8s").relativize(file).toString()));
+            }
+        }
+        Files.copy(overlay.resolve("credentials.env.example"), copy.resolve(overlay).resolve("credentials.env"));
+
+        List<HasMetadata> objects = render(copy.resolve(overlay));
+
+        assertThat(objects).hasSize(1);
+        Secret credentials = find(objects, Secret.class, CREDENTIALS);
+        assertThat(credentials.getData()).as("every secret of the configuration contract, none empty")
+                .containsOnlyKeys(SECRETS).allSatisfy((key, value) -> assertThat(value).isNotEmpty());
+    }
+
+    /**
+     * In: 8080 from named namespaces only, 8778 from the console's pods only. Out, in prod:
+     * every rule names its peers.
+     */
+    private static void checkNetworkPolicy(NetworkPolicy policy, boolean narrowed) {
+        assertThat(policy.getSpec().getIngress()).allSatisfy(rule -> {
+            assertThat(rule.getFrom()).as("an ingress rule admits named peers only").isNotEmpty();
+            List<Integer> ports = rule.getPorts().stream().map(port -> port.getPort().getIntVal()).toList();
+            if (ports.contains(8778)) {
+                assertThat(ports).containsExactly(8778);
+                assertThat(rule.getFrom()).allSatisfy(peer -> assertThat(peer.getPodSelector().getMatchLabels())
+                        .containsEntry("totesys-pipeline/console", "true"));
+            } else {
+                assertThat(ports).containsExactly(8080);
+                assertThat(rule.getFrom()).allSatisfy(peer -> {
+                    assertThat(peer.getPodSelector()).isNull();
+                    assertThat(peer.getNamespaceSelector().getMatchLabels())
+                            .containsKey("kubernetes.io/metadata.name");
+                });
+            }
+        });
+        if (narrowed) {
+            assertThat(policy.getSpec().getEgress()).allSatisfy(
+                    rule -> assertThat(rule.getTo()).as("a narrowed egress rule names its peers").isNotEmpty());
+        }
+    }
+
+    private List<HasMetadata> render(Path overlay) throws IOException, InterruptedException {
+        Process kustomize = new ProcessBuilder(kubectl(), "kustomize", overlay.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String yaml = new String(kustomize.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(kustomize.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(kustomize.exitValue()).as("kubectl kustomize k8s/overlays/%s", overlay).isZero();
+        assertThat(kustomize.exitValue()).as("kubectl kustomize %s", overlay).isZero();
         List<HasMetadata> objects = new ArrayList<>();
         for (String document : yaml.split("(?m)^---$")) {
             if (!document.isBlank()) {

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.stage.PipelineStage;
@@ -46,8 +48,11 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * quarantined with the objects of their batch and a report, and each stage goes on to the
  * real batch: a manifest that is not JSON, one larger than ETL_MAX_MANIFEST_SIZE, one
  * without its batch id, one without its object list, one naming a key without an extension,
- * one with a malformed high-water mark, one naming another batch's object. A Parquet object
- * that passes its checksum but has a column of the wrong type is quarantined too.
+ * one with a malformed high-water mark, one naming another batch's object, one naming a table
+ * the ToteSys catalogue lacks, one whose deletions name another batch's object, one listing a
+ * table's deletions twice; Parquet manifests that are not JSON, name a table the star schema
+ * lacks, or list a part twice. No table name from a manifest becomes a metric label. A
+ * Parquet object that passes its checksum but has a column of the wrong type is quarantined too.
  */
 @QuarkusTest
 @WithTestResource(TestWorldResource.class)
@@ -60,6 +65,9 @@ class DamagedManifestTest {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    MeterRegistry metrics;
 
     @TempDir
     Path temporary;
@@ -105,6 +113,19 @@ class DamagedManifestTest {
                         "0".repeat(64), null)));
         putManifest(EmbeddedWorld.INGEST_BUCKET, badHighWater, manifest(badHighWater, "yesterday"));
         putManifest(EmbeddedWorld.INGEST_BUCKET, otherBatch, manifest(otherBatch, HIGH_WATER, realSalesOrder));
+        BatchId unknownTable = badBatch(9);
+        putManifest(EmbeddedWorld.INGEST_BUCKET, unknownTable, manifest(unknownTable, HIGH_WATER,
+                new BatchManifest.Entry("widget", LakeLayout.dataKey("widget", unknownTable, "csv"), 1, 10,
+                        "0".repeat(64), null)));
+        BatchId otherDeletions = badBatch(10);
+        putManifest(EmbeddedWorld.INGEST_BUCKET, otherDeletions, manifestWithDeletions(otherDeletions,
+                new BatchManifest.Entry("sales_order", realSalesOrder.key(), 1, 10, "0".repeat(64), null)));
+        BatchId deletionsTwice = badBatch(11);
+        BatchManifest.Entry paymentDeletions = new BatchManifest.Entry("payment",
+                LakeLayout.deletionsKey("payment", deletionsTwice), 1, 10, "0".repeat(64), null);
+        putManifest(EmbeddedWorld.INGEST_BUCKET, deletionsTwice, manifestWithDeletions(deletionsTwice,
+                paymentDeletions, paymentDeletions));
+        double manifestsQuarantinedBefore = quarantinedManifests("transform");
 
         PipelineStages.run(producer, PipelineStage.TRANSFORM);
 
@@ -117,6 +138,16 @@ class DamagedManifestTest {
         assertManifestQuarantined(ingest, noExtension, "has no extension");
         assertManifestQuarantined(ingest, badHighWater, "its highWater 'yesterday' is not");
         assertManifestQuarantined(ingest, otherBatch, "is not in batch " + otherBatch);
+        assertManifestQuarantined(ingest, unknownTable, "it names the table 'widget', which is not in the ToteSys "
+                + "catalogue");
+        assertManifestQuarantined(ingest, otherDeletions, "the object key '" + realSalesOrder.key()
+                + "' is not in batch " + otherDeletions + "'s place for _deletions/sales_order");
+        assertManifestQuarantined(ingest, deletionsTwice, "it lists the deletions object "
+                + LakeLayout.deletionsKey("payment", deletionsTwice) + " twice");
+        assertThat(quarantinedManifests("transform") - manifestsQuarantinedBefore).as("manifests counted")
+                .isEqualTo(10);
+        assertThat(metrics.find("pipeline.quarantined.objects").tag("table", "widget").counter())
+                .as("a table name from a manifest is no metric label").isNull();
         assertThat(ingest.keys("input/")).as("left under input/").isEmpty();
         assertThat(ingest.keys("processed/" + realSalesOrder.key()))
                 .as("the real batch's object another manifest named").hasSize(1);
@@ -125,11 +156,22 @@ class DamagedManifestTest {
 
         BatchId parquetNotJson = badBatch(8);
         putManifest(EmbeddedWorld.PROCESSED_BUCKET, parquetNotJson, "not json".getBytes(StandardCharsets.UTF_8));
+        BatchId parquetUnknownTable = badBatch(12);
+        putManifest(EmbeddedWorld.PROCESSED_BUCKET, parquetUnknownTable, parquetManifest(parquetUnknownTable,
+                new BatchManifest.Entry("sales_order", LakeLayout.partKey("sales_order", parquetUnknownTable, 1,
+                        "parquet"), 1, 10, "0".repeat(64), null)));
+        BatchId partTwice = badBatch(13);
+        BatchManifest.Entry part = new BatchManifest.Entry("dim_staff", LakeLayout.partKey("dim_staff", partTwice,
+                1, "parquet"), 1, 10, "0".repeat(64), null);
+        putManifest(EmbeddedWorld.PROCESSED_BUCKET, partTwice, parquetManifest(partTwice, part, part));
         String currency = replaceWithWrongColumnType(parquetManifestKey);
 
         PipelineStages.run(producer, PipelineStage.LOAD);
 
         assertManifestQuarantined(processed, parquetNotJson, "it is not a batch manifest");
+        assertManifestQuarantined(processed, parquetUnknownTable, "it names the table 'sales_order', which is not "
+                + "in the star schema");
+        assertManifestQuarantined(processed, partTwice, "it lists the object " + part.key() + " twice");
         JsonNode report = json.readTree(processed.read(LakeLayout.quarantine(LakeLayout.quarantineReportKey(
                 LakeLayout.relative(currency)))));
         assertThat(report.get("object").get("problem").asText())
@@ -153,6 +195,22 @@ class DamagedManifestTest {
     private byte[] manifest(BatchId batch, String highWater, BatchManifest.Entry... objects) throws Exception {
         return json.writeValueAsBytes(new BatchManifest(batch.value(), "extract", Instant.now(), highWater,
                 List.of(objects), List.of()));
+    }
+
+    private byte[] manifestWithDeletions(BatchId batch, BatchManifest.Entry... deletions) throws Exception {
+        return json.writeValueAsBytes(new BatchManifest(batch.value(), "extract", Instant.now(), HIGH_WATER,
+                List.of(), List.of(), List.of(deletions), null, null));
+    }
+
+    private byte[] parquetManifest(BatchId batch, BatchManifest.Entry... objects) throws Exception {
+        return json.writeValueAsBytes(new BatchManifest(batch.value(), "transform", Instant.now(), HIGH_WATER,
+                List.of(objects), List.of()));
+    }
+
+    private double quarantinedManifests(String stage) {
+        Counter counter = metrics.find("pipeline.quarantined.objects")
+                .tags("stage", stage, "table", LakeLayout.MANIFESTS).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private void putManifest(String bucket, BatchId batch, byte[] content) {

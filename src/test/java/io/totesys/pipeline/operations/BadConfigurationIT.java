@@ -56,6 +56,16 @@ class BadConfigurationIT {
         assertThat(reason).contains("does not exist", "no_such_database", "TOTESYS_JDBC_URL");
     }
 
+    /** A mistyped scheme: the password in the URL's query string must not be echoed by any line. */
+    @Test
+    void mistypedJdbcUrlWithAPasswordInItsQueryString() throws Exception {
+        String url = world.databases().jdbcUrl(DatabaseServer.TOTESYS_DATABASE).replace("jdbc:postgresql:",
+                "jdbc:postgres:")
+                + "?password=" + WRONG_PASSWORD;
+        String reason = runOnceFails(Map.of("TOTESYS_JDBC_URL", url));
+        assertThat(reason).contains("TOTESYS_JDBC_URL");
+    }
+
     @Test
     void wrongWarehousePassword() throws Exception {
         String reason = runOnceFails(Map.of("WAREHOUSE_PASSWORD", WRONG_PASSWORD));
@@ -125,6 +135,19 @@ class BadConfigurationIT {
         String reason = failsWith(Map.of("ETL_ROUTES_DIRECTORY", routes.toString()), "Configuration error");
         assertThat(reason).contains("load.camel.yaml in ETL_ROUTES_DIRECTORY is from an earlier release",
                 "take load.camel.yaml and stage-poll.camel.yaml from this release");
+    }
+
+    @Test
+    void routesFolderThatIsNotThere() throws Exception {
+        String reason = failsWith(Map.of("ETL_ROUTES_DIRECTORY", "/etc/totesys-pipeline/routes"),
+                "Configuration error");
+        assertThat(reason).contains("ETL_ROUTES_DIRECTORY '/etc/totesys-pipeline/routes' is not a folder");
+    }
+
+    @Test
+    void jolokiaOriginThatIsNotAnOrigin() throws Exception {
+        String reason = failsWith(Map.of("ETL_JOLOKIA_ALLOWED_ORIGINS", "hawtio.example.com"), "Configuration error");
+        assertThat(reason).contains("ETL_JOLOKIA_ALLOWED_ORIGINS 'hawtio.example.com' is not an origin");
     }
 
     /** Runs the service once with the given settings changed; returns the reason it gave. */

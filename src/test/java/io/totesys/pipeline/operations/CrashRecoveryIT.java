@@ -23,6 +23,7 @@ import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineOutcome;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.ToteSysAudit;
+import io.totesys.pipeline.testing.WarehouseAudit;
 import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
 import io.totesys.pipeline.world.PipelineService;
@@ -34,7 +35,9 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * recorded as started, Parquet objects of a batch without their manifest yet, a load
  * transaction that has staged rows), and restarted each time. Once it has caught up, the warehouse equals the star schema computed from ToteSys,
  * row for row, the lake holds no row version twice, and nothing is left under input/; and,
- * against ToteSys's audit trail, the lake holds every row version any batch's snapshot saw.
+ * against ToteSys's audit trail, the lake holds every row version any batch's snapshot saw,
+ * and the warehouse's fact history every fact version the lake holds, once, and every
+ * deletion ({@link WarehouseAudit}).
  */
 class CrashRecoveryIT {
 
@@ -96,14 +99,19 @@ class CrashRecoveryIT {
         long compared = PipelineOutcome.assertNothingLostOrDoubled(world);
         ToteSysAudit.Findings audit = ToteSysAudit.check(world);
         audit.assertNone();
+        WarehouseAudit.Findings warehouse = WarehouseAudit.check(world);
+        warehouse.assertNone();
         System.out.printf("[crash] a survivor caught up %.1f s after its start; warehouse equals ToteSys: %d rows "
-                + "compared; the lake holds all %d row versions the batches' snapshots saw, each once%n",
-                caughtUp.toMillis() / 1000.0, compared, audit.requiredVersions());
+                + "compared; the lake holds all %d row versions the batches' snapshots saw, each once; the "
+                + "warehouse's fact history holds each of the lake's fact versions once, %d in all, and records "
+                + "%d deletions%n", caughtUp.toMillis() / 1000.0, compared, audit.requiredVersions(),
+                warehouse.factVersions(), warehouse.deletions());
     }
 
     /**
      * Keeps ToteSys changing, a bulk update every 3 s (every sales order edited without its
-     * stamp moving, every unpaid payment stamped) among single changes every 100 ms,
+     * stamp moving, every unpaid payment stamped, the oldest payment, transaction without a
+     * payment and sales order deleted) among single changes every 100 ms,
      * until a batch of the target stage is under way, and returns that stage; after 40 s,
      * returns nothing and the kill lands wherever it lands.
      */
@@ -116,7 +124,11 @@ class CrashRecoveryIT {
             if (!Instant.now().isBefore(nextBulkUpdate)) {
                 DatabaseServer.execute(world.totesysOwner(),
                         "UPDATE sales_order SET units_sold = units_sold + 1",
-                        "UPDATE payment SET last_updated = now() WHERE NOT paid");
+                        "UPDATE payment SET last_updated = now() WHERE NOT paid",
+                        "DELETE FROM payment WHERE payment_id = (SELECT min(payment_id) FROM payment)",
+                        "DELETE FROM transaction WHERE transaction_id = (SELECT min(transaction_id) FROM transaction t "
+                                + "WHERE NOT EXISTS (SELECT 1 FROM payment p WHERE p.transaction_id = t.transaction_id))",
+                        "DELETE FROM sales_order WHERE sales_order_id = (SELECT min(sales_order_id) FROM sales_order)");
                 nextBulkUpdate = Instant.now().plusSeconds(3);
             }
             simulator.change();

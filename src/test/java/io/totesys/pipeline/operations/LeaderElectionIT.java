@@ -110,9 +110,9 @@ class LeaderElectionIT {
     }
 
     private static String holder() {
-        // Camel names the Lease after the resource name and the master namespace (the group).
+        // The one Lease the Role grants rights on by name.
         return kubernetes.leases().inNamespace(NAMESPACE).list().getItems().stream()
-                .filter(lease -> lease.getMetadata().getName().startsWith(ClusterServiceProducer.LEADERSHIP))
+                .filter(lease -> lease.getMetadata().getName().equals(ClusterServiceProducer.LEASE))
                 .map(Lease::getSpec)
                 .filter(spec -> spec != null && spec.getHolderIdentity() != null)
                 .map(spec -> spec.getHolderIdentity())

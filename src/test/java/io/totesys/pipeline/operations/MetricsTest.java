@@ -7,9 +7,14 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -76,10 +81,43 @@ class MetricsTest {
                 .as("seconds behind ToteSys").isBetween(expectedLag - 1, expectedLag + 5);
     }
 
+    /**
+     * Every {@code pipeline_*} metric that a panel of the Grafana dashboard or a rule of the
+     * PrometheusRule queries is published, and each stage's counters are there at zero
+     * before their first increment (a quarantine alert must see the first one).
+     */
+    @Test
+    void everyMetricTheDashboardAndTheAlertsQueryIsPublishedFromTheStart() throws Exception {
+        String published = scrape();
+        Set<String> queried = new TreeSet<>();
+        for (Path file : List.of(Path.of("k8s/base/grafana-dashboard.json"), Path.of("k8s/base/prometheusrule.yaml"))) {
+            Matcher name = Pattern.compile("pipeline_[a-z_]+").matcher(Files.readString(file));
+            while (name.find()) {
+                queried.add(name.group());
+            }
+        }
+        assertThat(queried).as("metrics the dashboard and the alerts query").contains(
+                "pipeline_batch_duration_seconds_bucket", "pipeline_quarantined_objects_total");
+        assertThat(queried).allSatisfy(metric -> assertThat(published).as("published: %s", metric)
+                .containsPattern("(?m)^" + metric + "[{ ]"));
+        for (String stage : List.of("extract", "transform", "load")) {
+            assertThat(published).contains("pipeline_failures_total{stage=\"" + stage + "\"}",
+                    "pipeline_batch_duration_seconds_bucket{stage=\"" + stage + "\",le=\"");
+        }
+        assertThat(published).contains(
+                "pipeline_quarantined_objects_total{stage=\"load\",table=\"fact_payment\"}",
+                "pipeline_quarantined_objects_total{stage=\"transform\",table=\"sales_order\"}",
+                "pipeline_rows_total{stage=\"extract\",table=\"department\"}");
+    }
+
+    private String scrape() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics.toString())).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     /** The value of a metric's sample with the given labels, 0 when there is none yet. */
     private double sample(String name, String labels) throws Exception {
-        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics.toString())).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String text = scrape();
         Pattern line = Pattern.compile("^" + Pattern.quote(name) + (labels == null ? "(\\{[^}]*\\})?"
                 : "\\{[^}]*" + Pattern.quote(labels) + "[^}]*\\}") + " ([0-9.eE+-]+|NaN)$", Pattern.MULTILINE);
         Matcher matcher = line.matcher(text);

@@ -105,6 +105,15 @@ class OutageIT {
         }
         results.add("log lines scanned for the passwords and keys: " + output.lines().count() + ", none held one");
         assertThat(service.isAlive()).as("the service never restarted").isTrue();
+        assertThat(output.lines().filter(line -> line.contains("INFO  [org.apache.parquet")).count())
+                .as("Parquet reader lines at INFO, four per object loaded").isZero();
+
+        service.close(); // SIGTERM, as every pod stop
+        String stop = service.output().substring(output.length());
+        assertThat(stop).as("a clean stop says so in one line").contains("Stopping: the batches under way finish");
+        assertThat(stop.lines().filter(line -> line.startsWith("\tat ")).toList()).as("stack traces at the stop")
+                .isEmpty();
+        results.add("the stop printed " + stop.lines().count() + " lines, no stack trace");
         results.forEach(result -> System.out.println("[outage] " + result));
     }
 

@@ -18,7 +18,10 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -35,12 +38,14 @@ import io.totesys.pipeline.world.PipelineService;
  * it answers, with no restart.
  * This test has a world of its own, since it stops its servers.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReadinessIT {
 
     private static EmbeddedWorld world;
     private static PipelineService service;
     private static int port;
     private static int jolokiaPort;
+    private static final String CONSOLE_ORIGIN = "http://console.example.com";
 
     @BeforeAll
     static void startTheServiceInAWorldOfItsOwn() throws IOException {
@@ -54,7 +59,11 @@ class ReadinessIT {
         environment.put("ETL_JOLOKIA_PORT", String.valueOf(jolokiaPort));
         environment.put("ETL_HEALTH_CHECK_INTERVAL", "1s");
         environment.put("ETL_POLL_INTERVAL", "1h");
-        service = PipelineService.start(environment, directory.resolve("service.log"));
+        environment.put("ETL_JOLOKIA_ALLOWED_ORIGINS", CONSOLE_ORIGIN);
+        // The passwords as system properties too, as the README allows: Jolokia must not show them.
+        service = PipelineService.start(environment, directory.resolve("service.log"),
+                "-Dquarkus.datasource.password=" + DatabaseServer.WAREHOUSE_PASSWORD,
+                "-Dquarkus.datasource.totesys.password=" + DatabaseServer.READER_PASSWORD);
     }
 
     @AfterAll
@@ -64,6 +73,7 @@ class ReadinessIT {
     }
 
     @Test
+    @Order(1) // the lake is down until this test starts it
     void readinessNamesTheDependencyThatIsDownAndRecoversByItself() throws InterruptedException {
         awaitReadiness(503, "cannot reach the lake", "S3_ENDPOINT", "\"totesys\": \"UP\"");
         world.objectStore().start();
@@ -115,6 +125,36 @@ class ReadinessIT {
                 "java.nio");
     }
 
+    /**
+     * A password given as a system property is in the JVM's SystemProperties and
+     * InputArguments: no read, list or search returns it, not even a read of all of
+     * {@code java.lang:type=Runtime} or of every attribute of every MBean Jolokia shows.
+     */
+    @Test
+    void jolokiaNeverReturnsASecretPassedAsASystemProperty() throws Exception {
+        awaitJolokia("read/org.apache.camel:type=context,*/State", "Started");
+        assertThat(jolokia("read/java.lang:type=Runtime/Uptime")).contains("\"status\":200");
+        assertThat(jolokia("read/java.lang:type=Runtime/SystemProperties")).contains("\"status\":403");
+        assertThat(jolokia("read/java.lang:type=Runtime/InputArguments")).contains("\"status\":403");
+        for (String request : List.of("read/java.lang:type=Runtime", "read/java.lang:*", "read/org.apache.camel:*",
+                "read/java.nio:*", "list", "search/*:*")) {
+            assertThat(jolokia(request)).as(request).doesNotContain(DatabaseServer.WAREHOUSE_PASSWORD,
+                    DatabaseServer.READER_PASSWORD);
+        }
+        assertThat(readiness().await(Duration.ofSeconds(90), 200, "\"warehouse\": \"UP\""))
+                .as("the service logs in with the passwords from the system properties").isNotEmpty();
+    }
+
+    /** A browser page may call Jolokia only from an origin ETL_JOLOKIA_ALLOWED_ORIGINS names. */
+    @Test
+    void jolokiaAnswersBrowserPagesOnlyFromTheAllowedOrigins() throws Exception {
+        awaitJolokia("read/org.apache.camel:type=context,*/State", "Started");
+        assertThat(jolokia("read/java.lang:type=Memory/HeapMemoryUsage", "http://attacker.example.com"))
+                .contains("\"status\":403").doesNotContain("\"used\"");
+        assertThat(jolokia("read/java.lang:type=Memory/HeapMemoryUsage", CONSOLE_ORIGIN))
+                .contains("\"status\":200", "\"used\"");
+    }
+
     /** Waits until Jolokia answers the request with the text: the service and its Camel context are up. */
     private void awaitJolokia(String request, String text) throws InterruptedException {
         Instant deadline = Instant.now().plusSeconds(90);
@@ -132,10 +172,17 @@ class ReadinessIT {
     }
 
     private String jolokia(String request) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + jolokiaPort + "/jolokia/" + request)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.body();
+        return jolokia(request, null);
+    }
+
+    /** The body Jolokia answers with, to a request from a browser page of the origin, if one is given. */
+    private String jolokia(String request, String origin) throws IOException, InterruptedException {
+        HttpRequest.Builder builder = HttpRequest
+                .newBuilder(URI.create("http://127.0.0.1:" + jolokiaPort + "/jolokia/" + request));
+        if (origin != null) {
+            builder.header("Origin", origin);
+        }
+        return HttpClient.newHttpClient().send(builder.build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private ServiceReadiness readiness() {

@@ -41,7 +41,7 @@ class RouteReloadIT {
         Path log = Files.createTempFile(Path.of("target"), "route-reload-", ".log");
 
         try (PipelineService service = PipelineService.start(environment, log)) {
-            await(service, "Started extract-poll", Duration.ofSeconds(60));
+            await(service, "Live route reloading enabled", Duration.ofSeconds(60));
 
             Path extract = routes.resolve("extract.camel.yaml");
             String original = Files.readString(extract);

@@ -76,6 +76,9 @@ class RunOnceIT {
         assertThat(SqlRows.count(world.databases().warehouse(), "SELECT count(*) FROM fact_sales_order_current"))
                 .as("every sales order in the warehouse")
                 .isEqualTo(SqlRows.count(world.totesysOwner(), "SELECT count(*) FROM sales_order"));
+        assertThat(SqlRows.count(world.databases().warehouse(),
+                "SELECT count(DISTINCT run_id) FROM pipeline.reconcile_run WHERE finished_at IS NOT NULL"))
+                .as("a reconciliation in the first run, none due within the hour after it").isEqualTo(1);
     }
 
     @Test

@@ -10,8 +10,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+
+import javax.sql.DataSource;
 
 import jakarta.inject.Inject;
 
@@ -27,12 +30,16 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.stage.BatchFailure;
+import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.testing.DuckDb;
 import io.totesys.pipeline.testing.LakeContents;
+import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.TestWorldResource;
 import io.totesys.pipeline.testing.ToteSysAudit;
 import io.totesys.pipeline.testing.ToteSysFixture;
+import io.totesys.pipeline.testing.WarehouseAudit;
 import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
 import io.totesys.pipeline.world.ToteSysSimulator;
@@ -115,6 +122,8 @@ class MisbehavingWritersTest {
         assertThat(ids(manifest, "payment")).containsAll(editedLate);
         runBatch().ifPresent(next -> assertThat(ids(next, "sales_order")).doesNotContain(lateOrder));
         ToteSysAudit.check(world).assertNone();
+        loadPending();
+        WarehouseAudit.check(world).assertNone();
     }
 
     /**
@@ -163,6 +172,11 @@ class MisbehavingWritersTest {
         assertThat(ids(manifest, "payment")).containsExactly(5);
         assertThat(runBatch()).as("nothing changed since").isEmpty();
         ToteSysAudit.check(world).assertNone();
+        loadPending();
+        WarehouseAudit.check(world).assertNone();
+        assertThat(SqlRows.count(world.databases().warehouse(),
+                "SELECT count(*) FROM fact_sales_order WHERE sales_order_id IN (1, 2)")).as("two versions each")
+                .isEqualTo(4);
     }
 
     /** Issue 12: a writer whose clock is a day ahead, or a year behind, hides nothing written after it. */
@@ -201,14 +215,7 @@ class MisbehavingWritersTest {
                 "DELETE FROM transaction WHERE transaction_id = " + otherTransaction,
                 "DELETE FROM sales_order WHERE sales_order_id = " + salesOrder);
 
-        List<BatchManifest> batches = new ArrayList<>();
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (deletedIds(batches, "sales_order").isEmpty() || deletedIds(batches, "payment").isEmpty()
-                || deletedIds(batches, "transaction").isEmpty()) {
-            assertThat(Instant.now()).as("the deletes reached the lake in time").isBefore(deadline);
-            runBatch().ifPresent(batches::add);
-            Thread.sleep(200); // the next poll: PostgreSQL's statistics count the deletes within a second
-        }
+        List<BatchManifest> batches = batchesUntilDeleted("sales_order", "payment", "transaction");
 
         assertThat(deletedIds(batches, "payment")).containsExactly(otherPayment);
         assertThat(deletedIds(batches, "transaction")).containsExactly(otherTransaction);
@@ -227,6 +234,84 @@ class MisbehavingWritersTest {
                         + "\",\"\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3}\"\r\n");
 
         assertThat(runBatch()).as("a delete is recorded once").isEmpty();
+        ToteSysAudit.check(world).assertNone();
+    }
+
+    /**
+     * Issue 12, point 3, in the warehouse: a deleted payment, the transaction it paid (then
+     * without a payment), a sales order (its transaction gains a version whose
+     * {@code sales_order_id} is NULL) and a design no row refers to any more, though a sales
+     * order's history does. Their rows leave the {@code *_current} views, which then equal
+     * ToteSys; the facts keep every earlier version and the design stays in {@code dim_design}
+     * for the history that refers to it; each deletion is recorded with its batch and when the
+     * extract saw it.
+     */
+    @Test
+    void deletedRowsLeaveTheCurrentViewsAndKeepTheirHistory() throws Exception {
+        loadPending();
+        int salesOrder = (int) SqlRows.count(world.totesysOwner(), "SELECT max(sales_order_id) FROM sales_order");
+        int otherOrder = (int) SqlRows.count(world.totesysOwner(), "SELECT min(sales_order_id) FROM sales_order");
+        int transaction = (int) SqlRows.count(world.totesysOwner(),
+                "SELECT transaction_id FROM transaction WHERE sales_order_id = " + salesOrder);
+        int payment = (int) SqlRows.count(world.totesysOwner(),
+                "SELECT min(payment_id) FROM payment WHERE transaction_id <> " + transaction);
+        int paidTransaction = (int) SqlRows.count(world.totesysOwner(),
+                "SELECT transaction_id FROM payment WHERE payment_id = " + payment);
+        int formerDesign = (int) SqlRows.count(world.totesysOwner(),
+                "SELECT design_id FROM sales_order WHERE sales_order_id = " + otherOrder);
+        int design;
+        try (Connection writer = world.totesysOwner().getConnection()) {
+            design = insertReturningId(writer, "INSERT INTO design (design_name, file_location, file_name) "
+                    + "VALUES ('Short-lived', '/designs', 'short-lived.jpg') RETURNING design_id");
+        }
+        DatabaseServer.execute(world.totesysOwner(),
+                "UPDATE sales_order SET units_sold = units_sold + 1, last_updated = now() WHERE sales_order_id = "
+                        + salesOrder,
+                "UPDATE sales_order SET design_id = " + design + " WHERE sales_order_id = " + otherOrder);
+        runBatch().orElseThrow();
+        DatabaseServer.execute(world.totesysOwner(),
+                "UPDATE sales_order SET design_id = " + formerDesign + " WHERE sales_order_id = " + otherOrder);
+        runBatch().orElseThrow();
+        loadPending();
+
+        DatabaseServer.execute(world.totesysOwner(),
+                "DELETE FROM payment WHERE payment_id = " + payment,
+                "DELETE FROM transaction WHERE transaction_id = " + paidTransaction,
+                "DELETE FROM sales_order WHERE sales_order_id = " + salesOrder,
+                "DELETE FROM design WHERE design_id = " + design);
+        List<BatchManifest> batches = batchesUntilDeleted("sales_order", "payment", "transaction", "design");
+        String seenAt = batches.stream().flatMap(manifest -> manifest.deletions().stream())
+                .filter(entry -> entry.table().equals("sales_order"))
+                .flatMap(entry -> ingest.records("input/" + entry.key()).stream())
+                .map(record -> record.get(1)).findFirst().orElseThrow();
+        loadPending();
+
+        WarehouseAudit.Findings warehouse = WarehouseAudit.check(world);
+        warehouse.assertNone();
+        DataSource star = world.databases().warehouse();
+        assertThat(SqlRows.count(star, "SELECT count(*) FROM fact_sales_order WHERE sales_order_id = " + salesOrder))
+                .as("the deleted order's versions, kept").isEqualTo(2);
+        assertThat(SqlRows.count(star, "SELECT count(*) FROM fact_sales_order WHERE design_id = " + design))
+                .as("history versions that refer to the deleted design").isEqualTo(1);
+        assertThat(SqlRows.count(star, "SELECT count(*) FROM fact_payment WHERE payment_id = " + payment)).isOne();
+        assertThat(SqlRows.count(star, "SELECT count(*) FROM dim_design WHERE design_id = " + design))
+                .as("the deleted design, kept for the history that refers to it").isOne();
+        assertThat(SqlRows.count(star, "SELECT count(*) FROM dim_design_current WHERE design_id = " + design)).isZero();
+        assertThat(SqlRows.count(star, "SELECT count(*) FROM dim_transaction_current WHERE sales_order_id IS NULL "
+                + "AND transaction_id = " + transaction)).as("the order's transaction, its reference set to NULL")
+                .isOne();
+        assertThat(SqlRows.of(star, "SELECT to_char(deleted_seen_date + deleted_seen_time, "
+                + "'YYYY-MM-DD HH24:MI:SS.MS') FROM fact_sales_order_deletion WHERE sales_order_id = " + salesOrder))
+                .as("when the extract saw the order gone").containsExactly("(\"" + seenAt + "\")");
+        List<String> deletionsParquet = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET)
+                .keys("processed/_deletions/fact_sales_order/");
+        assertThat(DuckDb.query("SELECT sales_order_id, deleted_seen_date FROM " + DuckDb.parquet(DuckDb.download(
+                world.s3(), EmbeddedWorld.PROCESSED_BUCKET, deletionsParquet))))
+                .as("the processed lake's deletions, as standard engines read them")
+                .containsExactly(salesOrder + "|" + seenAt.substring(0, 10));
+        assertThat(SqlRows.count(star, "SELECT count(*) FROM pipeline.load_batch l JOIN fact_payment_deletion d "
+                + "USING (batch_id) WHERE d.payment_id = " + payment)).as("recorded by a batch in the load log")
+                .isOne();
         ToteSysAudit.check(world).assertNone();
     }
 
@@ -251,13 +336,7 @@ class MisbehavingWritersTest {
 
         DatabaseServer.execute(world.totesysOwner(), "UPDATE sales_order SET units_sold = 7 WHERE sales_order_id = 1",
                 "DELETE FROM payment WHERE payment_id = " + order.paymentId());
-        List<BatchManifest> batches = new ArrayList<>();
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (deletedIds(batches, "payment").isEmpty()) {
-            assertThat(Instant.now()).as("the delete reached the lake in time").isBefore(deadline);
-            runBatch().ifPresent(batches::add);
-            Thread.sleep(200); // the next poll: PostgreSQL's statistics count the delete within a second
-        }
+        List<BatchManifest> batches = batchesUntilDeleted("payment");
         assertThat(batches.get(0).changesSince()).isNotNull();
         assertThat(batches.stream().flatMap(manifest -> ids(manifest, "sales_order").stream()).toList())
                 .containsExactly(1);
@@ -275,6 +354,12 @@ class MisbehavingWritersTest {
         ToteSysAudit.Findings findings = ToteSysAudit.check(world);
 
         assertThat(findings.missing()).singleElement().asString().startsWith("currency 1 (1,CHF,");
+    }
+
+    /** Transforms and loads every extract batch waiting in the lake, as the stages' timers would. */
+    private void loadPending() {
+        PipelineStages.run(producer, PipelineStage.TRANSFORM);
+        PipelineStages.run(producer, PipelineStage.LOAD);
     }
 
     private Optional<BatchManifest> runBatch() {
@@ -297,6 +382,18 @@ class MisbehavingWritersTest {
         return manifest.objects().stream().filter(entry -> entry.table().equals(table))
                 .flatMap(entry -> ingest.records("input/" + entry.key()).stream())
                 .map(record -> Integer.parseInt(record.get(0))).toList();
+    }
+
+    /** Runs extract batches until the lake holds a deletion of each table; returns the batches written. */
+    private List<BatchManifest> batchesUntilDeleted(String... tables) throws InterruptedException {
+        List<BatchManifest> batches = new ArrayList<>();
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (Arrays.stream(tables).anyMatch(table -> deletedIds(batches, table).isEmpty())) {
+            assertThat(Instant.now()).as("the deletes reached the lake in time").isBefore(deadline);
+            runBatch().ifPresent(batches::add);
+            Thread.sleep(200); // the next poll: PostgreSQL's statistics count the deletes within a second
+        }
+        return batches;
     }
 
     private List<Integer> deletedIds(List<BatchManifest> batches, String table) {

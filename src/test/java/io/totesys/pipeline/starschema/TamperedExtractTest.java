@@ -3,7 +3,12 @@ package io.totesys.pipeline.starschema;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
 
 import jakarta.inject.Inject;
 
@@ -27,6 +32,7 @@ import io.totesys.pipeline.testing.StarSchemaFromToteSys;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.TestWorldResource;
 import io.totesys.pipeline.testing.ToteSysFixture;
+import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
 import io.totesys.pipeline.world.ToteSysSimulator;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -34,9 +40,9 @@ import software.amazon.awssdk.core.sync.RequestBody;
 /**
  * Extract CSV objects changed after their manifest was written, a sales order CSV cut
  * short by its last records, a payment CSV with one byte changed in place, a transaction
- * CSV whose manifest entry counts a record more than it holds, are quarantined with a
- * report while the transform streams them, instead of losing their rows silently; the
- * other tables reach the warehouse, and so do fresh changes.
+ * CSV whose manifest entry counts a record more than it holds, a deletions object with a key
+ * changed, are quarantined with a report while the transform reads them, instead of losing
+ * their rows silently; the other tables reach the warehouse, and so do fresh changes.
  */
 @QuarkusTest
 @WithTestResource(TestWorldResource.class)
@@ -108,6 +114,51 @@ class TamperedExtractTest {
                     .as(table.tableName() + " loads")
                     .isEqualTo(StarSchemaFromToteSys.rows(world.totesysOwner(), table));
         }
+
+        FreshChanges.reachTheWarehouse(world, producer, simulator);
+    }
+
+    /**
+     * Issue 12, point 3: a deletions object changed after its manifest was written is
+     * quarantined like any CSV object; the batch's other deletions reach the warehouse, and the
+     * row whose deletion was quarantined stays current until a repair.
+     */
+    @Test
+    void aDeletionsObjectThatIsNotWhatItsManifestSaysIsQuarantined() throws Exception {
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 47);
+        simulator.seed(0.01);
+        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        PipelineStages.run(producer, PipelineStage.TRANSFORM);
+        PipelineStages.run(producer, PipelineStage.LOAD);
+        DatabaseServer.execute(world.totesysOwner(), "DELETE FROM payment WHERE payment_id = 1",
+                "DELETE FROM sales_order WHERE sales_order_id = 1");
+        Map<String, BatchManifest.Entry> deletions = new HashMap<>();
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (deletions.size() < 2) {
+            assertThat(Instant.now()).as("the deletes reached the lake in time").isBefore(deadline);
+            PipelineStages.run(producer, PipelineStage.EXTRACT);
+            for (String key : ingest.keys("input/_manifests/")) {
+                json.readValue(ingest.read(key), BatchManifest.class).deletions()
+                        .forEach(entry -> deletions.put(entry.table(), entry));
+            }
+            Thread.sleep(200); // the next poll: PostgreSQL's statistics count the deletes within a second
+        }
+        String payment = LakeLayout.input(deletions.get("payment").key());
+        put(payment, ingest.read(payment).replace("\"1\",", "\"2\",").getBytes(StandardCharsets.UTF_8));
+
+        PipelineStages.run(producer, PipelineStage.TRANSFORM);
+        PipelineStages.run(producer, PipelineStage.LOAD);
+
+        assertQuarantined(payment, "its SHA-256 is");
+        assertThat(ingest.keys("input/")).as("left under input/").isEmpty();
+        DataSource warehouse = world.databases().warehouse();
+        assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM fact_sales_order_current WHERE sales_order_id = 1"))
+                .isZero();
+        assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM fact_sales_order_deletion WHERE sales_order_id = 1"))
+                .isOne();
+        assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM fact_payment_current WHERE payment_id = 1"))
+                .as("the payment whose deletion was quarantined, until a repair").isOne();
+        assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM fact_payment_deletion")).isZero();
 
         FreshChanges.reachTheWarehouse(world, producer, simulator);
     }

@@ -13,7 +13,8 @@ import io.totesys.pipeline.world.EmbeddedWorld;
 
 /**
  * What a user must see once the pipeline has caught up, whatever happened on the way:
- * the warehouse equals the star schema computed from ToteSys, row for row; the lake holds
+ * the warehouse's current state equals the star schema computed from ToteSys, row for row
+ * ({@code dim_date} a whole calendar over at least the days ToteSys refers to); the lake holds
  * no row version twice; nothing is stranded under {@code input/}; no extract batch is
  * left half done.
  */
@@ -54,6 +55,14 @@ public final class PipelineOutcome {
         long compared = 0;
         for (WarehouseTable table : WarehouseTable.values()) {
             List<String> expected = StarSchemaFromToteSys.rows(world.totesysOwner(), table);
+            if (table == WarehouseTable.DIM_DATE) {
+                assertThat(StarSchemaFromToteSys.calendarCoversToteSys(world.totesysOwner(),
+                        world.databases().warehouse())).as("dim_date, a whole calendar over every day ToteSys "
+                                + "refers to")
+                        .isTrue();
+                compared += expected.size();
+                continue;
+            }
             assertThat(StarSchemaFromToteSys.warehouseRows(world.databases().warehouse(), table))
                     .as(table.tableName()).isEqualTo(expected);
             compared += expected.size();

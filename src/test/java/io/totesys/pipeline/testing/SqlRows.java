@@ -30,12 +30,40 @@ public final class SqlRows {
         }
     }
 
+    /** The first column of a query's rows as text, in the query's order. */
+    public static List<String> column(DataSource dataSource, String query) {
+        List<String> values = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(query)) {
+            while (result.next()) {
+                values.add(result.getString(1));
+            }
+            return values;
+        } catch (SQLException e) {
+            throw new IllegalStateException("query failed: " + e.getMessage() + "\n" + query, e);
+        }
+    }
+
+    /** The first column of a query's first row, as text. */
+    public static String text(DataSource dataSource, String query) {
+        return first(dataSource, query, result -> result.getString(1));
+    }
+
     public static long count(DataSource dataSource, String query) {
+        return first(dataSource, query, result -> result.getLong(1));
+    }
+
+    private interface Column<T> {
+        T read(ResultSet result) throws SQLException;
+    }
+
+    private static <T> T first(DataSource dataSource, String query, Column<T> column) {
         try (Connection connection = dataSource.getConnection();
                 Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery(query)) {
             result.next();
-            return result.getLong(1);
+            return column.read(result);
         } catch (SQLException e) {
             throw new IllegalStateException("query failed: " + e.getMessage() + "\n" + query, e);
         }

@@ -13,6 +13,20 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  */
 public final class StarSchemaFromToteSys {
 
+    /** The fact columns, each computed from a version of its source row. */
+    private static final Map<WarehouseTable, String> FACT_COLUMNS = Map.of(
+            WarehouseTable.FACT_SALES_ORDER, "sales_order_id, created_at::date, created_at::time(3), "
+                    + "last_updated::date, last_updated::time(3), staff_id, counterparty_id, units_sold, unit_price, "
+                    + "currency_id, design_id, agreed_payment_date::date, agreed_delivery_date::date, "
+                    + "agreed_delivery_location_id",
+            WarehouseTable.FACT_PURCHASE_ORDER, "purchase_order_id, created_at::date, "
+                    + "created_at::time(3), last_updated::date, last_updated::time(3), staff_id, counterparty_id, "
+                    + "item_code, item_quantity, item_unit_price, currency_id, agreed_delivery_date::date, "
+                    + "agreed_payment_date::date, agreed_delivery_location_id",
+            WarehouseTable.FACT_PAYMENT, "payment_id, created_at::date, created_at::time(3), "
+                    + "last_updated::date, last_updated::time(3), transaction_id, counterparty_id, payment_amount, "
+                    + "currency_id, payment_type_id, paid, payment_date::date");
+
     private static final Map<WarehouseTable, String> FROM_TOTESYS = Map.ofEntries(
             Map.entry(WarehouseTable.DIM_LOCATION, "SELECT address_id, address_line_1, address_line_2, district, city, "
                     + "postal_code, country, phone FROM address"),
@@ -29,17 +43,10 @@ public final class StarSchemaFromToteSys {
                     + "d.location, s.email_address FROM staff s JOIN department d USING (department_id)"),
             Map.entry(WarehouseTable.DIM_TRANSACTION, "SELECT transaction_id, transaction_type::text, sales_order_id, "
                     + "purchase_order_id FROM transaction"),
-            Map.entry(WarehouseTable.FACT_SALES_ORDER, "SELECT sales_order_id, created_at::date, created_at::time(3), "
-                    + "last_updated::date, last_updated::time(3), staff_id, counterparty_id, units_sold, unit_price, "
-                    + "currency_id, design_id, agreed_payment_date::date, agreed_delivery_date::date, "
-                    + "agreed_delivery_location_id FROM sales_order"),
-            Map.entry(WarehouseTable.FACT_PURCHASE_ORDER, "SELECT purchase_order_id, created_at::date, "
-                    + "created_at::time(3), last_updated::date, last_updated::time(3), staff_id, counterparty_id, "
-                    + "item_code, item_quantity, item_unit_price, currency_id, agreed_delivery_date::date, "
-                    + "agreed_payment_date::date, agreed_delivery_location_id FROM purchase_order"),
-            Map.entry(WarehouseTable.FACT_PAYMENT, "SELECT payment_id, created_at::date, created_at::time(3), "
-                    + "last_updated::date, last_updated::time(3), transaction_id, counterparty_id, payment_amount, "
-                    + "currency_id, payment_type_id, paid, payment_date::date FROM payment"),
+            Map.entry(WarehouseTable.FACT_SALES_ORDER, factProjection(WarehouseTable.FACT_SALES_ORDER, "sales_order")),
+            Map.entry(WarehouseTable.FACT_PURCHASE_ORDER,
+                    factProjection(WarehouseTable.FACT_PURCHASE_ORDER, "purchase_order")),
+            Map.entry(WarehouseTable.FACT_PAYMENT, factProjection(WarehouseTable.FACT_PAYMENT, "payment")),
             Map.entry(WarehouseTable.DIM_DATE, """
                     WITH referenced AS (
                         SELECT created_at::date AS day FROM sales_order UNION SELECT last_updated::date FROM sales_order
@@ -50,13 +57,38 @@ public final class StarSchemaFromToteSys {
                         UNION SELECT agreed_delivery_date::date FROM purchase_order
                         UNION SELECT created_at::date FROM payment UNION SELECT last_updated::date FROM payment
                         UNION SELECT payment_date::date FROM payment)
-                    SELECT day::date, extract(year FROM day)::int, extract(month FROM day)::int,
-                           extract(day FROM day)::int, extract(isodow FROM day)::int, trim(to_char(day, 'Day')),
-                           trim(to_char(day, 'Month')), extract(quarter FROM day)::int
-                      FROM generate_series((SELECT min(day) FROM referenced), (SELECT max(day) FROM referenced),
-                                           interval '1 day') AS day"""));
+                    """ + calendar("(SELECT min(day) FROM referenced)", "(SELECT max(day) FROM referenced)")));
 
     private StarSchemaFromToteSys() {
+    }
+
+    /** The calendar's rows from one day to another, as PostgreSQL computes them. */
+    private static String calendar(String from, String to) {
+        return """
+                SELECT day::date, extract(year FROM day)::int, extract(month FROM day)::int,
+                       extract(day FROM day)::int, extract(isodow FROM day)::int, trim(to_char(day, 'Day')),
+                       trim(to_char(day, 'Month')), extract(quarter FROM day)::int
+                  FROM generate_series(%s, %s, interval '1 day') AS day""".formatted(from, to);
+    }
+
+    /**
+     * Whether the warehouse's {@code dim_date} is what it must be: a whole calendar, every day
+     * between its first and its last, that covers every day ToteSys refers to. It may span more:
+     * the history of changed or deleted rows may refer to days no current row does.
+     */
+    public static boolean calendarCoversToteSys(DataSource totesys, DataSource warehouse) {
+        List<String> days = warehouseRows(warehouse, WarehouseTable.DIM_DATE);
+        return days.equals(SqlRows.of(warehouse, calendar("(SELECT min(date_id) FROM dim_date)",
+                "(SELECT max(date_id) FROM dim_date)"))) && days.containsAll(rows(totesys, WarehouseTable.DIM_DATE));
+    }
+
+    /**
+     * The query that projects versions of a fact's source rows onto the fact's columns: from
+     * {@code relation}, anything with the source table's columns (the table itself, a copy of a
+     * lake object, versions from the audit trail).
+     */
+    public static String factProjection(WarehouseTable fact, String relation) {
+        return "SELECT " + FACT_COLUMNS.get(fact) + " FROM " + relation;
     }
 
     /** A warehouse table's rows as ToteSys says they must be, rendered by PostgreSQL and sorted. */
@@ -64,9 +96,13 @@ public final class StarSchemaFromToteSys {
         return SqlRows.of(totesys, FROM_TOTESYS.get(table));
     }
 
-    /** A warehouse table's rows as the warehouse holds them, facts as their current state, comparable with {@link #rows}. */
+    /**
+     * A warehouse table's rows as the warehouse holds them, comparable with {@link #rows}:
+     * its {@code *_current} view, facts as their current state and dimensions as the members
+     * ToteSys still has ({@code dim_date} whole).
+     */
     public static List<String> warehouseRows(DataSource warehouse, WarehouseTable table) {
-        String relation = table.isFact() ? table.tableName() + "_current" : table.tableName();
+        String relation = table == WarehouseTable.DIM_DATE ? table.tableName() : table.tableName() + "_current";
         return SqlRows.of(warehouse, "SELECT " + String.join(", ", table.columnNames()) + " FROM " + relation);
     }
 }

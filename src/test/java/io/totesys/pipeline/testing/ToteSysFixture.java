@@ -4,9 +4,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import io.totesys.pipeline.starschema.WarehouseDeletions;
 import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
 
@@ -35,11 +37,22 @@ public final class ToteSysFixture {
         if (exists(warehouse, "pipeline.source_schema")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.source_schema, pipeline.source_schema_change");
         }
+        if (exists(warehouse, "pipeline.source_row_checksum")) {
+            DatabaseServer.execute(warehouse, "TRUNCATE pipeline.source_row_checksum, "
+                    + "pipeline.source_row_checksum_staged, pipeline.reconcile_run");
+        }
         if (exists(warehouse, "pipeline.reference_row")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.reference_row, pipeline.calendar_coverage");
         }
+        if (exists(warehouse, "pipeline.replay_request")) {
+            DatabaseServer.execute(warehouse, "TRUNCATE pipeline.replay_request");
+        }
         if (exists(warehouse, "pipeline.load_batch")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.load_batch, " + STAR_SCHEMA + " RESTART IDENTITY");
+        }
+        if (exists(warehouse, "public.fact_payment_deletion")) {
+            DatabaseServer.execute(warehouse, "TRUNCATE " + WarehouseDeletions.tables().stream()
+                    .map(WarehouseDeletions::tableName).collect(Collectors.joining(", ")));
         }
         new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET).clear();
         new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET).clear();

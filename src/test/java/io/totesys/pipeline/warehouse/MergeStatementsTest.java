@@ -18,27 +18,34 @@ class MergeStatementsTest {
             + "payment_date";
 
     @Test
-    void aDimensionKeepsTheLatestVersionOfEachKey() {
+    void aDimensionKeepsTheVersionOfTheLatestBatchOfEachKey() {
         assertThat(MergeStatements.upsert(WarehouseTable.DIM_CURRENCY)).isEqualTo(
-                "INSERT INTO public.dim_currency (currency_id, currency_code, currency_name) "
-                        + "SELECT DISTINCT ON (currency_id) currency_id, currency_code, currency_name "
+                "INSERT INTO public.dim_currency AS d (currency_id, currency_code, currency_name, batch_id) "
+                        + "SELECT DISTINCT ON (currency_id) currency_id, currency_code, currency_name, ?::text "
                         + "FROM staging_dim_currency ORDER BY currency_id "
                         + "ON CONFLICT (currency_id) DO UPDATE SET currency_code = excluded.currency_code, "
-                        + "currency_name = excluded.currency_name");
+                        + "currency_name = excluded.currency_name, batch_id = excluded.batch_id "
+                        + "WHERE d.batch_id IS NULL OR d.batch_id <= excluded.batch_id");
     }
 
     @Test
-    void aFactGainsARowForEachVersionNotYetInTheWarehouse() {
+    void aFactGainsARowForEachVersionThatIsNotItsCurrentOneAsOfTheBatch() {
         assertThat(MergeStatements.appendNewVersions(WarehouseTable.FACT_PAYMENT)).isEqualTo(
-                "INSERT INTO public.fact_payment (" + PAYMENT_COLUMNS + ", batch_id) SELECT DISTINCT "
-                        + PAYMENT_COLUMNS
-                        + ", ?::text FROM staging_fact_payment s WHERE NOT EXISTS (SELECT 1 FROM public.fact_payment f "
-                        + "WHERE f.payment_id = s.payment_id AND (f.payment_id, f.created_date, f.created_time, "
-                        + "f.last_updated_date, f.last_updated_time, f.transaction_id, f.counterparty_id, "
-                        + "f.payment_amount, f.currency_id, f.payment_type_id, f.paid, f.payment_date) "
+                "WITH batch AS (SELECT ?::text AS id) INSERT INTO public.fact_payment (" + PAYMENT_COLUMNS
+                        + ", batch_id) SELECT DISTINCT " + PAYMENT_COLUMNS
+                        + ", batch.id FROM staging_fact_payment s CROSS JOIN batch WHERE NOT EXISTS (SELECT 1 FROM "
+                        + "(SELECT * FROM public.fact_payment f WHERE f.payment_id = s.payment_id "
+                        + "AND (f.batch_id IS NULL OR f.batch_id <= batch.id) ORDER BY f.batch_id DESC NULLS LAST, "
+                        + "f.last_updated_date DESC, f.last_updated_time DESC, f.payment_record_id DESC LIMIT 1) latest "
+                        + "WHERE (latest.payment_id, latest.created_date, latest.created_time, "
+                        + "latest.last_updated_date, latest.last_updated_time, latest.transaction_id, "
+                        + "latest.counterparty_id, latest.payment_amount, latest.currency_id, latest.payment_type_id, "
+                        + "latest.paid, latest.payment_date) "
                         + "IS NOT DISTINCT FROM (s.payment_id, s.created_date, s.created_time, s.last_updated_date, "
                         + "s.last_updated_time, s.transaction_id, s.counterparty_id, s.payment_amount, s.currency_id, "
-                        + "s.payment_type_id, s.paid, s.payment_date)) "
+                        + "s.payment_type_id, s.paid, s.payment_date) "
+                        + "AND NOT EXISTS (SELECT 1 FROM public.fact_payment_deletion d WHERE d.payment_id = s.payment_id "
+                        + "AND d.batch_id <= batch.id AND (latest.batch_id IS NULL OR d.batch_id >= latest.batch_id))) "
                         + "ORDER BY payment_id, last_updated_date, last_updated_time");
     }
 
@@ -56,11 +63,29 @@ class MergeStatementsTest {
 
     @Test
     void stagingTablesCopyTheirTablesColumnsAndGoWithTheTransaction() {
-        assertThat(MergeStatements.createStagingTable(WarehouseTable.DIM_CURRENCY)).isEqualTo(
+        assertThat(MergeStatements.createStagingTable(StagedTable.rowsOf(WarehouseTable.DIM_CURRENCY))).isEqualTo(
                 "CREATE TEMPORARY TABLE staging_dim_currency ON COMMIT DROP AS SELECT currency_id, currency_code, "
                         + "currency_name FROM public.dim_currency WITH NO DATA");
-        assertThat(MergeStatements.copyIntoStaging(WarehouseTable.DIM_CURRENCY,
+        assertThat(MergeStatements.copyIntoStaging(StagedTable.rowsOf(WarehouseTable.DIM_CURRENCY),
                 new CsvCopyEncoder(WarehouseTable.DIM_CURRENCY.columns()))).isEqualTo(
                         "COPY staging_dim_currency (currency_id, currency_code, currency_name) FROM STDIN (FORMAT csv)");
+    }
+
+    @Test
+    void aBatchsDeletionsAreRecordedWithTheBatchOnce() {
+        assertThat(MergeStatements.createStagingTable(StagedTable.deletionsOf(WarehouseTable.FACT_PAYMENT))).isEqualTo(
+                "CREATE TEMPORARY TABLE staging_fact_payment_deletion ON COMMIT DROP AS SELECT payment_id, "
+                        + "deleted_seen_date, deleted_seen_time FROM public.fact_payment_deletion WITH NO DATA");
+        assertThat(MergeStatements.recordDeletions(WarehouseTable.FACT_PAYMENT)).isEqualTo(
+                "INSERT INTO public.fact_payment_deletion (payment_id, deleted_seen_date, deleted_seen_time, batch_id) "
+                        + "SELECT DISTINCT payment_id, deleted_seen_date, deleted_seen_time, ?::text "
+                        + "FROM staging_fact_payment_deletion ON CONFLICT DO NOTHING");
+    }
+
+    @Test
+    void aDimensionMemberBroughtAgainLosesItsEarlierDeletion() {
+        assertThat(MergeStatements.forgetEarlierDeletions(WarehouseTable.DIM_DESIGN)).isEqualTo(
+                "DELETE FROM public.dim_design_deletion d USING staging_dim_design s "
+                        + "WHERE d.design_id = s.design_id AND d.batch_id < ?");
     }
 }

@@ -94,6 +94,29 @@ public final class DatabaseServer implements AutoCloseable {
                 "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + READER);
     }
 
+    /**
+     * Turns TLS on with the given server certificate and refuses every connection but the
+     * superuser's that does not use it, as a server that requires encryption does.
+     */
+    public void requireTls(TestCertificates certificates, Path dataDirectory) {
+        try {
+            Files.writeString(dataDirectory.resolve("pg_hba.conf"), """
+                    local all all trust
+                    host all postgres 127.0.0.1/32 trust
+                    host all postgres ::1/128 trust
+                    hostssl all all 127.0.0.1/32 scram-sha-256
+                    hostssl all all ::1/128 scram-sha-256
+                    """);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        execute(superuser("postgres"),
+                "ALTER SYSTEM SET ssl_cert_file = '" + certificates.serverCertificate().toAbsolutePath() + "'",
+                "ALTER SYSTEM SET ssl_key_file = '" + certificates.serverKey().toAbsolutePath() + "'",
+                "ALTER SYSTEM SET ssl = on",
+                "SELECT pg_reload_conf()");
+    }
+
     public int port() {
         return postgres.getPort();
     }

@@ -63,6 +63,11 @@ public final class EmbeddedWorld implements AutoCloseable {
         databases = DatabaseServer.start(databases.port(), directory.resolve("postgres"));
     }
 
+    /** PostgreSQL accepts only TLS connections from now on, with the given server certificate. */
+    public void requireTls(TestCertificates certificates) {
+        databases.requireTls(certificates, directory.resolve("postgres"));
+    }
+
     public ObjectStoreServer objectStore() {
         return objectStore;
     }

@@ -1,5 +1,6 @@
 package io.totesys.pipeline.world;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged service ({@code target/quarkus-app/quarkus-run.jar}) running in a process of
- * its own, configured only through environment variables, as a user runs it.
+ * its own, from a working directory of its own, configured only through environment
+ * variables, as a user runs it.
  */
 public final class PipelineService implements AutoCloseable {
 
@@ -37,7 +39,8 @@ public final class PipelineService implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(JavaProcess.javaExecutable(), "-Duser.timezone=UTC"));
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        // From a working directory of its own, as a user may run it: the service needs no file of the project.
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).directory(workingDirectory());
         builder.environment().putAll(environment);
         if (log == null) {
             builder.inheritIO();
@@ -48,6 +51,14 @@ public final class PipelineService implements AutoCloseable {
             return new PipelineService(builder.start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException("starting the packaged service failed", e);
+        }
+    }
+
+    private static File workingDirectory() {
+        try {
+            return Files.createTempDirectory("totesys-pipeline-working-directory-").toFile();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -52,7 +52,10 @@ public final class RunEmbedded {
 
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
         environment.put("ETL_POLL_INTERVAL", options.get("poll-interval"));
+        environment.put("ETL_ROUTES_DIRECTORY", Path.of("routes").toAbsolutePath().toString());
         environment.put("ETL_ROUTES_RELOAD", "true");
+        // The Hawtio console of -Phawtio, whose proxy passes the page's origin on.
+        environment.put("ETL_JOLOKIA_ALLOWED_ORIGINS", "http://localhost:8090");
         PipelineService service = PipelineService.start(environment, null);
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,0 +1,144 @@
+package io.totesys.pipeline.source;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.postgresql.PGConnection;
+
+import io.agroal.api.AgroalDataSource;
+import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.stage.PipelineStateException;
+
+/**
+ * The mirror of what the lake holds of ToteSys, in the pipeline's state
+ * ({@code pipeline.source_row_checksum}): per table and key, the checksum of the row
+ * version the lake holds as live ({@link SourceTable}'s checksum expression, computed by
+ * ToteSys as the row is extracted). Extract batches stage theirs and publish them with their
+ * key ranges, in one transaction; reconciliation compares ToteSys with it.
+ */
+@ApplicationScoped
+public class ChecksumMirror {
+
+    /** The checksum of a key the lake holds no row of: no row's MD5 is all zeros. */
+    static final String NOT_EXTRACTED = "00000000-0000-0000-0000-000000000000";
+
+    /** Takes a key's checksum as the mirror holds it. */
+    public interface Consumer {
+        void accept(int key, String checksum);
+    }
+
+    private final AgroalDataSource warehouse;
+
+    ChecksumMirror(AgroalDataSource warehouse) {
+        this.warehouse = warehouse;
+    }
+
+    /** A sink for one batch's checksums. */
+    RowChecksums forBatch(BatchId batchId) {
+        return new RowChecksums(batchId, this);
+    }
+
+    /** Stages checksums: lines of {@code batch, table, key, checksum or \N} in COPY's text format. */
+    void stage(CharSequence lines) {
+        copy("COPY pipeline.source_row_checksum_staged (batch_id, table_name, row_key, checksum) FROM STDIN", lines,
+                "staging row checksums");
+    }
+
+    /** Adds checksums of keys the mirror lacks: lines of {@code table, key, checksum}. */
+    void adopt(CharSequence lines) {
+        copy("COPY pipeline.source_row_checksum (table_name, row_key, checksum) FROM STDIN", lines,
+                "adopting row checksums");
+    }
+
+    /**
+     * Forgets checksums staged by batches that are no longer running: called with the extract
+     * stage's lock held, once unfinished batches are settled.
+     */
+    void discardAllStaged() {
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection
+                        .prepareStatement("DELETE FROM pipeline.source_row_checksum_staged")) {
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new PipelineStateException("discarding staged row checksums failed", e);
+        }
+    }
+
+    /** The mirror's checksums of one key range of a table, in key order. */
+    void range(SourceTable table, int firstKey, long keyAfter, Consumer consumer) {
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection.prepareStatement("""
+                        SELECT row_key, checksum::text FROM pipeline.source_row_checksum
+                         WHERE table_name = ? AND row_key >= ? AND row_key < ? ORDER BY row_key""")) {
+            connection.setAutoCommit(false);
+            statement.setFetchSize(10_000);
+            statement.setString(1, table.tableName());
+            statement.setInt(2, firstKey);
+            statement.setLong(3, keyAfter);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    consumer.accept(rows.getInt(1), rows.getString(2));
+                }
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            throw new PipelineStateException("reading the row checksums of " + table.tableName() + " failed", e);
+        }
+    }
+
+    /** The greatest key the mirror holds of a table, or 0. */
+    int greatestKey(SourceTable table) {
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT coalesce(max(row_key), 0) FROM pipeline.source_row_checksum WHERE table_name = ?")) {
+            statement.setString(1, table.tableName());
+            try (ResultSet greatest = statement.executeQuery()) {
+                greatest.next();
+                return greatest.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new PipelineStateException("reading the row checksums of " + table.tableName() + " failed", e);
+        }
+    }
+
+    /** Makes a batch's staged checksums the live ones, in the transaction that publishes it. */
+    static void publishStaged(Connection connection, BatchId batchId) throws SQLException {
+        try (PreparedStatement forget = connection.prepareStatement("""
+                DELETE FROM pipeline.source_row_checksum c USING pipeline.source_row_checksum_staged s
+                 WHERE s.batch_id = ? AND s.checksum IS NULL
+                   AND c.table_name = s.table_name AND c.row_key = s.row_key""");
+                PreparedStatement keep = connection.prepareStatement("""
+                        INSERT INTO pipeline.source_row_checksum (table_name, row_key, checksum)
+                        SELECT table_name, row_key, checksum FROM pipeline.source_row_checksum_staged
+                         WHERE batch_id = ? AND checksum IS NOT NULL
+                        ON CONFLICT (table_name, row_key) DO UPDATE SET checksum = excluded.checksum""")) {
+            forget.setString(1, batchId.value());
+            forget.executeUpdate();
+            keep.setString(1, batchId.value());
+            keep.executeUpdate();
+        }
+        discardStaged(connection, batchId);
+    }
+
+    static void discardStaged(Connection connection, BatchId batchId) throws SQLException {
+        try (PreparedStatement statement = connection
+                .prepareStatement("DELETE FROM pipeline.source_row_checksum_staged WHERE batch_id = ?")) {
+            statement.setString(1, batchId.value());
+            statement.executeUpdate();
+        }
+    }
+
+    private void copy(String command, CharSequence lines, String action) {
+        try (Connection connection = warehouse.getConnection()) {
+            connection.unwrap(PGConnection.class).getCopyAPI().copyIn(command, new StringReader(lines.toString()));
+        } catch (SQLException | IOException e) {
+            throw new PipelineStateException(action + " failed", e);
+        }
+    }
+}

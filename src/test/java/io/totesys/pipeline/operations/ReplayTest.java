@@ -1,0 +1,234 @@
+package io.totesys.pipeline.operations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.LakeLayout;
+import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.starschema.WarehouseTable;
+import io.totesys.pipeline.testing.FreshChanges;
+import io.totesys.pipeline.testing.LakeContents;
+import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.SqlRows;
+import io.totesys.pipeline.testing.StarSchemaFromToteSys;
+import io.totesys.pipeline.testing.TestWorld;
+import io.totesys.pipeline.testing.TestWorldResource;
+import io.totesys.pipeline.testing.ToteSysFixture;
+import io.totesys.pipeline.world.DatabaseServer;
+import io.totesys.pipeline.world.EmbeddedWorld;
+import io.totesys.pipeline.world.ToteSysSimulator;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * An operator's replays, asked for as {@code pipeline.replay_request} rows, as the runbook in
+ * docs/reliability.md says: an older batch replayed after newer ones rolls no dimension and
+ * no current fact back and doubles no fact version; a quarantined object, fixed, arrives
+ * when its batch is replayed; a table whose object was lost for good, extracted again whole,
+ * leaves the warehouse equal to ToteSys, and extracting it again adds no version. Requests that
+ * name no table of the catalogue or no batch the lake holds are closed with the reason.
+ */
+@QuarkusTest
+@WithTestResource(TestWorldResource.class)
+class ReplayTest {
+
+    private static final List<String> FACTS = List.of("fact_sales_order", "fact_purchase_order", "fact_payment");
+
+    @Inject
+    ProducerTemplate producer;
+
+    @Inject
+    ObjectMapper json;
+
+    private final EmbeddedWorld world = TestWorld.get();
+    private final DataSource warehouse = world.databases().warehouse();
+    private final LakeContents ingest = new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET);
+    private final LakeContents processed = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET);
+
+    @BeforeEach
+    void emptyEverything() {
+        ToteSysFixture.reset(world);
+    }
+
+    @Test
+    void anOlderBatchReplayedAfterNewerOnesRollsNothingBack() {
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 53);
+        simulator.seed(0.01);
+        runAllStages();
+        String first = SqlRows.column(warehouse, "SELECT batch_id FROM pipeline.load_batch").get(0);
+        DatabaseServer.execute(world.totesysOwner(),
+                "UPDATE staff SET first_name = 'Renamed', last_updated = now() WHERE staff_id = 1",
+                "UPDATE address SET city = 'Replayville', last_updated = now() WHERE address_id = 1",
+                "UPDATE sales_order SET units_sold = units_sold + 1, last_updated = now() WHERE sales_order_id = 1",
+                "UPDATE payment SET paid = NOT paid, last_updated = now() WHERE payment_id = 1");
+        runAllStages();
+        Map<WarehouseTable, List<String>> before = warehouseTables();
+        Map<String, Long> versionsBefore = factVersions();
+
+        requestReplayOf(first);
+        transformAndLoad();
+
+        assertThat(SqlRows.column(warehouse, "SELECT outcome FROM pipeline.replay_request WHERE done_at IS NOT NULL"))
+                .singleElement().asString().startsWith("restored ");
+        assertThat(SqlRows.count(warehouse, "SELECT loads FROM pipeline.load_batch WHERE batch_id = '" + first + "'"))
+                .as("the older batch loaded again").isEqualTo(2);
+        assertThat(warehouseTables()).as("every dimension and every current fact as before the replay")
+                .isEqualTo(before);
+        assertThat(factVersions()).as("fact versions, none doubled").isEqualTo(versionsBefore);
+        System.out.printf("[replay] batch %s replayed after a newer one: loaded again, fact versions %s as before, "
+                + "every dimension and current fact unchanged%n", first, versionsBefore);
+        assertEqualToToteSys();
+        assertThat(SqlRows.column(warehouse, "SELECT first_name FROM dim_staff WHERE staff_id = 1"))
+                .containsExactly("Renamed");
+        assertThat(ingest.keys("input/")).isEmpty();
+        assertThat(processed.keys("input/")).isEmpty();
+
+        FreshChanges.reachTheWarehouse(world, producer, simulator);
+    }
+
+    @Test
+    void aFixedQuarantinedObjectArrivesWhenItsBatchIsReplayed() throws Exception {
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 59);
+        BatchManifest manifest = seedAndExtract(simulator);
+        String salesOrder = salesOrderKey(manifest);
+        byte[] original = ingest.readBytes(LakeLayout.input(salesOrder));
+        String csv = new String(original, StandardCharsets.UTF_8);
+        put(LakeLayout.input(salesOrder), csv.substring(0, csv.lastIndexOf("\r\n", csv.length() - 3) + 2)
+                .getBytes(StandardCharsets.UTF_8));
+        transformAndLoad();
+        assertThat(ingest.keys(LakeLayout.quarantine(salesOrder))).hasSize(1);
+        assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM fact_sales_order")).isZero();
+
+        put(LakeLayout.quarantine(salesOrder), original);
+        requestReplayOf(manifest.batchId());
+        transformAndLoad();
+
+        assertEqualToToteSys();
+        assertThat(ingest.keys("quarantine/")).as("the fixed object and its report").isEmpty();
+        System.out.printf("[replay] fixed object of batch %s replayed: %d fact_sales_order rows, equal to ToteSys%n",
+                manifest.batchId(), SqlRows.count(warehouse, "SELECT count(*) FROM fact_sales_order"));
+        assertThat(ingest.keys(LakeLayout.processed(salesOrder))).hasSize(1);
+        assertThat(processed.keys("quarantine/")).isEmpty();
+        assertThat(ingest.keys("input/")).isEmpty();
+        assertThat(processed.keys("input/")).isEmpty();
+
+        FreshChanges.reachTheWarehouse(world, producer, simulator);
+    }
+
+    @Test
+    void aTableExtractedAgainWholeLeavesTheWarehouseEqualToToteSys() throws Exception {
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 61);
+        ingest.delete(LakeLayout.input(salesOrderKey(seedAndExtract(simulator))));
+        transformAndLoad();
+        assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM fact_sales_order")).as("the lost object's rows")
+                .isZero();
+
+        requestReextractOf("sales_order");
+        requestReextractOf("widget");
+        requestReplayOf("yesterday");
+        requestReplayOf("20200101T000000000Z-abcdef");
+        runAllStages();
+
+        assertThat(SqlRows.column(warehouse, "SELECT coalesce(table_name, batch_id) || ': ' || outcome "
+                + "FROM pipeline.replay_request WHERE done_at IS NOT NULL ORDER BY request_id")).satisfiesExactly(
+                        outcome -> assertThat(outcome).startsWith("sales_order: extracted whole in batch "),
+                        outcome -> assertThat(outcome).startsWith("widget: not re-extracted: 'widget' is not a "
+                                + "table of the ToteSys catalogue"),
+                        outcome -> assertThat(outcome).startsWith("yesterday: not replayed: 'yesterday' is not a "
+                                + "batch id"),
+                        outcome -> assertThat(outcome).startsWith("20200101T000000000Z-abcdef: not replayed: "
+                                + "s3://totesys-ingest holds no manifest of batch 20200101T000000000Z-abcdef"));
+        assertEqualToToteSys();
+        Map<String, Long> versions = factVersions();
+        Map<WarehouseTable, List<String>> tables = warehouseTables();
+
+        requestReextractOf("sales_order");
+        requestReextractOf("staff");
+        runAllStages();
+
+        assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM pipeline.replay_request WHERE done_at IS NULL"))
+                .isZero();
+        assertThat(factVersions()).as("fact versions after extracting whole again").isEqualTo(versions);
+        System.out.printf("[replay] sales_order extracted whole twice: fact versions %s after the first and the "
+                + "second, warehouse equal to ToteSys%n", versions);
+        assertThat(warehouseTables()).isEqualTo(tables);
+        assertEqualToToteSys();
+
+        FreshChanges.reachTheWarehouse(world, producer, simulator);
+    }
+
+    private BatchManifest seedAndExtract(ToteSysSimulator simulator) throws Exception {
+        simulator.seed(0.01);
+        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        return json.readValue(ingest.read(ingest.keys("input/_manifests/").get(0)), BatchManifest.class);
+    }
+
+    private static String salesOrderKey(BatchManifest manifest) {
+        return manifest.objects().stream().filter(entry -> entry.table().equals("sales_order")).findFirst()
+                .orElseThrow().key();
+    }
+
+    private void runAllStages() {
+        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        transformAndLoad();
+    }
+
+    private void transformAndLoad() {
+        PipelineStages.run(producer, PipelineStage.TRANSFORM);
+        PipelineStages.run(producer, PipelineStage.LOAD);
+    }
+
+    private void requestReplayOf(String batchId) {
+        DatabaseServer.execute(warehouse, "INSERT INTO pipeline.replay_request (batch_id) VALUES ('" + batchId + "')");
+    }
+
+    private void requestReextractOf(String table) {
+        DatabaseServer.execute(warehouse, "INSERT INTO pipeline.replay_request (table_name) VALUES ('" + table + "')");
+    }
+
+    private void put(String key, byte[] content) {
+        world.s3().putObject(request -> request.bucket(EmbeddedWorld.INGEST_BUCKET).key(key),
+                RequestBody.fromBytes(content));
+    }
+
+    /** Every warehouse table, facts as their current state. */
+    private Map<WarehouseTable, List<String>> warehouseTables() {
+        Map<WarehouseTable, List<String>> tables = new EnumMap<>(WarehouseTable.class);
+        for (WarehouseTable table : WarehouseTable.values()) {
+            tables.put(table, StarSchemaFromToteSys.warehouseRows(warehouse, table));
+        }
+        return tables;
+    }
+
+    /** How many versions each fact table holds. */
+    private Map<String, Long> factVersions() {
+        return FACTS.stream().collect(Collectors.toMap(table -> table,
+                table -> SqlRows.count(warehouse, "SELECT count(*) FROM " + table)));
+    }
+
+    private void assertEqualToToteSys() {
+        for (WarehouseTable table : WarehouseTable.values()) {
+            if (table != WarehouseTable.DIM_DATE) {
+                assertThat(StarSchemaFromToteSys.warehouseRows(warehouse, table)).as(table.tableName())
+                        .isEqualTo(StarSchemaFromToteSys.rows(world.totesysOwner(), table));
+            }
+        }
+    }
+}
