@@ -1,9 +1,14 @@
 package io.totesys.pipeline.lake;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 import org.apache.camel.Message;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
@@ -36,10 +41,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *        reconciliation found the lake did not hold as ToteSys has them, read from the
  *        reconciliation's snapshot; its high-water mark stays the previous batch's
  * @param repairReasons for a repair batch, per table, what the reconciliation found
+ * @param schemas the columns of each table the extract batch read, as ToteSys had them, in
+ *        the order of its CSV objects' headers; {@code null} in manifests written before
+ *        the extract recorded them (their CSV objects hold the catalogue's columns)
  */
 public record BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
         List<Quarantined> quarantined, List<Entry> deletions, String sourceSnapshot, String changesSince,
-        boolean repair, List<RepairReason> repairReasons) {
+        boolean repair, List<RepairReason> repairReasons, List<TableSchema> schemas) {
 
     /** How manifests write a point in the source's clock: {@code 2022-11-03 14:20:49.000}. */
     private static final DateTimeFormatter SOURCE_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
@@ -50,17 +58,23 @@ public record BatchManifest(String batchId, String stage, Instant createdAt, Str
         repairReasons = repairReasons == null ? List.of() : List.copyOf(repairReasons);
     }
 
-    /** An extract batch's manifest, not a repair. */
+    /** A batch's manifest, not a repair, without table schemas. */
     public BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
             List<Quarantined> quarantined, List<Entry> deletions, String sourceSnapshot, String changesSince) {
         this(batchId, stage, createdAt, highWater, objects, quarantined, deletions, sourceSnapshot, changesSince,
-                false, List.of());
+                false, List.of(), null);
     }
 
     /** A manifest without deletions or source snapshot: a transform batch's. */
     public BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
             List<Quarantined> quarantined) {
-        this(batchId, stage, createdAt, highWater, objects, quarantined, List.of(), null, null);
+        this(batchId, stage, createdAt, highWater, objects, quarantined, List.of(), null, null, false, List.of(), null);
+    }
+
+    /** The columns the manifest records for a table, if it records any. */
+    public Optional<TableSchema> schema(String table) {
+        return schemas == null ? Optional.empty()
+                : schemas.stream().filter(schema -> schema != null && table.equals(schema.table())).findFirst();
     }
 
     /** A point in the source's clock as manifests write it, for a high-water mark or a window. */
@@ -117,5 +131,47 @@ public record BatchManifest(String batchId, String stage, Instant createdAt, Str
      * @param problem what is wrong
      */
     public record Quarantined(String table, String key, long row, String column, String problem) {
+    }
+
+    /**
+     * The columns of a table in an extract batch, as ToteSys had them.
+     *
+     * @param table the table
+     * @param columns its columns, in the order of the CSV object's header
+     * @param fingerprint {@link #fingerprintOf} the columns: equal fingerprints, equal layouts
+     */
+    public record TableSchema(String table, List<Column> columns, String fingerprint) {
+
+        public TableSchema(String table, List<Column> columns) {
+            this(table, columns, fingerprintOf(columns));
+        }
+
+        public List<String> columnNames() {
+            return columns.stream().map(Column::name).toList();
+        }
+
+        /**
+         * {@code sha256:} and the hex SHA-256 of one line per column, {@code name type},
+         * in order: a reader of the lake compares layouts by it.
+         */
+        public static String fingerprintOf(List<Column> columns) {
+            StringBuilder layout = new StringBuilder();
+            columns.forEach(column -> layout.append(column.name()).append(' ').append(column.type()).append('\n'));
+            try {
+                return "sha256:" + HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-256")
+                                .digest(layout.toString().getBytes(StandardCharsets.UTF_8)));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("the JVM has no SHA-256", e);
+            }
+        }
+    }
+
+    /**
+     * @param name the column's name
+     * @param type its PostgreSQL type as {@code format_type()} writes it, such as
+     *        {@code numeric(10,2)} or {@code timestamp(3) without time zone}
+     */
+    public record Column(String name, String type) {
     }
 }

@@ -10,9 +10,11 @@ import java.util.Set;
  * the one key of that table's object in its own batch ({@link LakeLayout}), or of one of its
  * numbered parts where tables come in parts, each once; deletions entries likewise, at the
  * table's deletions key ({@code _deletions/<table>/...}) or its numbered parts, each once; a
- * well-formed high-water mark, when it has one. Anything else is an
- * {@link InvalidManifestException}: an entry that names another batch's object or a table
- * the catalogue lacks would otherwise move that object away, or leave it untransformed.
+ * well-formed high-water mark, when it has one; when it records table schemas, one per table,
+ * each with named columns and the fingerprint of those columns, and one for every object's
+ * table. Anything else is an {@link InvalidManifestException}: an entry that names another
+ * batch's object or a table the catalogue lacks would otherwise move that object away, or
+ * leave it untransformed.
  */
 final class ManifestCheck {
 
@@ -51,11 +53,45 @@ final class ManifestCheck {
                 throw invalid(relativeKey, "it lists the deletions object " + entry.key() + " twice");
             }
         }
+        checkSchemas(relativeKey, manifest);
         try {
             manifest.highWaterTime();
         } catch (DateTimeParseException e) {
             throw invalid(relativeKey, "its highWater " + quoted(manifest.highWater())
                     + " is not yyyy-MM-dd HH:mm:ss.SSS");
+        }
+    }
+
+    private static void checkSchemas(String relativeKey, BatchManifest manifest) {
+        if (manifest.schemas() == null) {
+            return;
+        }
+        Set<String> tables = new HashSet<>();
+        for (BatchManifest.TableSchema schema : manifest.schemas()) {
+            if (schema == null || schema.table() == null || schema.columns() == null || schema.columns().isEmpty()) {
+                throw invalid(relativeKey, "a table schema has no table or no columns");
+            }
+            if (!tables.add(schema.table())) {
+                throw invalid(relativeKey, "it records the schema of " + quoted(schema.table()) + " twice");
+            }
+            Set<String> names = new HashSet<>();
+            for (BatchManifest.Column column : schema.columns()) {
+                if (column == null || column.name() == null || column.type() == null || !names.add(column.name())) {
+                    throw invalid(relativeKey, "the schema of " + quoted(schema.table())
+                            + " has a column without a name or a type, or a name twice");
+                }
+            }
+            if (!BatchManifest.TableSchema.fingerprintOf(schema.columns()).equals(schema.fingerprint())) {
+                throw invalid(relativeKey, "the schema of " + quoted(schema.table()) + " has the fingerprint "
+                        + quoted(String.valueOf(schema.fingerprint())) + ", its columns "
+                        + BatchManifest.TableSchema.fingerprintOf(
+                                schema.columns()));
+            }
+        }
+        for (BatchManifest.Entry entry : manifest.objects()) {
+            if (!tables.contains(entry.table())) {
+                throw invalid(relativeKey, "it records no schema for the object " + entry.key());
+            }
         }
     }
 

@@ -17,8 +17,8 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * Publishes every stage's counters at zero as the service starts, for each table the stage
  * writes or can quarantine: the extract writes ToteSys's tables, the transform quarantines
  * them and writes the star schema's, the load quarantines and writes the star schema's;
- * the transform and the load also quarantine manifests. Reconciliation's gauge starts at
- * zero for each ToteSys table.
+ * the transform and the load also quarantine manifests. The schema changes, held gauges and
+ * reconciliation mismatches of ToteSys's tables start at zero too.
  */
 @ApplicationScoped
 public class MetricsAtZero {
@@ -29,7 +29,7 @@ public class MetricsAtZero {
         metrics.registerAtZero(PipelineStage.EXTRACT, sourceTables, List.of());
         metrics.registerAtZero(PipelineStage.TRANSFORM, starSchemaTables, withManifests(sourceTables));
         metrics.registerAtZero(PipelineStage.LOAD, starSchemaTables, withManifests(starSchemaTables));
-        sourceTables.forEach(table -> metrics.reconcileMismatches(table, 0));
+        metrics.registerSourceTablesAtZero(sourceTables);
     }
 
     private static List<String> withManifests(List<String> tables) {

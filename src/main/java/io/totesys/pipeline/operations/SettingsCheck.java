@@ -16,6 +16,8 @@ import org.apache.camel.util.TimeUtils;
 import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.lake.LakeSettings;
+import io.totesys.pipeline.source.ExtractSettings;
+import io.totesys.pipeline.source.SchemaChangePolicy;
 import io.totesys.pipeline.stage.PipelineSettings;
 import software.amazon.awssdk.regions.Region;
 
@@ -33,8 +35,9 @@ public class SettingsCheck {
     private final String reconcileInterval;
     private final LakeSettings lake;
     private final JolokiaSettings jolokia;
+    private final String schemaChangePolicy;
 
-    SettingsCheck(PipelineSettings pipeline, LakeSettings lake, JolokiaSettings jolokia) {
+    SettingsCheck(PipelineSettings pipeline, LakeSettings lake, JolokiaSettings jolokia, ExtractSettings extract) {
         this.reconcileInterval = pipeline.reconcileInterval();
         intervals.put("ETL_POLL_INTERVAL", pipeline.pollInterval());
         intervals.put("ETL_STAGE_POLL_INTERVAL", pipeline.stagePollInterval());
@@ -42,6 +45,7 @@ public class SettingsCheck {
         intervals.put("ETL_RETRY_MAX_BACKOFF", pipeline.retry().maxBackoff());
         this.lake = lake;
         this.jolokia = jolokia;
+        this.schemaChangePolicy = extract.schemaChangePolicy();
     }
 
     /**
@@ -60,6 +64,10 @@ public class SettingsCheck {
         if (reconcile != null) {
             stop("ETL_RECONCILE_INTERVAL '%s' %s: write a duration such as 30m or 1h, or 0 to turn reconciliation off"
                     .formatted(reconcileInterval, reconcile));
+        }
+        String policy = policyProblem(schemaChangePolicy);
+        if (policy != null) {
+            stop(policy);
         }
         String region = regionProblem(lake.s3().region(), lake.s3().endpoint());
         if (region != null) {
@@ -99,6 +107,12 @@ public class SettingsCheck {
         return (accessKeyId.isPresent() ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
                 : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not")
                 + ": set both, or neither to use the AWS default credentials chain (web identity, instance profile)";
+    }
+
+    /** Why the schema change policy is unusable, or {@code null} when it is fine. */
+    static String policyProblem(String policy) {
+        return SchemaChangePolicy.of(policy).isPresent() ? null
+                : "ETL_SCHEMA_CHANGE_POLICY '" + policy + "' is not a policy: write " + SchemaChangePolicy.settings();
     }
 
     /** Why an origin Jolokia should answer browser pages of is unusable, or {@code null} when it is fine. */

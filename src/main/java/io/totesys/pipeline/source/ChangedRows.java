@@ -10,16 +10,17 @@ import java.util.Set;
 
 /**
  * The changed rows of one table as CSV records, streamed from a database cursor: the
- * header record first, then one record per row, each value the source's own text or
- * {@code null} for NULL. Only one fetch of rows is ever in memory, whatever the
- * table's size. As rows are handed out, their keys join the batch's {@link SourceKeys},
- * their checksums its {@link RowChecksums} (the query's last column), and the transactions
- * that wrote them (the column before), from the snapshot's xmin up, the batch's
- * transactions read.
+ * header record first (the table's columns in the lake's order, {@link SourceSchema}), then
+ * one record per row, each value the source's own text or {@code null} for NULL. Only one
+ * fetch of rows is ever in memory, whatever the table's size. As rows are handed out, their
+ * keys join the batch's {@link SourceKeys}, their checksums its {@link RowChecksums} (the
+ * query's last column), and the transactions that wrote them (the column before), from the
+ * snapshot's xmin up, the batch's transactions read.
  */
 public final class ChangedRows implements ExtractedRecords, AutoCloseable {
 
     private final SourceTable table;
+    private final List<String> header;
     private final Statement statement;
     private final ResultSet resultSet;
     private final int columnCount;
@@ -31,12 +32,13 @@ public final class ChangedRows implements ExtractedRecords, AutoCloseable {
     private boolean rowPending;
     private long rowCount;
 
-    ChangedRows(SourceTable table, Statement statement, ResultSet resultSet, SourceKeys keys, long recentFrom,
-            Set<Long> transactionsRead, RowChecksums checksums) throws SQLException {
+    ChangedRows(SourceTable table, List<String> header, Statement statement, ResultSet resultSet, SourceKeys keys,
+            long recentFrom, Set<Long> transactionsRead, RowChecksums checksums) throws SQLException {
         this.table = table;
+        this.header = List.copyOf(header);
         this.statement = statement;
         this.resultSet = resultSet;
-        this.columnCount = table.columns().size();
+        this.columnCount = header.size();
         this.keys = keys;
         this.recentFrom = recentFrom;
         this.transactionsRead = transactionsRead;
@@ -75,7 +77,7 @@ public final class ChangedRows implements ExtractedRecords, AutoCloseable {
     public List<String> next() {
         if (headerPending) {
             headerPending = false;
-            return table.columnNames();
+            return header;
         }
         if (!rowPending) {
             throw new NoSuchElementException("all changed rows of " + table.tableName() + " were read");

@@ -1,33 +1,42 @@
 package io.totesys.pipeline.source;
 
+import java.util.Set;
+
 /**
- * How a ToteSys column is typed, and so how the extractor renders it as CSV text.
+ * How a ToteSys column is typed for the star schema, and which PostgreSQL types it takes.
  * <p>
- * Values are rendered by PostgreSQL itself, never by the JVM, so that no time zone,
- * locale or floating point conversion can alter them on the way to the lake.
+ * Values are rendered by PostgreSQL itself, never by the JVM ({@link SourceSchema}), so
+ * that no time zone, locale or floating point conversion can alter them on the way to the
+ * lake.
  */
 public enum ColumnType {
-    INTEGER("%s::text"),
-    TEXT("%s::text"),
+    INTEGER("int2", "int4", "int8"),
+    TEXT("text", "varchar"),
     /** Text holding a calendar date, {@code YYYY-MM-DD}, such as {@code agreed_delivery_date}. */
-    DATE_TEXT("%s::text"),
+    DATE_TEXT("text", "varchar", "date"),
     /** numeric(10,2): PostgreSQL's text form keeps the scale, {@code 12.50} stays {@code 12.50}. */
-    DECIMAL("%s::text"),
+    DECIMAL("numeric"),
     /** {@code true} or {@code false}. */
-    BOOLEAN("%s::text"),
+    BOOLEAN("bool"),
     /** An enum of the source schema, carried as its label. */
-    ENUM("%s::text"),
+    ENUM("text", "varchar"),
     /** timestamp(3) without time zone, always with three fractional digits. */
-    TIMESTAMP("to_char(%s, 'YYYY-MM-DD HH24:MI:SS.MS')");
+    TIMESTAMP("timestamp");
 
-    private final String textExpression;
+    private final Set<String> acceptedTypes;
 
-    ColumnType(String textExpression) {
-        this.textExpression = textExpression;
+    ColumnType(String... acceptedTypes) {
+        this.acceptedTypes = Set.of(acceptedTypes);
     }
 
-    /** The SQL expression that renders the given column as its lake text. */
-    String asText(String column) {
-        return textExpression.formatted(column);
+    /**
+     * Whether a ToteSys column of this PostgreSQL type ({@code pg_type.typname}) still renders
+     * as text the transform reads as this type: the SPEC's own type, or one it can take, such
+     * as {@code bigint} for {@code integer}, any {@code varchar} for {@code text}, any
+     * precision of {@code numeric} or {@code timestamp}. A value of such a type that does not
+     * fit (a {@code bigint} beyond {@code integer}) is quarantined by the transform.
+     */
+    boolean accepts(String typeName, boolean enumType) {
+        return acceptedTypes.contains(typeName) || (this == ENUM && enumType);
     }
 }

@@ -3,6 +3,9 @@ package io.totesys.pipeline.source;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +22,9 @@ import io.totesys.pipeline.stage.BatchFailure;
  * One extract batch while it runs: its id, the snapshot it reads, each table's window, the
  * keys the lake will hold as live once it is published, the checksums of the rows it read,
  * the transactions whose row versions it read, and the objects written so far (changed rows
- * and deletions); for a repair batch, the reconciliation it repairs for. It lives in the exchange property {@code extractBatch} and,
- * as a {@link Synchronization} of the exchange, releases its snapshot when the exchange
- * completes and undoes its writes when it fails.
+ * and deletions); for a repair batch, the reconciliation it repairs for. It lives in the
+ * exchange property {@code extractBatch} and, as a {@link Synchronization} of the exchange,
+ * releases its snapshot when the exchange completes and undoes its writes when it fails.
  */
 public final class ExtractBatch implements Synchronization {
 
@@ -34,6 +37,8 @@ public final class ExtractBatch implements Synchronization {
     private final Instant startedAt;
     private final SourceSnapshot snapshot;
     private final Map<SourceTable, ChangeWindow> windows;
+    private final Map<SourceTable, SourceSchema> schemas;
+    private final Set<SourceTable> held;
     private final Map<SourceTable, SourceKeys> keys;
     private final FailureHandler failureHandler;
     private final RowChecksums checksums;
@@ -44,12 +49,19 @@ public final class ExtractBatch implements Synchronization {
     private boolean recordedAsStarted;
 
     ExtractBatch(BatchId id, Instant startedAt, SourceSnapshot snapshot, Map<SourceTable, ChangeWindow> windows,
-            Map<SourceTable, SourceKeys> keys, FailureHandler failureHandler, RowChecksums checksums,
-            Reconciliation repairing) {
+            Map<SourceTable, SourceSchema> schemas, Map<SourceTable, SourceKeys> keys, FailureHandler failureHandler,
+            RowChecksums checksums, Reconciliation repairing) {
         this.id = id;
         this.startedAt = startedAt;
         this.snapshot = snapshot;
         this.windows = windows;
+        this.schemas = schemas;
+        this.held = EnumSet.allOf(SourceTable.class);
+        if (repairing == null) {
+            this.held.removeAll(windows.keySet());
+        } else {
+            this.held.clear();
+        }
         this.keys = keys;
         this.failureHandler = failureHandler;
         this.checksums = checksums;
@@ -83,7 +95,26 @@ public final class ExtractBatch implements Synchronization {
         return startedAt;
     }
 
-    /** The tables this batch reads, in catalogue order. */
+    /**
+     * The tables this batch does not read, because a column the star schema needs is missing
+     * or retyped ({@link SchemaChanges}): their read horizons stay where they are. A repair
+     * batch holds none: it reads only the tables it repairs and moves no read horizon.
+     */
+    Set<SourceTable> held() {
+        return Collections.unmodifiableSet(held);
+    }
+
+    /** The columns the table has in the batch's snapshot, as the lake carries them. */
+    SourceSchema schema(SourceTable table) {
+        return schemas.get(table);
+    }
+
+    /** The columns of each table the batch reads, as its manifest records them. */
+    List<BatchManifest.TableSchema> manifestSchemas() {
+        return windows.keySet().stream().map(table -> schemas.get(table).manifestSchema()).toList();
+    }
+
+    /** The tables this batch reads, in catalogue order: all but those held. */
     public List<SourceTable> getTables() {
         return List.copyOf(windows.keySet());
     }
@@ -129,7 +160,9 @@ public final class ExtractBatch implements Synchronization {
 
     /**
      * The read horizon once this batch is published: the previous one (the same for every
-     * table but a whole-table read) moved on by what the batch read.
+     * table but a whole-table read, or one that resumes after a hold: then the newest) moved
+     * on by what the batch read. A table that resumes reads every change since its own older
+     * horizon, so the newest one holds for it too.
      */
     TransactionSnapshot readHorizon() {
         if (repairing != null) {
@@ -145,8 +178,8 @@ public final class ExtractBatch implements Synchronization {
     }
 
     private TransactionSnapshot previousHorizon() {
-        return windows.values().stream().map(ChangeWindow::since).filter(since -> since != null).findFirst()
-                .orElse(null);
+        return windows.values().stream().map(ChangeWindow::since).filter(since -> since != null)
+                .max(Comparator.comparingLong(TransactionSnapshot::xmax)).orElse(null);
     }
 
     /** Whether no table had a changed or a deleted row: such a batch writes nothing to the lake. */

@@ -8,6 +8,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -80,6 +81,7 @@ public class ExtractBatches {
     private final ObjectMapper json;
     private final PipelineMetrics metrics;
     private final StageLocks stageLocks;
+    private final SchemaChanges schemaChanges;
     private final ReplayRequests replayRequests;
     private final ChecksumMirror mirror;
     private final Clock clock;
@@ -88,7 +90,7 @@ public class ExtractBatches {
 
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
-            PipelineMetrics metrics, StageLocks stageLocks, ReplayRequests replayRequests,
+            PipelineMetrics metrics, StageLocks stageLocks, SchemaChanges schemaChanges, ReplayRequests replayRequests,
             ChecksumMirror mirror) {
         this.totesys = totesys;
         this.settings = settings;
@@ -99,6 +101,7 @@ public class ExtractBatches {
         this.json = json;
         this.metrics = metrics;
         this.stageLocks = stageLocks;
+        this.schemaChanges = schemaChanges;
         this.replayRequests = replayRequests;
         this.mirror = mirror;
         this.clock = Clock.systemUTC();
@@ -118,17 +121,40 @@ public class ExtractBatches {
         }
         List<ReplayRequests.Request> reextracts = reextractRequests();
         reextracts.forEach(request -> positions.remove(SourceTable.byTableName(request.subject()).orElseThrow()));
-        exchange.setProperty(REEXTRACT_PROPERTY, reextracts);
+        BatchId batchId = BatchId.startingAt(clock.instant());
         SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize());
-        Map<SourceTable, ChangeWindow> windows = new EnumMap<>(SourceTable.class);
-        for (SourceTable table : SourceTable.values()) {
-            windows.put(table, window(positions.get(table), snapshot.transactions()));
+        try {
+            Map<SourceTable, SourceSchema> schemas = snapshot.schemas();
+            Set<SourceTable> held = held(schemaChanges.review(batchId, schemas));
+            Map<SourceTable, ChangeWindow> windows = new EnumMap<>(SourceTable.class);
+            for (SourceTable table : SourceTable.values()) {
+                if (!held.contains(table)) {
+                    windows.put(table, window(positions.get(table), snapshot.transactions()));
+                }
+            }
+            exchange.setProperty(REEXTRACT_PROPERTY, reextracts.stream()
+                    .filter(request -> !held.contains(SourceTable.byTableName(request.subject()).orElseThrow()))
+                    .toList());
+            ExtractBatch batch = new ExtractBatch(batchId, clock.instant(), snapshot, windows, schemas,
+                    state.liveKeys(), this::undo, mirror.forBatch(batchId), null);
+            exchange.getExchangeExtension().addOnCompletion(batch);
+            return batch;
+        } catch (RuntimeException e) {
+            snapshot.close();
+            throw e;
         }
-        BatchId id = BatchId.startingAt(clock.instant());
-        ExtractBatch batch = new ExtractBatch(id, clock.instant(), snapshot, windows, state.liveKeys(), this::undo,
-                mirror.forBatch(id), null);
-        exchange.getExchangeExtension().addOnCompletion(batch);
-        return batch;
+    }
+
+    /**
+     * The tables the batch holds: those whose columns the star schema cannot take, or, with
+     * {@code ETL_SCHEMA_CHANGE_POLICY=hold-pipeline}, none: the batch fails instead.
+     */
+    private Set<SourceTable> held(Map<SourceTable, String> conflicts) {
+        if (!conflicts.isEmpty() && settings.policy() == SchemaChangePolicy.HOLD_PIPELINE) {
+            throw new SchemaChangeException("Extract holds every table (ETL_SCHEMA_CHANGE_POLICY=hold-pipeline) for "
+                    + String.join(" Also ", conflicts.values()));
+        }
+        return conflicts.keySet();
     }
 
     /**
@@ -159,7 +185,8 @@ public class ExtractBatches {
         }
         BatchId id = BatchId.startingAt(clock.instant());
         ExtractBatch batch = new ExtractBatch(id, clock.instant(), reconciliation.snapshot(), windows,
-                reconciliation.liveKeys(), this::undo, mirror.forBatch(id), reconciliation);
+                reconciliation.snapshot().schemas(), reconciliation.liveKeys(), this::undo, mirror.forBatch(id),
+                reconciliation);
         exchange.getExchangeExtension().addOnCompletion(batch);
         return batch;
     }
@@ -205,15 +232,15 @@ public class ExtractBatches {
     /** The changed rows of one table in the batch's window, as a stream of CSV records. */
     public ChangedRows changedRows(@Body SourceTable table, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
         if (batch.isRepair()) {
-            return batch.snapshot().rowsWithKeys(table, batch.repairing().toRead(table), batch.keys(table),
-                    batch.checksums());
+            return batch.snapshot().rowsWithKeys(batch.schema(table), batch.repairing().toRead(table),
+                    batch.keys(table), batch.checksums());
         }
         ChangeWindow window = batch.window(table);
         if (window.kind() == ChangeWindow.Kind.SINCE_WATERMARK) {
             batch.transactionsRead().addAll(batch.snapshot().recentTransactions(table));
         }
-        return batch.snapshot().changedRows(table, window, batch.keys(table), batch.transactionsRead(),
-                batch.checksums());
+        return batch.snapshot().changedRows(batch.schema(table), window, batch.keys(table),
+                batch.transactionsRead(), batch.checksums());
     }
 
     /**
@@ -267,7 +294,8 @@ public class ExtractBatches {
     public void describeCsv(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch,
             @ExchangeProperty(ROWS_PROPERTY) ExtractedRecords rows) throws IOException {
         if (!batch.recordedAsStarted()) {
-            state.started(batch.getId(), batch.highWater(), batch.snapshot().transactions(), batch.isRepair());
+            state.started(batch.getId(), batch.highWater(), batch.snapshot().transactions(), batch.held(),
+                    batch.isRepair());
             batch.markRecordedAsStarted();
         }
         Message message = exchange.getMessage();
@@ -291,7 +319,7 @@ public class ExtractBatches {
         return new BatchManifest(batch.getId().value(), "extract", clock.instant(),
                 BatchManifest.sourceTimestamp(batch.highWater()), batch.objects(), List.of(), batch.deletions(),
                 batch.snapshot().transactions().toString(), batch.changesSince(), batch.isRepair(),
-                batch.isRepair() ? batch.repairing().repairReasons() : List.of())
+                batch.isRepair() ? batch.repairing().repairReasons() : List.of(), batch.manifestSchemas())
                 .toMessage(exchange.getMessage(), json);
     }
 
@@ -306,7 +334,7 @@ public class ExtractBatches {
             return;
         }
         if (batch.isEmpty()) {
-            state.advancedWithoutChanges(batch.highWater(), batch.readHorizon(), batch.keys());
+            state.advancedWithoutChanges(batch.highWater(), batch.readHorizon(), batch.keys(), batch.held());
             LOG.debugf("Extract found no changes up to %s", BatchManifest.sourceTimestamp(batch.highWater()));
         } else {
             state.published(batch.getId(), batch.highWater(), batch.rowCount());
@@ -316,7 +344,7 @@ public class ExtractBatches {
                     BatchManifest.sourceTimestamp(batch.highWater()), contents(batch));
         }
         SourceSnapshot snapshot = batch.snapshot();
-        for (SourceTable table : SourceTable.values()) {
+        for (SourceTable table : batch.getTables()) {
             snapshot.deletionCounter(table).ifPresentOrElse(counter -> deletionCountersChecked.put(table, counter),
                     () -> deletionCountersChecked.remove(table));
         }

@@ -23,4 +23,16 @@ public interface ExtractSettings {
     /** {@code ETL_BACKFILL}: the first batch after start takes whole tables, whatever the watermarks say. */
     @WithName("backfill")
     boolean backfillAtStart();
+
+    /**
+     * {@code ETL_SCHEMA_CHANGE_POLICY}: what the extract does while a ToteSys table lacks a
+     * column the star schema needs ({@link SchemaChangePolicy}: {@code hold-table} or
+     * {@code hold-pipeline}); checked as the service starts.
+     */
+    String schemaChangePolicy();
+
+    /** The policy the setting names; the start-up check has made sure it names one. */
+    default SchemaChangePolicy policy() {
+        return SchemaChangePolicy.of(schemaChangePolicy()).orElse(SchemaChangePolicy.HOLD_TABLE);
+    }
 }

@@ -1,5 +1,6 @@
 package io.totesys.pipeline.source;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,8 +9,10 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -103,14 +106,16 @@ public class ExtractState {
     }
 
     /**
-     * Records that a batch is about to write objects, before the first one is written; a
+     * Records that a batch is about to write objects, before the first one is written, with
+     * the tables it holds: publishing it, even after a restart, leaves their positions; a
      * repair batch (reconciliation's) leaves the watermarks where they are when it is published.
      */
     public void started(BatchId batchId, LocalDateTime highWater, TransactionSnapshot sourceSnapshot,
-            boolean repair) {
+            Set<SourceTable> held, boolean repair) {
         update("recording the start of extract batch " + batchId, """
-                INSERT INTO pipeline.extract_batch (batch_id, status, high_water, source_snapshot, repair)
-                VALUES (?, 'STARTED', ?, ?, ?)""", batchId.value(), highWater, sourceSnapshot.toString(), repair);
+                INSERT INTO pipeline.extract_batch (batch_id, status, high_water, source_snapshot, held_tables, repair)
+                VALUES (?, 'STARTED', ?, ?, ?, ?)""", batchId.value(), highWater, sourceSnapshot.toString(),
+                held.stream().map(SourceTable::tableName).toArray(String[]::new), repair);
     }
 
     /**
@@ -138,19 +143,26 @@ public class ExtractState {
     public void published(BatchId batchId, LocalDateTime highWater, Long rowCount) {
         inTransaction("publishing extract batch " + batchId, connection -> {
             String readHorizon = null;
+            Set<SourceTable> held = EnumSet.noneOf(SourceTable.class);
             boolean repair = false;
             try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT read_horizon, repair FROM pipeline.extract_batch WHERE batch_id = ?")) {
+                    "SELECT read_horizon, held_tables, repair FROM pipeline.extract_batch WHERE batch_id = ?")) {
                 statement.setString(1, batchId.value());
                 try (ResultSet batch = statement.executeQuery()) {
                     if (batch.next()) {
                         readHorizon = batch.getString(1);
-                        repair = batch.getBoolean(2);
+                        Array tables = batch.getArray(2);
+                        if (tables != null) {
+                            for (Object table : (Object[]) tables.getArray()) {
+                                SourceTable.byTableName((String) table).ifPresent(held::add);
+                            }
+                        }
+                        repair = batch.getBoolean(3);
                     }
                 }
             }
             if (!repair) {
-                advance(connection, batchId, highWater, readHorizon);
+                advance(connection, batchId, highWater, readHorizon, held);
             }
             ChecksumMirror.publishStaged(connection, batchId);
             try (PreparedStatement statement = connection.prepareStatement("""
@@ -179,9 +191,9 @@ public class ExtractState {
      * ranges it changed (a table whose keys were first taken in).
      */
     public void advancedWithoutChanges(LocalDateTime highWater, TransactionSnapshot readHorizon,
-            Map<SourceTable, SourceKeys> keys) {
+            Map<SourceTable, SourceKeys> keys, Set<SourceTable> held) {
         inTransaction("advancing the extract watermarks", connection -> {
-            advance(connection, null, highWater, readHorizon.toString());
+            advance(connection, null, highWater, readHorizon.toString(), held);
             writeRanges(connection, "pipeline.source_key_range", null, keys);
         });
     }
@@ -198,8 +210,9 @@ public class ExtractState {
         });
     }
 
-    private static void advance(Connection connection, BatchId batchId, LocalDateTime highWater, String readHorizon)
-            throws SQLException {
+    /** Moves every table's position on, but those of the tables the batch held. */
+    private static void advance(Connection connection, BatchId batchId, LocalDateTime highWater, String readHorizon,
+            Set<SourceTable> held) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("""
                 INSERT INTO pipeline.extract_watermark (table_name, high_water, batch_id, read_horizon)
                 VALUES (?, ?, ?, ?)
@@ -209,6 +222,9 @@ public class ExtractState {
                        read_horizon = excluded.read_horizon,
                        updated_at = now()""")) {
             for (SourceTable table : SourceTable.values()) {
+                if (held.contains(table)) {
+                    continue;
+                }
                 statement.setString(1, table.tableName());
                 statement.setObject(2, highWater);
                 statement.setString(3, batchId == null ? null : batchId.value());

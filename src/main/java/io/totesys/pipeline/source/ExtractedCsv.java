@@ -27,7 +27,8 @@ import io.totesys.pipeline.lake.LakeReadException;
  * quoted, so {@code ,,} is NULL and {@code ""} an empty string).
  * <p>
  * Anything that is not exactly that, a record that does not parse, a header that is not
- * the catalogue's columns, a value of the wrong type, a NULL in a NOT NULL column, a value
+ * the columns its manifest records (or, for a manifest that records none, the catalogue's),
+ * a header without a column of the catalogue, a value of the wrong type, a NULL in a NOT NULL column, a value
  * longer than the limit, is an {@link InvalidSourceDataException} that says where. So is a
  * content that is not what its manifest entry says: a size or a SHA-256 the stream reports
  * wrong at its end ({@link InvalidLakeObjectException}), or another number of records. A
@@ -43,6 +44,8 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
             .get();
 
     private final SourceTable table;
+    private final List<String> recordedColumns;
+    private final int[] positions;
     private final int maxFieldLength;
     private final long expectedRows;
     private final CSVParser parser;
@@ -57,7 +60,21 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
      * after its header.
      */
     public ExtractedCsv(SourceTable table, InputStream csv, int maxFieldLength, long expectedRows) {
+        this(table, null, csv, maxFieldLength, expectedRows);
+    }
+
+    /**
+     * Reads the table's rows from a CSV whose header its manifest records
+     * ({@code recordedColumns}, {@code null} for a manifest that records none: then the header
+     * is the catalogue's columns): a header that is not those columns is invalid, and so is
+     * one that lacks a column of the catalogue. Columns the catalogue does not have, such as
+     * one ToteSys added, are skipped.
+     */
+    public ExtractedCsv(SourceTable table, List<String> recordedColumns, InputStream csv, int maxFieldLength,
+            long expectedRows) {
         this.table = table;
+        this.recordedColumns = recordedColumns == null ? table.columnNames() : List.copyOf(recordedColumns);
+        this.positions = new int[table.columns().size()];
         this.maxFieldLength = maxFieldLength;
         this.expectedRows = expectedRows;
         Reader reader = new InputStreamReader(csv, StandardCharsets.UTF_8.newDecoder()
@@ -79,16 +96,26 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
         CSVRecord header = records.next();
         headerRead = true;
         List<String> found = header.toList();
-        List<String> expected = table.columnNames();
+        List<String> expected = recordedColumns;
+        boolean catalogue = expected.equals(table.columnNames());
         if (!found.equals(expected)) {
             List<String> unexpected = new ArrayList<>(found);
             unexpected.removeAll(expected);
             List<String> missing = new ArrayList<>(expected);
             missing.removeAll(found);
-            throw invalid(null, "the header is not the catalogue's columns " + expected
+            throw invalid(null, "the header is not the " + (catalogue ? "catalogue's" : "manifest's") + " columns "
+                    + expected
                     + (unexpected.isEmpty() ? "" : "; unexpected " + unexpected)
                     + (missing.isEmpty() ? "" : "; missing " + missing)
                     + (unexpected.isEmpty() && missing.isEmpty() ? "; their order differs" : ""), null);
+        }
+        List<String> columns = table.columnNames();
+        for (int column = 0; column < positions.length; column++) {
+            positions[column] = found.indexOf(columns.get(column));
+            if (positions[column] < 0) {
+                throw invalid(columns.get(column), "the object lacks this column of the catalogue (ToteSys renamed or "
+                        + "dropped it): the star schema needs it", null);
+            }
         }
     }
 
@@ -104,12 +131,14 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
         }
         CSVRecord record = records.next();
         row++;
-        int columns = table.columns().size();
+        int columns = recordedColumns.size();
         if (record.size() != columns) {
             throw invalid(null, "the record has " + record.size() + " values, the table " + columns + " columns", null);
         }
-        String[] texts = record.values();
+        String[] values = record.values();
+        String[] texts = new String[positions.length];
         for (int column = 0; column < texts.length; column++) {
+            texts[column] = values[positions[column]];
             if (texts[column] != null && texts[column].length() > maxFieldLength) {
                 throw invalid(table.columnNames().get(column), "the value is " + texts[column].length()
                         + " characters long, more than ETL_MAX_FIELD_LENGTH (" + maxFieldLength + ")", null);

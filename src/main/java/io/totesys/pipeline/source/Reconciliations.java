@@ -94,16 +94,19 @@ public class Reconciliations {
 
     /**
      * Opens a reconciliation: holds the extract stage's lock, settles unfinished batches,
-     * takes a snapshot of ToteSys and the keys the lake holds.
+     * takes a snapshot of ToteSys and the keys the lake holds. A table the extract holds for
+     * a column the star schema needs ({@link SourceSchema#conflicts()}) is left out: its
+     * checksum reads that column.
      */
     public Reconciliation open(Exchange exchange) {
         extractBatches.holdAndSettle(exchange);
         SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize());
         Map<SourceTable, ExtractState.Position> comparable = new EnumMap<>(SourceTable.class);
         TransactionSnapshot now = snapshot.transactions();
+        Map<SourceTable, SourceSchema> schemas = snapshot.schemas();
         state.positions().forEach((table, position) -> {
             TransactionSnapshot horizon = position.readHorizon();
-            if (horizon != null && now.xmax() >= horizon.xmax()
+            if (horizon != null && schemas.get(table).conflicts().isEmpty() && now.xmax() >= horizon.xmax()
                     && now.xmax() - horizon.xmin() <= ExtractBatches.MAXIMUM_HORIZON_AGE) {
                 comparable.put(table, position);
             }

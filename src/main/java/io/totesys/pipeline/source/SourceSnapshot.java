@@ -99,6 +99,19 @@ public final class SourceSnapshot implements AutoCloseable {
         return counters;
     }
 
+    /**
+     * The columns each catalogue table has, read in the snapshot's transaction. A column
+     * dropped after this and before a table is read fails the batch, which the next poll
+     * runs again with the columns as they are then.
+     */
+    public Map<SourceTable, SourceSchema> schemas() {
+        try {
+            return SourceSchema.read(connection);
+        } catch (SQLException e) {
+            throw new SourceReadException("reading the columns of ToteSys's tables failed", e);
+        }
+    }
+
     /** The database clock when the snapshot was taken, in the source's time zone. */
     public LocalDateTime databaseNow() {
         return databaseNow;
@@ -118,15 +131,17 @@ public final class SourceSnapshot implements AutoCloseable {
     }
 
     /**
-     * Streams a table's row versions in the window; each key goes to the batch's
+     * Streams a table's row versions in the window, every column the table has
+     * ({@link SourceSchema}); each key goes to the batch's
      * {@link SourceKeys} and each writing transaction at or above the snapshot's xmin to
      * {@code transactionsRead} as the rows are handed out.
      */
-    public ChangedRows changedRows(SourceTable table, ChangeWindow window, SourceKeys keys,
+    public ChangedRows changedRows(SourceSchema schema, ChangeWindow window, SourceKeys keys,
             Set<Long> transactionsRead, RowChecksums checksums) {
+        SourceTable table = schema.table();
         PreparedStatement statement = null;
         try {
-            statement = connection.prepareStatement(table.changedRowsQuery(window.kind()),
+            statement = connection.prepareStatement(table.changedRowsQuery(window.kind(), schema.selectList()),
                     ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
             statement.setFetchSize(fetchSize);
             int parameter = bindRowTransaction(statement, 1);
@@ -140,8 +155,8 @@ public final class SourceSnapshot implements AutoCloseable {
                 }
                 case SINCE_WATERMARK -> statement.setObject(parameter, window.from());
             }
-            return new ChangedRows(table, statement, statement.executeQuery(), keys, transactions.xmin(),
-                    transactionsRead, checksums);
+            return new ChangedRows(table, schema.lakeColumnNames(), statement, statement.executeQuery(), keys,
+                    transactions.xmin(), transactionsRead, checksums);
         } catch (SQLException e) {
             closeQuietly(statement, e);
             throw new SourceReadException("reading changed rows of " + table.tableName() + " failed", e);
@@ -152,17 +167,18 @@ public final class SourceSnapshot implements AutoCloseable {
      * Streams the rows of a table whose keys are given, as {@link #changedRows} does: what a
      * repair batch reads again.
      */
-    public ChangedRows rowsWithKeys(SourceTable table, SourceKeys wanted, SourceKeys keys,
+    public ChangedRows rowsWithKeys(SourceSchema schema, SourceKeys wanted, SourceKeys keys,
             RowChecksums checksums) {
+        SourceTable table = schema.table();
         PreparedStatement statement = null;
         try {
-            statement = connection.prepareStatement(table.rowsWithKeysQuery(), ResultSet.TYPE_FORWARD_ONLY,
-                    ResultSet.CONCUR_READ_ONLY);
+            statement = connection.prepareStatement(table.rowsWithKeysQuery(schema.selectList()),
+                    ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
             statement.setFetchSize(fetchSize);
             int parameter = bindRowTransaction(statement, 1);
             statement.setArray(parameter, connection.createArrayOf("integer", wanted.toArray()));
-            return new ChangedRows(table, statement, statement.executeQuery(), keys, Long.MAX_VALUE, new HashSet<>(),
-                    checksums);
+            return new ChangedRows(table, schema.lakeColumnNames(), statement, statement.executeQuery(), keys,
+                    Long.MAX_VALUE, new HashSet<>(), checksums);
         } catch (SQLException e) {
             closeQuietly(statement, e);
             throw new SourceReadException("reading rows of " + table.tableName() + " to repair failed", e);

@@ -205,25 +205,23 @@ public enum SourceTable {
     private static final String RECENT_ENOUGH = "age(xmin) BETWEEN 0 AND ?";
 
     /**
-     * The checksum of a row as the lake holds it: the MD5 of the record of its columns' lake
-     * text, as a {@code uuid}. The extract reads it with each row and reconciliation with
-     * each key, from the same expression in ToteSys, so that both agree byte for byte.
+     * The checksum of a row as the lake holds it: the MD5 of the record of its catalogue
+     * columns' lake text ({@link SourceSchema#catalogueText}), as a {@code uuid}. The extract
+     * reads it with each row and reconciliation with each key, from the same expression in
+     * ToteSys, so that both agree byte for byte; a column ToteSys adds leaves it as it was.
      */
     String checksum() {
-        return columns.stream().map(column -> column.type().asText(column.name()))
+        return columns.stream().map(SourceSchema::catalogueText)
                 .collect(Collectors.joining(", ", "md5(ROW(", ")::text)::uuid"));
     }
 
     /**
-     * The query that reads the rows of this table whose keys are in a set, as
-     * {@link #changedRowsQuery} does. Parameters: {@link #ROW_TRANSACTION}'s two, the keys as
-     * an {@code integer[]}.
+     * The query that reads the rows of this table whose keys are in a set, its columns
+     * rendered by {@code selectList}, as {@link #changedRowsQuery} does. Parameters:
+     * {@link #ROW_TRANSACTION}'s two, the keys as an {@code integer[]}.
      */
-    String rowsWithKeysQuery() {
-        StringBuilder sql = new StringBuilder("SELECT ");
-        for (SourceColumn column : columns) {
-            sql.append(column.type().asText(column.name())).append(", ");
-        }
+    String rowsWithKeysQuery(String selectList) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(selectList).append(", ");
         return sql.append(ROW_TRANSACTION).append(", ").append(checksum()).append(" FROM ").append(tableName())
                 .append(" WHERE ").append(primaryKey()).append(" = ANY (?) ORDER BY ").append(CHANGE_COLUMN)
                 .append(", ").append(primaryKey()).toString();
@@ -249,17 +247,15 @@ public enum SourceTable {
     }
 
     /**
-     * The query that reads this table's row versions in a window, each with the id of the
-     * transaction that wrote it and the row's checksum as the last columns, ordered by {@code last_updated} and
-     * primary key. Parameters: {@link #ROW_TRANSACTION}'s two, then for
-     * {@link ChangeWindow.Kind#SINCE_HORIZON} {@link #RECENT_ENOUGH}'s, ROW_TRANSACTION's two
-     * again and the horizon, for {@link ChangeWindow.Kind#SINCE_WATERMARK} the watermark.
+     * The query that reads this table's row versions in a window, its columns rendered by
+     * {@code selectList} ({@link SourceSchema}), each with the id of the transaction that
+     * wrote it and the row's {@link #checksum()} as the last columns, ordered by
+     * {@code last_updated} and primary key. Parameters: {@link #ROW_TRANSACTION}'s two, then
+     * for {@link ChangeWindow.Kind#SINCE_HORIZON} {@link #RECENT_ENOUGH}'s, ROW_TRANSACTION's
+     * two again and the horizon, for {@link ChangeWindow.Kind#SINCE_WATERMARK} the watermark.
      */
-    String changedRowsQuery(ChangeWindow.Kind kind) {
-        StringBuilder sql = new StringBuilder("SELECT ");
-        for (SourceColumn column : columns) {
-            sql.append(column.type().asText(column.name())).append(", ");
-        }
+    String changedRowsQuery(ChangeWindow.Kind kind, String selectList) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(selectList).append(", ");
         sql.append(ROW_TRANSACTION).append(", ").append(checksum()).append(" FROM ").append(tableName());
         switch (kind) {
             case WHOLE_TABLE -> {

@@ -3,6 +3,7 @@ package io.totesys.pipeline.stage;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,7 +26,12 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code pipeline_freshness_lag_seconds}: how far the warehouse is behind ToteSys
  * ({@link Freshness});</li>
  * <li>{@code pipeline_reconcile_mismatched_rows{table}}: rows the last reconciliation found
- * different from ToteSys (missing, extra or changed) that its repair did not put right.</li>
+ * different from ToteSys (missing, extra or changed) that its repair did not put right;</li>
+ * <li>{@code pipeline_schema_changes_total{table}}: columns ToteSys added, dropped, renamed or
+ * retyped, each counted once;</li>
+ * <li>{@code pipeline_schema_held_tables}: how many tables the extract holds because a column
+ * the star schema needs is missing or retyped beyond what it takes, and
+ * {@code pipeline_schema_held{table}}: 1 while that table is held.</li>
  * </ul>
  * Every counter and the histogram are there from the start, at zero, for each stage and
  * table ({@link #registerAtZero}), so that a rate or an alert sees their first increment.
@@ -35,12 +41,16 @@ public class PipelineMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> reconcileMismatches = new ConcurrentHashMap<>();
+    private final Set<String> heldTables = ConcurrentHashMap.newKeySet();
 
     PipelineMetrics(MeterRegistry registry, Freshness freshness) {
         this.registry = registry;
         Gauge.builder("pipeline.freshness.lag", freshness, Freshness::lagSeconds)
                 .description("Seconds since the point in ToteSys time up to which the warehouse holds every change")
                 .baseUnit("seconds")
+                .register(registry);
+        Gauge.builder("pipeline.schema.held.tables", heldTables, Set::size)
+                .description("Tables the extract holds until a column the star schema needs fits again")
                 .register(registry);
     }
 
@@ -59,14 +69,18 @@ public class PipelineMetrics {
 
     /** Rows of a table the last reconciliation left different from ToteSys. */
     public void reconcileMismatches(String table, long rows) {
-        reconcileMismatches.computeIfAbsent(table, any -> {
+        reconcileMismatches(table).set(rows);
+    }
+
+    private AtomicLong reconcileMismatches(String table) {
+        return reconcileMismatches.computeIfAbsent(table, any -> {
             AtomicLong value = new AtomicLong();
             Gauge.builder("pipeline.reconcile.mismatched.rows", value, AtomicLong::get)
                     .description("Rows the last reconciliation found different from ToteSys and did not repair")
                     .tag("table", table)
                     .register(registry);
             return value;
-        }).set(rows);
+        });
     }
 
     public void failed(PipelineStage stage) {
@@ -100,6 +114,44 @@ public class PipelineMetrics {
         return Counter.builder("pipeline.failures")
                 .description("Batches that failed and will be tried again")
                 .tag("stage", stage.stageName())
+                .register(registry);
+    }
+
+    public void schemaChanged(String table) {
+        schemaChanges(table).increment();
+    }
+
+    /** The tables the extract holds now; each held table's gauge stays, at 0, once it resumes. */
+    public void heldTables(Set<String> tables) {
+        tables.forEach(this::heldGauge);
+        heldTables.retainAll(tables);
+        heldTables.addAll(tables);
+    }
+
+    /**
+     * Publishes the metrics of each source table at zero: its schema changes, its held gauge
+     * and its rows the last reconciliation left different, so that a rate or an alert sees
+     * the first change, hold or mismatch.
+     */
+    public void registerSourceTablesAtZero(Collection<String> sourceTables) {
+        sourceTables.forEach(table -> {
+            schemaChanges(table);
+            heldGauge(table);
+            reconcileMismatches(table);
+        });
+    }
+
+    private Counter schemaChanges(String table) {
+        return Counter.builder("pipeline.schema.changes")
+                .description("Columns ToteSys added, dropped, renamed or retyped")
+                .tag("table", table)
+                .register(registry);
+    }
+
+    private void heldGauge(String table) {
+        Gauge.builder("pipeline.schema.held", heldTables, held -> held.contains(table) ? 1 : 0)
+                .description("1 while the extract holds the table")
+                .tag("table", table)
                 .register(registry);
     }
 

@@ -193,7 +193,7 @@ class TransformPlan {
             return List.of();
         }
         List<SourceRow> rows = new ArrayList<>();
-        try (ExtractedCsv csv = open(table, object.get())) {
+        try (ExtractedCsv csv = open(batch, table, object.get())) {
             csv.forEachRemaining(rows::add);
             return rows;
         } catch (InvalidSourceDataException e) {
@@ -206,17 +206,17 @@ class TransformPlan {
     private TableOutput streamed(TransformBatch batch, WarehouseTable table, SourceTable source,
             BiFunction<SourceRow, Set<LocalDate>, GenericRecord> derive) {
         return new TableOutput(table, source, () -> batch.sourceObject(source)
-                .<Iterator<GenericRecord>>map(object -> new StreamedRows(open(source, object), derive,
+                .<Iterator<GenericRecord>>map(object -> new StreamedRows(open(batch, source, object), derive,
                         batch::referenced))
                 .orElse(Collections.emptyIterator()));
     }
 
     /**
      * The CSV records of a source object the manifest names, checked against its entry as
-     * they stream (size, SHA-256, records); one that is not there, or not what its entry
-     * says, is invalid source data.
+     * they stream (size, SHA-256, records) and against the columns the manifest records for
+     * its table; one that is not there, or not what its manifest says, is invalid source data.
      */
-    private ExtractedCsv open(SourceTable table, BatchManifest.Entry object) {
+    private ExtractedCsv open(TransformBatch batch, SourceTable table, BatchManifest.Entry object) {
         InputStream content;
         try {
             content = ingest.readChecked(object);
@@ -224,7 +224,9 @@ class TransformPlan {
             throw new InvalidSourceDataException(table, 0, null, e.problem(), e);
         }
         try {
-            return new ExtractedCsv(table, content, settings.maxFieldLength(), object.rows());
+            return new ExtractedCsv(table, batch.extractManifest().schema(table.tableName())
+                    .map(BatchManifest.TableSchema::columnNames).orElse(null), content, settings.maxFieldLength(),
+                    object.rows());
         } catch (RuntimeException e) {
             try {
                 content.close();

@@ -95,7 +95,7 @@ class KubernetesManifestsTest {
         assertThat(find(objects, PrometheusRule.class, "totesys-pipeline").getSpec().getGroups().get(0).getRules())
                 .extracting(rule -> rule.getAlert()).contains("TotesysPipelineStageFailing",
                         "TotesysPipelineBatchQuarantined", "TotesysPipelineWarehouseStale",
-                        "TotesysPipelineReconcileMismatch");
+                        "TotesysPipelineReconcileMismatch", "TotesysPipelineTableHeld", "TotesysPipelineSchemaChanged");
 
         PodSpec pod = overlay.equals("cronjob")
                 ? find(objects, CronJob.class, "totesys-pipeline").getSpec().getJobTemplate().getSpec().getTemplate()

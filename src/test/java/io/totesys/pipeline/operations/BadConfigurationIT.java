@@ -104,6 +104,13 @@ class BadConfigurationIT {
     }
 
     @Test
+    void unknownSchemaChangePolicy() throws Exception {
+        String reason = failsWith(Map.of("ETL_SCHEMA_CHANGE_POLICY", "hold-everything"), "Configuration error");
+        assertThat(reason).contains("ETL_SCHEMA_CHANGE_POLICY 'hold-everything' is not a policy",
+                "hold-table (the default) or hold-pipeline");
+    }
+
+    @Test
     void malformedPollInterval() throws Exception {
         String reason = failsWith(Map.of("ETL_POLL_INTERVAL", "every minute"), "Configuration error");
         assertThat(reason).contains("ETL_POLL_INTERVAL 'every minute' is not a duration", "30s");

@@ -59,7 +59,7 @@ class ReconciliationCostTest {
         Duration checksums = Duration.ZERO;
         Duration rowText = Duration.ZERO;
         for (SourceTable table : SourceTable.values()) {
-            String text = table.columns().stream().map(column -> column.type().asText(column.name()))
+            String text = table.columns().stream().map(SourceSchema::catalogueText)
                     .reduce((left, right) -> left + ", " + right).orElseThrow();
             checksums = checksums.plus(timed(() -> SqlRows.count(world.totesysOwner(),
                     "SELECT count(" + table.checksum() + ") FROM " + table.tableName())));

@@ -34,6 +34,9 @@ public final class ToteSysFixture {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.extract_watermark, pipeline.extract_batch, "
                     + "pipeline.source_key_range, pipeline.source_key_range_staged");
         }
+        if (exists(warehouse, "pipeline.source_schema")) {
+            DatabaseServer.execute(warehouse, "TRUNCATE pipeline.source_schema, pipeline.source_schema_change");
+        }
         if (exists(warehouse, "pipeline.source_row_checksum")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.source_row_checksum, "
                     + "pipeline.source_row_checksum_staged, pipeline.reconcile_run");
