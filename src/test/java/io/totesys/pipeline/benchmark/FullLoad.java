@@ -43,7 +43,8 @@ record FullLoad(Duration wallTime, ServiceTimeline timeline, List<LakeManifests.
         Instant started = Instant.now();
         PipelineService service = PipelineService.start(environment, directory.resolve("full-load.log"),
                 "-Xmx" + MAXIMUM_HEAP,
-                "-XX:StartFlightRecording=filename=" + recordingFile.toAbsolutePath() + ",settings=profile,dumponexit=true");
+                "-XX:StartFlightRecording=filename=" + recordingFile.toAbsolutePath()
+                        + ",settings=profile,dumponexit=true");
         int exitCode;
         long peakResident;
         long peakLiveHeap;
