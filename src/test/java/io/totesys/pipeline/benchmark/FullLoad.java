@@ -3,7 +3,6 @@ package io.totesys.pipeline.benchmark;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,10 +34,7 @@ record FullLoad(Duration wallTime, ServiceTimeline timeline, List<LakeManifests.
 
     static FullLoad run(EmbeddedWorld world, Path directory, Duration liveHeapPeriod, Duration timeout) {
         Path recordingFile = directory.resolve("full-load.jfr");
-        Map<String, String> environment = new LinkedHashMap<>(world.environment());
-        environment.put("ETL_RUN_ONCE", "true");
-        environment.put("ETL_HTTP_PORT", "0");
-        environment.put("ETL_JOLOKIA_PORT", "0");
+        Map<String, String> environment = world.runOnceEnvironment();
         environment.put("ETL_CLUSTER_FILE_ROOT", directory.resolve("leader").toAbsolutePath().toString());
         Instant started = Instant.now();
         PipelineService service = PipelineService.start(environment, directory.resolve("full-load.log"),

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -157,10 +156,7 @@ class BadConfigurationIT {
 
     /** Runs the service once with the given settings changed; returns its line that starts as given. */
     private String failsWith(Map<String, String> changes, String reasonStart) throws Exception {
-        Map<String, String> environment = new LinkedHashMap<>(world.environment());
-        environment.put("ETL_RUN_ONCE", "true");
-        environment.put("ETL_HTTP_PORT", "0");
-        environment.put("ETL_JOLOKIA_PORT", "0");
+        Map<String, String> environment = world.runOnceEnvironment();
         environment.putAll(changes);
         Path log = Files.createTempFile(Path.of("target"), "bad-configuration-", ".log");
         PipelineService service = PipelineService.start(environment, log);

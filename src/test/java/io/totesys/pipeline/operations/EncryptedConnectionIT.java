@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -74,14 +73,11 @@ class EncryptedConnectionIT {
 
     /** Runs the service once against the world, trusting the given authorities for ToteSys and the warehouse. */
     private static PipelineService runOnce(Path totesysAuthority, Path warehouseAuthority) throws Exception {
-        Map<String, String> environment = new LinkedHashMap<>(world.environment());
+        Map<String, String> environment = world.runOnceEnvironment();
         environment.put("TOTESYS_JDBC_URL",
                 world.databases().jdbcUrl(DatabaseServer.TOTESYS_DATABASE) + verifyFull(totesysAuthority));
         environment.put("WAREHOUSE_JDBC_URL",
                 world.databases().jdbcUrl(DatabaseServer.WAREHOUSE_DATABASE) + verifyFull(warehouseAuthority));
-        environment.put("ETL_RUN_ONCE", "true");
-        environment.put("ETL_HTTP_PORT", "0");
-        environment.put("ETL_JOLOKIA_PORT", "0");
         return PipelineService.start(environment, Files.createTempFile(directory, "service-", ".log"));
     }
 

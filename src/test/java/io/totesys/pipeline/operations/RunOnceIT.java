@@ -11,7 +11,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -121,10 +120,7 @@ class RunOnceIT {
     }
 
     private void runOnceSucceeds() throws Exception {
-        Map<String, String> environment = new LinkedHashMap<>(world.environment());
-        environment.put("ETL_RUN_ONCE", "true");
-        environment.put("ETL_HTTP_PORT", "0");
-        environment.put("ETL_JOLOKIA_PORT", "0");
+        Map<String, String> environment = world.runOnceEnvironment();
         environment.put("ETL_EXTRACT_SAFETY_MARGIN", "2s");
         Path log = Files.createTempFile(Path.of("target"), "run-once-", ".log");
         PipelineService service = PipelineService.start(environment, log);

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -184,10 +183,7 @@ class SchemaDriftIT {
     }
 
     private Map<String, String> environment(Map<String, String> changes) {
-        Map<String, String> environment = new LinkedHashMap<>(world.environment());
-        environment.put("ETL_RUN_ONCE", "true");
-        environment.put("ETL_HTTP_PORT", "0");
-        environment.put("ETL_JOLOKIA_PORT", "0");
+        Map<String, String> environment = world.runOnceEnvironment();
         environment.putAll(changes);
         return environment;
     }

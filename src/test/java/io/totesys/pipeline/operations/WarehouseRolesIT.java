@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,14 +42,11 @@ class WarehouseRolesIT {
                     "GRANT CONNECT ON DATABASE " + DatabaseServer.WAREHOUSE_DATABASE + " TO " + RUNTIME);
             new ToteSysSimulator(world.totesysOwner(), 11).seed(0.01);
 
-            Map<String, String> environment = new LinkedHashMap<>(world.environment());
+            Map<String, String> environment = world.runOnceEnvironment();
             environment.put("WAREHOUSE_OWNER_USERNAME", DatabaseServer.WAREHOUSE_USER);
             environment.put("WAREHOUSE_OWNER_PASSWORD", DatabaseServer.WAREHOUSE_PASSWORD);
             environment.put("WAREHOUSE_USERNAME", RUNTIME);
             environment.put("WAREHOUSE_PASSWORD", RUNTIME_PASSWORD);
-            environment.put("ETL_RUN_ONCE", "true");
-            environment.put("ETL_HTTP_PORT", "0");
-            environment.put("ETL_JOLOKIA_PORT", "0");
             PipelineService service = PipelineService.start(environment, directory.resolve("service.log"));
 
             assertThat(service.awaitExit(Duration.ofMinutes(2))).as("exit code; output:%n%s", service.output())

@@ -100,13 +100,8 @@ public final class DatabaseServer implements AutoCloseable {
      */
     public void requireTls(TestCertificates certificates, Path dataDirectory) {
         try {
-            Files.writeString(dataDirectory.resolve("pg_hba.conf"), """
-                    local all all trust
-                    host all postgres 127.0.0.1/32 trust
-                    host all postgres ::1/128 trust
-                    hostssl all all 127.0.0.1/32 scram-sha-256
-                    hostssl all all ::1/128 scram-sha-256
-                    """);
+            Files.writeString(dataDirectory.resolve("pg_hba.conf"),
+                    PASSWORD_AUTHENTICATION.replace("host all all ", "hostssl all all "));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

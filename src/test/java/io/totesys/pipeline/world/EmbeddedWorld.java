@@ -80,6 +80,18 @@ public final class EmbeddedWorld implements AutoCloseable {
         return objectStore.client();
     }
 
+    /**
+     * The service's configuration for one cycle and exit ({@code ETL_RUN_ONCE}) against this
+     * world, on free ports; a map the caller may change.
+     */
+    public Map<String, String> runOnceEnvironment() {
+        Map<String, String> environment = new LinkedHashMap<>(environment());
+        environment.put("ETL_RUN_ONCE", "true");
+        environment.put("ETL_HTTP_PORT", "0");
+        environment.put("ETL_JOLOKIA_PORT", "0");
+        return environment;
+    }
+
     /** The service's configuration, as environment variables, pointing at this world. */
     public Map<String, String> environment() {
         Map<String, String> environment = new LinkedHashMap<>();
