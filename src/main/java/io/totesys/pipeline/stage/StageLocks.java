@@ -53,6 +53,12 @@ public class StageLocks {
         }
         Connection held = connection;
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            /** The lock stays with this exchange: a copy handed to another stage (a wake-up) must not take it along. */
+            @Override
+            public boolean allowHandover() {
+                return false;
+            }
+
             @Override
             public void onDone(Exchange completed) {
                 try (Statement statement = held.createStatement()) {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -45,17 +46,45 @@ public final class DatabaseServer implements AutoCloseable {
             host all all ::1/128 scram-sha-256
             """;
 
-    private final EmbeddedPostgres postgres;
+    /** Whether the server's commits survive a crash of the machine. */
+    public enum Durability {
+        /**
+         * Nothing is flushed to disk ({@code fsync} and {@code synchronous_commit} off): fast, and
+         * enough for tests, whose data never outlives the machine running them.
+         */
+        FAST("off"),
+        /**
+         * PostgreSQL's defaults: every commit is flushed to disk before it returns ({@code fsync}
+         * and {@code synchronous_commit} on), as users run their servers. For the benchmark.
+         */
+        DURABLE("on");
 
-    private DatabaseServer(EmbeddedPostgres postgres) {
+        private final String flush;
+
+        Durability(String flush) {
+            this.flush = flush;
+        }
+    }
+
+    private final EmbeddedPostgres postgres;
+    private final Durability durability;
+
+    private DatabaseServer(EmbeddedPostgres postgres, Durability durability) {
         this.postgres = postgres;
+        this.durability = durability;
     }
 
     /**
-     * Starts a server on the given port (0 for any free one) with its data in the given
-     * directory, and creates both databases unless a previous run already did.
+     * Starts a fast server (commits not flushed to disk) on the given port (0 for any free
+     * one) with its data in the given directory, and creates both databases unless a
+     * previous run already did.
      */
     public static DatabaseServer start(int port, Path dataDirectory) {
+        return start(port, dataDirectory, Durability.FAST);
+    }
+
+    /** Starts a server as {@link #start(int, Path)} does, as durable as asked. */
+    public static DatabaseServer start(int port, Path dataDirectory, Durability durability) {
         try {
             boolean fresh = !Files.exists(dataDirectory.resolve("PG_VERSION"));
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -63,12 +92,13 @@ public final class DatabaseServer implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setServerConfig("timezone", "UTC")
                     .setServerConfig("max_connections", "100")
-                    .setServerConfig("fsync", "off")
+                    .setServerConfig("fsync", durability.flush)
+                    .setServerConfig("synchronous_commit", durability.flush)
                     .setPGStartupWait(Duration.ofSeconds(60));
             if (port > 0) {
                 builder.setPort(port);
             }
-            DatabaseServer server = new DatabaseServer(builder.start());
+            DatabaseServer server = new DatabaseServer(builder.start(), durability);
             if (fresh) {
                 server.initialise(dataDirectory);
             }
@@ -110,6 +140,22 @@ public final class DatabaseServer implements AutoCloseable {
                 "ALTER SYSTEM SET ssl_key_file = '" + certificates.serverKey().toAbsolutePath() + "'",
                 "ALTER SYSTEM SET ssl = on",
                 "SELECT pg_reload_conf()");
+    }
+
+    public Durability durability() {
+        return durability;
+    }
+
+    /** The server's version, as PostgreSQL names it ({@code PostgreSQL 14.22 on x86_64-pc-linux-gnu, ...}). */
+    public String version() {
+        try (Connection connection = superuser("postgres").getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("SELECT version()")) {
+            result.next();
+            return result.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the embedded PostgreSQL server's version failed", e);
+        }
     }
 
     public int port() {

@@ -38,7 +38,13 @@ public final class EmbeddedWorld implements AutoCloseable {
     /** Starts both servers, the S3 server with the given storage. */
     public static EmbeddedWorld start(Path directory, int databasePort, int objectStorePort,
             ObjectStoreServer.Storage storage) {
-        DatabaseServer databases = DatabaseServer.start(databasePort, directory.resolve("postgres"));
+        return start(directory, databasePort, objectStorePort, storage, DatabaseServer.Durability.FAST);
+    }
+
+    /** Starts both servers, PostgreSQL as durable as asked, the S3 server with the given storage. */
+    public static EmbeddedWorld start(Path directory, int databasePort, int objectStorePort,
+            ObjectStoreServer.Storage storage, DatabaseServer.Durability durability) {
+        DatabaseServer databases = DatabaseServer.start(databasePort, directory.resolve("postgres"), durability);
         try {
             ObjectStoreServer objectStore = ObjectStoreServer.start(objectStorePort, directory.resolve("s3"), storage,
                     INGEST_BUCKET, PROCESSED_BUCKET);
@@ -60,7 +66,7 @@ public final class EmbeddedWorld implements AutoCloseable {
 
     /** Starts the PostgreSQL server again, on the same port and with the same data. */
     public void startDatabases() {
-        databases = DatabaseServer.start(databases.port(), directory.resolve("postgres"));
+        databases = DatabaseServer.start(databases.port(), directory.resolve("postgres"), databases.durability());
     }
 
     /** PostgreSQL accepts only TLS connections from now on, with the given server certificate. */
