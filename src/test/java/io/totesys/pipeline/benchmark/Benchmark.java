@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,78 +19,110 @@ import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.Directories;
 import io.totesys.pipeline.world.EmbeddedWorld;
 import io.totesys.pipeline.world.FreePort;
+import io.totesys.pipeline.world.ObjectStoreServer;
 import io.totesys.pipeline.world.PipelineService;
 import io.totesys.pipeline.world.ToteSysSimulator;
 
 /**
- * One benchmark run, on fresh embedded worlds: seeds ToteSys at the chosen scale, runs a
- * full load of the packaged service, times each stage's anchor on the same data, then
- * measures the incremental latency while ToteSys changes at a steady rate. A full load at a
- * smaller scale first gives the peak heap to compare with.
+ * One benchmark run: for each scale, on a fresh embedded world with a durable PostgreSQL,
+ * seeds ToteSys, runs a full load of the packaged service, and, at the scales measured against
+ * the anchors, times each stage's native anchor on the same rows; at the latency's scales it
+ * then measures the incremental latency while ToteSys changes at a steady rate, and at the
+ * largest of those, once it is measured, takes the further {@link ServiceMeasurement}s of the
+ * running service.
  */
 public final class Benchmark {
 
     private static final Duration FULL_LOAD_TIMEOUT = Duration.ofMinutes(60);
     private static final Duration LATENCY_PATIENCE = Duration.ofSeconds(60);
+    /**
+     * The naive load anchor, which checks each row's foreign keys one by one, runs up to this
+     * scale: beyond it, it takes minutes and says nothing new.
+     */
+    static final double NAIVE_LOAD_ANCHOR_SCALE = 20;
 
     private final BenchmarkSettings settings;
+    private final List<ServiceMeasurement> serviceMeasurements;
+    private final List<ReportSection> sections = new ArrayList<>();
 
     public Benchmark(BenchmarkSettings settings) {
+        this(settings, List.of());
+    }
+
+    public Benchmark(BenchmarkSettings settings, List<ServiceMeasurement> serviceMeasurements) {
         this.settings = settings;
+        this.serviceMeasurements = serviceMeasurements;
     }
 
     public BenchmarkResult run() throws InterruptedException {
         Directories.deleteRecursively(settings.directory());
-        FullLoad baseline = settings.baselineScale() > 0 ? baselineLoad() : null;
-
-        Path directory = settings.directory().resolve("scale-" + settings.scale());
-        try (EmbeddedWorld world = EmbeddedWorld.start(directory.toAbsolutePath(), 0, 0)) {
-            say("Seeding ToteSys at scale " + settings.scale() + " ...");
-            Instant seedingStarted = Instant.now();
-            ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), settings.seed());
-            simulator.seed(settings.scale());
-            Duration seeding = Duration.between(seedingStarted, Instant.now());
-            Map<String, Long> sourceRows = sourceRows(world);
-            say("Seeded " + sourceRows.values().stream().mapToLong(Long::longValue).sum() + " rows in " + seeding
-                    + "; running a full load ...");
-
-            FullLoad fullLoad = FullLoad.run(world, directory, settings.liveHeapPeriod(), FULL_LOAD_TIMEOUT);
-            say("Full load done in " + fullLoad.wallTime() + "; timing the anchors ...");
-            Map<String, Long> warehouseRows = warehouseRows(world);
-            List<StageComparison> stages = List.of(
-                    new StageComparison("extract", fullLoad.extract(), ExtractAnchor.NAME,
-                            ExtractAnchor.measure(world.databases().dataSource(DatabaseServer.TOTESYS_DATABASE,
-                                    DatabaseServer.READER, DatabaseServer.READER_PASSWORD))),
-                    new StageComparison("transform", fullLoad.transform(), TransformAnchor.NAME,
-                            TransformAnchor.measure(world.s3(), EmbeddedWorld.INGEST_BUCKET, fullLoad.extracted(),
-                                    directory.resolve("transform-anchor"))),
-                    new StageComparison("load", fullLoad.load(), LoadAnchor.NAME,
-                            LoadAnchor.measure(world.databases().warehouse(), directory.resolve("load-anchor"))));
-
-            say("Measuring the incremental latency for " + settings.latencyDuration() + " ...");
-            IncrementalLatency latency = incrementalLatency(world, simulator, directory);
-            return new BenchmarkResult(settings, Machine.current(), Instant.now(), seeding, sourceRows, warehouseRows,
-                    fullLoad, baseline, stages, latency);
-        } finally {
-            Directories.deleteRecursively(directory.resolve("postgres"));
-            Directories.deleteRecursively(directory.resolve("s3"));
+        String postgres = null;
+        List<ScaleRun> runs = new ArrayList<>();
+        for (double scale : settings.worldScales()) {
+            Path directory = settings.directory().resolve("scale-" + Numbers.scale(scale));
+            try (EmbeddedWorld world = EmbeddedWorld.start(directory.toAbsolutePath(), 0, 0,
+                    ObjectStoreServer.Storage.FILES, DatabaseServer.Durability.DURABLE)) {
+                postgres = world.databases().version().replaceFirst(" on .*", "");
+                runs.add(measure(world, scale, directory));
+            } finally {
+                Directories.deleteRecursively(directory.resolve("postgres"));
+                Directories.deleteRecursively(directory.resolve("s3"));
+                Directories.deleteRecursively(directory.resolve("anchors"));
+            }
         }
+        return new BenchmarkResult(settings, Machine.current(), postgres, Instant.now(), runs, List.copyOf(sections));
     }
 
-    private FullLoad baselineLoad() {
-        Path directory = settings.directory().resolve("scale-" + settings.baselineScale());
-        try (EmbeddedWorld world = EmbeddedWorld.start(directory.toAbsolutePath(), 0, 0)) {
-            say("Baseline: seeding ToteSys at scale " + settings.baselineScale() + " and running a full load ...");
-            new ToteSysSimulator(world.totesysOwner(), settings.seed()).seed(settings.baselineScale());
-            return FullLoad.run(world, directory, settings.liveHeapPeriod(), FULL_LOAD_TIMEOUT);
-        } finally {
-            Directories.deleteRecursively(directory.resolve("postgres"));
-            Directories.deleteRecursively(directory.resolve("s3"));
+    private ScaleRun measure(EmbeddedWorld world, double scale, Path directory) throws InterruptedException {
+        say("×" + Numbers.scale(scale) + ": seeding ToteSys ...");
+        Instant seedingStarted = Instant.now();
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), settings.seed());
+        simulator.seed(scale);
+        Duration seeding = Duration.between(seedingStarted, Instant.now());
+        Map<String, Long> sourceRows = sourceRows(world);
+        say("×" + Numbers.scale(scale) + ": seeded " + sourceRows.values().stream().mapToLong(Long::longValue).sum()
+                + " rows in " + seeding + "; running a full load ...");
+
+        FullLoad fullLoad = FullLoad.run(world, directory, settings.liveHeapPeriod(), FULL_LOAD_TIMEOUT);
+        say("×" + Numbers.scale(scale) + ": full load done in " + fullLoad.wallTime());
+        Map<String, Long> warehouseRows = warehouseRows(world);
+        List<StageComparison> stages = settings.scales().contains(scale)
+                ? anchors(world, scale, fullLoad, directory.resolve("anchors"))
+                : List.of();
+
+        IncrementalLatency latency = null;
+        if (settings.latencyScales().contains(scale)) {
+            boolean last = scale == settings.latencyScales().stream().mapToDouble(Double::doubleValue).max()
+                    .orElseThrow();
+            latency = incrementalLatency(world, simulator, directory, last ? serviceMeasurements : List.of());
         }
+        return new ScaleRun(scale, seeding, sourceRows, warehouseRows, fullLoad, stages, latency);
     }
 
-    private IncrementalLatency incrementalLatency(EmbeddedWorld world, ToteSysSimulator simulator, Path directory)
-            throws InterruptedException {
+    private static List<StageComparison> anchors(EmbeddedWorld world, double scale, FullLoad fullLoad,
+            Path directory) {
+        say("×" + Numbers.scale(scale) + ": timing the anchors on the same rows ...");
+        List<StageComparison> stages = new ArrayList<>();
+        stages.add(new StageComparison("extract", fullLoad.extract(), ExtractAnchor.NAME,
+                ExtractAnchor.measure(world.databases().dataSource(DatabaseServer.TOTESYS_DATABASE,
+                        DatabaseServer.READER, DatabaseServer.READER_PASSWORD), directory.resolve("extract")),
+                BenchmarkResult.EXTRACT_TARGET));
+        stages.add(new StageComparison("transform", fullLoad.transform(), TransformAnchor.NAME,
+                TransformAnchor.measure(world.s3(), EmbeddedWorld.INGEST_BUCKET, fullLoad.extracted(),
+                        directory.resolve("transform")),
+                BenchmarkResult.TRANSFORM_TARGET));
+        LoadAnchor load = LoadAnchor.export(world.databases().warehouse(), directory.resolve("load"));
+        stages.add(new StageComparison("load", fullLoad.load(), LoadAnchor.SET_WISE, load.setWise(),
+                BenchmarkResult.LOAD_TARGET));
+        if (scale <= NAIVE_LOAD_ANCHOR_SCALE) {
+            stages.add(new StageComparison("load", fullLoad.load(), LoadAnchor.NAIVE, load.naive(), 0));
+        }
+        return stages;
+    }
+
+    private IncrementalLatency incrementalLatency(EmbeddedWorld world, ToteSysSimulator simulator, Path directory,
+            List<ServiceMeasurement> measurements) throws InterruptedException {
+        say("Measuring the incremental latency for " + settings.latencyDuration() + " ...");
         int httpPort = FreePort.find();
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
         environment.put("ETL_POLL_INTERVAL", settings.pollInterval());
@@ -99,16 +132,21 @@ public final class Benchmark {
         environment.put("ETL_CLUSTER_FILE_ROOT", directory.resolve("leader").toAbsolutePath().toString());
         try (PipelineService service = PipelineService.start(environment, directory.resolve("incremental.log"),
                 "-Xmx" + FullLoad.MAXIMUM_HEAP)) {
-            awaitReady(service, httpPort);
-            return IncrementalLatency.measure(simulator, world.databases().warehouse(), settings.changesPerSecond(),
-                    settings.latencyDuration(), LATENCY_PATIENCE);
+            URI address = URI.create("http://127.0.0.1:" + httpPort);
+            awaitReady(service, address);
+            IncrementalLatency latency = IncrementalLatency.measure(simulator, world.databases().warehouse(),
+                    settings.changesPerSecond(), settings.latencyDuration(), LATENCY_PATIENCE);
+            for (ServiceMeasurement measurement : measurements) {
+                sections.add(measurement.measure(world, address));
+            }
+            return latency;
         }
     }
 
-    private static void awaitReady(PipelineService service, int httpPort) throws InterruptedException {
+    private static void awaitReady(PipelineService service, URI address) throws InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready"))
-                .timeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(address.resolve("/q/health/ready")).timeout(Duration.ofSeconds(2))
+                .build();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline && service.isAlive()) {
             try {

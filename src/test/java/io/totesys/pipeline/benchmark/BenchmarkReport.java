@@ -12,10 +12,11 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * A benchmark run as Markdown ({@code docs/benchmarks.md}): the machine, each stage against
- * its anchor, the full load, memory, incremental latency, every target met or missed by how
- * much, and the profile of the full load. Whatever follows {@link #NOTES_MARKER} in the file
- * is written by hand and kept when a run rewrites it.
+ * A benchmark run as Markdown ({@code docs/benchmarks.md}): the machine, the whole pipeline
+ * against the native chain at each scale, each stage against its anchors, memory,
+ * incremental latency, the further sections, every target met or missed by how much, and
+ * the profile of the largest full load. Whatever follows {@link #NOTES_MARKER} in the file is
+ * written by hand and kept when a run rewrites it.
  */
 public final class BenchmarkReport {
 
@@ -54,84 +55,140 @@ public final class BenchmarkReport {
         Machine machine = result.machine();
         line("# Benchmarks");
         line("");
-        line("Written by `./mvnw package -Pbenchmark -Dbenchmark.scale=%s` on %s.", number(settings.scale()),
-                WHEN.format(result.finishedAt()));
+        line("Written by `./mvnw package -Pbenchmark -Dbenchmark.scale=%s` on %s.", settings.scales().stream()
+                .map(Numbers::scale).collect(Collectors.joining(",")), WHEN.format(result.finishedAt()));
         line("");
         line("**Machine:** %s, %d cores, %s memory; %s. The service runs as a process of its own with `-Xmx%s`,",
-                machine.processor(), machine.cores(), gibibytes(machine.memoryBytes()), machine.java(),
+                machine.processor(), machine.cores(), Numbers.gibibytes(machine.memoryBytes()), machine.java(),
                 FullLoad.MAXIMUM_HEAP);
-        line("beside PostgreSQL (ToteSys and the warehouse in one server) and the S3 server (s3proxy, on local disk):");
-        line("all on the same machine, in the same run as the anchors.");
+        line("beside a durable %s (`fsync` and `synchronous_commit` on, otherwise PostgreSQL's defaults;",
+                result.postgres());
+        line("ToteSys and the warehouse in one server) and the S3 server (s3proxy, on local disk): all on the same");
+        line("machine, in the same run as the anchors, each scale in a world of its own.");
         line("");
-        line("**Data:** ToteSys seeded at scale ×%s (seed %d) in %s: %,d rows (%s).", number(settings.scale()),
-                settings.seed(), seconds(result.seeding()), result.totalSourceRows(),
-                result.sourceRows().entrySet().stream().map(entry -> entry.getKey() + " " + String.format(Locale.ROOT,
-                        "%,d", entry.getValue())).collect(Collectors.joining(", ")));
+        line("**Data:** ToteSys seeded with seed %d at %s.", settings.seed(), result.runs().stream()
+                .map(run -> String.format(Locale.ROOT, "×%s (%,d rows, %s)", Numbers.scale(run.scale()),
+                        run.totalSourceRows(), Numbers.seconds(run.seeding())))
+                .collect(Collectors.joining(", ")));
+        ScaleRun largest = result.largest();
+        line("At ×%s: %s.", Numbers.scale(largest.scale()), largest.sourceRows().entrySet().stream()
+                .map(entry -> entry.getKey() + " " + String.format(Locale.ROOT, "%,d", entry.getValue()))
+                .collect(Collectors.joining(", ")));
         line("");
+        whole();
         stages();
-        fullLoad();
+        memory();
+        latency();
+        result.sections().forEach(section -> markdown.append(section.markdown()));
         targets();
         profile();
         return markdown.toString();
     }
 
-    private void stages() {
-        line("## Each stage against its anchor, full load at ×%s", number(result.settings().scale()));
+    private void whole() {
+        line("## The whole pipeline against the native chain");
         line("");
-        line("| stage | rows | time | rows/s | MB/s | anchor | anchor time | anchor rows/s | anchor MB/s | ratio (rows/s) |");
-        line("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|");
-        for (StageComparison stage : result.stages()) {
-            Throughput product = stage.product();
-            Throughput anchor = stage.anchor();
-            line("| %s | %,d | %s | %,.0f | %.1f | %s | %s | %,.0f | %.1f | **%.2f×** |", stage.stage(), product.rows(),
-                    seconds(product.time()), product.rowsPerSecond(), product.megabytesPerSecond(), stage.anchorName(),
-                    seconds(anchor.time()), anchor.rowsPerSecond(), anchor.megabytesPerSecond(), stage.ratio());
+        line("| scale | rows | the service, process start to exit | of which extract / transform / load | "
+                + "native chain | ratio |");
+        line("|---:|---:|---:|---:|---:|---:|");
+        for (ScaleRun run : result.anchoredRuns()) {
+            ServiceTimeline timeline = run.fullLoad().timeline();
+            line("| ×%s | %,d | %s | %s / %s / %s | %s | **%.2f×** |", Numbers.scale(run.scale()),
+                    run.totalSourceRows(), Numbers.seconds(run.fullLoad().wallTime()),
+                    Numbers.seconds(Duration.between(timeline.extractStarted(), timeline.extractPublished())),
+                    Numbers.seconds(Duration.between(timeline.extractPublished(), timeline.transformPublished())),
+                    Numbers.seconds(Duration.between(timeline.transformPublished(), timeline.loadCommitted())),
+                    Numbers.seconds(run.nativeChain()), run.wholeRatio());
         }
         line("");
-        line("Extract: ToteSys rows read to CSV objects written (MB of CSV); anchor: `COPY (SELECT ...) TO STDOUT`");
-        line("(CSV, every value quoted, same order) to a client that discards it. Transform: CSV rows and MB read to");
-        line("the star schema's Parquet objects written; anchor: DuckDB's `COPY (SELECT * FROM read_csv(...)) TO");
-        line("'...parquet'` of the same CSV files on local disk. Load: Parquet rows and MB read to the warehouse");
-        line("transaction committed (staging `COPY`, merges, load log); anchor: `COPY FROM` of the warehouse's rows");
-        line("into copies of its tables (same keys, indexes and foreign keys), dimensions first, in one transaction.");
+        line("The service: the packaged service's full load with `ETL_RUN_ONCE=true`, from the start of its process");
+        line("to its exit (the JVM's start, Flyway, one batch of each stage) on a freshly seeded ToteSys and an empty");
+        line("lake and warehouse. The native chain: the three stages' anchors below, one after the other, on the");
+        line("same rows: `COPY (SELECT ...) TO` CSV files, DuckDB converting the lake's CSV objects to Parquet, and");
+        line("the set-wise load. The ratio is the native chain's time over the service's.");
         line("");
     }
 
-    private void fullLoad() {
-        FullLoad load = result.fullLoad();
-        ServiceTimeline timeline = load.timeline();
-        line("## Full load, memory and incremental latency");
+    private void stages() {
+        line("## Each stage against its anchor");
         line("");
-        line("| measure | value |");
-        line("|---|---:|");
-        line("| full load, end to end (process start to exit, `ETL_RUN_ONCE=true`) | %s |", seconds(load.wallTime()));
-        line("| of which extract / transform / load | %s / %s / %s |",
-                seconds(Duration.between(timeline.extractStarted(), timeline.extractPublished())),
-                seconds(Duration.between(timeline.extractPublished(), timeline.transformPublished())),
-                seconds(Duration.between(timeline.transformPublished(), timeline.loadCommitted())));
-        line("| peak live heap (after a full collection, every %s) | %s |", seconds(result.settings().liveHeapPeriod()),
-                mebibytes(load.peakLiveHeapBytes()));
-        line("| peak heap used (garbage included) / after a young collection | %s / %s |",
-                mebibytes(load.recording().peakHeapUsedBytes()),
-                mebibytes(load.recording().peakHeapAfterCollectionBytes()));
-        line("| peak resident set size (VmHWM) | %s |", mebibytes(load.peakResidentBytes()));
-        FullLoad baseline = result.baseline();
-        if (baseline != null) {
-            line("| baseline ×%s: full load / peak live heap / peak heap used / peak RSS | %s / %s / %s / %s |",
-                    number(result.settings().baselineScale()), seconds(baseline.wallTime()),
-                    mebibytes(baseline.peakLiveHeapBytes()), mebibytes(baseline.recording().peakHeapUsedBytes()),
-                    mebibytes(baseline.peakResidentBytes()));
+        line("| scale | stage | rows | time | rows/s | MB/s | anchor | anchor time | anchor rows/s | anchor MB/s | "
+                + "ratio (rows/s) |");
+        line("|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|");
+        for (ScaleRun run : result.anchoredRuns()) {
+            for (StageComparison stage : run.stages()) {
+                Throughput product = stage.product();
+                Throughput anchor = stage.anchor();
+                line("| ×%s | %s | %,d | %s | %,.0f | %.1f | %s | %s | %,.0f | %.1f | %s |",
+                        Numbers.scale(run.scale()), stage.stage(), product.rows(), Numbers.seconds(product.time()),
+                        product.rowsPerSecond(), product.megabytesPerSecond(), stage.anchorName(),
+                        Numbers.seconds(anchor.time()), anchor.rowsPerSecond(), anchor.megabytesPerSecond(),
+                        String.format(Locale.ROOT, stage.hasTarget() ? "**%.2f×**" : "%.2f× (information)",
+                                stage.ratio()));
+            }
         }
-        IncrementalLatency latency = result.latency();
-        line("| incremental latency p50 / p95 (%d samples, %d missed) | %s / %s |", latency.samples().size(),
-                latency.missed(), seconds(result.latencyPercentile(50)), seconds(result.latencyPercentile(95)));
         line("");
-        line("Incremental latency: the service runs on with `ETL_POLL_INTERVAL=%s` and `ETL_STAGE_POLL_INTERVAL=%s`",
-                result.settings().pollInterval(), result.settings().stagePollInterval());
-        line("(other settings default) while ToteSys takes %s changes a second for %s (%,d changes: new orders,",
-                number(latency.changesPerSecond()), seconds(result.settings().latencyDuration()), latency.changes());
-        line("payments turning paid, edits); once a second the change is a new sales order, timed from its commit");
-        line("to its first sighting in `fact_sales_order` (the warehouse is watched every 100 ms).");
+        line("Stage times leave the service's start out: the extract from its batch's snapshot to its manifest");
+        line("published, the transform from there to its Parquet batch published, the load from there to its");
+        line("transaction committed. Extract: ToteSys rows read to CSV objects written (MB of CSV); anchor: `COPY");
+        line("(SELECT ...) TO STDOUT` (CSV, every value quoted, the extract's order) into a file per table on local");
+        line("disk. Transform: CSV rows and MB read to the star schema's Parquet objects written; anchor: DuckDB's");
+        line("`COPY (SELECT * FROM read_csv(...)) TO '...parquet'` of the same CSV objects on local disk (a plain");
+        line("conversion, without the star schema's derivations). Load: Parquet rows and MB read to the warehouse");
+        line("transaction committed; anchors: `COPY FROM` CSV files of the warehouse's rows into copies of its");
+        line("tables, in one transaction, two ways. Set-wise, as `pg_restore` does: tables without keys, `COPY`, then");
+        line("the primary keys and indexes built and the foreign keys added, each validated once over its table;");
+        line("naive (up to ×%s, as information): `COPY` into tables that already carry their keys and foreign",
+                Numbers.scale(Benchmark.NAIVE_LOAD_ANCHOR_SCALE));
+        line("keys, which PostgreSQL checks row by row.");
+        line("");
+    }
+
+    private void memory() {
+        line("## Memory");
+        line("");
+        line("| scale | full load | peak live heap | peak heap used / after a young collection | peak resident set size |");
+        line("|---:|---:|---:|---:|---:|");
+        for (ScaleRun run : result.runs()) {
+            FullLoad load = run.fullLoad();
+            line("| ×%s | %s | %s | %s / %s | %s |", Numbers.scale(run.scale()), Numbers.seconds(load.wallTime()),
+                    Numbers.mebibytes(load.peakLiveHeapBytes()),
+                    Numbers.mebibytes(load.recording().peakHeapUsedBytes()),
+                    Numbers.mebibytes(load.recording().peakHeapAfterCollectionBytes()),
+                    Numbers.mebibytes(load.peakResidentBytes()));
+        }
+        line("");
+        line("Live heap: what the service holds, measured after a full collection every %s (which pauses it",
+                Numbers.seconds(result.settings().liveHeapPeriod()));
+        line("briefly: the timings above include those pauses and Java Flight Recorder). Heap used and after a young");
+        line("collection from the flight recording; resident set size is the process's `VmHWM`. At each new peak");
+        line("of the live heap the benchmark saves its class histogram (`target/benchmark/scale-*/peak-live-heap-histogram.txt`).");
+        line("");
+    }
+
+    private void latency() {
+        line("## Incremental latency");
+        line("");
+        line("| scale | changes | timed orders | missed | p50 | p95 |");
+        line("|---:|---:|---:|---:|---:|---:|");
+        for (ScaleRun run : result.runs()) {
+            IncrementalLatency latency = run.latency();
+            if (latency != null) {
+                line("| ×%s | %,d | %d | %d | %s | %s |", Numbers.scale(run.scale()), latency.changes(),
+                        latency.samples().size(), latency.missed(), Numbers.seconds(latency.percentile(50)),
+                        Numbers.seconds(latency.percentile(95)));
+            }
+        }
+        line("");
+        line("After its scale's full load, the service runs on with `ETL_POLL_INTERVAL=%s` and "
+                + "`ETL_STAGE_POLL_INTERVAL=%s`", result.settings().pollInterval(),
+                result.settings().stagePollInterval());
+        line("(other settings default; a published batch wakes the next stage at once, the stage poll is the");
+        line("fallback) while ToteSys takes %s changes a second for %s (new orders, payments turning paid, edits);",
+                Numbers.scale(result.settings().changesPerSecond()),
+                Numbers.seconds(result.settings().latencyDuration()));
+        line("once a second the change is a new sales order, timed from its commit to its first sighting in");
+        line("`fact_sales_order` (the warehouse is watched every 100 ms).");
         line("");
     }
 
@@ -140,47 +197,22 @@ public final class BenchmarkReport {
         line("");
         line("| target | measured | |");
         line("|---|---|---|");
-        for (StageComparison stage : result.stages()) {
-            line("| %s at least %.1f× its anchor's rows/s | %.2f× | %s |", stage.stage(), StageComparison.TARGET_RATIO,
-                    stage.ratio(), stage.meetsTarget() ? "met"
-                            : String.format(Locale.ROOT, "**missed**: %.1f× too slow",
-                                    StageComparison.TARGET_RATIO / stage.ratio()));
-        }
-        double scale = result.settings().scale();
-        Duration wallTime = result.fullLoad().wallTime();
-        if (scale == 100) {
-            line("| full ×100 load under %s | %s | %s |", seconds(BenchmarkResult.FULL_LOAD_TARGET), seconds(wallTime),
-                    verdict(wallTime, BenchmarkResult.FULL_LOAD_TARGET));
-        } else {
-            Duration projected = result.fullLoadAtHundred();
-            line("| full ×100 load under %s | %s at ×%s; ×100 projected linearly: %s | %s |",
-                    seconds(BenchmarkResult.FULL_LOAD_TARGET), seconds(wallTime), number(scale), seconds(projected),
-                    "not measured at ×100; projected " + verdict(projected, BenchmarkResult.FULL_LOAD_TARGET));
-        }
-        line("| the load runs with `-Xmx%s` | exit 0, peak heap used %s | met |", FullLoad.MAXIMUM_HEAP,
-                mebibytes(result.fullLoad().recording().peakHeapUsedBytes()));
-        if (result.baseline() != null) {
-            double growth = result.heapGrowth();
-            line("| peak live heap at ×%s within %.1f× of ×%s | %.2f× (%s vs %s) | %s |", number(scale),
-                    BenchmarkResult.HEAP_GROWTH_TARGET, number(result.settings().baselineScale()), growth,
-                    mebibytes(result.fullLoad().peakLiveHeapBytes()), mebibytes(result.baseline().peakLiveHeapBytes()),
-                    growth <= BenchmarkResult.HEAP_GROWTH_TARGET ? "met" : String.format(Locale.ROOT,
-                            "**missed** by %.2f×", growth / BenchmarkResult.HEAP_GROWTH_TARGET));
-        }
-        Duration p95 = result.latencyPercentile(95);
-        line("| incremental p95 at most %s at a %s poll | %s | %s |", seconds(BenchmarkResult.LATENCY_TARGET),
-                result.settings().pollInterval(), seconds(p95), verdict(p95, BenchmarkResult.LATENCY_TARGET));
+        result.targets().forEach(target -> line("| %s | %s | %s |", target.name(), target.measured(),
+                target.verdict()));
         line("");
     }
 
     private void profile() {
-        FlightRecording recording = result.fullLoad().recording();
+        ScaleRun largest = result.largest();
+        FlightRecording recording = largest.fullLoad().recording();
         line("## Where the full load's time goes");
         line("");
-        line("Java Flight Recording of the service during the full load (`settings=profile`, %,d execution samples",
-                recording.samples());
-        line("of running Java threads; time spent waiting on PostgreSQL or S3 is not sampled). In `target/benchmark/`:");
-        line("`jfr print --events jdk.ExecutionSample full-load.jfr`, or open it in JDK Mission Control.");
+        line("Java Flight Recording of the service during the full load at ×%s (`settings=profile`, %,d execution",
+                Numbers.scale(largest.scale()), recording.samples());
+        line("samples of running Java threads; time spent waiting on PostgreSQL or S3 is not sampled). In");
+        line("`target/benchmark/scale-%s/`: `jfr print --events jdk.ExecutionSample full-load.jfr`, or open it in",
+                Numbers.scale(largest.scale()));
+        line("JDK Mission Control.");
         line("");
         methods("Methods on top of the stack (self time)", recording.hotMethods(), recording.samples());
         methods("The pipeline's own methods anywhere on the stack (total time)", recording.hotProjectMethods(),
@@ -192,28 +224,6 @@ public final class BenchmarkReport {
         line("|---|---:|---:|");
         methods.forEach((method, count) -> line("| `%s` | %,d | %.1f%% |", method, count, 100.0 * count / samples));
         line("");
-    }
-
-    private static String verdict(Duration measured, Duration target) {
-        return measured.compareTo(target) <= 0 ? "met"
-                : String.format(Locale.ROOT, "**missed** by %s (%.1f×)", seconds(measured.minus(target)),
-                        (double) measured.toMillis() / target.toMillis());
-    }
-
-    private static String seconds(Duration duration) {
-        return String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
-    }
-
-    private static String mebibytes(long bytes) {
-        return String.format(Locale.ROOT, "%,d MiB", bytes / (1024 * 1024));
-    }
-
-    private static String gibibytes(long bytes) {
-        return String.format(Locale.ROOT, "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
-    }
-
-    private static String number(double value) {
-        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
     }
 
     private void line(String format, Object... values) {

@@ -2,22 +2,44 @@ package io.totesys.pipeline.benchmark;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.TreeSet;
 
 /**
  * What one benchmark run does.
  *
- * @param scale the scale ToteSys is seeded at (1 = the real ToteSys, about 60,000 rows)
- * @param baselineScale the smaller scale whose full load the peak heap is compared with; 0 for none
+ * @param scales the scales ToteSys is seeded at for a full load measured against the anchors (1 =
+ *        the real ToteSys, about 48,000 rows), each in a world of its own
+ * @param baselineScale the smaller scale whose full load's peak live heap the largest scale's is
+ *        compared with; 0 for none
+ * @param latencyScales the scales at which the incremental latency is measured, after their full
+ *        load
  * @param seed the simulator's seed
  * @param latencyDuration how long ToteSys changes while the incremental latency is measured
  * @param changesPerSecond the steady rate of changes meanwhile
  * @param pollInterval the extract's poll interval meanwhile ({@code ETL_POLL_INTERVAL})
- * @param stagePollInterval the transform's and load's poll interval meanwhile ({@code ETL_STAGE_POLL_INTERVAL})
+ * @param stagePollInterval the transform's and load's poll interval meanwhile
+ *        ({@code ETL_STAGE_POLL_INTERVAL}), their fallback once the extract hands its batches on
  * @param liveHeapPeriod how often a full load's live heap is measured (each time with a full collection)
  * @param directory where the embedded worlds, logs and recordings go
  * @param report the Markdown file the report is written to
  */
-public record BenchmarkSettings(double scale, double baselineScale, long seed, Duration latencyDuration,
-        double changesPerSecond, String pollInterval, String stagePollInterval, Duration liveHeapPeriod, Path directory,
-        Path report) {
+public record BenchmarkSettings(List<Double> scales, double baselineScale, List<Double> latencyScales, long seed,
+        Duration latencyDuration, double changesPerSecond, String pollInterval, String stagePollInterval,
+        Duration liveHeapPeriod, Path directory, Path report) {
+
+    /** The largest of the scales measured against the anchors. */
+    public double largestScale() {
+        return scales.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    }
+
+    /** Every scale the run seeds a world at, smallest first. */
+    public List<Double> worldScales() {
+        TreeSet<Double> all = new TreeSet<>(scales);
+        all.addAll(latencyScales);
+        if (baselineScale > 0) {
+            all.add(baselineScale);
+        }
+        return List.copyOf(all);
+    }
 }

@@ -30,7 +30,7 @@ record FullLoad(Duration wallTime, ServiceTimeline timeline, List<LakeManifests.
         FlightRecording recording) {
 
     /** The heap the service runs with, as the target says. */
-    static final String MAXIMUM_HEAP = "512m";
+    static final String MAXIMUM_HEAP = "256m";
 
     static FullLoad run(EmbeddedWorld world, Path directory, Duration liveHeapPeriod, Duration timeout) {
         Path recordingFile = directory.resolve("full-load.jfr");

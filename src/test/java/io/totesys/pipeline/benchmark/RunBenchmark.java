@@ -2,21 +2,26 @@ package io.totesys.pipeline.benchmark;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.totesys.pipeline.world.CommandLineOptions;
 
 /**
- * The benchmark command ({@code ./mvnw package -Pbenchmark -Dbenchmark.scale=10}): one run on
- * fresh embedded worlds, its table printed and written to {@code docs/benchmarks.md}.
+ * The benchmark command ({@code ./mvnw package -Pbenchmark -Dbenchmark.scale=20,100}): one run
+ * on fresh embedded worlds, its report printed and written to {@code docs/benchmarks.md}.
  * <p>
- * Options ({@code -Dbenchmark.arguments="--latency-seconds 120"}): {@code --scale} of the
- * seeded ToteSys (1 = the real one, about 60,000 rows; 100 = about 5 million),
- * {@code --baseline-scale} of the full load whose peak heap the scale's is compared with
- * (a tenth of the scale by default; 0 for none), {@code --seed}, {@code --latency-seconds},
- * {@code --rate} of changes per second, {@code --poll-interval}, {@code --stage-poll-interval},
- * {@code --live-heap-seconds} between measurements of the live heap, {@code --report}.
+ * Options ({@code -Dbenchmark.arguments="--latency-seconds 120"}): {@code --scale}, the scales
+ * of the seeded ToteSys whose full loads are measured against the anchors, separated by commas
+ * (1 = the real one, about 48,000 rows; 100 = about 5 million); {@code --baseline-scale} of
+ * the full load whose peak live heap the largest scale's is compared with (a tenth of the
+ * largest scale by default; 0 for none); {@code --latency-scales} at which the incremental
+ * latency is measured (1 and the largest scale by default); {@code --seed},
+ * {@code --latency-seconds}, {@code --rate} of changes per second, {@code --poll-interval},
+ * {@code --stage-poll-interval}, {@code --live-heap-seconds} between measurements of the live
+ * heap, {@code --report}.
  */
 public final class RunBenchmark {
 
@@ -25,10 +30,14 @@ public final class RunBenchmark {
 
     public static void main(String[] arguments) throws Exception {
         Map<String, String> options = options(arguments);
-        double scale = Double.parseDouble(options.get("scale"));
+        List<Double> scales = scales(options.get("scale"));
+        double largest = scales.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
         String baseline = options.get("baseline-scale");
-        BenchmarkSettings settings = new BenchmarkSettings(scale,
-                baseline.isEmpty() ? scale / 10 : Double.parseDouble(baseline), Long.parseLong(options.get("seed")),
+        String latencyScales = options.get("latency-scales");
+        BenchmarkSettings settings = new BenchmarkSettings(scales,
+                baseline.isEmpty() ? largest / 10 : Double.parseDouble(baseline),
+                latencyScales.isEmpty() ? scales("1," + largest) : scales(latencyScales),
+                Long.parseLong(options.get("seed")),
                 Duration.ofSeconds(Long.parseLong(options.get("latency-seconds"))),
                 Double.parseDouble(options.get("rate")), options.get("poll-interval"),
                 options.get("stage-poll-interval"),
@@ -41,15 +50,21 @@ public final class RunBenchmark {
         Benchmark.say("Report written to " + settings.report());
     }
 
+    private static List<Double> scales(String list) {
+        return Arrays.stream(list.split(",")).map(String::trim).filter(scale -> !scale.isEmpty())
+                .map(Double::parseDouble).distinct().toList();
+    }
+
     private static Map<String, String> options(String[] arguments) {
         Map<String, String> defaults = new LinkedHashMap<>();
-        defaults.put("scale", "10");
+        defaults.put("scale", "20");
         defaults.put("baseline-scale", "");
+        defaults.put("latency-scales", "");
         defaults.put("seed", "42");
         defaults.put("latency-seconds", "60");
         defaults.put("rate", "10");
-        defaults.put("poll-interval", "5s");
-        defaults.put("stage-poll-interval", "1s");
+        defaults.put("poll-interval", "2s");
+        defaults.put("stage-poll-interval", "2s");
         defaults.put("live-heap-seconds", "2");
         defaults.put("report", "docs/benchmarks.md");
         return CommandLineOptions.parse(arguments, defaults);
