@@ -184,9 +184,11 @@ public final class BenchmarkReport {
                 + "`ETL_STAGE_POLL_INTERVAL=%s`", result.settings().pollInterval(),
                 result.settings().stagePollInterval());
         line("(other settings default; a published batch wakes the next stage at once, the stage poll is the");
-        line("fallback) while ToteSys takes %s changes a second for %s (new orders, payments turning paid, edits);",
+        line("fallback) while ToteSys takes %s changes a second for %s (new orders, payments turning paid, edits),",
                 Numbers.scale(result.settings().changesPerSecond()),
                 Numbers.seconds(result.settings().latencyDuration()));
+        line("after %s of the same changes untimed (the service's first batches after its start load their classes);",
+                Numbers.seconds(Benchmark.LATENCY_WARM_UP));
         line("once a second the change is a new sales order, timed from its commit to its first sighting in");
         line("`fact_sales_order` (the warehouse is watched every 100 ms).");
         line("");

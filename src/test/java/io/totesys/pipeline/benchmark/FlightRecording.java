@@ -25,12 +25,18 @@ import jdk.jfr.consumer.RecordingFile;
  *        collection that includes old garbage G1 has not reached yet
  * @param samples how many execution samples the recording holds
  * @param hotMethods the methods most often on top of a sampled stack, with their sample counts
- * @param hotProjectMethods the pipeline's own methods most often anywhere on a sampled stack
+ * @param hotProjectMethods the pipeline's own methods most often anywhere on a sampled stack (run-once mode's
+ *        driver, lambdas and client proxies left out)
  */
 public record FlightRecording(long peakHeapUsedBytes, long peakHeapAfterCollectionBytes, long samples,
         Map<String, Long> hotMethods, Map<String, Long> hotProjectMethods) {
 
     private static final String PROJECT_PACKAGE = "io.totesys.";
+    /**
+     * Frames on nearly every stack that say nothing of where the time goes: run-once mode's
+     * driver, lambdas, and the CDI client proxies in front of the beans they call.
+     */
+    private static final List<String> DRIVER_FRAMES = List.of(".operations.RunOnce", "$$Lambda", "_ClientProxy.");
 
     public static FlightRecording read(Path file, int topMethods) {
         long peakUsed = 0;
@@ -69,7 +75,8 @@ public record FlightRecording(long peakHeapUsedBytes, long peakHeapAfterCollecti
         Set<String> seen = new HashSet<>();
         for (RecordedFrame frame : frames) {
             String name = name(frame);
-            if (name.startsWith(PROJECT_PACKAGE) && seen.add(name)) {
+            if (name.startsWith(PROJECT_PACKAGE) && DRIVER_FRAMES.stream().noneMatch(name::contains)
+                    && seen.add(name)) {
                 projectFrames.merge(name, 1L, Long::sum);
             }
         }
