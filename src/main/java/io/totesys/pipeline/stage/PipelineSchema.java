@@ -4,12 +4,14 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
 import org.postgresql.core.Utils;
 
 /**
@@ -36,6 +38,7 @@ public class PipelineSchema {
 
     /** The history table of the operator's own migrations, beside the pipeline's. */
     static final String OPERATOR_HISTORY_TABLE = "operator_schema_history";
+    private static final String REFRESH_CURRENT_VIEWS = "SELECT pipeline.refresh_current_views()";
 
     private final Flyway flyway;
     private final WarehouseOwnerSettings owner;
@@ -97,20 +100,35 @@ public class PipelineSchema {
      * Applies the operator's own migrations, if any, after the pipeline's, as the same role,
      * with their own history table in {@code pipeline}: their versions start at 1 and never
      * meet the pipeline's. Their SQL names its tables with their schema
-     * ({@code public.fact_sales_order}). Quarkus's resource provider, which lists the
+     * ({@code public.fact_sales_order}). When one was applied, the facts' {@code *_current}
+     * views are made again (V13), so that they show a column it added. Quarkus's resource provider, which lists the
      * pipeline's migrations as they were at build time, is dropped so that Flyway reads the folder.
      */
     private void migrateOperators(Flyway pipeline) {
-        extension.migrations().ifPresent(folder -> Flyway.configure(pipeline.getConfiguration().getClassLoader())
+        Optional<String> folder = extension.migrations();
+        if (folder.isEmpty()) {
+            return;
+        }
+        MigrateResult applied = Flyway.configure(pipeline.getConfiguration().getClassLoader())
                 .configuration(pipeline.getConfiguration())
-                .locations("filesystem:" + folder)
+                .locations("filesystem:" + folder.get())
                 .resourceProvider(null)
                 .javaMigrationClassProvider(null)
                 .table(OPERATOR_HISTORY_TABLE)
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
                 .load()
-                .migrate());
+                .migrate();
+        if (applied.migrationsExecuted == 0) {
+            return;
+        }
+        try (Connection connection = pipeline.getConfiguration().getDataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute(REFRESH_CURRENT_VIEWS);
+        } catch (SQLException e) {
+            throw new FlywayException("making the facts' current views again after the migrations in "
+                    + "ETL_STAR_SCHEMA_MIGRATIONS failed: " + e.getMessage(), e);
+        }
     }
 
     /** What the runtime role needs in the warehouse database, and nothing more. */
