@@ -2,6 +2,8 @@ package io.totesys.pipeline.operations;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +21,16 @@ import io.totesys.pipeline.lake.LakeSettings;
 import io.totesys.pipeline.source.ExtractSettings;
 import io.totesys.pipeline.source.SchemaChangePolicy;
 import io.totesys.pipeline.stage.PipelineSettings;
+import io.totesys.pipeline.starschema.AddedColumns;
+import io.totesys.pipeline.starschema.StarSchemaSettingException;
+import io.totesys.pipeline.starschema.StarSchemaSettings;
+import io.totesys.pipeline.starschema.WarehouseTable;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * Settings checked as the service starts, those only the routes read and those of the
- * lake: a malformed one stops the service at once with one line that names the setting and
+ * Settings checked as the service starts, those only the routes read, those of the lake and
+ * the columns operators added to the star schema (which it then configures, before any route
+ * starts): a malformed one stops the service at once with one line that names the setting and
  * says what to write.
  */
 @ApplicationScoped
@@ -36,8 +43,10 @@ public class SettingsCheck {
     private final LakeSettings lake;
     private final JolokiaSettings jolokia;
     private final String schemaChangePolicy;
+    private final StarSchemaSettings starSchema;
 
-    SettingsCheck(PipelineSettings pipeline, LakeSettings lake, JolokiaSettings jolokia, ExtractSettings extract) {
+    SettingsCheck(PipelineSettings pipeline, LakeSettings lake, JolokiaSettings jolokia, ExtractSettings extract,
+            StarSchemaSettings starSchema) {
         this.reconcileInterval = pipeline.reconcileInterval();
         intervals.put("ETL_POLL_INTERVAL", pipeline.pollInterval());
         intervals.put("ETL_STAGE_POLL_INTERVAL", pipeline.stagePollInterval());
@@ -46,6 +55,7 @@ public class SettingsCheck {
         this.lake = lake;
         this.jolokia = jolokia;
         this.schemaChangePolicy = extract.schemaChangePolicy();
+        this.starSchema = starSchema;
     }
 
     /**
@@ -79,6 +89,24 @@ public class SettingsCheck {
         }
         jolokia.allowedOrigins().orElse(List.of()).stream().map(SettingsCheck::originProblem)
                 .filter(Objects::nonNull).findFirst().ifPresent(SettingsCheck::stop);
+        String migrations = migrationsProblem(starSchema.migrations());
+        if (migrations != null) {
+            stop(migrations);
+        }
+        try {
+            WarehouseTable.configure(AddedColumns.parse(starSchema.addedColumns()));
+        } catch (StarSchemaSettingException e) {
+            stop(e.getMessage());
+        }
+    }
+
+    /** Why the folder of the operator's warehouse migrations is unusable, or {@code null} when it is fine. */
+    static String migrationsProblem(Optional<String> folder) {
+        if (folder.isEmpty() || folder.get().isBlank() || Files.isDirectory(Path.of(folder.get()))) {
+            return null;
+        }
+        return "ETL_STAR_SCHEMA_MIGRATIONS '" + folder.get() + "' is not a folder: mount the folder of your "
+                + "warehouse migrations (V1__add_discount_percent.sql, ...) and name it, or leave the setting unset";
     }
 
     private static void stop(String problem) {

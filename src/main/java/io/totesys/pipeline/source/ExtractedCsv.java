@@ -8,8 +8,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 
 import org.apache.commons.csv.CSVFormat;
@@ -46,6 +48,7 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
     private final SourceTable table;
     private final List<String> recordedColumns;
     private final int[] positions;
+    private final Map<String, Integer> lakePositions = new HashMap<>();
     private final int maxFieldLength;
     private final long expectedRows;
     private final CSVParser parser;
@@ -109,6 +112,9 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
                     + (missing.isEmpty() ? "" : "; missing " + missing)
                     + (unexpected.isEmpty() && missing.isEmpty() ? "; their order differs" : ""), null);
         }
+        for (int column = 0; column < found.size(); column++) {
+            lakePositions.put(found.get(column), column);
+        }
         List<String> columns = table.columnNames();
         for (int column = 0; column < positions.length; column++) {
             positions[column] = found.indexOf(columns.get(column));
@@ -145,7 +151,7 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
             }
         }
         try {
-            return SourceRow.parse(table, texts);
+            return SourceRow.parse(table, texts, lakePositions, values);
         } catch (SourceRow.InvalidValueException e) {
             throw invalid(e.column(), e.getMessage(), e.getCause());
         }

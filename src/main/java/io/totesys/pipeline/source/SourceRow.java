@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One validated row of a ToteSys table, read back from the lake: every value parsed to
@@ -37,11 +38,16 @@ public final class SourceRow {
     private final SourceTable table;
     private final String[] texts;
     private final Object[] values;
+    private final Map<String, Integer> lakePositions;
+    private final String[] lakeValues;
 
-    private SourceRow(SourceTable table, String[] texts, Object[] values) {
+    private SourceRow(SourceTable table, String[] texts, Object[] values, Map<String, Integer> lakePositions,
+            String[] lakeValues) {
         this.table = table;
         this.texts = texts;
         this.values = values;
+        this.lakePositions = lakePositions;
+        this.lakeValues = lakeValues;
     }
 
     /**
@@ -50,17 +56,40 @@ public final class SourceRow {
      * @throws InvalidValueException naming the column whose text is not a valid value
      */
     static SourceRow parse(SourceTable table, String[] texts) {
+        return parse(table, texts, Map.of(), texts);
+    }
+
+    /**
+     * Parses a row from its lake text, one value per catalogue column, keeping the whole
+     * record of its object ({@code lakeValues}, by {@code lakePositions}: the object's header)
+     * for {@link #lakeText}.
+     */
+    static SourceRow parse(SourceTable table, String[] texts, Map<String, Integer> lakePositions,
+            String[] lakeValues) {
         List<SourceColumn> columns = table.columns();
         Object[] values = new Object[texts.length];
         for (int index = 0; index < texts.length; index++) {
             values[index] = parse(columns.get(index), texts[index]);
         }
-        return new SourceRow(table, texts, values);
+        return new SourceRow(table, texts, values, lakePositions, lakeValues);
     }
 
     /** Rebuilds a row from the text {@link #texts()} gave, as stored by a stage's state. */
     public static SourceRow fromTexts(SourceTable table, List<String> texts) {
         return parse(table, texts.toArray(String[]::new));
+    }
+
+    /**
+     * The lake text of any column of the row's object, one of the catalogue or one ToteSys
+     * added, unparsed: {@code null} for NULL, and for a column the object does not have (it
+     * was extracted before ToteSys had it) or a row rebuilt from its catalogue texts.
+     */
+    public String lakeText(String column) {
+        Integer position = lakePositions.get(column);
+        if (position != null) {
+            return lakeValues[position];
+        }
+        return table.columnNames().contains(column) ? texts[table.columnIndex(column)] : null;
     }
 
     public SourceTable table() {
@@ -131,8 +160,13 @@ public final class SourceRow {
         }
     }
 
+    /**
+     * A numeric(10,2) value; the text of a wider {@code numeric} (ToteSys widened the column)
+     * may have more fractional digits, {@code 3.9400}, as long as they are zeros.
+     */
     private static BigDecimal parseDecimal(String text) {
-        BigDecimal value = new BigDecimal(text);
+        BigDecimal written = new BigDecimal(text);
+        BigDecimal value = written.scale() > DECIMAL_SCALE ? written.stripTrailingZeros() : written;
         if (value.scale() > DECIMAL_SCALE || value.precision() - value.scale() > DECIMAL_PRECISION - DECIMAL_SCALE) {
             throw new NumberFormatException("out of numeric(10,2)");
         }

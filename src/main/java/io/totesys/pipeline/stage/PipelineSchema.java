@@ -4,12 +4,14 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
 import org.postgresql.core.Utils;
 
 /**
@@ -22,6 +24,11 @@ import org.postgresql.core.Utils;
  * need and nothing more: to connect and make temporary tables (the load's staging), to use
  * the two schemas, and to read and write their tables and sequences. Without one, the
  * runtime role owns and migrates the schemas itself.
+ * <p>
+ * The operator's own migrations ({@link WarehouseExtension}, {@code ETL_STAR_SCHEMA_MIGRATIONS})
+ * follow the pipeline's, by the same role; then the warehouse is checked against the
+ * settings that depend on them, and a failed check fails every stage with its one line until
+ * it passes.
  */
 @ApplicationScoped
 public class PipelineSchema {
@@ -29,17 +36,23 @@ public class PipelineSchema {
     /** The schemas the migrations make: the pipeline's state and the star schema. */
     static final List<String> SCHEMAS = List.of("pipeline", "public");
 
+    /** The history table of the operator's own migrations, beside the pipeline's. */
+    static final String OPERATOR_HISTORY_TABLE = "operator_schema_history";
+    private static final String REFRESH_CURRENT_VIEWS = "SELECT pipeline.refresh_current_views()";
+
     private final Flyway flyway;
     private final WarehouseOwnerSettings owner;
+    private final WarehouseExtension extension;
     private final String url;
     private final String runtimeRole;
     private volatile boolean migrated;
 
-    PipelineSchema(Flyway flyway, WarehouseOwnerSettings owner,
+    PipelineSchema(Flyway flyway, WarehouseOwnerSettings owner, WarehouseExtension extension,
             @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") String runtimeRole) {
         this.flyway = flyway;
         this.owner = owner;
+        this.extension = extension;
         this.url = url;
         this.runtimeRole = runtimeRole;
     }
@@ -58,21 +71,63 @@ public class PipelineSchema {
     private void migrate() {
         if (owner.username().isEmpty() || owner.username().get().equals(runtimeRole)) {
             flyway.migrate();
+            migrateOperators(flyway);
+        } else {
+            Flyway asOwner = Flyway.configure(flyway.getConfiguration().getClassLoader())
+                    .configuration(flyway.getConfiguration())
+                    .dataSource(url, owner.username().get(), owner.password().orElse(null))
+                    .load();
+            asOwner.migrate();
+            migrateOperators(asOwner);
+            try (Connection connection = asOwner.getConfiguration().getDataSource().getConnection();
+                    Statement statement = connection.createStatement()) {
+                for (String grant : runtimeGrants(connection.getCatalog(), runtimeRole)) {
+                    statement.execute(grant);
+                }
+            } catch (SQLException e) {
+                throw new FlywayException("granting the runtime role " + runtimeRole + " its rights failed: "
+                        + e.getMessage(), e);
+            }
+        }
+        try (Connection connection = flyway.getConfiguration().getDataSource().getConnection()) {
+            extension.check(connection);
+        } catch (SQLException e) {
+            throw new PipelineStateException("checking the warehouse's added columns failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Applies the operator's own migrations, if any, after the pipeline's, as the same role,
+     * with their own history table in {@code pipeline}: their versions start at 1 and never
+     * meet the pipeline's. Their SQL names its tables with their schema
+     * ({@code public.fact_sales_order}). When one was applied, the facts' {@code *_current}
+     * views are made again (V13), so that they show a column it added. Quarkus's resource provider, which lists the
+     * pipeline's migrations as they were at build time, is dropped so that Flyway reads the folder.
+     */
+    private void migrateOperators(Flyway pipeline) {
+        Optional<String> folder = extension.migrations();
+        if (folder.isEmpty()) {
             return;
         }
-        Flyway asOwner = Flyway.configure(flyway.getConfiguration().getClassLoader())
-                .configuration(flyway.getConfiguration())
-                .dataSource(url, owner.username().get(), owner.password().orElse(null))
-                .load();
-        asOwner.migrate();
-        try (Connection connection = asOwner.getConfiguration().getDataSource().getConnection();
+        MigrateResult applied = Flyway.configure(pipeline.getConfiguration().getClassLoader())
+                .configuration(pipeline.getConfiguration())
+                .locations("filesystem:" + folder.get())
+                .resourceProvider(null)
+                .javaMigrationClassProvider(null)
+                .table(OPERATOR_HISTORY_TABLE)
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load()
+                .migrate();
+        if (applied.migrationsExecuted == 0) {
+            return;
+        }
+        try (Connection connection = pipeline.getConfiguration().getDataSource().getConnection();
                 Statement statement = connection.createStatement()) {
-            for (String grant : runtimeGrants(connection.getCatalog(), runtimeRole)) {
-                statement.execute(grant);
-            }
+            statement.execute(REFRESH_CURRENT_VIEWS);
         } catch (SQLException e) {
-            throw new FlywayException("granting the runtime role " + runtimeRole + " its rights failed: "
-                    + e.getMessage(), e);
+            throw new FlywayException("making the facts' current views again after the migrations in "
+                    + "ETL_STAR_SCHEMA_MIGRATIONS failed: " + e.getMessage(), e);
         }
     }
 

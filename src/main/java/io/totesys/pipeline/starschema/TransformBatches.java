@@ -187,7 +187,8 @@ public class TransformBatches {
         batch.coverage().ifPresent(range -> state.covered(batch.getId(), range[0], range[1]));
         return new BatchManifest(batch.getId().value(), "transform", clock.instant(),
                 batch.extractManifest().highWater(), batch.written(), batch.quarantined(), batch.deletionsWritten(),
-                null, null).toMessage(exchange.getMessage(), json);
+                null, null, false, List.of(), WarehouseTable.manifestSchemas(batch.written()))
+                .toMessage(exchange.getMessage(), json);
     }
 
     /**

@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaBuilder;
 
+import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.ManifestCatalogue;
 
 /**
@@ -23,6 +23,10 @@ import io.totesys.pipeline.lake.ManifestCatalogue;
  * columns and the dimensions fact columns refer to, in the order the transform writes them to Parquet and the warehouse
  * declares them. The facts' surrogate keys ({@code sales_record_id}, ...) are the
  * warehouse's own and not part of the Parquet files.
+ * <p>
+ * Operators may add columns a source table carries to the table its rows go to, without a
+ * release ({@link AddedColumns}, {@code ETL_STAR_SCHEMA_ADDED_COLUMNS}): they follow the
+ * SPEC's, nullable.
  * <p>
  * The order of the constants is the order a batch is written and loaded in: dimensions
  * before the facts that reference them, {@code dim_date} once the facts have said which
@@ -125,21 +129,37 @@ public enum WarehouseTable {
             column("month_name", TEXT),
             column("quarter", INTEGER));
 
-    private final List<WarehouseColumn> columns;
-    private final Schema avroSchema;
+    /** The columns operators added, set as the service starts ({@link #configure}); none until then. */
+    private static volatile AddedColumns added = AddedColumns.NONE;
+
+    private final List<WarehouseColumn> specColumns;
+    private final TableLayout specLayout;
 
     WarehouseTable(WarehouseColumn... columns) {
-        this.columns = List.of(columns);
-        SchemaBuilder.FieldAssembler<Schema> fields = SchemaBuilder.record(tableName())
-                .namespace("io.totesys.warehouse")
-                .fields();
-        for (WarehouseColumn column : columns) {
-            Schema type = column.type().avroSchema();
-            fields = fields.name(column.name())
-                    .type(column.nullable() ? Schema.createUnion(Schema.create(Schema.Type.NULL), type) : type)
-                    .noDefault();
-        }
-        this.avroSchema = fields.endRecord();
+        this.specColumns = List.of(columns);
+        this.specLayout = TableLayout.of(tableName(), specColumns, List.of());
+    }
+
+    /**
+     * Sets the columns operators added to the star schema ({@code ETL_STAR_SCHEMA_ADDED_COLUMNS}):
+     * from then on {@link #columns()}, {@link #columnNames()} and {@link #avroSchema()} include them.
+     */
+    public static void configure(AddedColumns columns) {
+        added = columns;
+    }
+
+    /** The columns an operator added to this table, in the order the setting names them. */
+    public List<AddedColumn> addedColumns() {
+        return added.of(this);
+    }
+
+    /** The SPEC's columns of the table, without any an operator added. */
+    List<WarehouseColumn> specColumns() {
+        return specColumns;
+    }
+
+    private TableLayout layout() {
+        return added.layout(this, specLayout);
     }
 
     private static WarehouseColumn column(String name, WarehouseColumnType type) {
@@ -160,22 +180,23 @@ public enum WarehouseTable {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** The table's columns: the SPEC's, then any an operator added ({@link #configure}). */
     public List<WarehouseColumn> columns() {
-        return columns;
+        return layout().columns();
     }
 
     /** The Avro schema the table's Parquet files are written with. */
     public Schema avroSchema() {
-        return avroSchema;
+        return layout().avroSchema();
     }
 
     public List<String> columnNames() {
-        return columns.stream().map(WarehouseColumn::name).toList();
+        return layout().columnNames();
     }
 
     /** The dimension's key, or the fact's source id: the first column. */
     public String keyColumn() {
-        return columns.get(0).name();
+        return specColumns.get(0).name();
     }
 
     /** The names of the star schema's tables. */
@@ -186,6 +207,18 @@ public enum WarehouseTable {
     /** What Parquet manifests may name: the star schema's tables, in numbered Parquet parts. */
     public static ManifestCatalogue manifestCatalogue() {
         return new ManifestCatalogue("the star schema", Set.copyOf(tableNames()), "parquet", true);
+    }
+
+    /**
+     * The layouts a Parquet manifest records, one per table its objects hold: the columns,
+     * added ones included, with their warehouse types, so that a reader of the lake knows
+     * which columns each batch's objects have.
+     */
+    public static List<BatchManifest.TableSchema> manifestSchemas(List<BatchManifest.Entry> objects) {
+        return objects.stream().map(BatchManifest.Entry::table).distinct().flatMap(name -> byTableName(name).stream())
+                .map(table -> new BatchManifest.TableSchema(table.tableName(), table.columns().stream()
+                        .map(column -> new BatchManifest.Column(column.name(), column.type().sqlType())).toList()))
+                .toList();
     }
 
     /** The warehouse table of a lake table name, if the star schema has one. */

@@ -11,7 +11,8 @@ import io.totesys.pipeline.starschema.WarehouseColumn;
 /**
  * Rows as {@code COPY}'s CSV format reads them: every non-NULL value quoted, a quote inside
  * it doubled, NULL an empty unquoted field, so that NULL and an empty string never look
- * alike; line breaks and any Unicode text travel inside the quotes as they are.
+ * alike; line breaks and any Unicode text travel inside the quotes as they are. A row written
+ * before an operator added columns to its table ends early: the columns it lacks are NULL.
  */
 final class CsvCopyEncoder implements CopyEncoder {
 
@@ -32,7 +33,7 @@ final class CsvCopyEncoder implements CopyEncoder {
             if (index > 0) {
                 out.write(',');
             }
-            Object value = row.get(index);
+            Object value = index < row.getSchema().getFields().size() ? row.get(index) : null;
             if (value != null) {
                 out.write('"');
                 out.write(columns.get(index).type().toText(value).replace("\"", "\"\""));

@@ -49,14 +49,19 @@ final class ParquetRows {
     /**
      * Checks that the object's rows fit their table before any is copied: every column of
      * the table, of its type. A Parquet object that passes its checksum but was written for
-     * other columns (a column of the wrong type, a missing one) is invalid.
+     * other columns (a column of the wrong type, a missing one) is invalid. An object written
+     * before an operator added columns to its table lacks them at its end: its rows load with
+     * NULL in them.
      */
     static void checkFits(StagedTable table, String key, Schema found) {
         for (Schema.Field column : table.avroSchema().getFields()) {
             Schema.Field field = found.getField(column.name());
-            if (field == null) {
+            if (field == null && column.pos() >= found.getFields().size() && column.hasDefaultValue()) {
+                continue;
+            }
+            if (field == null || field.pos() != column.pos()) {
                 throw new InvalidLakeObjectException(key, "it does not fit " + table.name() + ": it has no column "
-                        + column.name(), null);
+                        + column.name() + " at position " + (column.pos() + 1), null);
             }
             if (!field.schema().equals(column.schema())) {
                 throw new InvalidLakeObjectException(key, "it does not fit " + table.name() + ": its column "

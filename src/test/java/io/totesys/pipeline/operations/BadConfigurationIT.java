@@ -110,6 +110,24 @@ class BadConfigurationIT {
     }
 
     @Test
+    void addedColumnOfATableThatIsNotToteSys() throws Exception {
+        String reason = failsWith(Map.of("ETL_STAR_SCHEMA_ADDED_COLUMNS", "sale_order.discount_percent numeric(5,2)"),
+                "Configuration error");
+        assertThat(reason).contains("ETL_STAR_SCHEMA_ADDED_COLUMNS entry 'sale_order.discount_percent numeric(5,2)': "
+                + "'sale_order' is not a ToteSys table; columns can be added from [address, currency, design");
+    }
+
+    /** No migration adds the column: every stage fails with the line until one does, nothing reaches the lake. */
+    @Test
+    void addedColumnTheWarehouseLacks() throws Exception {
+        String reason = runOnceFails(Map.of("ETL_STAR_SCHEMA_ADDED_COLUMNS", "payment.company_ac_number integer"));
+        assertThat(reason).contains("ETL_STAR_SCHEMA_ADDED_COLUMNS adds payment.company_ac_number integer, but the "
+                + "warehouse has no column fact_payment.company_ac_number after the migrations: add it with a "
+                + "migration in ETL_STAR_SCHEMA_MIGRATIONS, such as ALTER TABLE public.fact_payment ADD COLUMN "
+                + "company_ac_number integer");
+    }
+
+    @Test
     void malformedPollInterval() throws Exception {
         String reason = failsWith(Map.of("ETL_POLL_INTERVAL", "every minute"), "Configuration error");
         assertThat(reason).contains("ETL_POLL_INTERVAL 'every minute' is not a duration", "30s");
