@@ -32,16 +32,18 @@ public final class LoadBatch implements Synchronization {
     private final BatchManifest manifest;
     private final Connection connection;
     private final boolean pending;
+    private final boolean bulk;
     private final Instant startedAt = Instant.now();
     private final List<BatchManifest.Quarantined> quarantined = new ArrayList<>();
 
     LoadBatch(BatchId id, String manifestKey, BatchManifest manifest, Connection connection, boolean pending,
-            List<BatchManifest.Quarantined> quarantinedEarlier) {
+            boolean bulk, List<BatchManifest.Quarantined> quarantinedEarlier) {
         this.id = id;
         this.manifestKey = manifestKey;
         this.manifest = manifest;
         this.connection = connection;
         this.pending = pending;
+        this.bulk = bulk;
         this.quarantined.addAll(quarantinedEarlier);
     }
 
@@ -84,6 +86,14 @@ public final class LoadBatch implements Synchronization {
         return List.copyOf(quarantined);
     }
 
+    /**
+     * Whether this is a bulk batch loading with the star schema's foreign keys dropped
+     * ({@link ForeignKeys}), to be added again in its transaction.
+     */
+    boolean isBulk() {
+        return bulk;
+    }
+
     Instant startedAt() {
         return startedAt;
     }
@@ -110,13 +120,21 @@ public final class LoadBatch implements Synchronization {
         release();
     }
 
+    /**
+     * Rolls back whatever was not committed; a bulk batch that did not commit adds the foreign
+     * keys it dropped back at once, in a transaction of its own, rather than leaving them to
+     * the next batch.
+     */
     private void release() {
         try (connection) {
             if (!connection.getAutoCommit()) {
                 connection.rollback();
             }
+            if (bulk) {
+                ForeignKeys.restoreLeftovers(connection);
+            }
         } catch (SQLException e) {
-            LOG.debugf(e, "releasing the warehouse connection of load batch %s failed", id);
+            LOG.warnf("Releasing the warehouse connection of load batch %s failed: %s", id, e.getMessage());
         }
     }
 

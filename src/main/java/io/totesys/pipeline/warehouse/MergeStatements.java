@@ -1,7 +1,10 @@
 package io.totesys.pipeline.warehouse;
 
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.totesys.pipeline.starschema.WarehouseColumn;
 import io.totesys.pipeline.starschema.WarehouseDeletions;
@@ -36,6 +39,24 @@ final class MergeStatements {
     static String createStagingTable(StagedTable table) {
         return "CREATE TEMPORARY TABLE " + stagingTable(table) + " ON COMMIT DROP AS SELECT "
                 + String.join(", ", table.columnNames()) + " FROM public." + table.name() + " WITH NO DATA";
+    }
+
+    /** Gathers the planner's statistics of every staging table, which autovacuum never sees. */
+    static String analyzeStaging() {
+        return "ANALYZE " + Stream.concat(Arrays.stream(WarehouseTable.values()).map(StagedTable::rowsOf),
+                WarehouseDeletions.tables().stream().map(StagedTable::deletionsOf))
+                .map(MergeStatements::stagingTable).collect(Collectors.joining(", "));
+    }
+
+    /** Gathers the planner's statistics of warehouse tables in {@code public}, by name. */
+    static String analyze(Collection<String> tables) {
+        return "ANALYZE " + tables.stream().map(table -> "public." + table).collect(Collectors.joining(", "));
+    }
+
+    /** The rows of the tables in {@code public} named by parameter 1 (a text array), as last estimated. */
+    static String estimatedRows() {
+        return "SELECT coalesce(sum(greatest(reltuples, 0)), 0)::bigint FROM pg_class WHERE relnamespace = "
+                + "'public'::regnamespace AND relkind = 'r' AND relname = ANY (?)";
     }
 
     /** Copies rows into the staging table of a warehouse table. */

@@ -8,10 +8,12 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.avro.generic.GenericRecord;
 import org.jboss.logging.Logger;
@@ -34,14 +36,36 @@ final class StarSchemaMerge {
 
     private static final Logger LOG = Logger.getLogger(StarSchemaMerge.class);
 
+    /** The memory each sort or hash of a bulk batch's merge may use before it spills to disk. */
+    private static final String BULK_WORK_MEMORY = "64MB";
+
     private StarSchemaMerge() {
     }
 
-    /** Runs the merge in the batch's transaction; returns the rows each table gained, in table order. */
-    static Map<String, Long> merge(Connection connection, BatchId batch) throws SQLException {
+    /**
+     * Runs the merge in the batch's transaction; returns the rows each table gained, in table
+     * order. The merge's statements are planned without JIT compilation: their estimates are
+     * large enough to trigger it, and it would spend a second compiling each for nothing. A
+     * bulk batch's plans are made from statistics: its staging tables are analysed once
+     * filled, the dimensions once merged, before the facts that join them, and the facts
+     * once appended, for the batches that follow.
+     */
+    static Map<String, Long> merge(Connection connection, BatchId batch, boolean bulk) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SET LOCAL jit = off");
+            if (bulk) {
+                statement.execute("SET LOCAL work_mem = '" + BULK_WORK_MEMORY + "'");
+                statement.execute(MergeStatements.analyzeStaging());
+            }
+        }
         Map<String, Long> added = new LinkedHashMap<>();
+        Set<String> analyzed = null;
         for (WarehouseTable table : dimensionsThenFacts()) {
             if (table.isFact()) {
+                if (bulk && analyzed == null) {
+                    analyzed = Set.copyOf(added.keySet());
+                    analyze(connection, analyzed);
+                }
                 inferMissingDimensionRows(connection, batch, table);
             }
             try (PreparedStatement statement = connection.prepareStatement(
@@ -62,7 +86,38 @@ final class StarSchemaMerge {
                 added.put(WarehouseDeletions.tableName(table), rows);
             }
         }
+        if (bulk) {
+            Set<String> dimensions = analyzed == null ? Set.of() : analyzed;
+            analyze(connection, added.keySet().stream().filter(table -> !dimensions.contains(table)).toList());
+        }
         return added;
+    }
+
+    /**
+     * Gathers the planner's statistics of the given warehouse tables, in the batch's
+     * transaction (its own rows included), so that the next batch's merge is planned for what
+     * they now hold rather than what they held before a large load.
+     */
+    private static void analyze(Connection connection, Collection<String> tables) throws SQLException {
+        if (tables.isEmpty()) {
+            return;
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(MergeStatements.analyze(tables));
+        }
+    }
+
+    /** The rows the fact tables hold, as the planner's statistics estimate them (none when never analysed). */
+    static long factRows(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(MergeStatements.estimatedRows())) {
+            statement.setArray(1, connection.createArrayOf("text",
+                    Arrays.stream(WarehouseTable.values()).filter(WarehouseTable::isFact)
+                            .map(WarehouseTable::tableName).toArray()));
+            try (ResultSet result = statement.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        }
     }
 
     private static long execute(Connection connection, String sql, BatchId batch) throws SQLException {

@@ -66,11 +66,15 @@ public class WarehouseLoads {
     private final PipelineMetrics metrics;
     private final StageLocks stageLocks;
     private final ZoneId sourceZone;
+    private final BulkLoadPolicy bulkLoads;
+    private final StarSchemaOwner owner;
 
     WarehouseLoads(AgroalDataSource warehouse, @Named("processedBatches") LakeBatches processed,
             LakeBuckets buckets, LoadLog loadLog, PipelineSchema schema, PipelineMetrics metrics,
-            StageLocks stageLocks, PipelineSettings settings) {
+            StageLocks stageLocks, PipelineSettings settings, BulkLoadPolicy bulkLoads, StarSchemaOwner owner) {
         this.warehouse = warehouse;
+        this.bulkLoads = bulkLoads;
+        this.owner = owner;
         this.processed = processed;
         this.buckets = buckets;
         this.loadLog = loadLog;
@@ -93,29 +97,63 @@ public class WarehouseLoads {
 
     /**
      * Opens the load of the Parquet batch whose manifest key is the body: begins the
-     * warehouse transaction, waits for any other loader, and checks the load log.
+     * warehouse transaction, waits for any other loader, and checks the load log. A bulk
+     * batch ({@link BulkLoadPolicy}) loads as the star schema's owner, with its foreign keys
+     * dropped ({@link ForeignKeys}); foreign keys an earlier batch left dropped are added back
+     * before a batch that is not one.
      */
     public LoadBatch open(@Body String manifestKey, Exchange exchange) {
         schema.ensureMigrated();
         BatchManifest manifest = processed.manifest(manifestKey, WarehouseTable.manifestCatalogue());
         BatchId batchId = new BatchId(manifest.batchId());
+        boolean bulk = bulkLoads.isBulk(manifest, this::factRows);
         Connection connection = null;
         try {
-            connection = warehouse.getConnection();
+            connection = bulk ? owner.connect() : warehouse.getConnection();
             connection.setAutoCommit(false);
             Optional<List<BatchManifest.Quarantined>> loaded = loadLog.lockAndFind(connection, batchId, manifest);
             if (loaded.isEmpty()) {
+                bulk = prepareForeignKeys(connection, batchId, bulk);
                 StagingTables.create(connection);
             } else {
+                bulk = false;
                 LOG.infof("Load batch %s is in the load log already; archiving its Parquet objects", batchId);
             }
-            LoadBatch batch = new LoadBatch(batchId, manifestKey, manifest, connection, loaded.isEmpty(),
+            LoadBatch batch = new LoadBatch(batchId, manifestKey, manifest, connection, loaded.isEmpty(), bulk,
                     loaded.orElse(List.of()));
             exchange.getExchangeExtension().addOnCompletion(batch);
             return batch;
         } catch (SQLException e) {
             LoadBatch.closeQuietly(connection);
             throw new PipelineStateException("opening the load of batch " + batchId + " failed", e);
+        }
+    }
+
+    /**
+     * Drops the foreign keys for a bulk batch, or adds back those an earlier one left dropped,
+     * on a connection of the star schema's owner beside the batch's own, while the batch holds
+     * the load log's lock; returns whether the batch loads as a bulk batch.
+     */
+    private boolean prepareForeignKeys(Connection connection, BatchId batchId, boolean bulk) throws SQLException {
+        if (bulk) {
+            try (Connection ddl = owner.connect()) {
+                return ForeignKeys.suspend(ddl, batchId, bulkLoads.lockTimeout());
+            }
+        }
+        if (ForeignKeys.anySuspended(connection)) {
+            try (Connection ddl = owner.connect()) {
+                ForeignKeys.restoreLeftovers(ddl);
+            }
+        }
+        return false;
+    }
+
+    /** The rows the fact tables hold, as the planner's statistics estimate them. */
+    private long factRows() {
+        try (Connection connection = warehouse.getConnection()) {
+            return StarSchemaMerge.factRows(connection);
+        } catch (SQLException e) {
+            throw new PipelineStateException("reading the size of the fact tables failed", e);
         }
     }
 
@@ -203,7 +241,12 @@ public class WarehouseLoads {
         Connection connection = batch.connection();
         Map<String, Long> added;
         try {
-            added = StarSchemaMerge.merge(connection, batch.getId());
+            added = StarSchemaMerge.merge(connection, batch.getId(), batch.isBulk());
+            if (batch.isBulk()) {
+                int restored = ForeignKeys.restore(connection);
+                LOG.infof("Load batch %s loaded in bulk: %d foreign keys added again, each validated once",
+                        batch.getId(), restored);
+            }
             loadLog.record(connection, batch, added);
             connection.commit();
         } catch (SQLException e) {

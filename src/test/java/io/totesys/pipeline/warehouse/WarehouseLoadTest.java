@@ -20,6 +20,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.LakeContents;
+import io.totesys.pipeline.testing.LateDimensionRow;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.StarSchemaFromToteSys;
@@ -94,19 +95,7 @@ class WarehouseLoadTest {
     void aFactThatArrivesBeforeItsDimensionRowGetsAnInferredRowUntilTheRealOneComes() throws Exception {
         new ToteSysSimulator(world.totesysOwner(), 36).seed(0.01);
         runPipeline();
-        // A new member of staff and an order of theirs; the batch's staff object never reaches the
-        // transform (quarantined as missing), so the order arrives before its dimension row.
-        DatabaseServer.execute(world.totesysOwner(), """
-                INSERT INTO staff (staff_id, first_name, last_name, department_id, email_address)
-                VALUES (99, 'Ana', 'Late', 1, 'ana.late@terrifictotes.com');
-                INSERT INTO sales_order (design_id, staff_id, counterparty_id, units_sold, unit_price, currency_id,
-                                         agreed_delivery_date, agreed_payment_date, agreed_delivery_location_id)
-                VALUES (1, 99, 1, 10, 2.50, 1, '2026-12-01', '2026-12-02', 1)""");
-        PipelineStages.run(producer, PipelineStage.EXTRACT);
-        LakeContents ingest = new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET);
-        ingest.keys("input/staff/").forEach(ingest::delete);
-        PipelineStages.run(producer, PipelineStage.TRANSFORM);
-        PipelineStages.run(producer, PipelineStage.LOAD);
+        LateDimensionRow.load(world, producer);
         assertThat(SqlRows.of(warehouse, "SELECT first_name, last_name FROM dim_staff WHERE staff_id = 99"))
                 .containsExactly("(Unknown,Unknown)");
 
