@@ -195,14 +195,25 @@ public enum SourceTable {
      * {@code xmax} with those low bits ({@link TransactionSnapshot#widen}). Parameters: the
      * snapshot's {@code xmax}, and its low 32 bits.
      */
-    private static final String ROW_TRANSACTION = "(?::bigint - mod(?::bigint - xmin::text::bigint + 4294967296, 4294967296))";
+    private static final String ROW_TRANSACTION = rowTransaction("?", "?");
 
     /**
      * Cheap first test that a row version may be new: its {@code xmin} is no older than the
      * horizon's (an integer comparison, no conversion), so that only those few go through
      * {@code pg_visible_in_snapshot}. Parameter: {@code age()} of the horizon's xmin.
      */
-    private static final String RECENT_ENOUGH = "age(xmin) BETWEEN 0 AND ?";
+    private static final String RECENT_ENOUGH = recentEnough("?");
+
+    /** {@link #ROW_TRANSACTION} with its parameters given: SQL text or {@code ?}. */
+    private static String rowTransaction(String xmax, String xmaxLowBits) {
+        return "(" + xmax + "::bigint - mod(" + xmaxLowBits
+                + "::bigint - xmin::text::bigint + 4294967296, 4294967296))";
+    }
+
+    /** {@link #RECENT_ENOUGH} with its parameter given: SQL text or {@code ?}. */
+    private static String recentEnough(String age) {
+        return "age(xmin) BETWEEN 0 AND " + age;
+    }
 
     /**
      * The checksum of a row as the lake holds it: the MD5 of the record of its catalogue
@@ -216,15 +227,16 @@ public enum SourceTable {
     }
 
     /**
-     * The query that reads the rows of this table whose keys are in a set, its columns
-     * rendered by {@code selectList}, as {@link #changedRowsQuery} does. Parameters:
-     * {@link #ROW_TRANSACTION}'s two, the keys as an {@code integer[]}.
+     * The {@code COPY} that writes the rows of this table whose keys are in a set as
+     * {@link #changedRowsCopy} does: what a repair batch reads again. {@code COPY} takes no
+     * parameters: every value is written into the statement, from numbers the pipeline holds.
      */
-    String rowsWithKeysQuery(String selectList) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(selectList).append(", ");
-        return sql.append(ROW_TRANSACTION).append(", ").append(checksum()).append(" FROM ").append(tableName())
-                .append(" WHERE ").append(primaryKey()).append(" = ANY (?) ORDER BY ").append(CHANGE_COLUMN)
-                .append(", ").append(primaryKey()).toString();
+    String rowsWithKeysCopy(String selectList, long xmax, int[] keys) {
+        StringBuilder array = new StringBuilder("'{");
+        for (int index = 0; index < keys.length; index++) {
+            array.append(index == 0 ? "" : ",").append(keys[index]);
+        }
+        return copy(selectList, xmax, " WHERE " + primaryKey() + " = ANY (" + array + "}'::integer[])");
     }
 
     /**
@@ -247,25 +259,34 @@ public enum SourceTable {
     }
 
     /**
-     * The query that reads this table's row versions in a window, its columns rendered by
-     * {@code selectList} ({@link SourceSchema}), each with the id of the transaction that
-     * wrote it and the row's {@link #checksum()} as the last columns, ordered by
-     * {@code last_updated} and primary key. Parameters: {@link #ROW_TRANSACTION}'s two, then
-     * for {@link ChangeWindow.Kind#SINCE_HORIZON} {@link #RECENT_ENOUGH}'s, ROW_TRANSACTION's
-     * two again and the horizon, for {@link ChangeWindow.Kind#SINCE_WATERMARK} the watermark.
+     * The {@code COPY} that writes this table's row versions in a window as CSV, every value
+     * quoted but NULL: first the row's key, the id of the transaction that wrote it and its
+     * {@link #checksum()}, then its columns rendered by {@code selectList} ({@link SourceSchema}),
+     * ordered by {@code last_updated} and primary key. {@code COPY} takes no parameters: the
+     * snapshot's {@code xmax} ({@link #ROW_TRANSACTION}), for {@link ChangeWindow.Kind#SINCE_HORIZON}
+     * the age of the horizon's xmin ({@link #RECENT_ENOUGH}) and the horizon, and for
+     * {@link ChangeWindow.Kind#SINCE_WATERMARK} the watermark are written into the statement,
+     * from values the pipeline holds as numbers and times, never text from input.
      */
-    String changedRowsQuery(ChangeWindow.Kind kind, String selectList) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(selectList).append(", ");
-        sql.append(ROW_TRANSACTION).append(", ").append(checksum()).append(" FROM ").append(tableName());
-        switch (kind) {
-            case WHOLE_TABLE -> {
-            }
-            case SINCE_HORIZON -> sql.append(" WHERE ").append(RECENT_ENOUGH)
-                    .append(" AND NOT pg_visible_in_snapshot((").append(ROW_TRANSACTION)
-                    .append(")::text::xid8, ?::pg_snapshot)");
-            case SINCE_WATERMARK -> sql.append(" WHERE ").append(CHANGE_COLUMN).append(" >= ?");
-        }
-        return sql.append(" ORDER BY ").append(CHANGE_COLUMN).append(", ").append(primaryKey()).toString();
+    String changedRowsCopy(String selectList, long xmax, ChangeWindow window, int horizonAge) {
+        String where = switch (window.kind()) {
+            case WHOLE_TABLE -> "";
+            case SINCE_HORIZON -> " WHERE " + recentEnough(Integer.toString(horizonAge))
+                    + " AND NOT pg_visible_in_snapshot((" + rowTransaction(xmax) + ")::text::xid8, '"
+                    + window.since() + "'::pg_snapshot)";
+            case SINCE_WATERMARK -> " WHERE " + CHANGE_COLUMN + " >= '" + window.from() + "'::timestamp";
+        };
+        return copy(selectList, xmax, where);
+    }
+
+    private String copy(String selectList, long xmax, String where) {
+        return "COPY (SELECT " + primaryKey() + ", " + rowTransaction(xmax) + ", " + checksum() + ", " + selectList
+                + " FROM " + tableName() + where + " ORDER BY " + tableName() + "." + CHANGE_COLUMN + ", "
+                + tableName() + "." + primaryKey() + ") TO STDOUT (FORMAT csv, FORCE_QUOTE *)";
+    }
+
+    private static String rowTransaction(long xmax) {
+        return rowTransaction(Long.toString(xmax), Long.toString(xmax % TransactionSnapshot.XID_SPACE));
     }
 
     /**
