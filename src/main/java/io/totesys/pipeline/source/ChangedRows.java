@@ -77,9 +77,14 @@ public final class ChangedRows {
             checksums.flush();
             return rows;
         } catch (SQLException e) {
+            checksums.cancel();
             throw new SourceReadException("reading changed rows of " + table.tableName() + " failed", e);
         } catch (IOException e) {
+            checksums.cancel();
             throw new UncheckedIOException("writing changed rows of " + table.tableName() + " failed", e);
+        } catch (RuntimeException e) {
+            checksums.cancel();
+            throw e;
         } finally {
             cancel(out);
         }

@@ -144,7 +144,7 @@ public final class SourceSnapshot implements AutoCloseable {
         try {
             int horizonAge = window.kind() == ChangeWindow.Kind.SINCE_HORIZON ? age(window.since().xmin()) : 0;
             return new ChangedRows(table, schema.lakeColumnNames(), copyManager(),
-                    table.changedRowsCopy(schema.selectList(), transactions.xmax(), window, horizonAge), keys,
+                    table.changedRowsCopy(schema, transactions.xmax(), window, horizonAge), keys,
                     transactions.xmin(), transactionsRead, checksums);
         } catch (SQLException e) {
             throw new SourceReadException("reading changed rows of " + table.tableName() + " failed", e);
@@ -160,7 +160,7 @@ public final class SourceSnapshot implements AutoCloseable {
         SourceTable table = schema.table();
         try {
             return new ChangedRows(table, schema.lakeColumnNames(), copyManager(),
-                    table.rowsWithKeysCopy(schema.selectList(), transactions.xmax(), wanted.toArray()), keys,
+                    table.rowsWithKeysCopy(schema, transactions.xmax(), wanted.toArray()), keys,
                     Long.MAX_VALUE, new HashSet<>(), checksums);
         } catch (SQLException e) {
             throw new SourceReadException("reading rows of " + table.tableName() + " to repair failed", e);

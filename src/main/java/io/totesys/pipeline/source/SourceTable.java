@@ -218,8 +218,9 @@ public enum SourceTable {
     /**
      * The checksum of a row as the lake holds it: the MD5 of the record of its catalogue
      * columns' lake text ({@link SourceSchema#catalogueText}), as a {@code uuid}. The extract
-     * reads it with each row and reconciliation with each key, from the same expression in
-     * ToteSys, so that both agree byte for byte; a column ToteSys adds leaves it as it was.
+     * reads it with each row (over the same texts, rendered once: {@link #changedRowsCopy}) and
+     * reconciliation with each key, computed by ToteSys, so that both agree byte for byte; a
+     * column ToteSys adds leaves it as it was.
      */
     String checksum() {
         return columns.stream().map(SourceSchema::catalogueText)
@@ -231,12 +232,12 @@ public enum SourceTable {
      * {@link #changedRowsCopy} does: what a repair batch reads again. {@code COPY} takes no
      * parameters: every value is written into the statement, from numbers the pipeline holds.
      */
-    String rowsWithKeysCopy(String selectList, long xmax, int[] keys) {
+    String rowsWithKeysCopy(SourceSchema schema, long xmax, int[] keys) {
         StringBuilder array = new StringBuilder("'{");
         for (int index = 0; index < keys.length; index++) {
             array.append(index == 0 ? "" : ",").append(keys[index]);
         }
-        return copy(selectList, xmax, " WHERE " + primaryKey() + " = ANY (" + array + "}'::integer[])");
+        return copy(schema, xmax, " WHERE " + primaryKey() + " = ANY (" + array + "}'::integer[])");
     }
 
     /**
@@ -268,7 +269,7 @@ public enum SourceTable {
      * {@link ChangeWindow.Kind#SINCE_WATERMARK} the watermark are written into the statement,
      * from values the pipeline holds as numbers and times, never text from input.
      */
-    String changedRowsCopy(String selectList, long xmax, ChangeWindow window, int horizonAge) {
+    String changedRowsCopy(SourceSchema schema, long xmax, ChangeWindow window, int horizonAge) {
         String where = switch (window.kind()) {
             case WHOLE_TABLE -> "";
             case SINCE_HORIZON -> " WHERE " + recentEnough(Integer.toString(horizonAge))
@@ -276,13 +277,42 @@ public enum SourceTable {
                     + window.since() + "'::pg_snapshot)";
             case SINCE_WATERMARK -> " WHERE " + CHANGE_COLUMN + " >= '" + window.from() + "'::timestamp";
         };
-        return copy(selectList, xmax, where);
+        return copy(schema, xmax, where);
     }
 
-    private String copy(String selectList, long xmax, String where) {
-        return "COPY (SELECT " + primaryKey() + ", " + rowTransaction(xmax) + ", " + checksum() + ", " + selectList
-                + " FROM " + tableName() + where + " ORDER BY " + tableName() + "." + CHANGE_COLUMN + ", "
-                + tableName() + "." + primaryKey() + ") TO STDOUT (FORMAT csv, FORCE_QUOTE *)";
+    /**
+     * The {@code COPY} of the rows {@code where} selects: a subquery renders each lake column
+     * once, and the {@link #checksum()} is computed over those texts (a catalogue column whose
+     * lake text is not its catalogue text, a timestamp kept with six digits, is rendered again
+     * for it), so that no value is rendered twice; the subquery's {@code ORDER BY} keeps it
+     * from being merged into the outer query, which would render them twice again.
+     */
+    private String copy(SourceSchema schema, long xmax, String where) {
+        List<SourceSchema.Column> lake = schema.lakeColumns();
+        StringBuilder inner = new StringBuilder("SELECT ").append(primaryKey()).append(" AS row_key, ")
+                .append(rowTransaction(xmax)).append(" AS row_transaction");
+        StringBuilder outer = new StringBuilder("SELECT row_key, row_transaction, md5(ROW(");
+        StringBuilder values = new StringBuilder();
+        for (int index = 0; index < lake.size(); index++) {
+            inner.append(", ").append(SourceSchema.asText(lake.get(index))).append(" AS lake_").append(index);
+            values.append(", lake_").append(index);
+        }
+        List<String> names = schema.lakeColumnNames();
+        for (int index = 0; index < columns.size(); index++) {
+            SourceColumn column = columns.get(index);
+            int position = names.indexOf(column.name());
+            outer.append(index == 0 ? "" : ", ");
+            if (position >= 0 && SourceSchema.rendersCatalogueText(lake.get(position), column)) {
+                outer.append("lake_").append(position);
+            } else {
+                inner.append(", ").append(SourceSchema.catalogueText(column)).append(" AS catalogue_").append(index);
+                outer.append("catalogue_").append(index);
+            }
+        }
+        inner.append(" FROM ").append(tableName()).append(where).append(" ORDER BY ").append(tableName()).append('.')
+                .append(CHANGE_COLUMN).append(", ").append(tableName()).append('.').append(primaryKey());
+        return "COPY (" + outer + ")::text)::uuid" + values + " FROM (" + inner
+                + ") lake) TO STDOUT (FORMAT csv, FORCE_QUOTE *)";
     }
 
     private static String rowTransaction(long xmax) {
