@@ -44,10 +44,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param schemas the columns of each table the extract batch read, as ToteSys had them, in
  *        the order of its CSV objects' headers; {@code null} in manifests written before
  *        the extract recorded them (their CSV objects hold the catalogue's columns)
+ * @param recordSeparator how the records of the batch's CSV objects end, {@link #CRLF} or
+ *        {@link #LF} (SPEC section 3); {@code null} in manifests written before it was recorded:
+ *        their objects' records end in CRLF
  */
 public record BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
         List<Quarantined> quarantined, List<Entry> deletions, String sourceSnapshot, String changesSince,
-        boolean repair, List<RepairReason> repairReasons, List<TableSchema> schemas) {
+        boolean repair, List<RepairReason> repairReasons, List<TableSchema> schemas, String recordSeparator) {
+
+    /** The {@link #recordSeparator} of CSV records that end in a carriage return and a line feed. */
+    public static final String CRLF = "CRLF";
+    /** The {@link #recordSeparator} of CSV records that end in a line feed, as PostgreSQL's {@code COPY} writes them. */
+    public static final String LF = "LF";
 
     /** How manifests write a point in the source's clock: {@code 2022-11-03 14:20:49.000}. */
     private static final DateTimeFormatter SOURCE_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
@@ -58,17 +66,31 @@ public record BatchManifest(String batchId, String stage, Instant createdAt, Str
         repairReasons = repairReasons == null ? List.of() : List.copyOf(repairReasons);
     }
 
+    /** A manifest that does not record how its CSV records end: CRLF. */
+    public BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
+            List<Quarantined> quarantined, List<Entry> deletions, String sourceSnapshot, String changesSince,
+            boolean repair, List<RepairReason> repairReasons, List<TableSchema> schemas) {
+        this(batchId, stage, createdAt, highWater, objects, quarantined, deletions, sourceSnapshot, changesSince,
+                repair, repairReasons, schemas, null);
+    }
+
     /** A batch's manifest, not a repair, without table schemas. */
     public BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
             List<Quarantined> quarantined, List<Entry> deletions, String sourceSnapshot, String changesSince) {
         this(batchId, stage, createdAt, highWater, objects, quarantined, deletions, sourceSnapshot, changesSince,
-                false, List.of(), null);
+                false, List.of(), null, null);
     }
 
     /** A manifest without deletions or source snapshot: a transform batch's. */
     public BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
             List<Quarantined> quarantined) {
-        this(batchId, stage, createdAt, highWater, objects, quarantined, List.of(), null, null, false, List.of(), null);
+        this(batchId, stage, createdAt, highWater, objects, quarantined, List.of(), null, null, false, List.of(), null,
+                null);
+    }
+
+    /** How the records of the batch's CSV objects end: {@link #CRLF} when the manifest does not say. */
+    public String recordSeparatorOrDefault() {
+        return recordSeparator == null ? CRLF : recordSeparator;
     }
 
     /** The columns the manifest records for a table, if it records any. */

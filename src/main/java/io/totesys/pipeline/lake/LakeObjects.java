@@ -78,6 +78,14 @@ public final class LakeObjects {
     }
 
     /**
+     * An object to write as its bytes are made ({@link ObjectUpload}); {@code beforeFirstWrite}
+     * runs once, just before the first request that writes to the bucket.
+     */
+    public ObjectUpload upload(String key, String contentType, Runnable beforeFirstWrite) {
+        return new ObjectUpload(s3, bucket, key, contentType, beforeFirstWrite);
+    }
+
+    /**
      * Moves an object to another key of the same bucket: a copy, then the removal of the
      * original. An object already moved (its source gone, its target there) is not an error,
      * so a move repeated after a crash completes it.

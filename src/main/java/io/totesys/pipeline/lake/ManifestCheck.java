@@ -54,6 +54,11 @@ final class ManifestCheck {
             }
         }
         checkSchemas(relativeKey, manifest);
+        if (manifest.recordSeparator() != null && !BatchManifest.CRLF.equals(manifest.recordSeparator())
+                && !BatchManifest.LF.equals(manifest.recordSeparator())) {
+            throw invalid(relativeKey, "its recordSeparator " + quoted(manifest.recordSeparator()) + " is neither "
+                    + BatchManifest.CRLF + " nor " + BatchManifest.LF);
+        }
         try {
             manifest.highWaterTime();
         } catch (DateTimeParseException e) {

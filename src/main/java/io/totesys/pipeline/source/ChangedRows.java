@@ -1,121 +1,164 @@
 package io.totesys.pipeline.source;
 
-import java.sql.ResultSet;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Set;
 
+import org.postgresql.copy.CopyManager;
+import org.postgresql.copy.CopyOut;
+
 /**
- * The changed rows of one table as CSV records, streamed from a database cursor: the
- * header record first (the table's columns in the lake's order, {@link SourceSchema}), then
- * one record per row, each value the source's own text or {@code null} for NULL. Only one
- * fetch of rows is ever in memory, whatever the table's size. As rows are handed out, their
- * keys join the batch's {@link SourceKeys}, their checksums its {@link RowChecksums} (the
- * query's last column), and the transactions that wrote them (the column before), from the
- * snapshot's xmin up, the batch's transactions read.
+ * The changed rows of one table, written as the lake's CSV by PostgreSQL itself
+ * ({@code COPY (SELECT ...) TO STDOUT}, in the batch's snapshot): the header record first
+ * (the table's columns in the lake's order, {@link SourceSchema}), then one record per row,
+ * each value rendered by the {@code SELECT} as the lake has always held it, quoted, NULL as an
+ * empty unquoted field, and each record ended by {@link #RECORD_SEPARATOR}.
+ * <p>
+ * {@code COPY} sends every row as a message of its own, which starts with three values the
+ * lake does not carry: the row's key, the id of the transaction that wrote it and its checksum
+ * ({@link SourceTable#changedRowsCopy}). They are taken off as the row passes: the key joins the
+ * batch's {@link SourceKeys}, the checksum its {@link RowChecksums}, and the transaction, from
+ * the snapshot's xmin up, the batch's transactions read. Nothing else is parsed: the rest of the
+ * message goes to the object as it is.
  */
-public final class ChangedRows implements ExtractedRecords, AutoCloseable {
+public final class ChangedRows {
+
+    /** How records end in the lake's CSV objects, as they always have: CRLF, RFC 4180's. */
+    static final byte[] RECORD_SEPARATOR = {'\r', '\n'};
+
+    /** The three values each copied row starts with, that the lake does not carry. */
+    private static final int PREFIX_VALUES = 3;
+    private static final int CHECKSUM_LENGTH = 36;
 
     private final SourceTable table;
     private final List<String> header;
-    private final Statement statement;
-    private final ResultSet resultSet;
-    private final int columnCount;
+    private final CopyManager copyManager;
+    private final String copy;
     private final SourceKeys keys;
     private final long recentFrom;
     private final Set<Long> transactionsRead;
     private final RowChecksums checksums;
-    private boolean headerPending = true;
-    private boolean rowPending;
-    private long rowCount;
 
-    ChangedRows(SourceTable table, List<String> header, Statement statement, ResultSet resultSet, SourceKeys keys,
-            long recentFrom, Set<Long> transactionsRead, RowChecksums checksums) throws SQLException {
+    ChangedRows(SourceTable table, List<String> header, CopyManager copyManager, String copy, SourceKeys keys,
+            long recentFrom, Set<Long> transactionsRead, RowChecksums checksums) {
         this.table = table;
         this.header = List.copyOf(header);
-        this.statement = statement;
-        this.resultSet = resultSet;
-        this.columnCount = header.size();
+        this.copyManager = copyManager;
+        this.copy = copy;
         this.keys = keys;
         this.recentFrom = recentFrom;
         this.transactionsRead = transactionsRead;
         this.checksums = checksums;
-        advance();
     }
 
-    @Override
     public SourceTable table() {
         return table;
     }
 
-    @Override
-    public boolean deletions() {
-        return false;
-    }
-
-    /** Whether the window holds no row at all; known before anything is read. */
-    @Override
-    public boolean isEmpty() {
-        return rowCount == 0 && !rowPending;
-    }
-
-    /** How many data rows were handed out so far: all of them once the iterator is drained. */
-    @Override
-    public long rowCount() {
-        return rowCount;
-    }
-
-    @Override
-    public boolean hasNext() {
-        return headerPending || rowPending;
-    }
-
-    @Override
-    public List<String> next() {
-        if (headerPending) {
-            headerPending = false;
-            return header;
-        }
-        if (!rowPending) {
-            throw new NoSuchElementException("all changed rows of " + table.tableName() + " were read");
-        }
+    /** Writes the header and every row; returns how many rows there were (the header not counted). */
+    public long writeTo(OutputStream csv) {
+        CopyOut out = null;
+        long rows = 0;
         try {
-            List<String> record = new ArrayList<>(columnCount);
-            for (int column = 1; column <= columnCount; column++) {
-                record.add(resultSet.getString(column));
+            csv.write(ExtractedCsv.FORMAT.format(header.toArray()).getBytes(StandardCharsets.UTF_8));
+            csv.write(RECORD_SEPARATOR);
+            out = copyManager.copyOut(copy);
+            byte[] row;
+            while ((row = out.readFromCopy()) != null) {
+                int start = takeOffPrefix(row);
+                csv.write(row, start, row.length - 1 - start);
+                csv.write(RECORD_SEPARATOR);
+                rows++;
             }
-            int key = resultSet.getInt(1);
-            keys.add(key);
-            checksums.read(table, key, resultSet.getString(columnCount + 2));
-            long transaction = resultSet.getLong(columnCount + 1);
-            if (transaction >= recentFrom) {
-                transactionsRead.add(transaction);
-            }
-            rowCount++;
-            advance();
-            return record;
-        } catch (SQLException e) {
-            throw new SourceReadException("reading changed rows of " + table.tableName() + " failed", e);
-        }
-    }
-
-    private void advance() throws SQLException {
-        rowPending = resultSet.next();
-        if (!rowPending) {
-            close();
             checksums.flush();
+            return rows;
+        } catch (SQLException e) {
+            checksums.cancel();
+            throw new SourceReadException("reading changed rows of " + table.tableName() + " failed", e);
+        } catch (IOException e) {
+            checksums.cancel();
+            throw new UncheckedIOException("writing changed rows of " + table.tableName() + " failed", e);
+        } catch (RuntimeException e) {
+            checksums.cancel();
+            throw e;
+        } finally {
+            cancel(out);
         }
     }
 
-    @Override
-    public void close() {
-        try {
-            statement.close();
-        } catch (SQLException e) {
-            throw new SourceReadException("closing the cursor on " + table.tableName() + " failed", e);
+    /**
+     * Takes the key, transaction and checksum off a copied row ({@code "1","745","<uuid>",...\n});
+     * returns where the lake's record starts.
+     */
+    private int takeOffPrefix(byte[] row) {
+        if (row.length == 0 || row[row.length - 1] != '\n' || row[0] != '"') {
+            throw malformed(row);
+        }
+        int position = 1;
+        long key = 0;
+        boolean negative = row[position] == '-';
+        if (negative) {
+            position++;
+        }
+        while (position < row.length && row[position] != '"') {
+            key = key * 10 + digit(row, position++);
+        }
+        position = nextValue(row, position);
+        long transaction = 0;
+        while (position < row.length && row[position] != '"') {
+            transaction = transaction * 10 + digit(row, position++);
+        }
+        position = nextValue(row, position);
+        if (position + CHECKSUM_LENGTH + 2 > row.length || row[position + CHECKSUM_LENGTH] != '"') {
+            throw malformed(row);
+        }
+        String checksum = new String(row, position, CHECKSUM_LENGTH, StandardCharsets.US_ASCII);
+        position += CHECKSUM_LENGTH + 1;
+        if (row[position] != ',') {
+            throw malformed(row);
+        }
+        int rowKey = Math.toIntExact(negative ? -key : key);
+        keys.add(rowKey);
+        checksums.read(table, rowKey, checksum);
+        if (transaction >= recentFrom) {
+            transactionsRead.add(transaction);
+        }
+        return position + 1;
+    }
+
+    /** Steps from a value's closing quote over {@code ,"} to the next value's first character. */
+    private int nextValue(byte[] row, int closingQuote) {
+        if (closingQuote + 2 >= row.length || row[closingQuote + 1] != ',' || row[closingQuote + 2] != '"') {
+            throw malformed(row);
+        }
+        return closingQuote + 3;
+    }
+
+    private int digit(byte[] row, int position) {
+        int digit = row[position] - '0';
+        if (digit < 0 || digit > 9) {
+            throw malformed(row);
+        }
+        return digit;
+    }
+
+    private SourceReadException malformed(byte[] row) {
+        String start = new String(row, 0, Math.min(row.length, 80), StandardCharsets.UTF_8);
+        return new SourceReadException("a row of " + table.tableName() + " copied out of ToteSys does not start with "
+                + PREFIX_VALUES + " quoted values (key, transaction, checksum): " + start, null);
+    }
+
+    private void cancel(CopyOut out) {
+        if (out != null && out.isActive()) {
+            try {
+                out.cancelCopy();
+            } catch (SQLException e) {
+                // the snapshot's connection is rolled back and closed with the batch
+            }
         }
     }
 }

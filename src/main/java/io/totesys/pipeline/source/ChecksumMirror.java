@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyOutputStream;
 
 import io.agroal.api.AgroalDataSource;
 import io.totesys.pipeline.lake.BatchId;
@@ -44,10 +45,63 @@ public class ChecksumMirror {
         return new RowChecksums(batchId, this);
     }
 
-    /** Stages checksums: lines of {@code batch, table, key, checksum or \N} in COPY's text format. */
-    void stage(CharSequence lines) {
-        copy("COPY pipeline.source_row_checksum_staged (batch_id, table_name, row_key, checksum) FROM STDIN", lines,
-                "staging row checksums");
+    /**
+     * A {@code COPY} into the staged checksums, open on a connection of its own until it is
+     * ended or cancelled: lines of {@code batch, table, key, checksum or \N} in COPY's text format.
+     */
+    static final class Staging {
+
+        private final Connection connection;
+        private final PGCopyOutputStream stream;
+
+        private Staging(Connection connection, PGCopyOutputStream stream) {
+            this.connection = connection;
+            this.stream = stream;
+        }
+
+        PGCopyOutputStream stream() {
+            return stream;
+        }
+
+        /** Ends the copy: the lines are staged. */
+        void end() {
+            try (connection) {
+                stream.endCopy();
+            } catch (SQLException e) {
+                throw new PipelineStateException("staging row checksums failed", e);
+            }
+        }
+
+        /** Cancels the copy: nothing of it is staged. */
+        void cancel() {
+            try (connection) {
+                if (stream.isActive()) {
+                    stream.cancelCopy();
+                }
+            } catch (SQLException e) {
+                // the connection goes back to the pool, which checks it
+            }
+        }
+    }
+
+    /** Starts staging checksums, on a connection of its own. */
+    Staging startStaging() {
+        Connection connection = null;
+        try {
+            connection = warehouse.getConnection();
+            return new Staging(connection, new PGCopyOutputStream(connection.unwrap(PGConnection.class),
+                    "COPY pipeline.source_row_checksum_staged (batch_id, table_name, row_key, checksum) FROM STDIN",
+                    1 << 16));
+        } catch (SQLException e) {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (SQLException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw new PipelineStateException("staging row checksums failed", e);
+        }
     }
 
     /** Adds checksums of keys the mirror lacks: lines of {@code table, key, checksum}. */
@@ -107,7 +161,11 @@ public class ChecksumMirror {
         }
     }
 
-    /** Makes a batch's staged checksums the live ones, in the transaction that publishes it. */
+    /**
+     * Makes a batch's staged checksums the live ones, in the transaction that publishes it. They
+     * go in in key order, so that a whole-table batch fills the mirror's index from one end
+     * instead of at random places all over it; a checksum the mirror already holds is left as it is.
+     */
     static void publishStaged(Connection connection, BatchId batchId) throws SQLException {
         try (PreparedStatement forget = connection.prepareStatement("""
                 DELETE FROM pipeline.source_row_checksum c USING pipeline.source_row_checksum_staged s
@@ -117,7 +175,9 @@ public class ChecksumMirror {
                         INSERT INTO pipeline.source_row_checksum (table_name, row_key, checksum)
                         SELECT table_name, row_key, checksum FROM pipeline.source_row_checksum_staged
                          WHERE batch_id = ? AND checksum IS NOT NULL
-                        ON CONFLICT (table_name, row_key) DO UPDATE SET checksum = excluded.checksum""")) {
+                         ORDER BY table_name, row_key
+                        ON CONFLICT (table_name, row_key) DO UPDATE SET checksum = excluded.checksum
+                         WHERE source_row_checksum.checksum <> excluded.checksum""")) {
             forget.setString(1, batchId.value());
             forget.executeUpdate();
             keep.setString(1, batchId.value());

@@ -3,13 +3,10 @@ package io.totesys.pipeline.source;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
@@ -19,7 +16,6 @@ import jakarta.inject.Named;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
-import org.apache.camel.Message;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -32,7 +28,6 @@ import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
-import io.totesys.pipeline.lake.ObjectDescription;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineStage;
@@ -44,9 +39,10 @@ import io.totesys.pipeline.stage.StageLocks;
  * <p>
  * A batch opens a snapshot of ToteSys, reads from it each table's row versions written by
  * transactions the lake does not hold yet, and the keys of its rows deleted since, as CSV
- * records; records each written CSV object, then stages its key changes and read horizon,
- * writes the manifest and, last, moves the watermarks on. A failed batch removes what it
- * wrote; a batch cut short by a crash is completed or removed by the next one.
+ * objects ({@link IngestObjects}, {@link DeletedKeys}); then stages its key changes and read
+ * horizon, writes the manifest and, last, moves the watermarks on. A failed batch removes what
+ * it wrote; a batch cut short by a crash is completed or removed by the next one
+ * ({@link BatchSettlement}).
  */
 @ApplicationScoped
 @Named("extractBatches")
@@ -56,21 +52,15 @@ public class ExtractBatches {
     public static final String BATCH_PROPERTY = "extractBatch";
     /**
      * The exchange property that carries the records being written, as {@link ExtractedRecords}:
-     * changed rows or deletions (the name is the one route files of earlier releases set).
+     * deletions (the name is the one route files of earlier releases set).
      */
     public static final String ROWS_PROPERTY = "changedRows";
     /** The exchange property that carries the re-extract requests the running batch honours. */
     public static final String REEXTRACT_PROPERTY = "reextractRequests";
     /** The table whose records a deletion check follows. */
     public static final String TABLE_PROPERTY = "sourceTable";
-    /**
-     * How many transactions a read horizon may be behind the snapshot before the batch reads
-     * whole tables instead: {@code age()} is a 32-bit difference, exact to 2^31.
-     */
-    static final long MAXIMUM_HORIZON_AGE = 1L << 30;
 
     private static final Logger LOG = Logger.getLogger(ExtractBatches.class);
-    private static final String CSV_CONTENT_TYPE = "text/csv; charset=utf-8";
 
     private final AgroalDataSource totesys;
     private final ExtractSettings settings;
@@ -82,16 +72,18 @@ public class ExtractBatches {
     private final PipelineMetrics metrics;
     private final StageLocks stageLocks;
     private final SchemaChanges schemaChanges;
-    private final ReplayRequests replayRequests;
+    private final TableReextracts reextracts;
     private final ChecksumMirror mirror;
+    private final BatchSettlement settlement;
+    private final IngestObjects objects;
+    private final DeletedKeys deletedKeys;
     private final Clock clock;
     private final AtomicBoolean backfillPending;
-    private final Map<SourceTable, Long> deletionCountersChecked = new ConcurrentHashMap<>();
 
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
-            PipelineMetrics metrics, StageLocks stageLocks, SchemaChanges schemaChanges, ReplayRequests replayRequests,
-            ChecksumMirror mirror) {
+            PipelineMetrics metrics, StageLocks stageLocks, SchemaChanges schemaChanges, TableReextracts reextracts,
+            ChecksumMirror mirror, BatchSettlement settlement, IngestObjects objects, DeletedKeys deletedKeys) {
         this.totesys = totesys;
         this.settings = settings;
         this.state = state;
@@ -102,8 +94,11 @@ public class ExtractBatches {
         this.metrics = metrics;
         this.stageLocks = stageLocks;
         this.schemaChanges = schemaChanges;
-        this.replayRequests = replayRequests;
+        this.reextracts = reextracts;
         this.mirror = mirror;
+        this.settlement = settlement;
+        this.objects = objects;
+        this.deletedKeys = deletedKeys;
         this.clock = Clock.systemUTC();
         this.backfillPending = new AtomicBoolean(settings.backfillAtStart());
     }
@@ -119,42 +114,29 @@ public class ExtractBatches {
         if (!backfillPending.get()) {
             positions.putAll(state.positions());
         }
-        List<ReplayRequests.Request> reextracts = reextractRequests();
-        reextracts.forEach(request -> positions.remove(SourceTable.byTableName(request.subject()).orElseThrow()));
+        List<ReplayRequests.Request> requests = reextracts.open();
+        requests.forEach(request -> positions.remove(TableReextracts.table(request)));
         BatchId batchId = BatchId.startingAt(clock.instant());
         SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize());
         try {
             Map<SourceTable, SourceSchema> schemas = snapshot.schemas();
-            Set<SourceTable> held = held(schemaChanges.review(batchId, schemas));
+            Set<SourceTable> held = schemaChanges.held(batchId, schemas, settings.policy());
             Map<SourceTable, ChangeWindow> windows = new EnumMap<>(SourceTable.class);
             for (SourceTable table : SourceTable.values()) {
                 if (!held.contains(table)) {
-                    windows.put(table, window(positions.get(table), snapshot.transactions()));
+                    windows.put(table, ChangeWindows.window(positions.get(table), snapshot.transactions()));
                 }
             }
-            exchange.setProperty(REEXTRACT_PROPERTY, reextracts.stream()
-                    .filter(request -> !held.contains(SourceTable.byTableName(request.subject()).orElseThrow()))
-                    .toList());
+            exchange.setProperty(REEXTRACT_PROPERTY, requests.stream()
+                    .filter(request -> !held.contains(TableReextracts.table(request))).toList());
             ExtractBatch batch = new ExtractBatch(batchId, clock.instant(), snapshot, windows, schemas,
-                    state.liveKeys(), this::undo, mirror.forBatch(batchId), null);
+                    state.liveKeys(), settlement::undo, mirror.forBatch(batchId), null);
             exchange.getExchangeExtension().addOnCompletion(batch);
             return batch;
         } catch (RuntimeException e) {
             snapshot.close();
             throw e;
         }
-    }
-
-    /**
-     * The tables the batch holds: those whose columns the star schema cannot take, or, with
-     * {@code ETL_SCHEMA_CHANGE_POLICY=hold-pipeline}, none: the batch fails instead.
-     */
-    private Set<SourceTable> held(Map<SourceTable, String> conflicts) {
-        if (!conflicts.isEmpty() && settings.policy() == SchemaChangePolicy.HOLD_PIPELINE) {
-            throw new SchemaChangeException("Extract holds every table (ETL_SCHEMA_CHANGE_POLICY=hold-pipeline) for "
-                    + String.join(" Also ", conflicts.values()));
-        }
-        return conflicts.keySet();
     }
 
     /**
@@ -166,7 +148,7 @@ public class ExtractBatches {
         buckets.verifyIngest();
         schema.ensureMigrated();
         stageLocks.holdFor(PipelineStage.EXTRACT, exchange);
-        state.unfinishedBatches().forEach(this::settle);
+        settlement.settleUnfinished();
         mirror.discardAllStaged();
     }
 
@@ -185,52 +167,22 @@ public class ExtractBatches {
         }
         BatchId id = BatchId.startingAt(clock.instant());
         ExtractBatch batch = new ExtractBatch(id, clock.instant(), reconciliation.snapshot(), windows,
-                reconciliation.snapshot().schemas(), reconciliation.liveKeys(), this::undo, mirror.forBatch(id),
-                reconciliation);
+                reconciliation.snapshot().schemas(), reconciliation.liveKeys(), settlement::undo,
+                mirror.forBatch(id), reconciliation);
         exchange.getExchangeExtension().addOnCompletion(batch);
         return batch;
     }
 
     /**
-     * The open requests to extract a table again whole ({@code pipeline.replay_request} rows
-     * with a {@code table_name}): this batch reads those tables whole, as a first run does. A
-     * request naming a table the catalogue does not have is closed with the reason.
+     * Writes the changed rows of one table in the batch's window as a CSV object under
+     * {@code input/}, copied out of ToteSys straight into the lake; a table without changes
+     * writes nothing.
      */
-    private List<ReplayRequests.Request> reextractRequests() {
-        List<ReplayRequests.Request> honoured = new ArrayList<>();
-        for (ReplayRequests.Request request : replayRequests.openReextracts()) {
-            if (SourceTable.byTableName(request.subject()).isPresent()) {
-                honoured.add(request);
-                LOG.infof("Re-extract request %d: this batch reads %s whole", request.id(), request.subject());
-            } else {
-                String problem = "'" + request.subject() + "' is not a table of the ToteSys catalogue "
-                        + SourceTable.tableNames();
-                replayRequests.done(request, "not re-extracted: " + problem);
-                LOG.warnf("Re-extract request %d not honoured: %s", request.id(), problem);
-            }
-        }
-        return honoured;
+    public void extractChangedRows(@Body SourceTable table, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
+        objects.writeChangedRows(changedRows(table, batch), batch);
     }
 
-    /** What a batch reads of a table, given where the table was read up to. */
-    private static ChangeWindow window(ExtractState.Position position, TransactionSnapshot current) {
-        if (position == null) {
-            return ChangeWindow.ofWholeTable();
-        }
-        TransactionSnapshot horizon = position.readHorizon();
-        if (horizon == null) {
-            return new ChangeWindow(ChangeWindow.Kind.SINCE_WATERMARK, position.highWater(), null);
-        }
-        if (current.xmax() < horizon.xmax() || current.xmax() - horizon.xmin() > MAXIMUM_HORIZON_AGE) {
-            LOG.warnf("ToteSys's transaction ids (now %d) no longer follow on from the read horizon %s (a restore, "
-                    + "or over a billion transactions since): this batch reads whole tables", current.xmax(), horizon);
-            return ChangeWindow.ofWholeTable();
-        }
-        return new ChangeWindow(ChangeWindow.Kind.SINCE_HORIZON, position.highWater(), horizon);
-    }
-
-    /** The changed rows of one table in the batch's window, as a stream of CSV records. */
-    public ChangedRows changedRows(@Body SourceTable table, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
+    private static ChangedRows changedRows(SourceTable table, ExtractBatch batch) {
         if (batch.isRepair()) {
             return batch.snapshot().rowsWithKeys(batch.schema(table), batch.repairing().toRead(table),
                     batch.keys(table), batch.checksums());
@@ -244,68 +196,21 @@ public class ExtractBatches {
     }
 
     /**
-     * The keys of a table's rows deleted since the previous batch, as a stream of CSV
-     * records, once its changed rows are read: the keys the lake holds as live that the
-     * snapshot no longer has. The table is read for them only when its deletion counter
-     * moved (or cannot be trusted), and its keys only when its row count says some are gone.
+     * The keys of a table's rows deleted since the previous batch, as a stream of CSV records,
+     * once its changed rows are read ({@link DeletedKeys}).
      */
     public DeletedRows deletedRows(@ExchangeProperty(TABLE_PROPERTY) SourceTable table,
             @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
-        SourceSnapshot snapshot = batch.snapshot();
-        ChangeWindow window = batch.window(table);
-        SourceKeys held = batch.keys(table);
-        if (batch.isRepair()) {
-            SourceKeys extra = batch.repairing().extra(table);
-            extra.forEach(held::remove);
-            batch.checksums().deleted(table, extra);
-            return new DeletedRows(table, extra, BatchManifest.sourceTimestamp(batch.databaseNow()));
-        }
-        Long checked = deletionCountersChecked.get(table);
-        boolean counterMoved = checked == null || !snapshot.deletionCounter(table).equals(Optional.of(checked));
-        boolean takingKeysIn = window.kind() == ChangeWindow.Kind.SINCE_WATERMARK;
-        if (!takingKeysIn && (!counterMoved || snapshot.rowCount(table) == held.count())) {
-            return new DeletedRows(table, SourceKeys.empty(), BatchManifest.sourceTimestamp(batch.highWater()));
-        }
-        SourceKeys present = snapshot.keys(table);
-        SourceKeys unknown = present.without(held);
-        if (!unknown.isEmpty() && !takingKeysIn) {
-            LOG.warnf("%d keys of %s are in ToteSys but were never extracted (for example %d); they are taken in "
-                    + "now, and reconciliation repairs their rows", unknown.count(), table.tableName(), first(unknown));
-            batch.checksums().notExtracted(table, unknown);
-        }
-        unknown.forEach(held::add);
-        SourceKeys deleted = held.without(present);
-        deleted.forEach(held::remove);
-        batch.checksums().deleted(table, deleted);
-        return new DeletedRows(table, deleted, BatchManifest.sourceTimestamp(batch.highWater()));
-    }
-
-    private static int first(SourceKeys keys) {
-        int[] first = new int[1];
-        keys.forEach(key -> first[0] = first[0] == 0 ? key : first[0]);
-        return first[0];
+        return deletedKeys.of(table, batch);
     }
 
     /**
-     * Describes a marshalled CSV object before it is written: its key, size and checksum
-     * go into the S3 headers and the batch's manifest entries. The first object of a batch
-     * records the batch as started, so that a crash from here on is settled by the next run.
+     * Describes a marshalled deletions object before it is written: its key, size and
+     * checksum go into the S3 headers and the batch's manifest entries.
      */
     public void describeCsv(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch,
             @ExchangeProperty(ROWS_PROPERTY) ExtractedRecords rows) throws IOException {
-        if (!batch.recordedAsStarted()) {
-            state.started(batch.getId(), batch.highWater(), batch.snapshot().transactions(), batch.held(),
-                    batch.isRepair());
-            batch.markRecordedAsStarted();
-        }
-        Message message = exchange.getMessage();
-        SourceTable table = rows.table();
-        String key = rows.deletions() ? LakeLayout.deletionsKey(table.tableName(), batch.getId())
-                : LakeLayout.dataKey(table.tableName(), batch.getId(), "csv");
-        ObjectDescription csv = ObjectDescription.describe(message, LakeLayout.input(key), CSV_CONTENT_TYPE);
-        ChangeWindow window = batch.window(table);
-        batch.added(new BatchManifest.Entry(table.tableName(), key, rows.rowCount(), csv.bytes(), csv.sha256(),
-                window.wholeTable() ? null : BatchManifest.sourceTimestamp(window.from())), rows.deletions());
+        objects.describeDeletions(exchange.getMessage(), rows, batch);
     }
 
     /**
@@ -319,7 +224,8 @@ public class ExtractBatches {
         return new BatchManifest(batch.getId().value(), "extract", clock.instant(),
                 BatchManifest.sourceTimestamp(batch.highWater()), batch.objects(), List.of(), batch.deletions(),
                 batch.snapshot().transactions().toString(), batch.changesSince(), batch.isRepair(),
-                batch.isRepair() ? batch.repairing().repairReasons() : List.of(), batch.manifestSchemas())
+                batch.isRepair() ? batch.repairing().repairReasons() : List.of(), batch.manifestSchemas(),
+                BatchManifest.CRLF)
                 .toMessage(exchange.getMessage(), json);
     }
 
@@ -328,7 +234,7 @@ public class ExtractBatches {
      * a poll that found no changes, without writing anything to the lake.
      */
     public void publish(@ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch,
-            @ExchangeProperty(REEXTRACT_PROPERTY) List<ReplayRequests.Request> reextracts) {
+            @ExchangeProperty(REEXTRACT_PROPERTY) List<ReplayRequests.Request> requests) {
         if (batch.isRepair()) {
             publishRepair(batch);
             return;
@@ -343,16 +249,9 @@ public class ExtractBatches {
             LOG.infof("Extract batch %s published: %s rows up to %s %s", batch.getId(), batch.rowCount(),
                     BatchManifest.sourceTimestamp(batch.highWater()), contents(batch));
         }
-        SourceSnapshot snapshot = batch.snapshot();
-        for (SourceTable table : batch.getTables()) {
-            snapshot.deletionCounter(table).ifPresentOrElse(counter -> deletionCountersChecked.put(table, counter),
-                    () -> deletionCountersChecked.remove(table));
-        }
+        deletedKeys.checked(batch);
         backfillPending.set(false);
-        for (ReplayRequests.Request request : reextracts == null ? List.<ReplayRequests.Request>of() : reextracts) {
-            replayRequests.done(request, batch.isEmpty() ? "extracted whole: the table has no rows"
-                    : "extracted whole in batch " + batch.getId());
-        }
+        reextracts.done(requests, batch);
     }
 
     /** Publishes a repair batch: its rows and deletions join the lake; the watermarks stay. */
@@ -375,43 +274,4 @@ public class ExtractBatches {
                         .collect(Collectors.joining(", ", ", deleted: ", "")))
                 + " in s3://" + ingest.bucket() + "/" + LakeLayout.INPUT;
     }
-
-    /**
-     * Settles a failed batch at once, as the next batch would after a crash: what it wrote
-     * goes, unless its manifest made it to the lake. If the lake or the warehouse is what
-     * failed, the batch stays recorded as started and the next batch settles it.
-     */
-    private void undo(ExtractBatch batch) {
-        if (!batch.recordedAsStarted()) {
-            return;
-        }
-        try {
-            settle(new ExtractState.UnfinishedBatch(batch.getId(), batch.highWater()));
-        } catch (RuntimeException e) {
-            LOG.warnf("Extract batch %s failed and cannot be settled now (%s); the next batch will settle it",
-                    batch.getId(), e.getMessage());
-        }
-    }
-
-    /** Completes a batch a crash cut short if its manifest was written, and removes it if not. */
-    private void settle(ExtractState.UnfinishedBatch unfinished) {
-        BatchId batchId = unfinished.batchId();
-        if (ingest.hasManifest(batchId)) {
-            state.published(batchId, unfinished.highWater(), null);
-            LOG.infof("Extract batch %s had written its manifest before a restart: published it", batchId);
-        } else {
-            removeObjects(batchId);
-            state.abandoned(batchId);
-            LOG.infof("Extract batch %s was cut short before its manifest: removed its objects, its rows follow "
-                    + "in the next batch", batchId);
-        }
-    }
-
-    private void removeObjects(BatchId batchId) {
-        for (SourceTable table : SourceTable.values()) {
-            ingest.objects().delete(LakeLayout.input(LakeLayout.dataKey(table.tableName(), batchId, "csv")));
-            ingest.objects().delete(LakeLayout.input(LakeLayout.deletionsKey(table.tableName(), batchId)));
-        }
-    }
-
 }

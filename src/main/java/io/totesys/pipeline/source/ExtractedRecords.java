@@ -4,8 +4,8 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * What an extract batch writes for a table as one CSV object: its changed rows
- * ({@link ChangedRows}) or the keys of its rows deleted since the previous batch
+ * What an extract batch writes for a table as one CSV object through the route's marshaller:
+ * the keys of its rows deleted since the previous batch
  * ({@link DeletedRows}), a header record first.
  */
 public interface ExtractedRecords extends Iterator<List<String>> {

@@ -106,8 +106,7 @@ public class Reconciliations {
         Map<SourceTable, SourceSchema> schemas = snapshot.schemas();
         state.positions().forEach((table, position) -> {
             TransactionSnapshot horizon = position.readHorizon();
-            if (horizon != null && schemas.get(table).conflicts().isEmpty() && now.xmax() >= horizon.xmax()
-                    && now.xmax() - horizon.xmin() <= ExtractBatches.MAXIMUM_HORIZON_AGE) {
+            if (horizon != null && schemas.get(table).conflicts().isEmpty() && ChangeWindows.followsOn(horizon, now)) {
                 comparable.put(table, position);
             }
         });

@@ -1,22 +1,24 @@
 package io.totesys.pipeline.source;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+
 import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.stage.PipelineStateException;
 
 /**
  * The checksums of the rows one extract batch read, and the keys it found deleted, on their
- * way to the mirror of what the lake holds ({@link ChecksumMirror}): gathered as the rows
- * stream and staged in the pipeline's state a few thousand at a time, so that a whole-table
- * read never holds them all in memory. Publishing the batch makes them the live ones.
+ * way to the mirror of what the lake holds ({@link ChecksumMirror}): streamed into the
+ * pipeline's state by one {@code COPY} per table as the rows pass, which the warehouse's
+ * server takes in while ToteSys's writes the next rows, so that a whole-table read neither
+ * holds them in memory nor waits for them. Publishing the batch makes them the live ones.
  */
 public final class RowChecksums {
 
-    /** How many checksums are gathered before they are staged. */
-    static final int STAGE_EVERY = 10_000;
-
     private final BatchId batchId;
     private final ChecksumMirror mirror;
-    private final StringBuilder pending = new StringBuilder();
-    private int pendingRows;
+    private ChecksumMirror.Staging staging;
 
     RowChecksums(BatchId batchId, ChecksumMirror mirror) {
         this.batchId = batchId;
@@ -43,20 +45,35 @@ public final class RowChecksums {
         flush();
     }
 
-    /** Stages what was gathered so far. */
+    /** Ends the {@code COPY} of what was staged so far: it is in the pipeline's state once this returns. */
     void flush() {
-        if (pendingRows > 0) {
-            mirror.stage(pending);
-            pending.setLength(0);
-            pendingRows = 0;
+        if (staging != null) {
+            ChecksumMirror.Staging ended = staging;
+            staging = null;
+            ended.end();
+        }
+    }
+
+    /** Gives up what is being staged, after a failure: the batch's staged checksums are discarded with it. */
+    void cancel() {
+        if (staging != null) {
+            ChecksumMirror.Staging cancelled = staging;
+            staging = null;
+            cancelled.cancel();
         }
     }
 
     private void add(SourceTable table, int key, String checksum) {
-        pending.append(batchId.value()).append('\t').append(table.tableName()).append('\t').append(key).append('\t')
-                .append(checksum == null ? "\\N" : checksum).append('\n');
-        if (++pendingRows >= STAGE_EVERY) {
-            flush();
+        if (staging == null) {
+            staging = mirror.startStaging();
+        }
+        String line = batchId.value() + '\t' + table.tableName() + '\t' + key + '\t'
+                + (checksum == null ? "\\N" : checksum) + '\n';
+        try {
+            staging.stream().write(line.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            cancel();
+            throw new PipelineStateException("staging row checksums failed", new SQLException(e));
         }
     }
 }

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -91,6 +92,19 @@ public class SchemaChanges {
         this.warehouse = warehouse;
         this.json = json;
         this.metrics = metrics;
+    }
+
+    /**
+     * The tables a batch holds: those whose columns the star schema cannot take ({@link #review}),
+     * or, with {@code ETL_SCHEMA_CHANGE_POLICY=hold-pipeline}, none: the batch fails instead.
+     */
+    Set<SourceTable> held(BatchId batchId, Map<SourceTable, SourceSchema> schemas, SchemaChangePolicy policy) {
+        Map<SourceTable, String> conflicts = review(batchId, schemas);
+        if (!conflicts.isEmpty() && policy == SchemaChangePolicy.HOLD_PIPELINE) {
+            throw new SchemaChangeException("Extract holds every table (ETL_SCHEMA_CHANGE_POLICY=hold-pipeline) for "
+                    + String.join(" Also ", conflicts.values()));
+        }
+        return conflicts.keySet();
     }
 
     /**

@@ -98,8 +98,8 @@ public final class SourceKeys {
     }
 
     /** Every key, in ascending order, as an array. */
-    public Integer[] toArray() {
-        Integer[] array = new Integer[(int) count];
+    public int[] toArray() {
+        int[] array = new int[(int) count];
         int[] index = new int[1];
         forEach(key -> array[index[0]++] = key);
         return array;

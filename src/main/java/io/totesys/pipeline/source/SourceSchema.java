@@ -131,7 +131,17 @@ public record SourceSchema(SourceTable table, List<Column> columns) {
                 .map(column -> new BatchManifest.Column(column.name(), column.type())).toList());
     }
 
-    private static String asText(Column column) {
+    /**
+     * Whether a column's lake text is the text of its catalogue type ({@link #catalogueText}),
+     * what a row's checksum is computed over: every column but a timestamp kept with six digits.
+     */
+    static boolean rendersCatalogueText(Column column, SourceColumn catalogue) {
+        return catalogue.type() != ColumnType.TIMESTAMP
+                || (column.typeModifier() >= 0 && column.typeModifier() <= 3);
+    }
+
+    /** A column rendered as its lake text. */
+    static String asText(Column column) {
         String name = quoted(column.name());
         if (!column.typeName().equals("timestamp")) {
             return name + "::text";

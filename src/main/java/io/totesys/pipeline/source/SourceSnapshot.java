@@ -14,6 +14,8 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 
 /**
  * One consistent, read-only view of ToteSys that an extract batch reads all its tables
@@ -131,58 +133,42 @@ public final class SourceSnapshot implements AutoCloseable {
     }
 
     /**
-     * Streams a table's row versions in the window, every column the table has
-     * ({@link SourceSchema}); each key goes to the batch's
-     * {@link SourceKeys} and each writing transaction at or above the snapshot's xmin to
-     * {@code transactionsRead} as the rows are handed out.
+     * A table's row versions in the window, every column the table has ({@link SourceSchema}),
+     * ready to be copied out as the lake's CSV; each key goes to the batch's {@link SourceKeys}
+     * and each writing transaction at or above the snapshot's xmin to {@code transactionsRead}
+     * as the rows are copied.
      */
     public ChangedRows changedRows(SourceSchema schema, ChangeWindow window, SourceKeys keys,
             Set<Long> transactionsRead, RowChecksums checksums) {
         SourceTable table = schema.table();
-        PreparedStatement statement = null;
         try {
-            statement = connection.prepareStatement(table.changedRowsQuery(window.kind(), schema.selectList()),
-                    ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
-            statement.setFetchSize(fetchSize);
-            int parameter = bindRowTransaction(statement, 1);
-            switch (window.kind()) {
-                case WHOLE_TABLE -> {
-                }
-                case SINCE_HORIZON -> {
-                    statement.setInt(parameter++, age(window.since().xmin()));
-                    parameter = bindRowTransaction(statement, parameter);
-                    statement.setString(parameter, window.since().toString());
-                }
-                case SINCE_WATERMARK -> statement.setObject(parameter, window.from());
-            }
-            return new ChangedRows(table, schema.lakeColumnNames(), statement, statement.executeQuery(), keys,
+            int horizonAge = window.kind() == ChangeWindow.Kind.SINCE_HORIZON ? age(window.since().xmin()) : 0;
+            return new ChangedRows(table, schema.lakeColumnNames(), copyManager(),
+                    table.changedRowsCopy(schema, transactions.xmax(), window, horizonAge), keys,
                     transactions.xmin(), transactionsRead, checksums);
         } catch (SQLException e) {
-            closeQuietly(statement, e);
             throw new SourceReadException("reading changed rows of " + table.tableName() + " failed", e);
         }
     }
 
     /**
-     * Streams the rows of a table whose keys are given, as {@link #changedRows} does: what a
+     * The rows of a table whose keys are given, as {@link #changedRows} copies them: what a
      * repair batch reads again.
      */
     public ChangedRows rowsWithKeys(SourceSchema schema, SourceKeys wanted, SourceKeys keys,
             RowChecksums checksums) {
         SourceTable table = schema.table();
-        PreparedStatement statement = null;
         try {
-            statement = connection.prepareStatement(table.rowsWithKeysQuery(schema.selectList()),
-                    ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
-            statement.setFetchSize(fetchSize);
-            int parameter = bindRowTransaction(statement, 1);
-            statement.setArray(parameter, connection.createArrayOf("integer", wanted.toArray()));
-            return new ChangedRows(table, schema.lakeColumnNames(), statement, statement.executeQuery(), keys,
+            return new ChangedRows(table, schema.lakeColumnNames(), copyManager(),
+                    table.rowsWithKeysCopy(schema, transactions.xmax(), wanted.toArray()), keys,
                     Long.MAX_VALUE, new HashSet<>(), checksums);
         } catch (SQLException e) {
-            closeQuietly(statement, e);
             throw new SourceReadException("reading rows of " + table.tableName() + " to repair failed", e);
         }
+    }
+
+    private CopyManager copyManager() throws SQLException {
+        return connection.unwrap(PGConnection.class).getCopyAPI();
     }
 
     /** The greatest key of a table in this snapshot, or 0 when it is empty. */

@@ -195,20 +195,32 @@ public enum SourceTable {
      * {@code xmax} with those low bits ({@link TransactionSnapshot#widen}). Parameters: the
      * snapshot's {@code xmax}, and its low 32 bits.
      */
-    private static final String ROW_TRANSACTION = "(?::bigint - mod(?::bigint - xmin::text::bigint + 4294967296, 4294967296))";
+    private static final String ROW_TRANSACTION = rowTransaction("?", "?");
 
     /**
      * Cheap first test that a row version may be new: its {@code xmin} is no older than the
      * horizon's (an integer comparison, no conversion), so that only those few go through
      * {@code pg_visible_in_snapshot}. Parameter: {@code age()} of the horizon's xmin.
      */
-    private static final String RECENT_ENOUGH = "age(xmin) BETWEEN 0 AND ?";
+    private static final String RECENT_ENOUGH = recentEnough("?");
+
+    /** {@link #ROW_TRANSACTION} with its parameters given: SQL text or {@code ?}. */
+    private static String rowTransaction(String xmax, String xmaxLowBits) {
+        return "(" + xmax + "::bigint - mod(" + xmaxLowBits
+                + "::bigint - xmin::text::bigint + 4294967296, 4294967296))";
+    }
+
+    /** {@link #RECENT_ENOUGH} with its parameter given: SQL text or {@code ?}. */
+    private static String recentEnough(String age) {
+        return "age(xmin) BETWEEN 0 AND " + age;
+    }
 
     /**
      * The checksum of a row as the lake holds it: the MD5 of the record of its catalogue
      * columns' lake text ({@link SourceSchema#catalogueText}), as a {@code uuid}. The extract
-     * reads it with each row and reconciliation with each key, from the same expression in
-     * ToteSys, so that both agree byte for byte; a column ToteSys adds leaves it as it was.
+     * reads it with each row (over the same texts, rendered once: {@link #changedRowsCopy}) and
+     * reconciliation with each key, computed by ToteSys, so that both agree byte for byte; a
+     * column ToteSys adds leaves it as it was.
      */
     String checksum() {
         return columns.stream().map(SourceSchema::catalogueText)
@@ -216,15 +228,16 @@ public enum SourceTable {
     }
 
     /**
-     * The query that reads the rows of this table whose keys are in a set, its columns
-     * rendered by {@code selectList}, as {@link #changedRowsQuery} does. Parameters:
-     * {@link #ROW_TRANSACTION}'s two, the keys as an {@code integer[]}.
+     * The {@code COPY} that writes the rows of this table whose keys are in a set as
+     * {@link #changedRowsCopy} does: what a repair batch reads again. {@code COPY} takes no
+     * parameters: every value is written into the statement, from numbers the pipeline holds.
      */
-    String rowsWithKeysQuery(String selectList) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(selectList).append(", ");
-        return sql.append(ROW_TRANSACTION).append(", ").append(checksum()).append(" FROM ").append(tableName())
-                .append(" WHERE ").append(primaryKey()).append(" = ANY (?) ORDER BY ").append(CHANGE_COLUMN)
-                .append(", ").append(primaryKey()).toString();
+    String rowsWithKeysCopy(SourceSchema schema, long xmax, int[] keys) {
+        StringBuilder array = new StringBuilder("'{");
+        for (int index = 0; index < keys.length; index++) {
+            array.append(index == 0 ? "" : ",").append(keys[index]);
+        }
+        return copy(schema, xmax, " WHERE " + primaryKey() + " = ANY (" + array + "}'::integer[])");
     }
 
     /**
@@ -247,25 +260,63 @@ public enum SourceTable {
     }
 
     /**
-     * The query that reads this table's row versions in a window, its columns rendered by
-     * {@code selectList} ({@link SourceSchema}), each with the id of the transaction that
-     * wrote it and the row's {@link #checksum()} as the last columns, ordered by
-     * {@code last_updated} and primary key. Parameters: {@link #ROW_TRANSACTION}'s two, then
-     * for {@link ChangeWindow.Kind#SINCE_HORIZON} {@link #RECENT_ENOUGH}'s, ROW_TRANSACTION's
-     * two again and the horizon, for {@link ChangeWindow.Kind#SINCE_WATERMARK} the watermark.
+     * The {@code COPY} that writes this table's row versions in a window as CSV, every value
+     * quoted but NULL: first the row's key, the id of the transaction that wrote it and its
+     * {@link #checksum()}, then its columns rendered by {@code selectList} ({@link SourceSchema}),
+     * ordered by {@code last_updated} and primary key. {@code COPY} takes no parameters: the
+     * snapshot's {@code xmax} ({@link #ROW_TRANSACTION}), for {@link ChangeWindow.Kind#SINCE_HORIZON}
+     * the age of the horizon's xmin ({@link #RECENT_ENOUGH}) and the horizon, and for
+     * {@link ChangeWindow.Kind#SINCE_WATERMARK} the watermark are written into the statement,
+     * from values the pipeline holds as numbers and times, never text from input.
      */
-    String changedRowsQuery(ChangeWindow.Kind kind, String selectList) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(selectList).append(", ");
-        sql.append(ROW_TRANSACTION).append(", ").append(checksum()).append(" FROM ").append(tableName());
-        switch (kind) {
-            case WHOLE_TABLE -> {
-            }
-            case SINCE_HORIZON -> sql.append(" WHERE ").append(RECENT_ENOUGH)
-                    .append(" AND NOT pg_visible_in_snapshot((").append(ROW_TRANSACTION)
-                    .append(")::text::xid8, ?::pg_snapshot)");
-            case SINCE_WATERMARK -> sql.append(" WHERE ").append(CHANGE_COLUMN).append(" >= ?");
+    String changedRowsCopy(SourceSchema schema, long xmax, ChangeWindow window, int horizonAge) {
+        String where = switch (window.kind()) {
+            case WHOLE_TABLE -> "";
+            case SINCE_HORIZON -> " WHERE " + recentEnough(Integer.toString(horizonAge))
+                    + " AND NOT pg_visible_in_snapshot((" + rowTransaction(xmax) + ")::text::xid8, '"
+                    + window.since() + "'::pg_snapshot)";
+            case SINCE_WATERMARK -> " WHERE " + CHANGE_COLUMN + " >= '" + window.from() + "'::timestamp";
+        };
+        return copy(schema, xmax, where);
+    }
+
+    /**
+     * The {@code COPY} of the rows {@code where} selects: a subquery renders each lake column
+     * once, and the {@link #checksum()} is computed over those texts (a catalogue column whose
+     * lake text is not its catalogue text, a timestamp kept with six digits, is rendered again
+     * for it), so that no value is rendered twice; the subquery's {@code ORDER BY} keeps it
+     * from being merged into the outer query, which would render them twice again.
+     */
+    private String copy(SourceSchema schema, long xmax, String where) {
+        List<SourceSchema.Column> lake = schema.lakeColumns();
+        StringBuilder inner = new StringBuilder("SELECT ").append(primaryKey()).append(" AS row_key, ")
+                .append(rowTransaction(xmax)).append(" AS row_transaction");
+        StringBuilder outer = new StringBuilder("SELECT row_key, row_transaction, md5(ROW(");
+        StringBuilder values = new StringBuilder();
+        for (int index = 0; index < lake.size(); index++) {
+            inner.append(", ").append(SourceSchema.asText(lake.get(index))).append(" AS lake_").append(index);
+            values.append(", lake_").append(index);
         }
-        return sql.append(" ORDER BY ").append(CHANGE_COLUMN).append(", ").append(primaryKey()).toString();
+        List<String> names = schema.lakeColumnNames();
+        for (int index = 0; index < columns.size(); index++) {
+            SourceColumn column = columns.get(index);
+            int position = names.indexOf(column.name());
+            outer.append(index == 0 ? "" : ", ");
+            if (position >= 0 && SourceSchema.rendersCatalogueText(lake.get(position), column)) {
+                outer.append("lake_").append(position);
+            } else {
+                inner.append(", ").append(SourceSchema.catalogueText(column)).append(" AS catalogue_").append(index);
+                outer.append("catalogue_").append(index);
+            }
+        }
+        inner.append(" FROM ").append(tableName()).append(where).append(" ORDER BY ").append(tableName()).append('.')
+                .append(CHANGE_COLUMN).append(", ").append(tableName()).append('.').append(primaryKey());
+        return "COPY (" + outer + ")::text)::uuid" + values + " FROM (" + inner
+                + ") lake) TO STDOUT (FORMAT csv, FORCE_QUOTE *)";
+    }
+
+    private static String rowTransaction(long xmax) {
+        return rowTransaction(Long.toString(xmax), Long.toString(xmax % TransactionSnapshot.XID_SPACE));
     }
 
     /**

@@ -53,6 +53,20 @@ class RecordedColumnsTest {
                 .hasMessageContaining("the object lacks this column of the catalogue");
     }
 
+    /** SPEC section 3: records may end in LF, as PostgreSQL's COPY writes them, or CRLF; the transform reads both alike. */
+    @Test
+    void recordsThatEndInALineFeedReadAsThoseThatEndInCrlf() {
+        List<String> columns = SourceTable.DEPARTMENT.columnNames();
+        String row = ROW.replace("\"Leds\"", "\"Leds\r\nWest\nYorkshire\"");
+        try (ExtractedCsv lf = read(columns, DEPARTMENT + "\n" + row + "\n");
+                ExtractedCsv crlf = read(columns, DEPARTMENT + "\r\n" + row + "\r\n")) {
+            SourceRow fromLf = lf.next();
+            assertThat(fromLf.texts()).isEqualTo(crlf.next().texts());
+            assertThat(fromLf.text("location")).isEqualTo("Leds\r\nWest\nYorkshire");
+            assertThat(lf.hasNext()).isFalse();
+        }
+    }
+
     private static List<String> withBudget(List<String> columns) {
         List<String> recorded = new ArrayList<>(columns);
         recorded.add("budget");
