@@ -1,17 +1,17 @@
 package io.totesys.pipeline.starschema;
 
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
 
 import org.apache.avro.generic.GenericRecord;
 
 /**
- * A table's rows in lists of at most {@code ETL_TRANSFORM_ROWS_PER_FILE}, each marshalled
- * into one Parquet object, so that memory stays flat whatever the batch's size.
+ * A table's rows cut into Parquet parts of at most {@code ETL_TRANSFORM_ROWS_PER_FILE} rows:
+ * each part is a view of the next rows, read one at a time as the part's Parquet object is
+ * written ({@link ParquetPartWriter}), so that memory stays flat whatever the batch's size.
+ * A part must be written before the next is asked for.
  */
-final class ParquetParts implements Iterator<List<GenericRecord>> {
+final class ParquetParts implements Iterator<Iterator<GenericRecord>> {
 
     private final Iterator<GenericRecord> rows;
     private final int rowsPerPart;
@@ -27,14 +27,27 @@ final class ParquetParts implements Iterator<List<GenericRecord>> {
     }
 
     @Override
-    public List<GenericRecord> next() {
+    public Iterator<GenericRecord> next() {
         if (!rows.hasNext()) {
             throw new NoSuchElementException();
         }
-        List<GenericRecord> part = new ArrayList<>(Math.min(rowsPerPart, 1024));
-        while (part.size() < rowsPerPart && rows.hasNext()) {
-            part.add(rows.next());
-        }
-        return part;
+        return new Iterator<>() {
+
+            private int taken;
+
+            @Override
+            public boolean hasNext() {
+                return taken < rowsPerPart && rows.hasNext();
+            }
+
+            @Override
+            public GenericRecord next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                taken++;
+                return rows.next();
+            }
+        };
     }
 }
