@@ -174,8 +174,11 @@ final class LakeCsvRecords implements AutoCloseable {
         }
     }
 
+    /** Closes the stream: no record follows. */
     @Override
     public void close() {
+        ended = true;
+        position = limit;
         try {
             in.close();
         } catch (IOException e) {

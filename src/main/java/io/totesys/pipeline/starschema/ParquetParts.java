@@ -9,12 +9,14 @@ import org.apache.avro.generic.GenericRecord;
  * A table's rows cut into Parquet parts of at most {@code ETL_TRANSFORM_ROWS_PER_FILE} rows:
  * each part is a view of the next rows, read one at a time as the part's Parquet object is
  * written ({@link ParquetPartWriter}), so that memory stays flat whatever the batch's size.
- * A part must be written before the next is asked for.
+ * A part must be written before the next is asked for: after a part left unread (its table
+ * failed, and Camel releases the rest of the split), there is none.
  */
 final class ParquetParts implements Iterator<Iterator<GenericRecord>> {
 
     private final Iterator<GenericRecord> rows;
     private final int rowsPerPart;
+    private Part handedOut;
 
     ParquetParts(Iterator<GenericRecord> rows, int rowsPerPart) {
         this.rows = rows;
@@ -23,6 +25,9 @@ final class ParquetParts implements Iterator<Iterator<GenericRecord>> {
 
     @Override
     public boolean hasNext() {
+        if (handedOut != null && handedOut.taken == 0) {
+            return false;
+        }
         return rows.hasNext();
     }
 
@@ -31,23 +36,27 @@ final class ParquetParts implements Iterator<Iterator<GenericRecord>> {
         if (!rows.hasNext()) {
             throw new NoSuchElementException();
         }
-        return new Iterator<>() {
+        handedOut = new Part();
+        return handedOut;
+    }
 
-            private int taken;
+    /** The next rows of the table, up to a part's worth. */
+    private final class Part implements Iterator<GenericRecord> {
 
-            @Override
-            public boolean hasNext() {
-                return taken < rowsPerPart && rows.hasNext();
+        private int taken;
+
+        @Override
+        public boolean hasNext() {
+            return taken < rowsPerPart && rows.hasNext();
+        }
+
+        @Override
+        public GenericRecord next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
             }
-
-            @Override
-            public GenericRecord next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                taken++;
-                return rows.next();
-            }
-        };
+            taken++;
+            return rows.next();
+        }
     }
 }
