@@ -31,7 +31,8 @@ class LakeValueTextTest {
 
     @Test
     void anythingElseIsRefused() {
-        for (String timestamp : new String[] {"2022-11-03 14:20:52", "2022-11-03T14:20:52.186", "2022-02-30 10:00:00.000",
+        for (String timestamp : new String[] {"2022-11-03 14:20:52", "2022-11-03T14:20:52.186",
+                "2022-02-30 10:00:00.000",
                 "2022-11-03 24:00:00.000", "2022-1-03 14:20:52.1860", "oops", ""}) {
             assertThatThrownBy(() -> LakeValueText.timestamp(timestamp)).as(timestamp)
                     .isInstanceOf(DateTimeException.class);
