@@ -9,8 +9,9 @@ import org.apache.avro.generic.GenericRecord;
  * A table's rows cut into Parquet parts of at most {@code ETL_TRANSFORM_ROWS_PER_FILE} rows:
  * each part is a view of the next rows, read one at a time as the part's Parquet object is
  * written ({@link ParquetPartWriter}), so that memory stays flat whatever the batch's size.
- * A part must be written before the next is asked for: after a part left unread (its table
- * failed, and Camel releases the rest of the split), there is none.
+ * A part is meant to be written before the next is asked for; the rows of one left unread
+ * (its table failed, and Camel releases the rest of the split) are skipped when the next
+ * part is asked for, which may then be empty, so that the parts always come to an end.
  */
 final class ParquetParts implements Iterator<Iterator<GenericRecord>> {
 
@@ -25,16 +26,17 @@ final class ParquetParts implements Iterator<Iterator<GenericRecord>> {
 
     @Override
     public boolean hasNext() {
-        if (handedOut != null && handedOut.taken == 0) {
-            return false;
-        }
         return rows.hasNext();
     }
 
     @Override
     public Iterator<GenericRecord> next() {
-        if (!rows.hasNext()) {
+        if (handedOut == null && !rows.hasNext()) {
             throw new NoSuchElementException();
+        }
+        if (handedOut != null) {
+            handedOut.forEachRemaining(row -> {
+            });
         }
         handedOut = new Part();
         return handedOut;
