@@ -1,13 +1,9 @@
 package io.totesys.pipeline.source;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -15,8 +11,6 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 
 import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 import org.apache.commons.csv.QuoteMode;
 
 import io.totesys.pipeline.lake.InvalidLakeObjectException;
@@ -25,8 +19,9 @@ import io.totesys.pipeline.lake.LakeReadException;
 
 /**
  * Reads an extract CSV object back as validated {@link SourceRow}s, one at a time: the
- * inverse of what the extract stage writes (RFC 4180, header, every non-NULL value
- * quoted, so {@code ,,} is NULL and {@code ""} an empty string).
+ * inverse of what the extract stage writes (RFC 4180, records ended by LF or CRLF, header,
+ * every non-NULL value quoted, so {@code ,,} is NULL and {@code ""} an empty string), read
+ * by {@link LakeCsvRecords}.
  * <p>
  * Anything that is not exactly that, a record that does not parse, a header that is not
  * the columns its manifest records (or, for a manifest that records none, the catalogue's),
@@ -51,8 +46,8 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
     private final Map<String, Integer> lakePositions = new HashMap<>();
     private final int maxFieldLength;
     private final long expectedRows;
-    private final CSVParser parser;
-    private final Iterator<CSVRecord> records;
+    private final LakeCsvRecords records;
+    private String[] pending;
     private long row;
     private boolean headerRead;
     private boolean failed;
@@ -80,15 +75,7 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
         this.positions = new int[table.columns().size()];
         this.maxFieldLength = maxFieldLength;
         this.expectedRows = expectedRows;
-        Reader reader = new InputStreamReader(csv, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT));
-        try {
-            this.parser = CSVParser.parse(reader, FORMAT);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        this.records = parser.iterator();
+        this.records = new LakeCsvRecords(csv);
         checkHeader();
     }
 
@@ -96,9 +83,9 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
         if (!hasNextRecord()) {
             throw invalid(null, "the object is empty: no header record", null);
         }
-        CSVRecord header = records.next();
+        List<String> found = Arrays.asList(pending);
+        pending = null;
         headerRead = true;
-        List<String> found = header.toList();
         List<String> expected = recordedColumns;
         boolean catalogue = expected.equals(table.columnNames());
         if (!found.equals(expected)) {
@@ -135,13 +122,13 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
         if (!hasNextRecord()) {
             throw new NoSuchElementException();
         }
-        CSVRecord record = records.next();
+        String[] values = pending;
+        pending = null;
         row++;
         int columns = recordedColumns.size();
-        if (record.size() != columns) {
-            throw invalid(null, "the record has " + record.size() + " values, the table " + columns + " columns", null);
+        if (values.length != columns) {
+            throw invalid(null, "the record has " + values.length + " values, the table " + columns + " columns", null);
         }
-        String[] values = record.values();
         String[] texts = new String[positions.length];
         for (int column = 0; column < texts.length; column++) {
             texts[column] = values[positions[column]];
@@ -158,9 +145,13 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
     }
 
     private boolean hasNextRecord() {
+        if (pending != null) {
+            return true;
+        }
         boolean more;
         try {
-            more = records.hasNext();
+            pending = records.next();
+            more = pending != null;
         } catch (InvalidLakeObjectException e) {
             throw invalid(null, e.problem(), e);
         } catch (UncheckedIOException | IllegalStateException e) {
@@ -204,10 +195,6 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            parser.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        records.close();
     }
 }

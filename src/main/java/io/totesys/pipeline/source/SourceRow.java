@@ -1,10 +1,9 @@
 package io.totesys.pipeline.source;
 
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +29,6 @@ public final class SourceRow {
             return column;
         }
     }
-
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSS");
-    private static final int DECIMAL_PRECISION = 10;
-    private static final int DECIMAL_SCALE = 2;
 
     private final SourceTable table;
     private final String[] texts;
@@ -149,28 +144,15 @@ public final class SourceRow {
             return switch (column.type()) {
                 case INTEGER -> Integer.valueOf(text);
                 case TEXT, ENUM -> text;
-                case DATE_TEXT -> LocalDate.parse(text);
-                case DECIMAL -> parseDecimal(text);
+                case DATE_TEXT -> LakeValueText.date(text);
+                case DECIMAL -> LakeValueText.decimal(text);
                 case BOOLEAN -> parseBoolean(text);
-                case TIMESTAMP -> LocalDateTime.parse(text, TIMESTAMP);
+                case TIMESTAMP -> LakeValueText.timestamp(text);
             };
-        } catch (NumberFormatException | DateTimeParseException e) {
+        } catch (NumberFormatException | DateTimeException e) {
             throw new InvalidValueException(column.name(),
                     "'" + abbreviate(text) + "' is not a valid " + describe(column.type()), e);
         }
-    }
-
-    /**
-     * A numeric(10,2) value; the text of a wider {@code numeric} (ToteSys widened the column)
-     * may have more fractional digits, {@code 3.9400}, as long as they are zeros.
-     */
-    private static BigDecimal parseDecimal(String text) {
-        BigDecimal written = new BigDecimal(text);
-        BigDecimal value = written.scale() > DECIMAL_SCALE ? written.stripTrailingZeros() : written;
-        if (value.scale() > DECIMAL_SCALE || value.precision() - value.scale() > DECIMAL_PRECISION - DECIMAL_SCALE) {
-            throw new NumberFormatException("out of numeric(10,2)");
-        }
-        return value.setScale(DECIMAL_SCALE);
     }
 
     private static Boolean parseBoolean(String text) {

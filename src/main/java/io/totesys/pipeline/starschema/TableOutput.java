@@ -3,6 +3,7 @@ package io.totesys.pipeline.starschema;
 import java.util.Iterator;
 import java.util.function.Supplier;
 
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 
 import io.totesys.pipeline.source.SourceTable;
@@ -18,6 +19,11 @@ public record TableOutput(WarehouseTable table, SourceTable streamedFrom, Suppli
 
     public TableOutput(WarehouseTable table, SourceTable streamedFrom, Supplier<Iterator<GenericRecord>> rows) {
         this(table, streamedFrom, rows, false);
+    }
+
+    /** The Avro schema the table's Parquet objects are written with. */
+    public Schema avroSchema() {
+        return deletions ? WarehouseDeletions.avroSchema(table) : table.avroSchema();
     }
 
     /** The table's name, for routes and logs. */

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ import io.totesys.pipeline.source.SourceTable;
  * One transform batch while it runs: the extract batch it reads, the warehouse tables it
  * writes, the Parquet objects written so far (rows and deletions), the source objects it had to quarantine and
  * the calendar days its facts reference. It lives in the exchange property
- * {@code transformBatch}.
+ * {@code transformBatch}, shared by the tables the route writes side by side.
  */
 public final class TransformBatch {
 
@@ -29,13 +30,13 @@ public final class TransformBatch {
     private final Optional<BatchManifest> earlierTransform;
     private final Instant startedAt = Instant.now();
     private final List<TableOutput> outputs = new ArrayList<>();
+    private final List<TableOutput> calendar = new ArrayList<>();
     private final List<BatchManifest.Entry> written = new ArrayList<>();
     private final List<BatchManifest.Entry> deletionsWritten = new ArrayList<>();
     private final Map<WarehouseTable, Integer> deletionParts = new EnumMap<>(WarehouseTable.class);
     private final List<BatchManifest.Quarantined> quarantined = new ArrayList<>();
     private final SortedSet<LocalDate> referencedDates = new TreeSet<>();
     private final Map<WarehouseTable, Integer> parts = new EnumMap<>(WarehouseTable.class);
-    private TableOutput current;
     private LocalDate coveredFrom;
     private LocalDate coveredTo;
 
@@ -63,8 +64,14 @@ public final class TransformBatch {
         return earlierTransform.isEmpty();
     }
 
+    /** The warehouse tables that can be written side by side: every one but {@code dim_date}. */
     public List<TableOutput> getOutputs() {
         return List.copyOf(outputs);
+    }
+
+    /** {@code dim_date}, written once the other tables said which days their facts reference. */
+    public List<TableOutput> getCalendar() {
+        return List.copyOf(calendar);
     }
 
     String extractManifestKey() {
@@ -91,37 +98,33 @@ public final class TransformBatch {
         outputs.add(output);
     }
 
-    void starting(TableOutput output) {
-        current = output;
+    void calendarOutput(TableOutput output) {
+        calendar.add(output);
     }
 
-    TableOutput current() {
-        return current;
-    }
-
-    int nextPart(WarehouseTable table) {
+    synchronized int nextPart(WarehouseTable table) {
         return parts.merge(table, 1, Integer::sum);
     }
 
-    void written(BatchManifest.Entry entry) {
+    synchronized void written(BatchManifest.Entry entry) {
         written.add(entry);
     }
 
-    int nextDeletionsPart(WarehouseTable table) {
+    synchronized int nextDeletionsPart(WarehouseTable table) {
         return deletionParts.merge(table, 1, Integer::sum);
     }
 
-    void deletionsWritten(BatchManifest.Entry entry) {
+    synchronized void deletionsWritten(BatchManifest.Entry entry) {
         deletionsWritten.add(entry);
     }
 
-    /** The Parquet deletions objects written, one or more per warehouse table with deletions. */
-    List<BatchManifest.Entry> deletionsWritten() {
-        return List.copyOf(deletionsWritten);
+    /** The Parquet deletions objects written, one or more per warehouse table with deletions, in table order. */
+    synchronized List<BatchManifest.Entry> deletionsWritten() {
+        return inTableOrder(deletionsWritten, true);
     }
 
     /** Forgets the objects written for a table, once they are removed. */
-    List<BatchManifest.Entry> unwrite(WarehouseTable table) {
+    synchronized List<BatchManifest.Entry> unwrite(WarehouseTable table) {
         List<BatchManifest.Entry> removed = written.stream()
                 .filter(entry -> entry.table().equals(table.tableName()))
                 .toList();
@@ -130,33 +133,45 @@ public final class TransformBatch {
         return removed;
     }
 
-    List<BatchManifest.Entry> written() {
-        return List.copyOf(written);
+    /** The Parquet objects written, in table order whichever table was written first, each table's parts in order. */
+    synchronized List<BatchManifest.Entry> written() {
+        return inTableOrder(written, false);
     }
 
-    void quarantined(BatchManifest.Quarantined object) {
+    synchronized void quarantined(BatchManifest.Quarantined object) {
         quarantined.add(object);
     }
 
     /** The source objects to quarantine: found by this run, or by the earlier run that wrote the manifest. */
-    List<BatchManifest.Quarantined> quarantined() {
+    synchronized List<BatchManifest.Quarantined> quarantined() {
         return earlierTransform.map(BatchManifest::quarantined).orElse(List.copyOf(quarantined));
     }
 
-    void referenced(Collection<LocalDate> dates) {
+    synchronized void referenced(Collection<LocalDate> dates) {
         referencedDates.addAll(dates);
     }
 
-    SortedSet<LocalDate> referencedDates() {
-        return referencedDates;
+    synchronized SortedSet<LocalDate> referencedDates() {
+        return new TreeSet<>(referencedDates);
     }
 
-    void covered(LocalDate from, LocalDate to) {
+    synchronized void covered(LocalDate from, LocalDate to) {
         coveredFrom = from;
         coveredTo = to;
     }
 
-    Optional<LocalDate[]> coverage() {
+    synchronized Optional<LocalDate[]> coverage() {
         return coveredFrom == null ? Optional.empty() : Optional.of(new LocalDate[] {coveredFrom, coveredTo});
+    }
+
+    private List<BatchManifest.Entry> inTableOrder(List<BatchManifest.Entry> entries, boolean deletions) {
+        List<String> order = new ArrayList<>();
+        outputs.stream().filter(output -> output.deletions() == deletions)
+                .forEach(output -> order.add(output.table().tableName()));
+        calendar.forEach(output -> order.add(output.table().tableName()));
+        return entries.stream()
+                .sorted(Comparator.comparingInt(entry -> order.contains(entry.table()) ? order.indexOf(entry.table())
+                        : order.size()))
+                .toList();
     }
 }

@@ -15,6 +15,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.converter.stream.CachedOutputStream;
 import org.apache.camel.util.ObjectHelper;
 import org.jboss.logging.Logger;
 
@@ -51,6 +52,8 @@ public class TransformBatches {
     public static final String BATCH_PROPERTY = "transformBatch";
     /** The exchange property that carries the key of the extract manifest being transformed. */
     public static final String MANIFEST_KEY_PROPERTY = "extractManifestKey";
+    /** The exchange property that carries the warehouse table being written ({@link TableOutput}). */
+    public static final String TABLE_PROPERTY = "tableOutput";
     /** The exchange property that carries how many rows the Parquet object being written holds. */
     public static final String FILE_ROWS_PROPERTY = "parquetRows";
 
@@ -69,6 +72,7 @@ public class TransformBatches {
     private final PipelineMetrics metrics;
     private final StageLocks stageLocks;
     private final BatchReplays replays;
+    private final ParquetPartWriter parquetWriter;
     private final Clock clock = Clock.systemUTC();
 
     TransformBatches(@Named("ingestBatches") LakeBatches ingest, @Named("processedBatches") LakeBatches processed,
@@ -87,6 +91,7 @@ public class TransformBatches {
         this.metrics = metrics;
         this.stageLocks = stageLocks;
         this.replays = replays;
+        this.parquetWriter = new ParquetPartWriter(settings.parquetCodec());
     }
 
     /**
@@ -122,18 +127,32 @@ public class TransformBatches {
         return batch;
     }
 
-    /** The Parquet parts of one warehouse table: its rows in lists of at most {@code ETL_TRANSFORM_ROWS_PER_FILE}. */
-    public Iterator<List<GenericRecord>> files(@Body TableOutput output,
-            @ExchangeProperty(BATCH_PROPERTY) TransformBatch batch) {
-        batch.starting(output);
+    /**
+     * The Parquet parts of one warehouse table, each a view of its next rows (at most
+     * {@code ETL_TRANSFORM_ROWS_PER_FILE}), read as the part is written.
+     */
+    public Iterator<Iterator<GenericRecord>> files(@Body TableOutput output) {
         return new ParquetParts(output.rows().get(), settings.rowsPerFile());
+    }
+
+    /**
+     * Writes one Parquet part from its rows as they stream: the body becomes the Parquet
+     * object (spooled to disk when large), the property {@code parquetRows} its row count.
+     */
+    public void writeParquet(Exchange exchange, @Body Iterator<GenericRecord> rows,
+            @ExchangeProperty(TABLE_PROPERTY) TableOutput output) throws IOException {
+        CachedOutputStream parquet = new CachedOutputStream(exchange);
+        long written = parquetWriter.write(rows, output.avroSchema(), parquet);
+        exchange.setProperty(FILE_ROWS_PROPERTY, written);
+        exchange.getMessage().setBody(parquet.newStreamCache());
     }
 
     /** Describes a marshalled Parquet object: its key, size and checksum go to the headers and the manifest. */
     public void describeParquet(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) TransformBatch batch,
-            @ExchangeProperty(FILE_ROWS_PROPERTY) long rows) throws IOException {
-        WarehouseTable table = batch.current().table();
-        boolean deletions = batch.current().deletions();
+            @ExchangeProperty(TABLE_PROPERTY) TableOutput output, @ExchangeProperty(FILE_ROWS_PROPERTY) long rows)
+            throws IOException {
+        WarehouseTable table = output.table();
+        boolean deletions = output.deletions();
         String key = deletions ? LakeLayout.deletionsPartKey(table.tableName(), batch.getId(),
                 batch.nextDeletionsPart(table))
                 : LakeLayout.partKey(table.tableName(), batch.getId(), batch.nextPart(table), "parquet");
@@ -153,12 +172,13 @@ public class TransformBatches {
      * written so far go, and the object is marked for quarantine. The batch goes on.
      */
     public void reject(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure,
-            @ExchangeProperty(BATCH_PROPERTY) TransformBatch batch) {
+            @ExchangeProperty(BATCH_PROPERTY) TransformBatch batch,
+            @ExchangeProperty(TABLE_PROPERTY) TableOutput output) {
         InvalidSourceDataException invalid = ObjectHelper.getException(InvalidSourceDataException.class, failure);
         if (invalid == null) {
             throw new IllegalStateException("not a rejection of source data", failure);
         }
-        for (BatchManifest.Entry part : batch.unwrite(batch.current().table())) {
+        for (BatchManifest.Entry part : batch.unwrite(output.table())) {
             processed.objects().delete(LakeLayout.input(part.key()));
         }
         quarantine.quarantine(batch, invalid);

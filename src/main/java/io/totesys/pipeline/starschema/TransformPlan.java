@@ -38,9 +38,9 @@ import io.totesys.pipeline.source.SourceTable;
  * reference tables are read up front (they are small) and remembered
  * ({@link ReferenceState}), so that a dimension that joins two of them gets the current
  * version of both; the tables that grow with the business (designs, transactions, orders,
- * payments) stream from their CSV objects; {@code dim_date} comes after them, covering the days
- * the batch's facts reference; the deletions of warehouse rows the batch's deletions objects
- * bring come last ({@link WarehouseDeletions}).
+ * payments) stream from their CSV objects; the deletions of warehouse rows the batch's deletions
+ * objects bring come with them ({@link WarehouseDeletions}); all of these may be written side by
+ * side. {@code dim_date} comes after them, covering the days the batch's facts reference.
  */
 @ApplicationScoped
 class TransformPlan {
@@ -92,8 +92,8 @@ class TransformPlan {
                 (row, dates) -> StarSchemaRecords.purchaseOrder(row, dates::add)));
         batch.output(streamed(batch, WarehouseTable.FACT_PAYMENT, SourceTable.PAYMENT,
                 (row, dates) -> StarSchemaRecords.payment(row, dates::add)));
-        batch.output(new TableOutput(WarehouseTable.DIM_DATE, null, () -> calendar(batch).iterator()));
         deletions.forEach((table, records) -> batch.output(new TableOutput(table, null, records::iterator, true)));
+        batch.calendarOutput(new TableOutput(WarehouseTable.DIM_DATE, null, () -> calendar(batch).iterator()));
     }
 
     /**

@@ -14,7 +14,7 @@ public interface TransformSettings {
 
     /**
      * {@code ETL_PARQUET_CODEC}: the Parquet compression codec, {@code SNAPPY} (fast) or
-     * {@code ZSTD} (smaller); the route's parquetAvro data format reads it.
+     * {@code ZSTD} (smaller).
      */
     String parquetCodec();
 
@@ -24,4 +24,11 @@ public interface TransformSettings {
      * text and one that does is corrupt or hostile.
      */
     int maxFieldLength();
+
+    /**
+     * {@code ETL_TRANSFORM_PARALLEL_TABLES}: how many warehouse tables of a batch are written
+     * side by side, each holding one Parquet part's buffers at a time: the cores the stage
+     * may use, and what bounds its memory.
+     */
+    int parallelTables();
 }

@@ -1,0 +1,112 @@
+package io.totesys.pipeline.starschema;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Iterator;
+import java.util.Locale;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
+
+/**
+ * Writes one Parquet part of a warehouse table, record by record as its rows stream, to an
+ * output stream: parquet-avro with the table's Avro schema, as Camel's {@code parquetAvro}
+ * data format writes a list, but without ever holding the part's records.
+ */
+final class ParquetPartWriter {
+
+    private final CompressionCodecName codec;
+    private final Configuration configuration = new Configuration();
+
+    /** @param codec {@code ETL_PARQUET_CODEC}: {@code SNAPPY}, {@code ZSTD}, ... */
+    ParquetPartWriter(String codec) {
+        try {
+            this.codec = CompressionCodecName.valueOf(codec.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "ETL_PARQUET_CODEC '" + codec + "' is not a Parquet codec (SNAPPY, ZSTD, "
+                            + "GZIP, LZ4_RAW, UNCOMPRESSED)",
+                    e);
+        }
+    }
+
+    /** Writes every record of {@code rows} as one Parquet object to {@code out}, and says how many it wrote. */
+    long write(Iterator<GenericRecord> rows, Schema schema, OutputStream out) throws IOException {
+        long written = 0;
+        try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(new StreamOutputFile(out))
+                .withSchema(schema)
+                .withDataModel(GenericData.get())
+                .withConf(configuration)
+                .withCompressionCodec(codec)
+                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                .build()) {
+            while (rows.hasNext()) {
+                writer.write(rows.next());
+                written++;
+            }
+        }
+        return written;
+    }
+
+    /** A Parquet output file that is an output stream, with the position Parquet's footer needs. */
+    private record StreamOutputFile(OutputStream out) implements OutputFile {
+
+        @Override
+        public PositionOutputStream create(long blockSizeHint) {
+            return new PositionOutputStream() {
+
+                private long position;
+
+                @Override
+                public long getPos() {
+                    return position;
+                }
+
+                @Override
+                public void write(int value) throws IOException {
+                    out.write(value);
+                    position++;
+                }
+
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                    out.write(bytes, offset, length);
+                    position += length;
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    out.flush();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    out.close();
+                }
+            };
+        }
+
+        @Override
+        public PositionOutputStream createOrOverwrite(long blockSizeHint) {
+            return create(blockSizeHint);
+        }
+
+        @Override
+        public boolean supportsBlockSize() {
+            return false;
+        }
+
+        @Override
+        public long defaultBlockSize() {
+            return 0;
+        }
+    }
+}
