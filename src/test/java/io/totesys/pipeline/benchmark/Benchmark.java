@@ -68,6 +68,7 @@ public final class Benchmark {
 
             say("Measuring the incremental latency for " + settings.latencyDuration() + " ...");
             IncrementalLatency latency = incrementalLatency(world, simulator, directory);
+            say(StatusPageRender.measure(world, directory).toString());
             return new BenchmarkResult(settings, Machine.current(), Instant.now(), seeding, sourceRows, warehouseRows,
                     fullLoad, baseline, stages, latency);
         } finally {
