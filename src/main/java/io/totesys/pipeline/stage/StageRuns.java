@@ -11,6 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
@@ -26,8 +31,9 @@ import io.totesys.pipeline.lake.BatchManifest;
  * What the stages did, kept in the pipeline schema so that every replica's status page shows
  * the same: each batch a stage completed ({@code pipeline.stage_run}: when, how long, rows per
  * table, and after a load the freshness lag), and each stage's failures in a row with its next
- * attempt ({@code pipeline.stage_state}). Recording is a side note: a warehouse that does not
- * answer loses the note, never the batch.
+ * attempt ({@code pipeline.stage_state}). Recording is a side note, written in the background
+ * in the order it came, so that a stage never waits on it: a warehouse that does not answer loses
+ * the note, never the batch.
  */
 @ApplicationScoped
 public class StageRuns {
@@ -49,16 +55,28 @@ public class StageRuns {
             UPDATE pipeline.stage_state SET failures_in_a_row = 0, next_attempt_at = NULL, updated_at = now()
              WHERE stage = ? AND failures_in_a_row > 0""";
 
+    /** The most notes that wait for the warehouse; older ones go first. */
+    private static final int WAITING_NOTES = 1_000;
+
     private final AgroalDataSource warehouse;
-    private final PipelineSchema schema;
     private final Freshness freshness;
     private final ObjectMapper json;
+    private final ThreadPoolExecutor writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(WAITING_NOTES), runnable -> {
+                Thread thread = new Thread(runnable, "stage-runs");
+                thread.setDaemon(true);
+                return thread;
+            }, new ThreadPoolExecutor.DiscardOldestPolicy());
 
-    StageRuns(AgroalDataSource warehouse, PipelineSchema schema, Freshness freshness, ObjectMapper json) {
+    StageRuns(AgroalDataSource warehouse, Freshness freshness, ObjectMapper json) {
         this.warehouse = warehouse;
-        this.schema = schema;
         this.freshness = freshness;
         this.json = json;
+    }
+
+    @PreDestroy
+    void stop() {
+        writer.shutdown();
     }
 
     /** A stage completed a batch that wrote the objects (table and rows each) of a manifest. */
@@ -71,6 +89,11 @@ public class StageRuns {
     /** A stage completed a batch with these rows per table; after a load, the lag is noted too. */
     public void completed(PipelineStage stage, BatchId batch, Instant startedAt, Map<String, Long> rowsPerTable) {
         Instant finishedAt = Instant.now();
+        writer.execute(() -> record(stage, batch, startedAt, finishedAt, rowsPerTable));
+    }
+
+    private void record(PipelineStage stage, BatchId batch, Instant startedAt, Instant finishedAt,
+            Map<String, Long> rowsPerTable) {
         Double lag = null;
         if (stage == PipelineStage.LOAD) {
             double seconds = freshness.lagSeconds();
@@ -98,23 +121,28 @@ public class StageRuns {
     /** A stage's batch failed, with the one-line diagnosis; it tries again after the delay. */
     public void failed(PipelineStage stage, String diagnosis, Duration nextAttemptIn) {
         Instant now = Instant.now();
-        try {
-            schema.ensureMigrated();
-            try (Connection connection = warehouse.getConnection();
-                    PreparedStatement failed = connection.prepareStatement(FAILED)) {
-                failed.setString(1, stage.stageName());
-                failed.setString(2, diagnosis);
-                failed.setTimestamp(3, Timestamp.from(now));
-                failed.setTimestamp(4, Timestamp.from(now.plus(nextAttemptIn)));
-                failed.executeUpdate();
-            }
-        } catch (SQLException | RuntimeException e) {
+        writer.execute(() -> recordFailure(stage, diagnosis, now, now.plus(nextAttemptIn)));
+    }
+
+    private void recordFailure(PipelineStage stage, String diagnosis, Instant failedAt, Instant nextAttempt) {
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement failed = connection.prepareStatement(FAILED)) {
+            failed.setString(1, stage.stageName());
+            failed.setString(2, diagnosis);
+            failed.setTimestamp(3, Timestamp.from(failedAt));
+            failed.setTimestamp(4, Timestamp.from(nextAttempt));
+            failed.executeUpdate();
+        } catch (SQLException e) {
             LOG.debugf(e, "Recording the failure of the %s stage for the status page failed", stage.stageName());
         }
     }
 
     /** A stage's poll succeeded after failures (or for the first time on this replica): none in a row now. */
     public void succeeded(PipelineStage stage) {
+        writer.execute(() -> recordSuccess(stage));
+    }
+
+    private void recordSuccess(PipelineStage stage) {
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement succeeded = connection.prepareStatement(SUCCEEDED)) {
             succeeded.setString(1, stage.stageName());
