@@ -46,7 +46,8 @@ public class StatusPage {
     private final ReplicaHeartbeat heartbeat;
     private final PipelineSettings settings;
 
-    StatusPage(AgroalDataSource warehouse, Freshness freshness, QuarantineList quarantine, @Readiness DependencyHealth health,
+    StatusPage(AgroalDataSource warehouse, Freshness freshness, QuarantineList quarantine,
+            @Readiness DependencyHealth health,
             FailureDiagnosis diagnosis, ReplicaHeartbeat heartbeat, PipelineSettings settings) {
         this.warehouse = warehouse;
         this.freshness = freshness;
