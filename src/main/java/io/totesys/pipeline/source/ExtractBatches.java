@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 import org.apache.camel.Body;
@@ -33,6 +34,7 @@ import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.stage.ReplayRequests;
 import io.totesys.pipeline.stage.StageLocks;
+import io.totesys.pipeline.stage.StageRuns;
 
 /**
  * The extract stage's processor bean: the steps of {@code routes/extract.camel.yaml}.
@@ -79,6 +81,10 @@ public class ExtractBatches {
     private final DeletedKeys deletedKeys;
     private final Clock clock;
     private final AtomicBoolean backfillPending;
+
+    /** Notes each completed batch in the pipeline schema, for the status page. */
+    @Inject
+    StageRuns runs;
 
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
@@ -246,6 +252,7 @@ public class ExtractBatches {
             state.published(batch.getId(), batch.highWater(), batch.rowCount());
             batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
             metrics.batchDuration(PipelineStage.EXTRACT, Duration.between(batch.startedAt(), clock.instant()));
+            runs.completed(PipelineStage.EXTRACT, batch.getId(), batch.startedAt(), batch.objects());
             LOG.infof("Extract batch %s published: %s rows up to %s %s", batch.getId(), batch.rowCount(),
                     BatchManifest.sourceTimestamp(batch.highWater()), contents(batch));
         }
@@ -259,6 +266,7 @@ public class ExtractBatches {
         if (!batch.isEmpty()) {
             state.published(batch.getId(), batch.highWater(), batch.rowCount());
             batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
+            runs.completed(PipelineStage.EXTRACT, batch.getId(), batch.startedAt(), batch.objects());
             LOG.infof("Repair batch %s of reconciliation %s published: %s rows %s", batch.getId(),
                     batch.repairing().getId(), batch.rowCount(), contents(batch));
         }

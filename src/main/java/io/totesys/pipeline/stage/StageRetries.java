@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -22,7 +24,9 @@ import org.apache.camel.util.TimeUtils;
  * starts clean.
  * <p>
  * The stage routes ask {@link #due(String)} on each poll and report {@link #succeeded(String)}
- * as their last step; the shared error handling reports failures.
+ * as their last step; the shared error handling reports failures. A stage that succeeds again
+ * after failures, or for the first time on this replica, is told to {@link StageRuns}, which
+ * keeps the failures in a row for the status page.
  */
 @ApplicationScoped
 @Named("stageRetries")
@@ -35,15 +39,24 @@ public class StageRetries {
     private final Duration initialBackoff;
     private final Duration maximumBackoff;
     private final Clock clock;
+    private final Consumer<PipelineStage> recovered;
     private final Map<PipelineStage, Backoff> backoffs = new ConcurrentHashMap<>();
+    private final Set<PipelineStage> recoveryRecorded = ConcurrentHashMap.newKeySet();
 
     @Inject
-    StageRetries(PipelineSettings settings) {
+    StageRetries(PipelineSettings settings, StageRuns runs) {
         this(TimeUtils.toDuration(settings.retry().initialBackoff()),
-                TimeUtils.toDuration(settings.retry().maxBackoff()), Clock.systemUTC());
+                TimeUtils.toDuration(settings.retry().maxBackoff()), Clock.systemUTC(), runs::succeeded);
     }
 
     StageRetries(Duration initialBackoff, Duration maximumBackoff, Clock clock) {
+        this(initialBackoff, maximumBackoff, clock, stage -> {
+        });
+    }
+
+    private StageRetries(Duration initialBackoff, Duration maximumBackoff, Clock clock,
+            Consumer<PipelineStage> recovered) {
+        this.recovered = recovered;
         this.initialBackoff = initialBackoff;
         this.maximumBackoff = maximumBackoff.compareTo(initialBackoff) < 0 ? initialBackoff : maximumBackoff;
         this.clock = clock;
@@ -57,7 +70,11 @@ public class StageRetries {
 
     /** A batch of the route's stage succeeded: its next poll runs as usual. */
     public void succeeded(String routeId) {
-        PipelineStage.ofRoute(routeId).ifPresent(backoffs::remove);
+        PipelineStage.ofRoute(routeId).ifPresent(stage -> {
+            if (backoffs.remove(stage) != null | recoveryRecorded.add(stage)) {
+                recovered.accept(stage);
+            }
+        });
     }
 
     /** A batch of the stage failed; returns how long the stage now waits before it tries again. */

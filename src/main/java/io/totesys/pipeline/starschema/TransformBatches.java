@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 import org.apache.avro.generic.GenericRecord;
@@ -35,6 +36,7 @@ import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.stage.StageLocks;
+import io.totesys.pipeline.stage.StageRuns;
 
 /**
  * The transform stage's processor bean: the steps of {@code routes/transform.camel.yaml}.
@@ -74,6 +76,10 @@ public class TransformBatches {
     private final BatchReplays replays;
     private final ParquetPartWriter parquetWriter;
     private final Clock clock = Clock.systemUTC();
+
+    /** Notes each completed batch in the pipeline schema, for the status page. */
+    @Inject
+    StageRuns runs;
 
     TransformBatches(@Named("ingestBatches") LakeBatches ingest, @Named("processedBatches") LakeBatches processed,
             LakeBuckets buckets, PipelineSchema schema, TransformPlan plan, TransformQuarantine quarantine,
@@ -224,6 +230,7 @@ public class TransformBatches {
                     WarehouseDeletions.tableName(WarehouseTable.byTableName(entry.table()).orElseThrow()),
                     entry.rows()));
             metrics.batchDuration(PipelineStage.TRANSFORM, Duration.between(batch.startedAt(), clock.instant()));
+            runs.completed(PipelineStage.TRANSFORM, batch.getId(), batch.startedAt(), batch.written());
             LOG.infof("Transform batch %s published: %s%s in s3://%s/%s", batch.getId(),
                     batch.written().stream().collect(Collectors.groupingBy(BatchManifest.Entry::table,
                             LinkedHashMap::new, Collectors.summingLong(BatchManifest.Entry::rows))),

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 import org.apache.camel.Body;
@@ -34,6 +35,7 @@ import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.stage.PipelineStateException;
 import io.totesys.pipeline.stage.StageLocks;
+import io.totesys.pipeline.stage.StageRuns;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
@@ -68,6 +70,10 @@ public class WarehouseLoads {
     private final ZoneId sourceZone;
     private final BulkLoadPolicy bulkLoads;
     private final StarSchemaOwner owner;
+
+    /** Notes each completed batch in the pipeline schema, for the status page. */
+    @Inject
+    StageRuns runs;
 
     WarehouseLoads(AgroalDataSource warehouse, @Named("processedBatches") LakeBatches processed,
             LakeBuckets buckets, LoadLog loadLog, PipelineSchema schema, PipelineMetrics metrics,
@@ -254,6 +260,7 @@ public class WarehouseLoads {
         }
         added.forEach((table, rows) -> metrics.rows(PipelineStage.LOAD, table, rows));
         metrics.batchDuration(PipelineStage.LOAD, Duration.between(batch.startedAt(), Instant.now()));
+        runs.completed(PipelineStage.LOAD, batch.getId(), batch.startedAt(), added);
         LocalDateTime highWater = batch.manifest().highWaterTime();
         LOG.infof("Load batch %s committed: %s new rows; the warehouse is %s s behind ToteSys", batch.getId(),
                 added.isEmpty() ? "no" : added.toString(),

@@ -43,7 +43,7 @@ public final class RunBenchmark {
                 options.get("stage-poll-interval"),
                 Duration.ofSeconds(Long.parseLong(options.get("live-heap-seconds"))),
                 Path.of("target", "benchmark"), Path.of(options.get("report")));
-        BenchmarkResult result = new Benchmark(settings).run();
+        BenchmarkResult result = new Benchmark(settings, List.of(new StatusPageRender())).run();
         BenchmarkReport report = new BenchmarkReport(result);
         System.out.println(report.render());
         report.writeTo(settings.report());

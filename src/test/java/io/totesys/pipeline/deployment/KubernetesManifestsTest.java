@@ -29,6 +29,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -128,6 +129,15 @@ class KubernetesManifestsTest {
             assertThat(container.getPorts()).anySatisfy(port -> {
                 assertThat(port.getName()).isEqualTo("jolokia");
                 assertThat(port.getContainerPort()).isEqualTo(8778);
+            });
+            // The status page (/status), health and metrics: the container's http port, through the Service
+            assertThat(container.getPorts()).anySatisfy(port -> {
+                assertThat(port.getName()).isEqualTo("http");
+                assertThat(port.getContainerPort()).isEqualTo(8080);
+            });
+            assertThat(find(objects, Service.class, "totesys-pipeline").getSpec().getPorts()).anySatisfy(port -> {
+                assertThat(port.getName()).isEqualTo("http");
+                assertThat(port.getTargetPort().getStrVal()).isEqualTo("http");
             });
             assertThat(pod.getServiceAccountName()).isEqualTo("totesys-pipeline");
         }

@@ -92,6 +92,7 @@ public final class RunEmbedded {
                   SELECT * FROM fact_sales_order_current WHERE sales_order_id = 1;
                   SELECT * FROM fact_sales_order WHERE sales_order_id = 1 ORDER BY sales_record_id;
                   -- more in sql/: sales by month and currency, top designs, payments outstanding
+                Status page: http://127.0.0.1:8080/status  (stages, batches, lag, quarantine, readiness)
                 Metrics: http://127.0.0.1:8080/q/metrics  Health: http://127.0.0.1:8080/q/health
                 Routes reload live: edit routes/*.camel.yaml and the running service picks the change up.
                 The service polls ToteSys every %s; the simulator changes it meanwhile. Ctrl+C stops everything.

@@ -1,0 +1,103 @@
+package io.totesys.pipeline.status;
+
+import java.util.List;
+
+import io.quarkus.qute.TemplateData;
+
+/**
+ * What the status page shows, each part read on its own: a part whose source does not answer
+ * carries the one-line diagnosis instead of its content, and the others still show.
+ */
+@TemplateData
+public record StatusView(String generatedAt, String replica, Part<List<Stage>> stages, Part<Lag> lag,
+        Part<List<Replica>> replicas, Part<BatchPage> batches, Part<Chart> chart,
+        Part<List<Quarantined>> quarantined, Part<List<Reconciled>> reconciliation, Part<SchemaHolds> holds,
+        List<Dependency> readiness) {
+
+    /** A part of the page: its content, or why it could not be read. */
+    @TemplateData
+    public record Part<T>(T content, String unreachable) {
+
+        public static <T> Part<T> of(T content) {
+            return new Part<>(content, null);
+        }
+
+        public static <T> Part<T> unreachable(String diagnosis) {
+            return new Part<>(null, diagnosis);
+        }
+
+        public boolean shown() {
+            return unreachable == null;
+        }
+    }
+
+    /** A stage's latest batch and its failures in a row. */
+    @TemplateData
+    public record Stage(String name, String lastBatch, String when, long rows, String duration,
+            int failuresInARow, String lastFailure, String nextAttempt) {
+    }
+
+    /** How far the warehouse is behind ToteSys now. */
+    @TemplateData
+    public record Lag(String lag, String completeUpTo) {
+    }
+
+    @TemplateData
+    public record Replica(String id, boolean leader, String startedAt, String lastSeen, boolean present) {
+    }
+
+    /** A page of the batch log, newest first, with the keys of its neighbours (keyset pagination). */
+    @TemplateData
+    public record BatchPage(List<Batch> batches, String newer, String older) {
+    }
+
+    /** A batch through the three hops: one id, each stage's rows per table and duration. */
+    @TemplateData
+    public record Batch(String id, String status, boolean repair, String startedAt, List<Hop> hops, int loads,
+            String quarantined) {
+    }
+
+    @TemplateData
+    public record Hop(String stage, long rows, String rowsPerTable, String duration, String finishedAt) {
+    }
+
+    /** Rows per batch (bars) and lag (line) over the last day, laid out in SVG coordinates. */
+    @TemplateData
+    public record Chart(List<Bar> bars, String lagLine, String maxRows, String maxLag, int batches,
+            String from, String to) {
+    }
+
+    @TemplateData
+    public record Bar(double x, double y, double width, double height, String title) {
+    }
+
+    /** A quarantined object with its report and what to do next. */
+    @TemplateData
+    public record Quarantined(String location, String batchId, String table, long row, String column,
+            String problem, String nextStep) {
+    }
+
+    /** A table's result in the latest reconciliation. */
+    @TemplateData
+    public record Reconciled(String runId, String table, String finishedAt, long compared, long pending,
+            long missing, long extra, long changed, long adopted, long repaired, String repairBatch) {
+    }
+
+    @TemplateData
+    public record SchemaHolds(List<Hold> held, List<Change> changes) {
+    }
+
+    @TemplateData
+    public record Hold(String table, String reason) {
+    }
+
+    @TemplateData
+    public record Change(String table, String change, String column, String detail, String firstSeenAt,
+            String batchId) {
+    }
+
+    /** A dependency of readiness: UP, or its one-line diagnosis. */
+    @TemplateData
+    public record Dependency(String name, boolean up, String state) {
+    }
+}
