@@ -13,6 +13,7 @@ import java.util.Set;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.Synchronization;
+import org.apache.camel.spi.SynchronizationVetoable;
 
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
@@ -26,7 +27,7 @@ import io.totesys.pipeline.stage.BatchFailure;
  * exchange property {@code extractBatch} and, as a {@link Synchronization} of the exchange,
  * releases its snapshot when the exchange completes and undoes its writes when it fails.
  */
-public final class ExtractBatch implements Synchronization {
+public final class ExtractBatch implements SynchronizationVetoable {
 
     /** What becomes of a batch whose exchange failed. */
     interface FailureHandler {
@@ -213,6 +214,20 @@ public final class ExtractBatch implements Synchronization {
 
     void markRecordedAsStarted() {
         recordedAsStarted = true;
+    }
+
+    /**
+     * The batch stays with the exchange that opened it: a copy handed to another stage (the
+     * wake-up of the next stage) must not take its clean-up along.
+     */
+    @Override
+    public boolean allowHandover() {
+        return false;
+    }
+
+    @Override
+    public void beforeHandover(Exchange target) {
+        // never handed over
     }
 
     @Override

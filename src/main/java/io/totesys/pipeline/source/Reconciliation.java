@@ -177,6 +177,12 @@ public final class Reconciliation extends SynchronizationAdapter {
         return repairBatch;
     }
 
+    /** The reconciliation stays with the exchange that started it, not with a copy handed on. */
+    @Override
+    public boolean allowHandover() {
+        return false;
+    }
+
     @Override
     public void onDone(Exchange exchange) {
         snapshot.close();

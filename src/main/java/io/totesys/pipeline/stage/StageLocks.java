@@ -3,6 +3,9 @@ package io.totesys.pipeline.stage;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -21,6 +24,10 @@ import io.agroal.api.AgroalDataSource;
  * the pipeline's state, from before it reads that state until its exchange completes. A
  * second consumer waits, then finds the work done. A consumer that dies releases its lock
  * with its database session.
+ * <p>
+ * Within one replica, the stage's poll and its wake-up (a batch the previous stage has just
+ * published) can start a run at the same time: the second waits on an in-process permit
+ * first, so that a waiting run holds no pooled connection.
  */
 @ApplicationScoped
 public class StageLocks {
@@ -30,14 +37,31 @@ public class StageLocks {
     private static final long FIRST_KEY = 0x544F5445L;
 
     private final AgroalDataSource warehouse;
+    private final Map<PipelineStage, Semaphore> runningHere = new EnumMap<>(PipelineStage.class);
 
     StageLocks(AgroalDataSource warehouse) {
         this.warehouse = warehouse;
+        for (PipelineStage stage : PipelineStage.values()) {
+            runningHere.put(stage, new Semaphore(1));
+        }
+    }
+
+    /** The key of the stage's PostgreSQL advisory lock, which a run holds in the warehouse. */
+    public static long advisoryLockKey(PipelineStage stage) {
+        return FIRST_KEY + stage.ordinal();
     }
 
     /** Waits until no other consumer runs the stage, then holds it until the exchange completes. */
     public void holdFor(PipelineStage stage, Exchange exchange) {
-        long key = FIRST_KEY + stage.ordinal();
+        long key = advisoryLockKey(stage);
+        Semaphore permit = runningHere.get(stage);
+        try {
+            permit.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PipelineStateException("interrupted while waiting for the " + stage.stageName()
+                    + " stage's run on this replica", e);
+        }
         Connection connection = null;
         try {
             connection = warehouse.getConnection();
@@ -45,8 +69,9 @@ public class StageLocks {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("SELECT pg_advisory_lock(" + key + ")");
             }
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             close(connection, stage);
+            permit.release();
             throw new PipelineStateException(
                     "taking the " + stage.stageName() + " stage's lock in the warehouse failed",
                     e);
@@ -68,6 +93,7 @@ public class StageLocks {
                             stage.stageName());
                 }
                 close(held, stage);
+                permit.release();
             }
         });
     }

@@ -73,15 +73,15 @@ class TransformPlan {
         state.remember(batch.getId(), JOINED_TABLES.stream().flatMap(table -> reference.get(table).stream()).toList());
 
         batch.output(fromMemory(WarehouseTable.DIM_LOCATION,
-                map(reference.get(SourceTable.ADDRESS), StarSchemaRecords::location)));
+                derived(batch, reference.get(SourceTable.ADDRESS), StarSchemaRecords::location)));
         batch.output(fromMemory(WarehouseTable.DIM_COUNTERPARTY, joinedDimension(reference, SourceTable.COUNTERPARTY,
                 SourceTable.ADDRESS, "legal_address_id", StarSchemaRecords::counterparty)));
         batch.output(fromMemory(WarehouseTable.DIM_CURRENCY,
-                map(reference.get(SourceTable.CURRENCY), StarSchemaRecords::currency)));
+                derived(batch, reference.get(SourceTable.CURRENCY), StarSchemaRecords::currency)));
         batch.output(streamed(batch, WarehouseTable.DIM_DESIGN, SourceTable.DESIGN,
                 (row, dates) -> StarSchemaRecords.design(row)));
         batch.output(fromMemory(WarehouseTable.DIM_PAYMENT_TYPE,
-                map(reference.get(SourceTable.PAYMENT_TYPE), StarSchemaRecords::paymentType)));
+                derived(batch, reference.get(SourceTable.PAYMENT_TYPE), StarSchemaRecords::paymentType)));
         batch.output(fromMemory(WarehouseTable.DIM_STAFF, joinedDimension(reference, SourceTable.STAFF,
                 SourceTable.DEPARTMENT, "department_id", StarSchemaRecords::staff)));
         batch.output(streamed(batch, WarehouseTable.DIM_TRANSACTION, SourceTable.TRANSACTION,
@@ -241,8 +241,19 @@ class TransformPlan {
         return new TableOutput(table, null, rows::iterator);
     }
 
-    private static List<GenericRecord> map(List<SourceRow> rows, Function<SourceRow, GenericRecord> derive) {
-        return rows.stream().map(derive).toList();
+    /**
+     * A dimension's records from its reference table's rows; a value the star schema cannot
+     * hold (an added column's, say) quarantines the table's object, as a row that does not
+     * parse would, and the batch goes on without it.
+     */
+    private List<GenericRecord> derived(TransformBatch batch, List<SourceRow> rows,
+            Function<SourceRow, GenericRecord> derive) {
+        try {
+            return rows.stream().map(derive).toList();
+        } catch (InvalidSourceDataException e) {
+            quarantine.quarantine(batch, e);
+            return List.of();
+        }
     }
 
     private static Set<Integer> ids(List<SourceRow> rows) {

@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.Synchronization;
+import org.apache.camel.spi.SynchronizationVetoable;
 import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.lake.BatchId;
@@ -23,7 +24,7 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * {@link Synchronization} of the exchange it rolls back whatever was not committed and
  * gives the connection back when the exchange completes.
  */
-public final class LoadBatch implements Synchronization {
+public final class LoadBatch implements SynchronizationVetoable {
 
     private static final Logger LOG = Logger.getLogger(LoadBatch.class);
 
@@ -108,6 +109,20 @@ public final class LoadBatch implements Synchronization {
 
     Connection connection() {
         return connection;
+    }
+
+    /**
+     * The batch stays with the exchange that opened it: a copy handed to another stage (the
+     * wake-up of the next stage) must not take its clean-up along.
+     */
+    @Override
+    public boolean allowHandover() {
+        return false;
+    }
+
+    @Override
+    public void beforeHandover(Exchange target) {
+        // never handed over
     }
 
     @Override

@@ -35,10 +35,11 @@ public class StarSchemaOwner {
                 || owner.username().get().equals(runtime.principal().getName())) {
             return warehouse.getConnection();
         }
+        // The pool's own connection properties (connect timeout, TLS settings), then the owner's login.
         Properties properties = new Properties();
+        properties.putAll(runtime.jdbcProperties());
         properties.setProperty("user", owner.username().get());
         owner.password().ifPresent(password -> properties.setProperty("password", password));
-        properties.setProperty("ApplicationName", "totesys-pipeline");
         return DriverManager.getConnection(runtime.jdbcUrl(), properties);
     }
 }
