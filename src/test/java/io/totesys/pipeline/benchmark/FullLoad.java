@@ -70,7 +70,7 @@ record FullLoad(Duration wallTime, ServiceTimeline timeline, List<LakeManifests.
     /** The transform stage: CSV objects to Parquet objects, rows and bytes of CSV read. */
     Throughput transform() {
         return new Throughput(LakeManifests.rows(extracted), LakeManifests.bytes(extracted),
-                Duration.between(timeline.extractPublished(), timeline.transformPublished()));
+                Duration.between(timeline.transformStarted(), timeline.transformPublished()));
     }
 
     /** The load stage: Parquet objects into the warehouse, rows and bytes of Parquet read. */

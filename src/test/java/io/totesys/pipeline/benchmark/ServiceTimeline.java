@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
  * @param transformPublished when the transform batch was written and its CSV objects archived
  * @param loadCommitted when the load transaction committed
  */
-record ServiceTimeline(Instant extractStarted, Instant extractPublished, Instant transformPublished,
-        Instant loadCommitted) {
+record ServiceTimeline(Instant extractStarted, Instant extractPublished, Instant transformStarted,
+        Instant transformPublished, Instant loadCommitted) {
 
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
     private static final DateTimeFormatter BATCH_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'");
@@ -28,9 +28,17 @@ record ServiceTimeline(Instant extractStarted, Instant extractPublished, Instant
         Matcher extract = find(log, TIME + "Extract batch (\\d{8}T\\d{9}Z)-\\w+ published.*");
         Matcher transform = find(log, TIME + "Transform batch \\S+ published.*");
         Matcher load = find(log, TIME + "Load batch \\S+ committed.*");
+        // In run-once mode a due reconciliation runs between the extract and the transform:
+        // the transform starts once it is done.
+        Instant transformStarted = logTime(extract);
+        Matcher reconciled = Pattern.compile(TIME + "Reconciliation \\S+ compared.*", Pattern.MULTILINE).matcher(log);
+        if (reconciled.find() && logTime(reconciled).isAfter(transformStarted)
+                && logTime(reconciled).isBefore(logTime(transform))) {
+            transformStarted = logTime(reconciled);
+        }
         return new ServiceTimeline(
                 LocalDateTime.parse(extract.group(2), BATCH_TIME).toInstant(ZoneOffset.UTC),
-                logTime(extract), logTime(transform), logTime(load));
+                logTime(extract), transformStarted, logTime(transform), logTime(load));
     }
 
     private static Matcher find(String log, String line) {
