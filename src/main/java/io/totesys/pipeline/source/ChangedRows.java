@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
 
+import org.jboss.logging.Logger;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.copy.CopyOut;
 
@@ -26,6 +27,8 @@ import org.postgresql.copy.CopyOut;
  * message goes to the object as it is.
  */
 public final class ChangedRows {
+
+    private static final Logger LOG = Logger.getLogger(ChangedRows.class);
 
     /** How records end in the lake's CSV objects, as they always have: CRLF, RFC 4180's. */
     static final byte[] RECORD_SEPARATOR = {'\r', '\n'};
@@ -63,6 +66,7 @@ public final class ChangedRows {
     public long writeTo(OutputStream csv) {
         CopyOut out = null;
         long rows = 0;
+        long started = System.nanoTime();
         try {
             csv.write(ExtractedCsv.FORMAT.format(header.toArray()).getBytes(StandardCharsets.UTF_8));
             csv.write(RECORD_SEPARATOR);
@@ -74,7 +78,10 @@ public final class ChangedRows {
                 csv.write(RECORD_SEPARATOR);
                 rows++;
             }
+            long copied = System.nanoTime();
             checksums.flush();
+            LOG.debugf("%s: %d rows copied in %d ms, checksums staged in %d ms more", table.tableName(), rows,
+                    (copied - started) / 1_000_000, (System.nanoTime() - copied) / 1_000_000);
             return rows;
         } catch (SQLException e) {
             checksums.cancel();

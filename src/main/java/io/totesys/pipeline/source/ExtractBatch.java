@@ -141,6 +141,19 @@ public final class ExtractBatch implements SynchronizationVetoable {
         return windows.get(table);
     }
 
+    /** The tables this batch reads whole (the first batch, a backfill); none for a repair batch. */
+    Set<SourceTable> wholeTables() {
+        Set<SourceTable> whole = EnumSet.noneOf(SourceTable.class);
+        if (repairing == null) {
+            windows.forEach((table, window) -> {
+                if (window.wholeTable()) {
+                    whole.add(table);
+                }
+            });
+        }
+        return whole;
+    }
+
     SourceSnapshot snapshot() {
         return snapshot;
     }

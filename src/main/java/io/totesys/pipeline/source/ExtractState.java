@@ -16,6 +16,8 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import io.agroal.api.AgroalDataSource;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.stage.PipelineStateException;
@@ -27,6 +29,8 @@ import io.totesys.pipeline.stage.PipelineStateException;
  */
 @ApplicationScoped
 public class ExtractState {
+
+    private static final Logger LOG = Logger.getLogger(ExtractState.class);
 
     /** A batch that was started but neither published nor abandoned: a crash left it. */
     public record UnfinishedBatch(BatchId batchId, LocalDateTime highWater) {
@@ -109,13 +113,20 @@ public class ExtractState {
      * Records that a batch is about to write objects, before the first one is written, with
      * the tables it holds: publishing it, even after a restart, leaves their positions; a
      * repair batch (reconciliation's) leaves the watermarks where they are when it is published.
+     * The tables it reads whole are recorded too: publishing it replaces their checksums in the
+     * mirror instead of merging them.
      */
     public void started(BatchId batchId, LocalDateTime highWater, TransactionSnapshot sourceSnapshot,
-            Set<SourceTable> held, boolean repair) {
+            Set<SourceTable> held, Set<SourceTable> whole, boolean repair) {
         update("recording the start of extract batch " + batchId, """
-                INSERT INTO pipeline.extract_batch (batch_id, status, high_water, source_snapshot, held_tables, repair)
-                VALUES (?, 'STARTED', ?, ?, ?, ?)""", batchId.value(), highWater, sourceSnapshot.toString(),
-                held.stream().map(SourceTable::tableName).toArray(String[]::new), repair);
+                INSERT INTO pipeline.extract_batch (batch_id, status, high_water, source_snapshot, held_tables,
+                                                    whole_tables, repair)
+                VALUES (?, 'STARTED', ?, ?, ?, ?, ?)""", batchId.value(), highWater, sourceSnapshot.toString(),
+                tableNames(held), whole.isEmpty() ? null : tableNames(whole), repair);
+    }
+
+    private static String[] tableNames(Set<SourceTable> tables) {
+        return tables.stream().map(SourceTable::tableName).toArray(String[]::new);
     }
 
     /**
@@ -144,27 +155,27 @@ public class ExtractState {
         inTransaction("publishing extract batch " + batchId, connection -> {
             String readHorizon = null;
             Set<SourceTable> held = EnumSet.noneOf(SourceTable.class);
+            Set<SourceTable> whole = EnumSet.noneOf(SourceTable.class);
             boolean repair = false;
             try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT read_horizon, held_tables, repair FROM pipeline.extract_batch WHERE batch_id = ?")) {
+                    "SELECT read_horizon, held_tables, whole_tables, repair FROM pipeline.extract_batch WHERE batch_id = ?")) {
                 statement.setString(1, batchId.value());
                 try (ResultSet batch = statement.executeQuery()) {
                     if (batch.next()) {
                         readHorizon = batch.getString(1);
-                        Array tables = batch.getArray(2);
-                        if (tables != null) {
-                            for (Object table : (Object[]) tables.getArray()) {
-                                SourceTable.byTableName((String) table).ifPresent(held::add);
-                            }
-                        }
-                        repair = batch.getBoolean(3);
+                        held.addAll(tables(batch.getArray(2)));
+                        whole.addAll(tables(batch.getArray(3)));
+                        repair = batch.getBoolean(4);
                     }
                 }
             }
             if (!repair) {
                 advance(connection, batchId, highWater, readHorizon, held);
             }
-            ChecksumMirror.publishStaged(connection, batchId);
+            long started = System.nanoTime();
+            ChecksumMirror.publishStaged(connection, batchId, whole);
+            LOG.debugf("Extract batch %s: checksums published in %d ms", batchId,
+                    (System.nanoTime() - started) / 1_000_000);
             try (PreparedStatement statement = connection.prepareStatement("""
                     INSERT INTO pipeline.source_key_range (table_name, range_start, row_ids, key_count)
                     SELECT table_name, range_start, row_ids, key_count
@@ -208,6 +219,16 @@ public class ExtractState {
                 statement.executeUpdate();
             }
         });
+    }
+
+    private static Set<SourceTable> tables(Array names) throws SQLException {
+        Set<SourceTable> tables = EnumSet.noneOf(SourceTable.class);
+        if (names != null) {
+            for (Object name : (Object[]) names.getArray()) {
+                SourceTable.byTableName((String) name).ifPresent(tables::add);
+            }
+        }
+        return tables;
     }
 
     /** Moves every table's position on, but those of the tables the batch held. */

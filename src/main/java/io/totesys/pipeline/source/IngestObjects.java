@@ -80,7 +80,7 @@ public class IngestObjects {
     private void recordStarted(ExtractBatch batch) {
         if (!batch.recordedAsStarted()) {
             state.started(batch.getId(), batch.highWater(), batch.snapshot().transactions(), batch.held(),
-                    batch.isRepair());
+                    batch.wholeTables(), batch.isRepair());
             batch.markRecordedAsStarted();
         }
     }

@@ -29,15 +29,25 @@ public class ReconcileLog {
         this.warehouse = warehouse;
     }
 
-    /** When the last reconciliation that finished started; empty when none did. */
-    public Optional<Instant> lastFinishedRun() {
+    /**
+     * As of when the lake was last known to hold what ToteSys held: when the last
+     * reconciliation that finished started, or the snapshot of the last published batch that
+     * read every table whole (the first batch, a backfill of them all), whichever is later;
+     * empty when neither happened.
+     */
+    public Optional<Instant> lastReconciled() {
         try (Connection connection = warehouse.getConnection();
-                PreparedStatement statement = connection.prepareStatement(
-                        "SELECT max(started_at) FROM pipeline.reconcile_run WHERE finished_at IS NOT NULL");
-                ResultSet last = statement.executeQuery()) {
-            last.next();
-            Timestamp startedAt = last.getTimestamp(1);
-            return Optional.ofNullable(startedAt).map(Timestamp::toInstant);
+                PreparedStatement statement = connection.prepareStatement("""
+                        SELECT greatest(
+                            (SELECT max(started_at) FROM pipeline.reconcile_run WHERE finished_at IS NOT NULL),
+                            (SELECT max(started_at) FROM pipeline.extract_batch
+                              WHERE whole_tables IS NOT NULL AND status = 'PUBLISHED' AND whole_tables @> ?))""")) {
+            statement.setArray(1, connection.createArrayOf("text", SourceTable.tableNames().toArray()));
+            try (ResultSet last = statement.executeQuery()) {
+                last.next();
+                Timestamp startedAt = last.getTimestamp(1);
+                return Optional.ofNullable(startedAt).map(Timestamp::toInstant);
+            }
         } catch (SQLException e) {
             throw new PipelineStateException("reading the last reconciliation failed", e);
         }

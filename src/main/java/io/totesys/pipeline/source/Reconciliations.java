@@ -76,7 +76,8 @@ public class Reconciliations {
 
     /**
      * Whether a reconciliation is due: reconciliation is on and none finished within the
-     * interval (a run that failed does not count), across restarts. While the warehouse cannot
+     * interval (a run that failed does not count), across restarts, nor did a batch that read
+     * every table whole (after the first batch, the first reconciliation is an interval away). While the warehouse cannot
      * say, none is: the extract's own batches report the outage and back off.
      */
     public boolean due() {
@@ -85,7 +86,7 @@ public class Reconciliations {
         }
         try {
             schema.ensureMigrated();
-            return log.lastFinishedRun().map(last -> !clock.instant().isBefore(last.plus(interval))).orElse(true);
+            return log.lastReconciled().map(last -> !clock.instant().isBefore(last.plus(interval))).orElse(true);
         } catch (RuntimeException e) {
             LOG.debugf(e, "Whether a reconciliation is due is not known: %s", e.getMessage());
             return false;

@@ -64,9 +64,18 @@ public final class TransformBatch {
         return earlierTransform.isEmpty();
     }
 
-    /** The warehouse tables that can be written side by side: every one but {@code dim_date}. */
+    /**
+     * The warehouse tables that can be written side by side: every one but {@code dim_date},
+     * those streamed from the most source rows first, so that the largest tables start at once
+     * and the small ones fill in beside them (otherwise the last large table can run alone).
+     */
     public List<TableOutput> getOutputs() {
-        return List.copyOf(outputs);
+        return outputs.stream().sorted(Comparator.comparingLong(this::sourceRows).reversed()).toList();
+    }
+
+    private long sourceRows(TableOutput output) {
+        return output.streamedFrom() == null ? 0
+                : sourceObject(output.streamedFrom()).map(BatchManifest.Entry::rows).orElse(0L);
     }
 
     /** {@code dim_date}, written once the other tables said which days their facts reference. */

@@ -111,6 +111,33 @@ final class MergeStatements {
     }
 
     /**
+     * {@link #upsert} into a dimension that holds no row yet (the first batch): the same rows,
+     * without a lookup per key.
+     */
+    static String insertIntoEmpty(WarehouseTable dimension) {
+        String columns = columnList(dimension);
+        return "INSERT INTO public." + dimension.tableName() + " (" + columns + ", " + BATCH_COLUMN
+                + ") SELECT DISTINCT ON (" + dimension.keyColumn() + ") " + columns + ", ?::text FROM "
+                + stagingTable(dimension) + " ORDER BY " + dimension.keyColumn();
+    }
+
+    /**
+     * {@link #appendNewVersions} into a fact that holds no row yet (the first batch): every
+     * version is new, so the same rows go in without a lookup of each one's current version.
+     */
+    static String appendToEmpty(WarehouseTable fact) {
+        String columns = columnList(fact);
+        return "INSERT INTO public." + fact.tableName() + " (" + columns + ", " + BATCH_COLUMN + ") SELECT DISTINCT "
+                + columns + ", ?::text FROM " + stagingTable(fact) + " ORDER BY " + fact.keyColumn()
+                + ", last_updated_date, last_updated_time";
+    }
+
+    /** Whether a warehouse table holds no row. */
+    static String isEmpty(WarehouseTable table) {
+        return "SELECT NOT EXISTS (SELECT 1 FROM public." + table.tableName() + ")";
+    }
+
+    /**
      * Facts keep history: a row for each version that is not the fact's current version as of
      * the batch (parameter 1), marked with the batch that brought it, by which the
      * {@code *_current} views order versions. The current version as of a batch is the latest

@@ -68,14 +68,16 @@ final class StarSchemaMerge {
                 }
                 inferMissingDimensionRows(connection, batch, table);
             }
-            try (PreparedStatement statement = connection.prepareStatement(
-                    table.isFact() ? MergeStatements.appendNewVersions(table) : MergeStatements.upsert(table))) {
+            long started = System.nanoTime();
+            try (PreparedStatement statement = connection.prepareStatement(mergeStatement(connection, table))) {
                 statement.setString(1, batch.value());
                 long rows = statement.executeUpdate();
                 if (rows > 0) {
                     added.put(table.tableName(), rows);
                 }
             }
+            LOG.debugf("Load batch %s: %s merged in %d ms", batch, table.tableName(),
+                    (System.nanoTime() - started) / 1_000_000);
             if (!table.isFact() && WarehouseDeletions.recorded(table)) {
                 execute(connection, MergeStatements.forgetEarlierDeletions(table), batch);
             }
@@ -91,6 +93,23 @@ final class StarSchemaMerge {
             analyze(connection, added.keySet().stream().filter(table -> !dimensions.contains(table)).toList());
         }
         return added;
+    }
+
+    /**
+     * The statement that merges a table's staged rows: into a table that holds no row yet (the
+     * first batch), the same rows go in without looking each one up.
+     */
+    private static String mergeStatement(Connection connection, WarehouseTable table) throws SQLException {
+        boolean empty;
+        try (Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(MergeStatements.isEmpty(table))) {
+            result.next();
+            empty = result.getBoolean(1);
+        }
+        if (table.isFact()) {
+            return empty ? MergeStatements.appendToEmpty(table) : MergeStatements.appendNewVersions(table);
+        }
+        return empty ? MergeStatements.insertIntoEmpty(table) : MergeStatements.upsert(table);
     }
 
     /**

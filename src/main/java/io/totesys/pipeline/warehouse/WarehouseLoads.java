@@ -247,14 +247,21 @@ public class WarehouseLoads {
         Connection connection = batch.connection();
         Map<String, Long> added;
         try {
+            long started = System.nanoTime();
             added = StarSchemaMerge.merge(connection, batch.getId(), batch.isBulk());
+            LOG.debugf("Load batch %s: merged in %d ms", batch.getId(), (System.nanoTime() - started) / 1_000_000);
             if (batch.isBulk()) {
+                started = System.nanoTime();
                 int restored = ForeignKeys.restore(connection);
+                LOG.debugf("Load batch %s: foreign keys added in %d ms", batch.getId(),
+                        (System.nanoTime() - started) / 1_000_000);
                 LOG.infof("Load batch %s loaded in bulk: %d foreign keys added again, each validated once",
                         batch.getId(), restored);
             }
             loadLog.record(connection, batch, added);
+            started = System.nanoTime();
             connection.commit();
+            LOG.debugf("Load batch %s: committed in %d ms", batch.getId(), (System.nanoTime() - started) / 1_000_000);
         } catch (SQLException e) {
             throw new PipelineStateException("loading batch " + batch.getId() + " into the warehouse failed", e);
         }

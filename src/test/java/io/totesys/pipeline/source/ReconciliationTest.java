@@ -250,7 +250,8 @@ class ReconciliationTest {
     /** Runs the reconciliation route as if the interval had passed; returns the repair batch's manifest, if any. */
     private Optional<BatchManifest> reconcile() {
         DatabaseServer.execute(world.databases().warehouse(),
-                "UPDATE pipeline.reconcile_run SET started_at = started_at - interval '1 day'");
+                "UPDATE pipeline.reconcile_run SET started_at = started_at - interval '1 day'",
+                "UPDATE pipeline.extract_batch SET started_at = started_at - interval '1 day'");
         return newManifest(Reconciliations.ENDPOINT);
     }
 
