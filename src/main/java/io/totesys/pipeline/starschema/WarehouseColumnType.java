@@ -28,7 +28,12 @@ import org.apache.avro.generic.GenericFixed;
  */
 public final class WarehouseColumnType {
 
-    private enum Kind {
+    /**
+     * What a value of the type is, as the load's binary {@code COPY} writes it: a 4-byte
+     * {@code integer}, a {@code numeric(p,s)}, a {@code date}, a {@code time(3)}, a
+     * {@code boolean} or {@code text}.
+     */
+    public enum Kind {
         INTEGER, DECIMAL, DATE, TIME, BOOLEAN, TEXT
     }
 
@@ -106,6 +111,15 @@ public final class WarehouseColumnType {
             case "text" -> Optional.of(TEXT);
             default -> Optional.empty();
         };
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The digits after the decimal point of a {@code numeric(p,s)}: its {@code s}; 0 for other types. */
+    public int scale() {
+        return scale;
     }
 
     /** The column type in the warehouse's DDL, as PostgreSQL's {@code format_type} writes it. */

@@ -1,10 +1,8 @@
 package io.totesys.pipeline.warehouse;
 
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -44,12 +42,13 @@ final class StagingTables {
     /** Copies the rows of a Parquet object into its table's staging table; returns how many it copied. */
     static long copy(Connection connection, StagedTable table, String key, byte[] parquet)
             throws SQLException, IOException {
-        CopyEncoder encoder = new CsvCopyEncoder(table.columns());
+        CopyEncoder encoder = new BinaryCopyEncoder(table.columns());
         long count = 0;
         try (ParquetReader<GenericRecord> rows = ParquetRows.open(key, parquet);
-                Writer out = new BufferedWriter(new OutputStreamWriter(new PGCopyOutputStream(
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new PGCopyOutputStream(
                         connection.unwrap(PGConnection.class), MergeStatements.copyIntoStaging(table, encoder),
-                        COPY_BUFFER), StandardCharsets.UTF_8), COPY_BUFFER)) {
+                        COPY_BUFFER), COPY_BUFFER))) {
+            encoder.start(out);
             for (GenericRecord row = ParquetRows.next(rows, key); row != null; row = ParquetRows.next(rows, key)) {
                 if (count == 0) {
                     ParquetRows.checkFits(table, key, row.getSchema());
@@ -57,6 +56,7 @@ final class StagingTables {
                 encoder.write(row, out);
                 count++;
             }
+            encoder.end(out);
         }
         return count;
     }

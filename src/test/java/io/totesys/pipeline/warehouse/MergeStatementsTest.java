@@ -67,8 +67,8 @@ class MergeStatementsTest {
                 "CREATE TEMPORARY TABLE staging_dim_currency ON COMMIT DROP AS SELECT currency_id, currency_code, "
                         + "currency_name FROM public.dim_currency WITH NO DATA");
         assertThat(MergeStatements.copyIntoStaging(StagedTable.rowsOf(WarehouseTable.DIM_CURRENCY),
-                new CsvCopyEncoder(WarehouseTable.DIM_CURRENCY.columns()))).isEqualTo(
-                        "COPY staging_dim_currency (currency_id, currency_code, currency_name) FROM STDIN (FORMAT csv)");
+                new BinaryCopyEncoder(WarehouseTable.DIM_CURRENCY.columns()))).isEqualTo(
+                        "COPY staging_dim_currency (currency_id, currency_code, currency_name) FROM STDIN (FORMAT binary)");
     }
 
     @Test

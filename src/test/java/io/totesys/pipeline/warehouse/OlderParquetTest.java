@@ -3,8 +3,9 @@ package io.totesys.pipeline.warehouse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.util.Optional;
 
 import org.apache.avro.Schema;
@@ -37,10 +38,12 @@ class OlderParquetTest {
         GenericData.Record old = new GenericData.Record(before);
         old.put(0, 3);
         old.put(1, "SALES_RECEIPT");
-        StringWriter out = new StringWriter();
-        new CsvCopyEncoder(table.columns()).write(old, out);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        new BinaryCopyEncoder(table.columns()).write(old, new DataOutputStream(bytes));
 
-        assertThat(out).hasToString("\"3\",\"SALES_RECEIPT\",\n");
+        assertThat(bytes.toByteArray()).as("3 values: 3, 'SALES_RECEIPT' and NULL").containsExactly(0, 3, 0, 0, 0, 4,
+                0, 0, 0, 3, 0, 0, 0, 13, 'S', 'A', 'L', 'E', 'S', '_', 'R', 'E', 'C', 'E', 'I', 'P', 'T', -1, -1, -1,
+                -1);
         assertThat(MergeStatements.createStagingTable(table)).contains("SELECT payment_type_id, payment_type_name, "
                 + "sort_order FROM public.dim_payment_type");
     }
