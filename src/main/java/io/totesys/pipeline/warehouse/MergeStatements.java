@@ -174,25 +174,35 @@ final class MergeStatements {
 
     /**
      * Inserts an inferred member, key only and text {@value #INFERRED}, for each dimension
-     * row the staged facts refer to through a column but the dimension lacks; returns
-     * their keys.
+     * row the staged facts refer to through one of the columns but the dimension lacks;
+     * returns their keys. The staged facts are read once for all the columns, and each key
+     * they refer to is looked up once.
      */
-    static String inferMissingMembers(WarehouseTable fact, WarehouseColumn reference, WarehouseTable dimension) {
+    static String inferMissingMembers(WarehouseTable fact, List<WarehouseColumn> references,
+            WarehouseTable dimension) {
         String placeholders = dimension.columns().stream().skip(1)
                 .map(attribute -> attribute.nullable() ? "NULL::" + attribute.type().sqlType() : "'" + INFERRED + "'")
                 .collect(Collectors.joining(", "));
-        return "INSERT INTO public." + dimension.tableName() + " (" + columnList(dimension) + ") SELECT DISTINCT s."
-                + reference.name() + ", " + placeholders + " FROM " + stagingTable(fact) + " s WHERE NOT EXISTS"
-                + " (SELECT 1 FROM public." + dimension.tableName() + " d WHERE d." + dimension.keyColumn() + " = s."
-                + reference.name() + ") ON CONFLICT DO NOTHING RETURNING " + dimension.keyColumn();
+        return "INSERT INTO public." + dimension.tableName() + " (" + columnList(dimension) + ") SELECT r.key, "
+                + placeholders + " FROM " + referencedKeys(fact, references)
+                + " WHERE NOT EXISTS (SELECT 1 FROM public."
+                + dimension.tableName() + " d WHERE d." + dimension.keyColumn() + " = r.key) ON CONFLICT DO NOTHING "
+                + "RETURNING " + dimension.keyColumn();
     }
 
-    /** The days the staged facts refer to through a column but {@code dim_date} lacks. */
-    static String missingDays(WarehouseTable fact, WarehouseColumn reference) {
-        return "SELECT DISTINCT s." + reference.name() + " FROM " + stagingTable(fact) + " s WHERE s."
-                + reference.name() + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public."
-                + WarehouseTable.DIM_DATE.tableName() + " d WHERE d." + WarehouseTable.DIM_DATE.keyColumn() + " = s."
-                + reference.name() + ")";
+    /** The days the staged facts refer to through one of the columns but {@code dim_date} lacks. */
+    static String missingDays(WarehouseTable fact, List<WarehouseColumn> references) {
+        return "SELECT r.key FROM " + referencedKeys(fact, references) + " WHERE NOT EXISTS (SELECT 1 FROM public."
+                + WarehouseTable.DIM_DATE.tableName() + " d WHERE d." + WarehouseTable.DIM_DATE.keyColumn()
+                + " = r.key)";
+    }
+
+    /** The distinct keys, NULL left out, the staged facts hold in the columns: a subquery {@code r (key)}. */
+    private static String referencedKeys(WarehouseTable fact, List<WarehouseColumn> references) {
+        String values = references.stream().map(reference -> "(s." + reference.name() + ")")
+                .collect(Collectors.joining(", "));
+        return "(SELECT DISTINCT v.key FROM " + stagingTable(fact) + " s CROSS JOIN LATERAL (VALUES " + values
+                + ") AS v (key) WHERE v.key IS NOT NULL) r";
     }
 
     /** Inserts one row of a table, its values as text parameters in column order; an existing key is left alone. */

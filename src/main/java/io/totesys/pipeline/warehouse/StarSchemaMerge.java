@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.apache.avro.generic.GenericRecord;
 import org.jboss.logging.Logger;
@@ -154,27 +155,28 @@ final class StarSchemaMerge {
      */
     private static void inferMissingDimensionRows(Connection connection, BatchId batch, WarehouseTable fact)
             throws SQLException {
-        for (WarehouseColumn column : fact.columns()) {
-            if (!column.isReference()) {
+        Map<String, List<WarehouseColumn>> referencesByDimension = fact.columns().stream()
+                .filter(WarehouseColumn::isReference)
+                .collect(Collectors.groupingBy(WarehouseColumn::references, LinkedHashMap::new, Collectors.toList()));
+        for (Map.Entry<String, List<WarehouseColumn>> references : referencesByDimension.entrySet()) {
+            String columns = references.getValue().stream().map(WarehouseColumn::name)
+                    .collect(Collectors.joining(", "));
+            if (references.getKey().equals(WarehouseTable.DIM_DATE.tableName())) {
+                addMissingDays(connection, batch, fact, references.getValue(), columns);
                 continue;
             }
-            if (column.references().equals(WarehouseTable.DIM_DATE.tableName())) {
-                addMissingDays(connection, batch, fact, column);
-                continue;
-            }
-            WarehouseTable dimension = WarehouseTable.byTableName(column.references()).orElseThrow();
+            WarehouseTable dimension = WarehouseTable.byTableName(references.getKey()).orElseThrow();
             List<Integer> inferred = new ArrayList<>();
             try (Statement statement = connection.createStatement();
                     ResultSet keys = statement.executeQuery(
-                            MergeStatements.inferMissingMembers(fact, column, dimension))) {
+                            MergeStatements.inferMissingMembers(fact, references.getValue(), dimension))) {
                 while (keys.next()) {
                     inferred.add(keys.getInt(1));
                 }
             }
             if (!inferred.isEmpty()) {
                 LOG.warnf("Load batch %s: %s of %s refers to %s rows %s, not delivered yet; inferred them until "
-                        + "their batch arrives", batch, column.name(), fact.tableName(), dimension.tableName(),
-                        inferred);
+                        + "their batch arrives", batch, columns, fact.tableName(), dimension.tableName(), inferred);
             }
         }
     }
@@ -185,10 +187,10 @@ final class StarSchemaMerge {
      * it is added whole ({@link StarSchemaRecords#date}), not as an inferred member.
      */
     private static void addMissingDays(Connection connection, BatchId batch, WarehouseTable fact,
-            WarehouseColumn column) throws SQLException {
+            List<WarehouseColumn> references, String columnNames) throws SQLException {
         List<LocalDate> days = new ArrayList<>();
         try (Statement statement = connection.createStatement();
-                ResultSet missing = statement.executeQuery(MergeStatements.missingDays(fact, column))) {
+                ResultSet missing = statement.executeQuery(MergeStatements.missingDays(fact, references))) {
             while (missing.next()) {
                 days.add(missing.getObject(1, LocalDate.class));
             }
@@ -208,7 +210,7 @@ final class StarSchemaMerge {
             }
             insert.executeBatch();
         }
-        LOG.warnf("Load batch %s: %s of %s refers to %d days dim_date lacks; added them", batch, column.name(),
+        LOG.warnf("Load batch %s: %s of %s refers to %d days dim_date lacks; added them", batch, columnNames,
                 fact.tableName(), days.size());
     }
 

@@ -2,6 +2,8 @@ package io.totesys.pipeline.warehouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import io.totesys.pipeline.starschema.WarehouseColumn;
@@ -54,11 +56,13 @@ class MergeStatementsTest {
         WarehouseColumn staff = WarehouseTable.FACT_SALES_ORDER.columns().stream()
                 .filter(column -> column.name().equals("sales_staff_id")).findFirst().orElseThrow();
         assertThat(
-                MergeStatements.inferMissingMembers(WarehouseTable.FACT_SALES_ORDER, staff, WarehouseTable.DIM_STAFF))
+                MergeStatements.inferMissingMembers(WarehouseTable.FACT_SALES_ORDER, List.of(staff),
+                        WarehouseTable.DIM_STAFF))
                 .isEqualTo("INSERT INTO public.dim_staff (staff_id, first_name, last_name, department_name, location, "
-                        + "email_address) SELECT DISTINCT s.sales_staff_id, 'Unknown', 'Unknown', 'Unknown', NULL::text, "
-                        + "'Unknown' FROM staging_fact_sales_order s WHERE NOT EXISTS (SELECT 1 FROM public.dim_staff d "
-                        + "WHERE d.staff_id = s.sales_staff_id) ON CONFLICT DO NOTHING RETURNING staff_id");
+                        + "email_address) SELECT r.key, 'Unknown', 'Unknown', 'Unknown', NULL::text, 'Unknown' FROM "
+                        + "(SELECT DISTINCT v.key FROM staging_fact_sales_order s CROSS JOIN LATERAL (VALUES "
+                        + "(s.sales_staff_id)) AS v (key) WHERE v.key IS NOT NULL) r WHERE NOT EXISTS (SELECT 1 FROM "
+                        + "public.dim_staff d WHERE d.staff_id = r.key) ON CONFLICT DO NOTHING RETURNING staff_id");
     }
 
     @Test
