@@ -1,5 +1,7 @@
 package io.totesys.pipeline.operations;
 
+import java.time.Duration;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -13,6 +15,7 @@ import io.totesys.pipeline.source.Reconciliations;
 import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.stage.StageRuns;
 
 /**
  * {@code ETL_RUN_ONCE=true}: once Camel has started, runs one batch of every stage in
@@ -23,15 +26,18 @@ import io.totesys.pipeline.stage.PipelineStage;
 public class RunOnce {
 
     private static final Logger LOG = Logger.getLogger(RunOnce.class);
+    private static final Duration NOTES_PATIENCE = Duration.ofSeconds(5);
 
     private final boolean enabled;
     private final ProducerTemplate producer;
     private final FailureDiagnosis diagnosis;
+    private final StageRuns runs;
 
-    RunOnce(PipelineSettings settings, ProducerTemplate producer, FailureDiagnosis diagnosis) {
+    RunOnce(PipelineSettings settings, ProducerTemplate producer, FailureDiagnosis diagnosis, StageRuns runs) {
         this.enabled = settings.runOnce();
         this.producer = producer;
         this.diagnosis = diagnosis;
+        this.runs = runs;
     }
 
     void onCamelStarted(@Observes CamelContextStartedEvent event) {
@@ -52,7 +58,7 @@ public class RunOnce {
             }
         }
         LOG.info("Run once complete: every stage ran one batch");
-        Quarkus.asyncExit(0);
+        exit(0);
     }
 
     /**
@@ -65,9 +71,15 @@ public class RunOnce {
         Throwable failure = BatchFailure.of(result);
         if (failure != null) {
             LOG.errorf("Run once failed at the %s: %s", what, diagnosis.explain(failure));
-            Quarkus.asyncExit(1);
+            exit(1);
             return false;
         }
         return true;
+    }
+
+    /** Exits once the status page's notes of the run are written (a few seconds at most). */
+    private void exit(int code) {
+        runs.awaitWritten(NOTES_PATIENCE);
+        Quarkus.asyncExit(code);
     }
 }

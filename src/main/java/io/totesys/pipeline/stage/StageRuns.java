@@ -11,8 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -76,6 +80,22 @@ public class StageRuns {
     @PreDestroy
     void stop() {
         writer.shutdown();
+    }
+
+    /**
+     * Waits until the notes taken so far are written, at most {@code patience}: before the
+     * process exits on its own (run-once mode), so that the status page shows its last batches.
+     */
+    public void awaitWritten(Duration patience) {
+        Future<?> written = writer.submit(() -> {
+        });
+        try {
+            written.get(patience.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            LOG.debugf(e, "The status page's last notes were not all written within %s", patience);
+        }
     }
 
     /** A stage completed a batch that wrote the objects (table and rows each) of a manifest. */

@@ -52,6 +52,9 @@ class RunOnceIT {
         runOnceSucceeds();
         assertThat(manifests()).hasSize(1);
         assertThat(extractedRows()).as("the first run takes every table whole").isEqualTo(sourceRows());
+        assertThat(SqlRows.count(world.databases().warehouse(), "SELECT count(DISTINCT stage) FROM pipeline.stage_run"))
+                .as("the status page's notes of the three stages' batches, written before the process exited")
+                .isEqualTo(3);
         int firstRunRows = extractedRows().size();
 
         runOnceSucceeds();
