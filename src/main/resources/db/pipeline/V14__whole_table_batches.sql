@@ -5,7 +5,3 @@
 ALTER TABLE pipeline.extract_batch ADD COLUMN whole_tables text[];
 
 CREATE INDEX extract_batch_whole ON pipeline.extract_batch (started_at) WHERE whole_tables IS NOT NULL;
-
--- Staged checksums are only ever read by the batch that staged them, in the transaction that
--- publishes it, and are discarded when a batch is settled after a crash: they need no WAL.
-ALTER TABLE pipeline.source_row_checksum_staged SET UNLOGGED;
