@@ -25,7 +25,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.runtime.StartupEvent;
 import io.totesys.pipeline.lake.LakeBuckets;
-import io.totesys.pipeline.source.SchemaChanges;
+import io.totesys.pipeline.schemadrift.SchemaChanges;
 import io.totesys.pipeline.source.SourceReadException;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStateException;

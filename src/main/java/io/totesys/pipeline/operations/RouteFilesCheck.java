@@ -7,16 +7,19 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.apache.camel.model.CatchDefinition;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.spi.CamelEvent.CamelContextInitializingEvent;
 import org.jboss.logging.Logger;
 
+import io.totesys.pipeline.lake.csv.InvalidSourceDataException;
+
 /**
  * Route files copied from an earlier release into a ConfigMap of the user's own are
  * reported as the service starts, in one line that names the file and what to do, instead
- * of Camel's failure to build them. Each entry is a step id that only an earlier release's
- * files have.
+ * of Camel's failure to build them: a step id that only an earlier release's files have, or
+ * an exception class they catch by a name this release no longer has.
  */
 @ApplicationScoped
 public class RouteFilesCheck {
@@ -28,6 +31,10 @@ public class RouteFilesCheck {
             "read-parquet", "load.camel.yaml",
             "verify-parquet", "load.camel.yaml");
 
+    /** Exception classes earlier releases' route files catch, by their name in this release. */
+    private static final Map<String, String> MOVED_CLASSES = Map.of(
+            "io.totesys.pipeline.source.InvalidSourceDataException", InvalidSourceDataException.class.getName());
+
     /** Runs once the route files are read, before Camel builds their routes. */
     void check(@Observes CamelContextInitializingEvent event) {
         Model model = event.getContext().getCamelContextExtension().getContextPlugin(Model.class);
@@ -38,6 +45,29 @@ public class RouteFilesCheck {
                     + "to them", file, step, file);
             Runtime.getRuntime().halt(1);
         }));
+        model.getRouteDefinitions().forEach(route -> movedClass(route.getOutputs()).ifPresent(moved -> {
+            LOG.errorf("Configuration error: a route file in ETL_ROUTES_DIRECTORY (route %s) is from an earlier "
+                    + "release: it catches %s, which this release calls %s; take the file from this release's "
+                    + "routes/ and apply your changes to it", route.getRouteId(), moved, MOVED_CLASSES.get(moved));
+            Runtime.getRuntime().halt(1);
+        }));
+    }
+
+    private static Optional<String> movedClass(Collection<? extends ProcessorDefinition<?>> steps) {
+        for (ProcessorDefinition<?> step : steps) {
+            if (step instanceof CatchDefinition caught) {
+                Optional<String> moved = caught.getExceptions().stream().filter(MOVED_CLASSES::containsKey)
+                        .findFirst();
+                if (moved.isPresent()) {
+                    return moved;
+                }
+            }
+            Optional<String> nested = movedClass(step.getOutputs());
+            if (nested.isPresent()) {
+                return nested;
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<String> retiredStep(Collection<? extends ProcessorDefinition<?>> steps) {

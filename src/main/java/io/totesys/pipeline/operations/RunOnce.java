@@ -11,7 +11,7 @@ import org.apache.camel.spi.CamelEvent.CamelContextStartedEvent;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.Quarkus;
-import io.totesys.pipeline.source.Reconciliations;
+import io.totesys.pipeline.reconcile.Reconciliations;
 import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;

@@ -17,9 +17,9 @@ import org.apache.camel.spi.CamelEvent.CamelContextInitializingEvent;
 import org.apache.camel.util.TimeUtils;
 import org.jboss.logging.Logger;
 
+import io.totesys.pipeline.extract.ExtractSettings;
 import io.totesys.pipeline.lake.LakeSettings;
-import io.totesys.pipeline.source.ExtractSettings;
-import io.totesys.pipeline.source.SchemaChangePolicy;
+import io.totesys.pipeline.schemadrift.SchemaChangePolicy;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.starschema.AddedColumns;
 import io.totesys.pipeline.starschema.StarSchemaSettingException;

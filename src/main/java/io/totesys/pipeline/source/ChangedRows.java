@@ -12,6 +12,11 @@ import org.jboss.logging.Logger;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.copy.CopyOut;
 
+import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.lake.SourceKeys;
+import io.totesys.pipeline.lake.csv.ExtractedCsv;
+import io.totesys.pipeline.mirror.RowChecksums;
+
 /**
  * The changed rows of one table, written as the lake's CSV by PostgreSQL itself
  * ({@code COPY (SELECT ...) TO STDOUT}, in the batch's snapshot): the header record first
@@ -21,7 +26,7 @@ import org.postgresql.copy.CopyOut;
  * <p>
  * {@code COPY} sends every row as a message of its own, which starts with three values the
  * lake does not carry: the row's key, the id of the transaction that wrote it and its checksum
- * ({@link SourceTable#changedRowsCopy}). They are taken off as the row passes: the key joins the
+ * ({@link TableQueries#changedRowsCopy}). They are taken off as the row passes: the key joins the
  * batch's {@link SourceKeys}, the checksum its {@link RowChecksums}, and the transaction, from
  * the snapshot's xmin up, the batch's transactions read. Nothing else is parsed: the rest of the
  * message goes to the object as it is.

@@ -12,6 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import io.totesys.pipeline.catalogue.ColumnType;
+import io.totesys.pipeline.catalogue.SourceColumn;
+import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchManifest;
 
 /**
@@ -57,7 +60,7 @@ public record SourceSchema(SourceTable table, List<Column> columns) {
     private static final String TIMESTAMP_MICROSECONDS = "to_char(%s, 'YYYY-MM-DD HH24:MI:SS.US')";
 
     /** Reads the columns of every catalogue table, in the connection's transaction. */
-    static Map<SourceTable, SourceSchema> read(Connection connection) throws SQLException {
+    public static Map<SourceTable, SourceSchema> read(Connection connection) throws SQLException {
         Map<SourceTable, SourceSchema> schemas = new EnumMap<>(SourceTable.class);
         try (PreparedStatement statement = connection.prepareStatement("""
                 SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typname, t.typtype = 'e', a.atttypmod,
@@ -121,7 +124,7 @@ public record SourceSchema(SourceTable table, List<Column> columns) {
     }
 
     /** The select list that renders the lake's columns as their lake text. */
-    String selectList() {
+    public String selectList() {
         return lakeColumns().stream().map(SourceSchema::asText).collect(Collectors.joining(", "));
     }
 
@@ -155,10 +158,10 @@ public record SourceSchema(SourceTable table, List<Column> columns) {
 
     /**
      * A catalogue column rendered as the lake text of its catalogue type, whatever else
-     * ToteSys has: what a row's checksum ({@link SourceTable#checksum()}) is computed over, so
+     * ToteSys has: what a row's checksum ({@link TableQueries#checksum}) is computed over, so
      * that the extract and reconciliation agree and a column ToteSys adds changes no checksum.
      */
-    static String catalogueText(SourceColumn column) {
+    public static String catalogueText(SourceColumn column) {
         return column.type() == ColumnType.TIMESTAMP ? TIMESTAMP_MILLISECONDS.formatted(column.name())
                 : column.name() + "::text";
     }

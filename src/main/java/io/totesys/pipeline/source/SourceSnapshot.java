@@ -17,6 +17,10 @@ import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
+import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.lake.SourceKeys;
+import io.totesys.pipeline.mirror.RowChecksums;
+
 /**
  * One consistent, read-only view of ToteSys that an extract batch reads all its tables
  * from: a REPEATABLE READ transaction, so that a sales order, its transaction and its
@@ -144,7 +148,7 @@ public final class SourceSnapshot implements AutoCloseable {
         try {
             int horizonAge = window.kind() == ChangeWindow.Kind.SINCE_HORIZON ? age(window.since().xmin()) : 0;
             return new ChangedRows(table, schema.lakeColumnNames(), copyManager(),
-                    table.changedRowsCopy(schema, transactions.xmax(), window, horizonAge), keys,
+                    TableQueries.changedRowsCopy(table, schema, transactions.xmax(), window, horizonAge), keys,
                     transactions.xmin(), transactionsRead, checksums);
         } catch (SQLException e) {
             throw new SourceReadException("reading changed rows of " + table.tableName() + " failed", e);
@@ -160,7 +164,7 @@ public final class SourceSnapshot implements AutoCloseable {
         SourceTable table = schema.table();
         try {
             return new ChangedRows(table, schema.lakeColumnNames(), copyManager(),
-                    table.rowsWithKeysCopy(schema, transactions.xmax(), wanted.toArray()), keys,
+                    TableQueries.rowsWithKeysCopy(table, schema, transactions.xmax(), wanted.toArray()), keys,
                     Long.MAX_VALUE, new HashSet<>(), checksums);
         } catch (SQLException e) {
             throw new SourceReadException("reading rows of " + table.tableName() + " to repair failed", e);
@@ -173,7 +177,7 @@ public final class SourceSnapshot implements AutoCloseable {
 
     /** The greatest key of a table in this snapshot, or 0 when it is empty. */
     public int greatestKey(SourceTable table) {
-        try (PreparedStatement statement = connection.prepareStatement(table.greatestKeyQuery());
+        try (PreparedStatement statement = connection.prepareStatement(TableQueries.greatestKeyQuery(table));
                 ResultSet greatest = statement.executeQuery()) {
             greatest.next();
             return greatest.getInt(1);
@@ -188,7 +192,7 @@ public final class SourceSnapshot implements AutoCloseable {
      */
     public void checksums(SourceTable table, TransactionSnapshot horizon, int firstKey, long keyAfter,
             ChecksumConsumer consumer) {
-        try (PreparedStatement statement = connection.prepareStatement(table.checksumsQuery(),
+        try (PreparedStatement statement = connection.prepareStatement(TableQueries.checksumsQuery(table),
                 ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             statement.setFetchSize(fetchSize);
             statement.setInt(1, age(horizon.xmin()));
@@ -217,7 +221,7 @@ public final class SourceSnapshot implements AutoCloseable {
      */
     public Set<Long> recentTransactions(SourceTable table) {
         Set<Long> recent = new HashSet<>();
-        try (PreparedStatement statement = connection.prepareStatement(table.recentTransactionsQuery())) {
+        try (PreparedStatement statement = connection.prepareStatement(TableQueries.recentTransactionsQuery(table))) {
             int parameter = bindRowTransaction(statement, 1);
             statement.setInt(parameter, age(transactions.xmin()));
             try (ResultSet rows = statement.executeQuery()) {
@@ -233,7 +237,7 @@ public final class SourceSnapshot implements AutoCloseable {
 
     /** How many rows the table holds in this snapshot. */
     public long rowCount(SourceTable table) {
-        try (PreparedStatement statement = connection.prepareStatement(table.countQuery());
+        try (PreparedStatement statement = connection.prepareStatement(TableQueries.countQuery(table));
                 ResultSet count = statement.executeQuery()) {
             count.next();
             return count.getLong(1);
@@ -245,7 +249,7 @@ public final class SourceSnapshot implements AutoCloseable {
     /** Every key of the table in this snapshot, streamed. */
     public SourceKeys keys(SourceTable table) {
         SourceKeys keys = SourceKeys.empty();
-        try (PreparedStatement statement = connection.prepareStatement(table.keysQuery(),
+        try (PreparedStatement statement = connection.prepareStatement(TableQueries.keysQuery(table),
                 ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             statement.setFetchSize(fetchSize);
             try (ResultSet rows = statement.executeQuery()) {

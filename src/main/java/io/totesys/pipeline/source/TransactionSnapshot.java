@@ -86,7 +86,8 @@ public final class TransactionSnapshot {
      * @param read the ids at or above {@code current.xmin} of the row versions the batch read
      *        (with whole tables: of every row version there is)
      */
-    static TransactionSnapshot horizonAfter(TransactionSnapshot current, TransactionSnapshot previous, Set<Long> read) {
+    public static TransactionSnapshot horizonAfter(TransactionSnapshot current, TransactionSnapshot previous,
+            Set<Long> read) {
         long[] unknown = LongStream.range(current.xmin, current.xmax)
                 .filter(xid -> !read.contains(xid) && (previous == null || !previous.isVisible(xid)))
                 .toArray();

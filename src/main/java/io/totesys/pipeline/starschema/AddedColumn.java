@@ -1,6 +1,6 @@
 package io.totesys.pipeline.starschema;
 
-import io.totesys.pipeline.source.SourceTable;
+import io.totesys.pipeline.catalogue.SourceTable;
 
 /**
  * A column of a ToteSys table an operator carries into the star schema table whose rows come

@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.totesys.pipeline.source.SourceTable;
+import io.totesys.pipeline.catalogue.SourceTable;
 
 /**
  * The columns operators added to the star schema ({@code ETL_STAR_SCHEMA_ADDED_COLUMNS}), the

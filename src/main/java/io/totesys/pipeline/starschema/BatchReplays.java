@@ -9,9 +9,9 @@ import jakarta.inject.Named;
 
 import org.jboss.logging.Logger;
 
+import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.LakeBatches;
-import io.totesys.pipeline.source.SourceTable;
 import io.totesys.pipeline.stage.ReplayRequests;
 
 /**

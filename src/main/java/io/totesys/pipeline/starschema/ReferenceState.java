@@ -19,9 +19,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
+import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
-import io.totesys.pipeline.source.SourceRow;
-import io.totesys.pipeline.source.SourceTable;
+import io.totesys.pipeline.lake.csv.SourceRow;
 import io.totesys.pipeline.stage.PipelineStateException;
 
 /**

@@ -13,8 +13,8 @@ import java.util.function.Consumer;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
-import io.totesys.pipeline.source.InvalidSourceDataException;
-import io.totesys.pipeline.source.SourceRow;
+import io.totesys.pipeline.lake.csv.InvalidSourceDataException;
+import io.totesys.pipeline.lake.csv.SourceRow;
 
 /**
  * The derivation rules of the star schema (SPEC section 2): each method builds one

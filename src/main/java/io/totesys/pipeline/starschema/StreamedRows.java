@@ -9,8 +9,8 @@ import java.util.function.Consumer;
 
 import org.apache.avro.generic.GenericRecord;
 
-import io.totesys.pipeline.source.ExtractedCsv;
-import io.totesys.pipeline.source.SourceRow;
+import io.totesys.pipeline.lake.csv.ExtractedCsv;
+import io.totesys.pipeline.lake.csv.SourceRow;
 
 /**
  * The warehouse rows of a table that grows with the business, derived one by one from its

@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 
-import io.totesys.pipeline.source.SourceTable;
+import io.totesys.pipeline.catalogue.SourceTable;
 
 /**
  * One warehouse table a transform batch writes: its rows, produced lazily when the table's

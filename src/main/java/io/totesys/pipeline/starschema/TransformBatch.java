@@ -12,9 +12,9 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
+import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
-import io.totesys.pipeline.source.SourceTable;
 
 /**
  * One transform batch while it runs: the extract batch it reads, the warehouse tables it

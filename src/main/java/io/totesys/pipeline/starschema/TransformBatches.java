@@ -30,8 +30,8 @@ import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.ObjectDescription;
-import io.totesys.pipeline.source.InvalidSourceDataException;
-import io.totesys.pipeline.source.SourceTable;
+import io.totesys.pipeline.lake.csv.ExtractedCsv;
+import io.totesys.pipeline.lake.csv.InvalidSourceDataException;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineStage;
@@ -121,7 +121,7 @@ public class TransformBatches {
     public TransformBatch open(@Body String manifestKey) {
         buckets.verifyProcessed();
         schema.ensureMigrated();
-        BatchManifest extractManifest = ingest.manifest(manifestKey, SourceTable.manifestCatalogue());
+        BatchManifest extractManifest = ingest.manifest(manifestKey, ExtractedCsv.manifestCatalogue());
         BatchId batchId = new BatchId(extractManifest.batchId());
         TransformBatch batch = new TransformBatch(batchId, manifestKey, extractManifest,
                 processed.findManifest(batchId, WarehouseTable.manifestCatalogue()));

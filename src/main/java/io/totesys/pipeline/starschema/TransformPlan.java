@@ -24,14 +24,14 @@ import jakarta.inject.Named;
 import org.apache.avro.generic.GenericRecord;
 import org.jboss.logging.Logger;
 
+import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.InvalidLakeObjectException;
 import io.totesys.pipeline.lake.LakeBatches;
-import io.totesys.pipeline.source.ExtractedCsv;
-import io.totesys.pipeline.source.ExtractedDeletions;
-import io.totesys.pipeline.source.InvalidSourceDataException;
-import io.totesys.pipeline.source.SourceRow;
-import io.totesys.pipeline.source.SourceTable;
+import io.totesys.pipeline.lake.csv.ExtractedCsv;
+import io.totesys.pipeline.lake.csv.ExtractedDeletions;
+import io.totesys.pipeline.lake.csv.InvalidSourceDataException;
+import io.totesys.pipeline.lake.csv.SourceRow;
 
 /**
  * Which warehouse tables a transform batch writes, and from what (SPEC section 2). The

@@ -7,7 +7,7 @@ import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.LakeBatches;
-import io.totesys.pipeline.source.InvalidSourceDataException;
+import io.totesys.pipeline.lake.csv.InvalidSourceDataException;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineStage;
 

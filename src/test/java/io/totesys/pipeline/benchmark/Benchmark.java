@@ -13,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.totesys.pipeline.source.SourceTable;
+import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.Directories;

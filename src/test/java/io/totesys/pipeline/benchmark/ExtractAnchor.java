@@ -14,7 +14,7 @@ import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
-import io.totesys.pipeline.source.SourceTable;
+import io.totesys.pipeline.catalogue.SourceTable;
 
 /**
  * The extract stage's anchor: PostgreSQL's own {@code COPY (SELECT ...) TO STDOUT} of every

@@ -155,6 +155,22 @@ class BadConfigurationIT {
     }
 
     @Test
+    void routeFileThatCatchesAnExceptionByItsEarlierName() throws Exception {
+        Path routes = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "routes-");
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path file : files.toList()) {
+                Files.writeString(routes.resolve(file.getFileName()), Files.readString(file).replace(
+                        "io.totesys.pipeline.lake.csv.InvalidSourceDataException",
+                        "io.totesys.pipeline.source.InvalidSourceDataException"));
+            }
+        }
+        String reason = failsWith(Map.of("ETL_ROUTES_DIRECTORY", routes.toString()), "Configuration error");
+        assertThat(reason).contains("is from an earlier release",
+                "it catches io.totesys.pipeline.source.InvalidSourceDataException, which this release calls "
+                        + "io.totesys.pipeline.lake.csv.InvalidSourceDataException");
+    }
+
+    @Test
     void routesFolderThatIsNotThere() throws Exception {
         String reason = failsWith(Map.of("ETL_ROUTES_DIRECTORY", "/etc/totesys-pipeline/routes"),
                 "Configuration error");

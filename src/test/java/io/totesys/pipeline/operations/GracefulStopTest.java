@@ -24,7 +24,7 @@ class GracefulStopTest {
                 new IllegalStateException("a real failure")))).isTrue();
         assertThat(filter.isLoggable(record("io.totesys.pipeline.stage.StageRetries",
                 new RejectedExecutionException()))).isTrue();
-        assertThat(filter.isLoggable(record("io.totesys.pipeline.source.ExtractBatches", null))).isTrue();
+        assertThat(filter.isLoggable(record("io.totesys.pipeline.extract.ExtractBatches", null))).isTrue();
     }
 
     private static LogRecord record(String logger, Throwable thrown) {

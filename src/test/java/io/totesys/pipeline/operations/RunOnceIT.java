@@ -18,7 +18,7 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.totesys.pipeline.source.SourceTable;
+import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.TestWorld;

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.LakeObjectException;
-import io.totesys.pipeline.source.InvalidSourceDataException;
+import io.totesys.pipeline.lake.csv.InvalidSourceDataException;
 import io.totesys.pipeline.source.SourceReadException;
-import io.totesys.pipeline.source.SourceTable;
 import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.StageRetries;
 

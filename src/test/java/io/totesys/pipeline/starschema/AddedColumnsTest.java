@@ -16,11 +16,11 @@ import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchManifest;
-import io.totesys.pipeline.source.ExtractedCsv;
-import io.totesys.pipeline.source.InvalidSourceDataException;
-import io.totesys.pipeline.source.SourceRow;
-import io.totesys.pipeline.source.SourceTable;
+import io.totesys.pipeline.lake.csv.ExtractedCsv;
+import io.totesys.pipeline.lake.csv.InvalidSourceDataException;
+import io.totesys.pipeline.lake.csv.SourceRow;
 
 /**
  * An operator carries a column ToteSys added into the star schema with

@@ -144,7 +144,7 @@ class PoisonInputTest {
     }
 
     private static String header(String table) {
-        return io.totesys.pipeline.source.SourceTable.byTableName(table).orElseThrow().columnNames().stream()
+        return io.totesys.pipeline.catalogue.SourceTable.byTableName(table).orElseThrow().columnNames().stream()
                 .map(name -> "\"" + name + "\"").reduce((left, right) -> left + "," + right).orElseThrow() + CRLF;
     }
 

@@ -42,10 +42,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.totesys.pipeline.source.ExtractedCsv;
-import io.totesys.pipeline.source.SourceColumn;
-import io.totesys.pipeline.source.SourceRow;
-import io.totesys.pipeline.source.SourceTable;
+import io.totesys.pipeline.catalogue.SourceColumn;
+import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.lake.csv.ExtractedCsv;
+import io.totesys.pipeline.lake.csv.SourceRow;
 
 /**
  * Real ToteSys rows (a sample of the 2024-11-15 snapshot in {@code src/test/resources/real-rows};

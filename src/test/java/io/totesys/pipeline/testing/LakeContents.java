@@ -8,9 +8,9 @@ import java.util.List;
 
 import org.apache.commons.csv.CSVParser;
 
+import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.LakeLayout;
-import io.totesys.pipeline.source.ExtractedCsv;
-import io.totesys.pipeline.source.SourceTable;
+import io.totesys.pipeline.lake.csv.ExtractedCsv;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 

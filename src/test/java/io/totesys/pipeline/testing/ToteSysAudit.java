@@ -21,8 +21,8 @@ import org.postgresql.PGConnection;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.LakeLayout;
-import io.totesys.pipeline.source.SourceTable;
 import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
 

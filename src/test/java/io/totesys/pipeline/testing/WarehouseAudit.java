@@ -19,8 +19,8 @@ import javax.sql.DataSource;
 
 import org.postgresql.PGConnection;
 
+import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.LakeLayout;
-import io.totesys.pipeline.source.SourceTable;
 import io.totesys.pipeline.starschema.WarehouseDeletions;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.world.EmbeddedWorld;

@@ -1,0 +1,76 @@
+package io.totesys.pipeline.extract;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.SourceKeys;
+import io.totesys.pipeline.lake.csv.DeletedRows;
+import io.totesys.pipeline.source.ChangeWindow;
+import io.totesys.pipeline.source.SourceSnapshot;
+
+/**
+ * Finds the keys of a table's rows deleted since the previous batch: the keys the lake holds
+ * as live that the batch's snapshot no longer has. The table is read for them only when its
+ * deletion counter moved since the last published batch (or cannot be trusted), and its keys
+ * only when its row count says some are gone.
+ */
+@ApplicationScoped
+public class DeletedKeys {
+
+    private static final Logger LOG = Logger.getLogger(DeletedKeys.class);
+
+    private final Map<SourceTable, Long> countersChecked = new ConcurrentHashMap<>();
+
+    /** The table's deleted rows, once its changed rows are read; a repair batch's are the keys reconciliation found extra. */
+    DeletedRows of(SourceTable table, ExtractBatch batch) {
+        SourceSnapshot snapshot = batch.snapshot();
+        ChangeWindow window = batch.window(table);
+        SourceKeys held = batch.keys(table);
+        if (batch.isRepair()) {
+            SourceKeys extra = batch.repairing().extra(table);
+            extra.forEach(held::remove);
+            batch.checksums().deleted(table, extra);
+            return new DeletedRows(table, extra, BatchManifest.sourceTimestamp(batch.databaseNow()));
+        }
+        Long checked = countersChecked.get(table);
+        boolean counterMoved = checked == null || !snapshot.deletionCounter(table).equals(Optional.of(checked));
+        boolean takingKeysIn = window.kind() == ChangeWindow.Kind.SINCE_WATERMARK;
+        if (!takingKeysIn && (!counterMoved || snapshot.rowCount(table) == held.count())) {
+            return new DeletedRows(table, SourceKeys.empty(), BatchManifest.sourceTimestamp(batch.highWater()));
+        }
+        SourceKeys present = snapshot.keys(table);
+        SourceKeys unknown = present.without(held);
+        if (!unknown.isEmpty() && !takingKeysIn) {
+            LOG.warnf("%d keys of %s are in ToteSys but were never extracted (for example %d); they are taken in "
+                    + "now, and reconciliation repairs their rows", unknown.count(), table.tableName(), first(unknown));
+            batch.checksums().notExtracted(table, unknown);
+        }
+        unknown.forEach(held::add);
+        SourceKeys deleted = held.without(present);
+        deleted.forEach(held::remove);
+        batch.checksums().deleted(table, deleted);
+        return new DeletedRows(table, deleted, BatchManifest.sourceTimestamp(batch.highWater()));
+    }
+
+    /** Remembers the deletion counters a published batch saw: while they stay, no table is read for deletions. */
+    void checked(ExtractBatch batch) {
+        SourceSnapshot snapshot = batch.snapshot();
+        for (SourceTable table : batch.getTables()) {
+            snapshot.deletionCounter(table).ifPresentOrElse(counter -> countersChecked.put(table, counter),
+                    () -> countersChecked.remove(table));
+        }
+    }
+
+    private static int first(SourceKeys keys) {
+        int[] first = new int[1];
+        keys.forEach(key -> first[0] = first[0] == 0 ? key : first[0]);
+        return first[0];
+    }
+}

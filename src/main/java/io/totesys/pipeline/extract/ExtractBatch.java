@@ -1,0 +1,271 @@
+package io.totesys.pipeline.extract;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.Synchronization;
+import org.apache.camel.spi.SynchronizationVetoable;
+
+import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.SourceKeys;
+import io.totesys.pipeline.mirror.RowChecksums;
+import io.totesys.pipeline.schemadrift.SchemaChanges;
+import io.totesys.pipeline.source.ChangeWindow;
+import io.totesys.pipeline.source.SourceSchema;
+import io.totesys.pipeline.source.SourceSnapshot;
+import io.totesys.pipeline.source.TransactionSnapshot;
+import io.totesys.pipeline.stage.BatchFailure;
+
+/**
+ * One extract batch while it runs: its id, the snapshot it reads, each table's window, the
+ * keys the lake will hold as live once it is published, the checksums of the rows it read,
+ * the transactions whose row versions it read, and the objects written so far (changed rows
+ * and deletions); for a repair batch, the reconciliation it repairs for. It lives in the
+ * exchange property {@code extractBatch} and, as a {@link Synchronization} of the exchange,
+ * releases its snapshot when the exchange completes and undoes its writes when it fails.
+ */
+public final class ExtractBatch implements SynchronizationVetoable {
+
+    /** What becomes of a batch whose exchange failed. */
+    interface FailureHandler {
+        void undo(ExtractBatch batch);
+    }
+
+    private final BatchId id;
+    private final Instant startedAt;
+    private final SourceSnapshot snapshot;
+    private final Map<SourceTable, ChangeWindow> windows;
+    private final Map<SourceTable, SourceSchema> schemas;
+    private final Set<SourceTable> held;
+    private final Map<SourceTable, SourceKeys> keys;
+    private final FailureHandler failureHandler;
+    private final RowChecksums checksums;
+    private final RepairPlan repairing;
+    private final Set<Long> transactionsRead = new HashSet<>();
+    private final List<BatchManifest.Entry> objects = new ArrayList<>();
+    private final List<BatchManifest.Entry> deletions = new ArrayList<>();
+    private boolean recordedAsStarted;
+
+    ExtractBatch(BatchId id, Instant startedAt, SourceSnapshot snapshot, Map<SourceTable, ChangeWindow> windows,
+            Map<SourceTable, SourceSchema> schemas, Map<SourceTable, SourceKeys> keys, FailureHandler failureHandler,
+            RowChecksums checksums, RepairPlan repairing) {
+        this.id = id;
+        this.startedAt = startedAt;
+        this.snapshot = snapshot;
+        this.windows = windows;
+        this.schemas = schemas;
+        this.held = EnumSet.allOf(SourceTable.class);
+        if (repairing == null) {
+            this.held.removeAll(windows.keySet());
+        } else {
+            this.held.clear();
+        }
+        this.keys = keys;
+        this.failureHandler = failureHandler;
+        this.checksums = checksums;
+        this.repairing = repairing;
+    }
+
+    /**
+     * Whether this is a repair batch: it reads again the rows a reconciliation found different
+     * and records the keys it found extra as deleted, from the reconciliation's snapshot, and
+     * leaves the watermarks where they are.
+     */
+    public boolean isRepair() {
+        return repairing != null;
+    }
+
+    /** The reconciliation a repair batch repairs for, or {@code null}. */
+    RepairPlan repairing() {
+        return repairing;
+    }
+
+    /** Where the checksums of the rows this batch reads go. */
+    RowChecksums checksums() {
+        return checksums;
+    }
+
+    public BatchId getId() {
+        return id;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /**
+     * The tables this batch does not read, because a column the star schema needs is missing
+     * or retyped ({@link SchemaChanges}): their read horizons stay where they are. A repair
+     * batch holds none: it reads only the tables it repairs and moves no read horizon.
+     */
+    Set<SourceTable> held() {
+        return Collections.unmodifiableSet(held);
+    }
+
+    /** The columns the table has in the batch's snapshot, as the lake carries them. */
+    SourceSchema schema(SourceTable table) {
+        return schemas.get(table);
+    }
+
+    /** The columns of each table the batch reads, as its manifest records them. */
+    List<BatchManifest.TableSchema> manifestSchemas() {
+        return windows.keySet().stream().map(table -> schemas.get(table).manifestSchema()).toList();
+    }
+
+    /** The tables this batch reads, in catalogue order: all but those held. */
+    public List<SourceTable> getTables() {
+        return List.copyOf(windows.keySet());
+    }
+
+    /**
+     * The source time of the batch's snapshot: it holds every change committed before it. A
+     * repair batch holds only the rows it repairs: the time the lake held every change up to
+     * stays the previous batch's.
+     */
+    public LocalDateTime highWater() {
+        if (repairing != null) {
+            return windows.values().stream().map(ChangeWindow::from).filter(from -> from != null).findFirst()
+                    .orElse(snapshot.databaseNow());
+        }
+        return snapshot.databaseNow();
+    }
+
+    public LocalDateTime databaseNow() {
+        return snapshot.databaseNow();
+    }
+
+    ChangeWindow window(SourceTable table) {
+        return windows.get(table);
+    }
+
+    /** The tables this batch reads whole (the first batch, a backfill); none for a repair batch. */
+    Set<SourceTable> wholeTables() {
+        Set<SourceTable> whole = EnumSet.noneOf(SourceTable.class);
+        if (repairing == null) {
+            windows.forEach((table, window) -> {
+                if (window.wholeTable()) {
+                    whole.add(table);
+                }
+            });
+        }
+        return whole;
+    }
+
+    SourceSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The keys of the table the lake holds as live, with what this batch read and found deleted. */
+    SourceKeys keys(SourceTable table) {
+        return keys.get(table);
+    }
+
+    Map<SourceTable, SourceKeys> keys() {
+        return keys;
+    }
+
+    /** The transactions, from the snapshot's xmin up, whose row versions this batch read. */
+    Set<Long> transactionsRead() {
+        return transactionsRead;
+    }
+
+    /**
+     * The read horizon once this batch is published: the previous one (the same for every
+     * table but a whole-table read, or one that resumes after a hold: then the newest) moved
+     * on by what the batch read. A table that resumes reads every change since its own older
+     * horizon, so the newest one holds for it too.
+     */
+    TransactionSnapshot readHorizon() {
+        if (repairing != null) {
+            return previousHorizon();
+        }
+        return TransactionSnapshot.horizonAfter(snapshot.transactions(), previousHorizon(), transactionsRead);
+    }
+
+    /** The read horizon the batch reads changes since, as text; {@code null} when it has none. */
+    String changesSince() {
+        TransactionSnapshot previous = previousHorizon();
+        return previous == null ? null : previous.toString();
+    }
+
+    private TransactionSnapshot previousHorizon() {
+        return windows.values().stream().map(ChangeWindow::since).filter(since -> since != null)
+                .max(Comparator.comparingLong(TransactionSnapshot::xmax)).orElse(null);
+    }
+
+    /** Whether no table had a changed or a deleted row: such a batch writes nothing to the lake. */
+    public boolean isEmpty() {
+        return objects.isEmpty() && deletions.isEmpty();
+    }
+
+    public List<BatchManifest.Entry> objects() {
+        return List.copyOf(objects);
+    }
+
+    public List<BatchManifest.Entry> deletions() {
+        return List.copyOf(deletions);
+    }
+
+    public long rowCount() {
+        return objects.stream().mapToLong(BatchManifest.Entry::rows).sum();
+    }
+
+    public long deletedCount() {
+        return deletions.stream().mapToLong(BatchManifest.Entry::rows).sum();
+    }
+
+    void added(BatchManifest.Entry entry, boolean deletion) {
+        (deletion ? deletions : objects).add(entry);
+    }
+
+    boolean recordedAsStarted() {
+        return recordedAsStarted;
+    }
+
+    void markRecordedAsStarted() {
+        recordedAsStarted = true;
+    }
+
+    /**
+     * The batch stays with the exchange that opened it: a copy handed to another stage (the
+     * wake-up of the next stage) must not take its clean-up along.
+     */
+    @Override
+    public boolean allowHandover() {
+        return false;
+    }
+
+    @Override
+    public void beforeHandover(Exchange target) {
+        // never handed over
+    }
+
+    @Override
+    public void onComplete(Exchange exchange) {
+        if (BatchFailure.of(exchange) != null) {
+            onFailure(exchange);
+            return;
+        }
+        snapshot.close();
+    }
+
+    @Override
+    public void onFailure(Exchange exchange) {
+        try {
+            snapshot.close();
+        } finally {
+            failureHandler.undo(this);
+        }
+    }
+}

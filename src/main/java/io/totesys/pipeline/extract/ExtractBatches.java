@@ -1,0 +1,294 @@
+package io.totesys.pipeline.extract;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.agroal.DataSource;
+import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.LakeBatches;
+import io.totesys.pipeline.lake.LakeBuckets;
+import io.totesys.pipeline.lake.LakeLayout;
+import io.totesys.pipeline.lake.csv.DeletedRows;
+import io.totesys.pipeline.lake.csv.ExtractedRecords;
+import io.totesys.pipeline.mirror.ChecksumMirror;
+import io.totesys.pipeline.schemadrift.SchemaChanges;
+import io.totesys.pipeline.source.ChangeWindow;
+import io.totesys.pipeline.source.ChangedRows;
+import io.totesys.pipeline.source.SourceSchema;
+import io.totesys.pipeline.source.SourceSnapshot;
+import io.totesys.pipeline.stage.PipelineMetrics;
+import io.totesys.pipeline.stage.PipelineSchema;
+import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.stage.ReplayRequests;
+import io.totesys.pipeline.stage.StageLocks;
+import io.totesys.pipeline.stage.StageRuns;
+
+/**
+ * The extract stage's processor bean: the steps of {@code routes/extract.camel.yaml}.
+ * <p>
+ * A batch opens a snapshot of ToteSys, reads from it each table's row versions written by
+ * transactions the lake does not hold yet, and the keys of its rows deleted since, as CSV
+ * objects ({@link IngestObjects}, {@link DeletedKeys}); then stages its key changes and read
+ * horizon, writes the manifest and, last, moves the watermarks on. A failed batch removes what
+ * it wrote; a batch cut short by a crash is completed or removed by the next one
+ * ({@link BatchSettlement}).
+ */
+@ApplicationScoped
+@Named("extractBatches")
+public class ExtractBatches {
+
+    /** The exchange property that carries the running {@link ExtractBatch}. */
+    public static final String BATCH_PROPERTY = "extractBatch";
+    /**
+     * The exchange property that carries the records being written, as {@link ExtractedRecords}:
+     * deletions (the name is the one route files of earlier releases set).
+     */
+    public static final String ROWS_PROPERTY = "changedRows";
+    /** The exchange property that carries the re-extract requests the running batch honours. */
+    public static final String REEXTRACT_PROPERTY = "reextractRequests";
+    /** The table whose records a deletion check follows. */
+    public static final String TABLE_PROPERTY = "sourceTable";
+
+    private static final Logger LOG = Logger.getLogger(ExtractBatches.class);
+
+    private final AgroalDataSource totesys;
+    private final ExtractSettings settings;
+    private final ExtractState state;
+    private final PipelineSchema schema;
+    private final LakeBuckets buckets;
+    private final LakeBatches ingest;
+    private final ObjectMapper json;
+    private final PipelineMetrics metrics;
+    private final StageLocks stageLocks;
+    private final SchemaChanges schemaChanges;
+    private final TableReextracts reextracts;
+    private final ChecksumMirror mirror;
+    private final BatchSettlement settlement;
+    private final IngestObjects objects;
+    private final DeletedKeys deletedKeys;
+    private final Clock clock;
+    private final AtomicBoolean backfillPending;
+
+    /** Notes each completed batch in the pipeline schema, for the status page. */
+    @Inject
+    StageRuns runs;
+
+    ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
+            PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
+            PipelineMetrics metrics, StageLocks stageLocks, SchemaChanges schemaChanges, TableReextracts reextracts,
+            ChecksumMirror mirror, BatchSettlement settlement, IngestObjects objects, DeletedKeys deletedKeys) {
+        this.totesys = totesys;
+        this.settings = settings;
+        this.state = state;
+        this.schema = schema;
+        this.buckets = buckets;
+        this.ingest = ingest;
+        this.json = json;
+        this.metrics = metrics;
+        this.stageLocks = stageLocks;
+        this.schemaChanges = schemaChanges;
+        this.reextracts = reextracts;
+        this.mirror = mirror;
+        this.settlement = settlement;
+        this.objects = objects;
+        this.deletedKeys = deletedKeys;
+        this.clock = Clock.systemUTC();
+        this.backfillPending = new AtomicBoolean(settings.backfillAtStart());
+    }
+
+    /**
+     * Opens the next batch: checks the lake and the pipeline's state, settles any batch a
+     * crash left unfinished, takes a snapshot of ToteSys and fixes each table's window.
+     */
+    public ExtractBatch open(Exchange exchange) {
+        holdAndSettle(exchange);
+
+        Map<SourceTable, ExtractState.Position> positions = new EnumMap<>(SourceTable.class);
+        if (!backfillPending.get()) {
+            positions.putAll(state.positions());
+        }
+        List<ReplayRequests.Request> requests = reextracts.open();
+        requests.forEach(request -> positions.remove(TableReextracts.table(request)));
+        BatchId batchId = BatchId.startingAt(clock.instant());
+        SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize());
+        try {
+            Map<SourceTable, SourceSchema> schemas = snapshot.schemas();
+            Set<SourceTable> held = schemaChanges.held(batchId, schemas, settings.policy());
+            Map<SourceTable, ChangeWindow> windows = new EnumMap<>(SourceTable.class);
+            for (SourceTable table : SourceTable.values()) {
+                if (!held.contains(table)) {
+                    windows.put(table, ChangeWindows.window(positions.get(table), snapshot.transactions()));
+                }
+            }
+            exchange.setProperty(REEXTRACT_PROPERTY, requests.stream()
+                    .filter(request -> !held.contains(TableReextracts.table(request))).toList());
+            ExtractBatch batch = new ExtractBatch(batchId, clock.instant(), snapshot, windows, schemas,
+                    state.liveKeys(), settlement::undo, mirror.forBatch(batchId), null);
+            exchange.getExchangeExtension().addOnCompletion(batch);
+            return batch;
+        } catch (RuntimeException e) {
+            snapshot.close();
+            throw e;
+        }
+    }
+
+    /**
+     * What every run of the extract stage starts with, a batch or a reconciliation: checks
+     * the lake and the pipeline's state, holds the stage's lock until the exchange completes,
+     * settles any batch a crash left unfinished and forgets the row checksums it staged.
+     */
+    public void holdAndSettle(Exchange exchange) {
+        buckets.verifyIngest();
+        schema.ensureMigrated();
+        stageLocks.holdFor(PipelineStage.EXTRACT, exchange);
+        settlement.settleUnfinished();
+        mirror.discardAllStaged();
+    }
+
+    /**
+     * Opens the repair batch of a reconciliation that found differences, on its snapshot
+     * and under its lock: it reads again the rows found missing or changed, and records the
+     * keys found extra as deleted; the tables' read horizons stay as they are.
+     */
+    public ExtractBatch openRepair(Exchange exchange,
+            @ExchangeProperty(RepairPlan.PROPERTY) RepairPlan reconciliation) {
+        Map<SourceTable, ChangeWindow> windows = new EnumMap<>(SourceTable.class);
+        for (SourceTable table : reconciliation.tablesToRepair()) {
+            ExtractState.Position position = reconciliation.position(table);
+            windows.put(table,
+                    new ChangeWindow(ChangeWindow.Kind.SINCE_HORIZON, position.highWater(), position.readHorizon()));
+        }
+        BatchId id = BatchId.startingAt(clock.instant());
+        ExtractBatch batch = new ExtractBatch(id, clock.instant(), reconciliation.snapshot(), windows,
+                reconciliation.snapshot().schemas(), reconciliation.liveKeys(), settlement::undo,
+                mirror.forBatch(id), reconciliation);
+        exchange.getExchangeExtension().addOnCompletion(batch);
+        return batch;
+    }
+
+    /**
+     * Writes the changed rows of one table in the batch's window as a CSV object under
+     * {@code input/}, copied out of ToteSys straight into the lake; a table without changes
+     * writes nothing.
+     */
+    public void extractChangedRows(@Body SourceTable table, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
+        objects.writeChangedRows(changedRows(table, batch), batch);
+    }
+
+    private static ChangedRows changedRows(SourceTable table, ExtractBatch batch) {
+        if (batch.isRepair()) {
+            return batch.snapshot().rowsWithKeys(batch.schema(table), batch.repairing().toRead(table),
+                    batch.keys(table), batch.checksums());
+        }
+        ChangeWindow window = batch.window(table);
+        if (window.kind() == ChangeWindow.Kind.SINCE_WATERMARK) {
+            batch.transactionsRead().addAll(batch.snapshot().recentTransactions(table));
+        }
+        return batch.snapshot().changedRows(batch.schema(table), window, batch.keys(table),
+                batch.transactionsRead(), batch.checksums());
+    }
+
+    /**
+     * The keys of a table's rows deleted since the previous batch, as a stream of CSV records,
+     * once its changed rows are read ({@link DeletedKeys}).
+     */
+    public DeletedRows deletedRows(@ExchangeProperty(TABLE_PROPERTY) SourceTable table,
+            @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch) {
+        return deletedKeys.of(table, batch);
+    }
+
+    /**
+     * Describes a marshalled deletions object before it is written: its key, size and
+     * checksum go into the S3 headers and the batch's manifest entries.
+     */
+    public void describeCsv(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch,
+            @ExchangeProperty(ROWS_PROPERTY) ExtractedRecords rows) throws IOException {
+        objects.describeDeletions(exchange.getMessage(), rows, batch);
+    }
+
+    /**
+     * The batch's manifest, ready to be written under {@code input/}. First the batch's
+     * read horizon and key changes are staged, so that a restart that finds the manifest
+     * can publish the batch whole.
+     */
+    public byte[] manifest(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch)
+            throws JsonProcessingException {
+        state.staged(batch.getId(), batch.readHorizon(), batch.keys());
+        return new BatchManifest(batch.getId().value(), "extract", clock.instant(),
+                BatchManifest.sourceTimestamp(batch.highWater()), batch.objects(), List.of(), batch.deletions(),
+                batch.snapshot().transactions().toString(), batch.changesSince(), batch.isRepair(),
+                batch.isRepair() ? batch.repairing().repairReasons() : List.of(), batch.manifestSchemas(),
+                BatchManifest.CRLF)
+                .toMessage(exchange.getMessage(), json);
+    }
+
+    /**
+     * Moves the watermarks on: for a batch with objects, after its manifest is written; for
+     * a poll that found no changes, without writing anything to the lake.
+     */
+    public void publish(@ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch,
+            @ExchangeProperty(REEXTRACT_PROPERTY) List<ReplayRequests.Request> requests) {
+        if (batch.isRepair()) {
+            publishRepair(batch);
+            return;
+        }
+        if (batch.isEmpty()) {
+            state.advancedWithoutChanges(batch.highWater(), batch.readHorizon(), batch.keys(), batch.held());
+            LOG.debugf("Extract found no changes up to %s", BatchManifest.sourceTimestamp(batch.highWater()));
+        } else {
+            state.published(batch.getId(), batch.highWater(), batch.rowCount());
+            batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
+            metrics.batchDuration(PipelineStage.EXTRACT, Duration.between(batch.startedAt(), clock.instant()));
+            runs.completed(PipelineStage.EXTRACT, batch.getId(), batch.startedAt(), batch.objects());
+            LOG.infof("Extract batch %s published: %s rows up to %s %s", batch.getId(), batch.rowCount(),
+                    BatchManifest.sourceTimestamp(batch.highWater()), contents(batch));
+        }
+        deletedKeys.checked(batch);
+        backfillPending.set(false);
+        reextracts.done(requests, batch);
+    }
+
+    /** Publishes a repair batch: its rows and deletions join the lake; the watermarks stay. */
+    private void publishRepair(ExtractBatch batch) {
+        if (!batch.isEmpty()) {
+            state.published(batch.getId(), batch.highWater(), batch.rowCount());
+            batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
+            runs.completed(PipelineStage.EXTRACT, batch.getId(), batch.startedAt(), batch.objects());
+            LOG.infof("Repair batch %s of reconciliation %s published: %s rows %s", batch.getId(),
+                    batch.repairing().getId(), batch.rowCount(), contents(batch));
+        }
+        batch.repairing().repairedBy(batch);
+    }
+
+    /** What a published batch holds, for its log line: {@code (table rows, ...), deleted: ... in s3://...}. */
+    private String contents(ExtractBatch batch) {
+        return "(" + batch.objects().stream().map(entry -> entry.table() + " " + entry.rows())
+                .collect(Collectors.joining(", ")) + ")"
+                + (batch.deletions().isEmpty() ? "" : batch.deletions().stream()
+                        .map(entry -> entry.table() + " " + entry.rows())
+                        .collect(Collectors.joining(", ", ", deleted: ", "")))
+                + " in s3://" + ingest.bucket() + "/" + LakeLayout.INPUT;
+    }
+}

@@ -1,0 +1,39 @@
+package io.totesys.pipeline.extract;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithName;
+import io.totesys.pipeline.schemadrift.SchemaChangePolicy;
+
+/** How the extractor reads ToteSys (SPEC section 4). */
+@ConfigMapping(prefix = "etl.extract")
+public interface ExtractSettings {
+
+    /**
+     * {@code ETL_EXTRACT_SAFETY_MARGIN}: no longer used. Batches read by transaction
+     * snapshots, which need no margin for late commits; the setting is still accepted so that
+     * existing configurations start.
+     */
+    @Deprecated
+    Duration safetyMargin();
+
+    /** {@code ETL_EXTRACT_FETCH_SIZE}: rows fetched from the cursor at a time. */
+    int fetchSize();
+
+    /** {@code ETL_BACKFILL}: the first batch after start takes whole tables, whatever the watermarks say. */
+    @WithName("backfill")
+    boolean backfillAtStart();
+
+    /**
+     * {@code ETL_SCHEMA_CHANGE_POLICY}: what the extract does while a ToteSys table lacks a
+     * column the star schema needs ({@link SchemaChangePolicy}: {@code hold-table} or
+     * {@code hold-pipeline}); checked as the service starts.
+     */
+    String schemaChangePolicy();
+
+    /** The policy the setting names; the start-up check has made sure it names one. */
+    default SchemaChangePolicy policy() {
+        return SchemaChangePolicy.of(schemaChangePolicy()).orElse(SchemaChangePolicy.HOLD_TABLE);
+    }
+}

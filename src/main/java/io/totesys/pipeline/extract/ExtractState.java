@@ -1,0 +1,326 @@
+package io.totesys.pipeline.extract;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.agroal.api.AgroalDataSource;
+import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.lake.SourceKeys;
+import io.totesys.pipeline.mirror.ChecksumMirror;
+import io.totesys.pipeline.source.TransactionSnapshot;
+import io.totesys.pipeline.stage.PipelineStateException;
+
+/**
+ * The extractor's durable state in the warehouse database (schema {@code pipeline}): where
+ * each table was read up to (its read horizon, and the source time of that batch), the keys
+ * the lake holds as live, and the log of extract batches. A restart resumes from here.
+ */
+@ApplicationScoped
+public class ExtractState {
+
+    private static final Logger LOG = Logger.getLogger(ExtractState.class);
+
+    /** A batch that was started but neither published nor abandoned: a crash left it. */
+    public record UnfinishedBatch(BatchId batchId, LocalDateTime highWater) {
+    }
+
+    /**
+     * Where a table was read up to.
+     *
+     * @param highWater the source time of the last batch's snapshot
+     * @param readHorizon the transactions whose row versions the lake holds, or {@code null}
+     *        when the table was last read before read horizons were kept
+     */
+    public record Position(LocalDateTime highWater, TransactionSnapshot readHorizon) {
+    }
+
+    private final AgroalDataSource warehouse;
+
+    ExtractState(AgroalDataSource warehouse) {
+        this.warehouse = warehouse;
+    }
+
+    /** Where each table was read up to; tables never read are absent. */
+    public Map<SourceTable, Position> positions() {
+        Map<SourceTable, Position> positions = new EnumMap<>(SourceTable.class);
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT table_name, high_water, read_horizon FROM pipeline.extract_watermark");
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                String horizon = rows.getString(3);
+                Position position = new Position(rows.getObject(2, LocalDateTime.class),
+                        horizon == null ? null : TransactionSnapshot.parse(horizon));
+                SourceTable.byTableName(rows.getString(1)).ifPresent(table -> positions.put(table, position));
+            }
+            return positions;
+        } catch (SQLException e) {
+            throw new PipelineStateException("reading the extract watermarks failed", e);
+        }
+    }
+
+    /** The keys each table's rows the lake holds as live. */
+    public Map<SourceTable, SourceKeys> liveKeys() {
+        Map<SourceTable, List<SourceKeys.Range>> ranges = new EnumMap<>(SourceTable.class);
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT table_name, range_start, row_ids FROM pipeline.source_key_range");
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                SourceKeys.Range range = new SourceKeys.Range(rows.getInt(2), BitSet.valueOf(rows.getBytes(3)));
+                SourceTable.byTableName(rows.getString(1))
+                        .ifPresent(table -> ranges.computeIfAbsent(table, any -> new ArrayList<>()).add(range));
+            }
+        } catch (SQLException e) {
+            throw new PipelineStateException("reading the keys the lake holds failed", e);
+        }
+        Map<SourceTable, SourceKeys> keys = new EnumMap<>(SourceTable.class);
+        for (SourceTable table : SourceTable.values()) {
+            keys.put(table, SourceKeys.of(ranges.getOrDefault(table, List.of())));
+        }
+        return keys;
+    }
+
+    public List<UnfinishedBatch> unfinishedBatches() {
+        List<UnfinishedBatch> batches = new ArrayList<>();
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT batch_id, high_water FROM pipeline.extract_batch WHERE status = 'STARTED' ORDER BY batch_id");
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                batches.add(
+                        new UnfinishedBatch(new BatchId(rows.getString(1)), rows.getObject(2, LocalDateTime.class)));
+            }
+            return batches;
+        } catch (SQLException e) {
+            throw new PipelineStateException("reading unfinished extract batches failed", e);
+        }
+    }
+
+    /**
+     * Records that a batch is about to write objects, before the first one is written, with
+     * the tables it holds: publishing it, even after a restart, leaves their positions; a
+     * repair batch (reconciliation's) leaves the watermarks where they are when it is published.
+     * The tables it reads whole are recorded too: publishing it replaces their checksums in the
+     * mirror instead of merging them.
+     */
+    public void started(BatchId batchId, LocalDateTime highWater, TransactionSnapshot sourceSnapshot,
+            Set<SourceTable> held, Set<SourceTable> whole, boolean repair) {
+        update("recording the start of extract batch " + batchId, """
+                INSERT INTO pipeline.extract_batch (batch_id, status, high_water, source_snapshot, held_tables,
+                                                    whole_tables, repair)
+                VALUES (?, 'STARTED', ?, ?, ?, ?, ?)""", batchId.value(), highWater, sourceSnapshot.toString(),
+                tableNames(held), whole.isEmpty() ? null : tableNames(whole), repair);
+    }
+
+    private static String[] tableNames(Set<SourceTable> tables) {
+        return tables.stream().map(SourceTable::tableName).toArray(String[]::new);
+    }
+
+    /**
+     * Records, before a batch's manifest is written, what publishing it changes besides the
+     * watermarks: the read horizon and the key ranges its rows and deletions changed.
+     */
+    public void staged(BatchId batchId, TransactionSnapshot readHorizon, Map<SourceTable, SourceKeys> keys) {
+        inTransaction("staging extract batch " + batchId, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "UPDATE pipeline.extract_batch SET read_horizon = ? WHERE batch_id = ?")) {
+                statement.setString(1, readHorizon.toString());
+                statement.setString(2, batchId.value());
+                statement.executeUpdate();
+            }
+            writeRanges(connection, "pipeline.source_key_range_staged", batchId, keys);
+        });
+    }
+
+    /**
+     * Publishes a batch whose manifest is in place: in one transaction, every table's
+     * watermark moves to the batch's snapshot and read horizon (not for a repair batch), its
+     * staged key ranges and row checksums become the live ones and the batch is marked
+     * published. The row count is {@code null} when a restart completed the batch.
+     */
+    public void published(BatchId batchId, LocalDateTime highWater, Long rowCount) {
+        inTransaction("publishing extract batch " + batchId, connection -> {
+            String readHorizon = null;
+            Set<SourceTable> held = EnumSet.noneOf(SourceTable.class);
+            Set<SourceTable> whole = EnumSet.noneOf(SourceTable.class);
+            boolean repair = false;
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT read_horizon, held_tables, whole_tables, repair FROM pipeline.extract_batch WHERE batch_id = ?")) {
+                statement.setString(1, batchId.value());
+                try (ResultSet batch = statement.executeQuery()) {
+                    if (batch.next()) {
+                        readHorizon = batch.getString(1);
+                        held.addAll(tables(batch.getArray(2)));
+                        whole.addAll(tables(batch.getArray(3)));
+                        repair = batch.getBoolean(4);
+                    }
+                }
+            }
+            if (!repair) {
+                advance(connection, batchId, highWater, readHorizon, held);
+            }
+            long started = System.nanoTime();
+            ChecksumMirror.publishStaged(connection, batchId, whole);
+            LOG.debugf("Extract batch %s: checksums published in %d ms", batchId,
+                    (System.nanoTime() - started) / 1_000_000);
+            try (PreparedStatement statement = connection.prepareStatement("""
+                    INSERT INTO pipeline.source_key_range (table_name, range_start, row_ids, key_count)
+                    SELECT table_name, range_start, row_ids, key_count
+                      FROM pipeline.source_key_range_staged WHERE batch_id = ?
+                    ON CONFLICT (table_name, range_start) DO UPDATE
+                       SET row_ids = excluded.row_ids, key_count = excluded.key_count""")) {
+                statement.setString(1, batchId.value());
+                statement.executeUpdate();
+            }
+            discardStaged(connection, batchId);
+            try (PreparedStatement statement = connection.prepareStatement("""
+                    UPDATE pipeline.extract_batch
+                       SET status = 'PUBLISHED', row_count = ?, finished_at = now()
+                     WHERE batch_id = ?""")) {
+                statement.setObject(1, rowCount, java.sql.Types.BIGINT);
+                statement.setString(2, batchId.value());
+                statement.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Moves every table's watermark on after a poll that found no changes, with the key
+     * ranges it changed (a table whose keys were first taken in).
+     */
+    public void advancedWithoutChanges(LocalDateTime highWater, TransactionSnapshot readHorizon,
+            Map<SourceTable, SourceKeys> keys, Set<SourceTable> held) {
+        inTransaction("advancing the extract watermarks", connection -> {
+            advance(connection, null, highWater, readHorizon.toString(), held);
+            writeRanges(connection, "pipeline.source_key_range", null, keys);
+        });
+    }
+
+    public void abandoned(BatchId batchId) {
+        inTransaction("abandoning extract batch " + batchId, connection -> {
+            discardStaged(connection, batchId);
+            ChecksumMirror.discardStaged(connection, batchId);
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "UPDATE pipeline.extract_batch SET status = 'ABANDONED', finished_at = now() WHERE batch_id = ?")) {
+                statement.setString(1, batchId.value());
+                statement.executeUpdate();
+            }
+        });
+    }
+
+    private static Set<SourceTable> tables(Array names) throws SQLException {
+        Set<SourceTable> tables = EnumSet.noneOf(SourceTable.class);
+        if (names != null) {
+            for (Object name : (Object[]) names.getArray()) {
+                SourceTable.byTableName((String) name).ifPresent(tables::add);
+            }
+        }
+        return tables;
+    }
+
+    /** Moves every table's position on, but those of the tables the batch held. */
+    private static void advance(Connection connection, BatchId batchId, LocalDateTime highWater, String readHorizon,
+            Set<SourceTable> held) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("""
+                INSERT INTO pipeline.extract_watermark (table_name, high_water, batch_id, read_horizon)
+                VALUES (?, ?, ?, ?)
+                ON CONFLICT (table_name) DO UPDATE
+                   SET high_water = excluded.high_water,
+                       batch_id = coalesce(excluded.batch_id, extract_watermark.batch_id),
+                       read_horizon = excluded.read_horizon,
+                       updated_at = now()""")) {
+            for (SourceTable table : SourceTable.values()) {
+                if (held.contains(table)) {
+                    continue;
+                }
+                statement.setString(1, table.tableName());
+                statement.setObject(2, highWater);
+                statement.setString(3, batchId == null ? null : batchId.value());
+                statement.setString(4, readHorizon);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    /** Writes the changed key ranges to the live table, or staged for a batch. */
+    private static void writeRanges(Connection connection, String target, BatchId batchId,
+            Map<SourceTable, SourceKeys> keys) throws SQLException {
+        String columns = batchId == null ? "" : "batch_id, ";
+        String values = batchId == null ? "" : "?, ";
+        String conflict = batchId == null ? "table_name, range_start" : "batch_id, table_name, range_start";
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO " + target + " (" + columns
+                + "table_name, range_start, row_ids, key_count) VALUES (" + values + "?, ?, ?, ?) ON CONFLICT ("
+                + conflict + ") DO UPDATE SET row_ids = excluded.row_ids, key_count = excluded.key_count")) {
+            for (Map.Entry<SourceTable, SourceKeys> table : keys.entrySet()) {
+                for (SourceKeys.Range range : table.getValue().changedRanges()) {
+                    int parameter = 1;
+                    if (batchId != null) {
+                        statement.setString(parameter++, batchId.value());
+                    }
+                    statement.setString(parameter++, table.getKey().tableName());
+                    statement.setInt(parameter++, range.start());
+                    statement.setBytes(parameter++, range.keys().toByteArray());
+                    statement.setInt(parameter, range.count());
+                    statement.addBatch();
+                }
+            }
+            statement.executeBatch();
+        }
+    }
+
+    private static void discardStaged(Connection connection, BatchId batchId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "DELETE FROM pipeline.source_key_range_staged WHERE batch_id = ?")) {
+            statement.setString(1, batchId.value());
+            statement.executeUpdate();
+        }
+    }
+
+    private void update(String action, String sql, Object... parameters) {
+        inTransaction(action, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                for (int index = 0; index < parameters.length; index++) {
+                    statement.setObject(index + 1, parameters[index]);
+                }
+                statement.executeUpdate();
+            }
+        });
+    }
+
+    private interface Work {
+        void run(Connection connection) throws SQLException;
+    }
+
+    private void inTransaction(String action, Work work) {
+        try (Connection connection = warehouse.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                work.run(connection);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new PipelineStateException(action + " failed", e);
+        }
+    }
+}

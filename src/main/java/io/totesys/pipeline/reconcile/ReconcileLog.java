@@ -1,0 +1,98 @@
+package io.totesys.pipeline.reconcile;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.agroal.api.AgroalDataSource;
+import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.stage.PipelineStateException;
+
+/**
+ * What each reconciliation found, in the pipeline's state ({@code pipeline.reconcile_run}):
+ * one row per run and table, written as the table is compared and completed when the run's
+ * repair is published. A run without a finish time failed on the way; the next one is due
+ * at the next poll.
+ */
+@ApplicationScoped
+public class ReconcileLog {
+
+    private final AgroalDataSource warehouse;
+
+    ReconcileLog(AgroalDataSource warehouse) {
+        this.warehouse = warehouse;
+    }
+
+    /**
+     * As of when the lake was last known to hold what ToteSys held: when the last
+     * reconciliation that finished started, or the snapshot of the last published batch that
+     * read every table whole (the first batch, a backfill of them all), whichever is later;
+     * empty when neither happened.
+     */
+    public Optional<Instant> lastReconciled() {
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection.prepareStatement("""
+                        SELECT greatest(
+                            (SELECT max(started_at) FROM pipeline.reconcile_run WHERE finished_at IS NOT NULL),
+                            (SELECT max(started_at) FROM pipeline.extract_batch
+                              WHERE whole_tables IS NOT NULL AND status = 'PUBLISHED' AND whole_tables @> ?))""")) {
+            statement.setArray(1, connection.createArrayOf("text", SourceTable.tableNames().toArray()));
+            try (ResultSet last = statement.executeQuery()) {
+                last.next();
+                Timestamp startedAt = last.getTimestamp(1);
+                return Optional.ofNullable(startedAt).map(Timestamp::toInstant);
+            }
+        } catch (SQLException e) {
+            throw new PipelineStateException("reading the last reconciliation failed", e);
+        }
+    }
+
+    /** Records what a run found of a table. */
+    void found(Reconciliation reconciliation, SourceTable table, Reconciliation.TableOutcome outcome) {
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection.prepareStatement("""
+                        INSERT INTO pipeline.reconcile_run (run_id, table_name, started_at, compared, pending, missing,
+                                                            extra, changed, adopted)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            statement.setString(1, reconciliation.getId().value());
+            statement.setString(2, table.tableName());
+            statement.setTimestamp(3, Timestamp.from(reconciliation.startedAt()));
+            statement.setLong(4, outcome.compared);
+            statement.setLong(5, outcome.pending);
+            statement.setLong(6, outcome.missing);
+            statement.setLong(7, outcome.extra);
+            statement.setLong(8, outcome.changed);
+            statement.setLong(9, outcome.adopted);
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new PipelineStateException("recording reconciliation " + reconciliation.getId() + " failed", e);
+        }
+    }
+
+    /** Records that a run finished, with what its repair batch wrote of each table. */
+    void finished(Reconciliation reconciliation) {
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection.prepareStatement("""
+                        UPDATE pipeline.reconcile_run SET finished_at = now(), repaired = ?, repair_batch_id = ?
+                         WHERE run_id = ? AND table_name = ?""")) {
+            for (Map.Entry<SourceTable, Reconciliation.TableOutcome> table : reconciliation.outcomes().entrySet()) {
+                statement.setLong(1, table.getValue().repaired);
+                statement.setString(2, reconciliation.repairBatch() == null || table.getValue().repaired == 0 ? null
+                        : reconciliation.repairBatch().value());
+                statement.setString(3, reconciliation.getId().value());
+                statement.setString(4, table.getKey().tableName());
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        } catch (SQLException e) {
+            throw new PipelineStateException("recording reconciliation " + reconciliation.getId() + " failed", e);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package io.totesys.pipeline.reconcile;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
+
+import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.extract.ExtractBatch;
+import io.totesys.pipeline.extract.ExtractState;
+import io.totesys.pipeline.extract.RepairPlan;
+import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.SourceKeys;
+import io.totesys.pipeline.source.SourceSnapshot;
+
+/**
+ * One reconciliation while it runs: its id, the snapshot of ToteSys it compares, the read
+ * horizon of each table it compares (tables not read by horizon yet are left to their next
+ * batch), the keys the lake holds, and per table what it found. It lives in the exchange
+ * property {@code reconciliation} and releases its snapshot when the exchange completes.
+ */
+public final class Reconciliation extends SynchronizationAdapter implements RepairPlan {
+
+    /** The exchange property that carries the running reconciliation. */
+    public static final String PROPERTY = RepairPlan.PROPERTY;
+
+    /** What a reconciliation found of one table, and what its repair did. */
+    public static final class TableOutcome {
+
+        private final SourceKeys toRead = SourceKeys.empty();
+        private final SourceKeys extraKeys = SourceKeys.empty();
+        long compared;
+        long pending;
+        long missing;
+        long extra;
+        long changed;
+        long adopted;
+        long repaired;
+
+        /** Rows found different: missing, extra and changed. */
+        public long mismatched() {
+            return missing + extra + changed;
+        }
+
+        /** Rows found different that the repair did not put right. */
+        public long unrepaired() {
+            return Math.max(0, mismatched() - repaired);
+        }
+
+        void missing(int key) {
+            missing++;
+            toRead.add(key);
+        }
+
+        void changed(int key) {
+            changed++;
+            toRead.add(key);
+        }
+
+        void extra(int key) {
+            if (extraKeys.add(key)) {
+                extra++;
+            }
+        }
+    }
+
+    private final BatchId id;
+    private final Instant startedAt;
+    private final SourceSnapshot snapshot;
+    private final Map<SourceTable, ExtractState.Position> positions;
+    private final Map<SourceTable, SourceKeys> liveKeys;
+    private final Map<SourceTable, TableOutcome> outcomes = new EnumMap<>(SourceTable.class);
+    private BatchId repairBatch;
+    private long rowsRepaired;
+    private long deletionsRepaired;
+
+    Reconciliation(BatchId id, Instant startedAt, SourceSnapshot snapshot,
+            Map<SourceTable, ExtractState.Position> positions, Map<SourceTable, SourceKeys> liveKeys) {
+        this.id = id;
+        this.startedAt = startedAt;
+        this.snapshot = snapshot;
+        this.positions = positions;
+        this.liveKeys = liveKeys;
+    }
+
+    @Override
+    public BatchId getId() {
+        return id;
+    }
+
+    Instant startedAt() {
+        return startedAt;
+    }
+
+    @Override
+    public SourceSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The tables compared, in catalogue order: those read by read horizon. */
+    public List<SourceTable> getTables() {
+        return List.copyOf(positions.keySet());
+    }
+
+    @Override
+    public ExtractState.Position position(SourceTable table) {
+        return positions.get(table);
+    }
+
+    /** The keys the lake holds, changed by the repair batch as it reads and deletes. */
+    @Override
+    public Map<SourceTable, SourceKeys> liveKeys() {
+        return liveKeys;
+    }
+
+    TableOutcome outcome(SourceTable table) {
+        return outcomes.computeIfAbsent(table, any -> new TableOutcome());
+    }
+
+    Map<SourceTable, TableOutcome> outcomes() {
+        return outcomes;
+    }
+
+    /** Whether any table differs from what the lake holds: a repair batch follows. */
+    public boolean isMismatched() {
+        return outcomes.values().stream().anyMatch(outcome -> outcome.mismatched() > 0);
+    }
+
+    /** The tables a repair batch reads or deletes rows of. */
+    @Override
+    public List<SourceTable> tablesToRepair() {
+        return outcomes.entrySet().stream().filter(entry -> entry.getValue().mismatched() > 0)
+                .map(Map.Entry::getKey).toList();
+    }
+
+    /** The keys of rows to read again: missing and changed. */
+    @Override
+    public SourceKeys toRead(SourceTable table) {
+        return outcome(table).toRead;
+    }
+
+    /** The keys the lake holds that ToteSys does not: to record as deleted. */
+    @Override
+    public SourceKeys extra(SourceTable table) {
+        return outcome(table).extraKeys;
+    }
+
+    /** What the repair batch's manifest says of why it was written. */
+    @Override
+    public List<BatchManifest.RepairReason> repairReasons() {
+        List<BatchManifest.RepairReason> reasons = new ArrayList<>();
+        outcomes.forEach((table, outcome) -> {
+            if (outcome.mismatched() > 0) {
+                reasons.add(new BatchManifest.RepairReason(table.tableName(), id.value(), outcome.missing,
+                        outcome.extra, outcome.changed));
+            }
+        });
+        return reasons;
+    }
+
+    /** Counts what a published repair batch wrote, per table. */
+    @Override
+    public void repairedBy(ExtractBatch batch) {
+        repairBatch = batch.getId();
+        rowsRepaired = batch.rowCount();
+        deletionsRepaired = batch.deletedCount();
+        for (BatchManifest.Entry entry : batch.objects()) {
+            SourceTable.byTableName(entry.table()).ifPresent(table -> outcome(table).repaired += entry.rows());
+        }
+        for (BatchManifest.Entry entry : batch.deletions()) {
+            SourceTable.byTableName(entry.table()).ifPresent(table -> outcome(table).repaired += entry.rows());
+        }
+    }
+
+    /** How many rows the repair batch read again. */
+    long rowsRepaired() {
+        return rowsRepaired;
+    }
+
+    /** How many keys the repair batch recorded as deleted. */
+    long deletionsRepaired() {
+        return deletionsRepaired;
+    }
+
+    /** The repair batch, once published; {@code null} when none was needed or it failed. */
+    BatchId repairBatch() {
+        return repairBatch;
+    }
+
+    /** The reconciliation stays with the exchange that started it, not with a copy handed on. */
+    @Override
+    public boolean allowHandover() {
+        return false;
+    }
+
+    @Override
+    public void onDone(Exchange exchange) {
+        snapshot.close();
+    }
+}

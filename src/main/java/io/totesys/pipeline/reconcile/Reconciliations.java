@@ -1,0 +1,209 @@
+package io.totesys.pipeline.reconcile;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.util.TimeUtils;
+import org.jboss.logging.Logger;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.agroal.DataSource;
+import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.extract.ChangeWindows;
+import io.totesys.pipeline.extract.ExtractBatches;
+import io.totesys.pipeline.extract.ExtractSettings;
+import io.totesys.pipeline.extract.ExtractState;
+import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.lake.SourceKeys;
+import io.totesys.pipeline.mirror.ChecksumMirror;
+import io.totesys.pipeline.source.SourceSchema;
+import io.totesys.pipeline.source.SourceSnapshot;
+import io.totesys.pipeline.source.TransactionSnapshot;
+import io.totesys.pipeline.stage.PipelineMetrics;
+import io.totesys.pipeline.stage.PipelineSchema;
+import io.totesys.pipeline.stage.PipelineSettings;
+
+/**
+ * Reconciliation's processor bean: the steps of the {@code extract-reconcile} route in
+ * {@code routes/extract.camel.yaml} (issue 12, point 4).
+ * <p>
+ * Every {@code ETL_RECONCILE_INTERVAL}, with the extract stage's lock held so that no batch
+ * runs meanwhile, one snapshot of ToteSys is compared with the mirror of what the lake holds
+ * ({@link ChecksumMirror}), table by table, in key ranges of 65,536 keys, each streamed from
+ * both sides in key order: per key, a row the lake does not hold is missing, a key the lake
+ * holds that ToteSys lacks is extra, a row whose checksum differs is changed. Rows written by
+ * transactions the table's read horizon does not hold yet are left to the next batch. Any
+ * difference is repaired by a repair batch ({@link ExtractBatches#openRepair}) through the
+ * extract's own routes, so that the transform and the load take it as any batch. Each run
+ * records a row per table ({@link ReconcileLog}), logs one INFO line and sets
+ * {@code pipeline_reconcile_mismatched_rows{table}}.
+ */
+@ApplicationScoped
+@Named("reconciliations")
+public class Reconciliations {
+
+    /** The endpoint of the route that runs a reconciliation when one is due. */
+    public static final String ENDPOINT = "direct:extract-reconcile";
+
+    private static final Logger LOG = Logger.getLogger(Reconciliations.class);
+    private static final int KEY_RANGE = 1 << SourceKeys.RANGE_BITS;
+
+    private final AgroalDataSource totesys;
+    private final ExtractSettings settings;
+    private final ExtractState state;
+    private final ExtractBatches extractBatches;
+    private final ChecksumMirror mirror;
+    private final ReconcileLog log;
+    private final PipelineSchema schema;
+    private final PipelineMetrics metrics;
+    private final Duration interval;
+    private final Clock clock = Clock.systemUTC();
+
+    Reconciliations(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
+            ExtractBatches extractBatches, ChecksumMirror mirror, ReconcileLog log, PipelineSchema schema,
+            PipelineMetrics metrics, PipelineSettings pipeline) {
+        this.totesys = totesys;
+        this.settings = settings;
+        this.state = state;
+        this.extractBatches = extractBatches;
+        this.mirror = mirror;
+        this.log = log;
+        this.schema = schema;
+        this.metrics = metrics;
+        this.interval = Duration.ofMillis(TimeUtils.toMilliSeconds(pipeline.reconcileInterval()));
+    }
+
+    /**
+     * Whether a reconciliation is due: reconciliation is on and none finished within the
+     * interval (a run that failed does not count), across restarts, nor did a batch that read
+     * every table whole (after the first batch, the first reconciliation is an interval away). While the warehouse cannot
+     * say, none is: the extract's own batches report the outage and back off.
+     */
+    public boolean due() {
+        if (interval.isZero()) {
+            return false;
+        }
+        try {
+            schema.ensureMigrated();
+            return log.lastReconciled().map(last -> !clock.instant().isBefore(last.plus(interval))).orElse(true);
+        } catch (RuntimeException e) {
+            LOG.debugf(e, "Whether a reconciliation is due is not known: %s", e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Opens a reconciliation: holds the extract stage's lock, settles unfinished batches,
+     * takes a snapshot of ToteSys and the keys the lake holds. A table the extract holds for
+     * a column the star schema needs ({@link SourceSchema#conflicts()}) is left out: its
+     * checksum reads that column.
+     */
+    public Reconciliation open(Exchange exchange) {
+        extractBatches.holdAndSettle(exchange);
+        SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize());
+        Map<SourceTable, ExtractState.Position> comparable = new EnumMap<>(SourceTable.class);
+        TransactionSnapshot now = snapshot.transactions();
+        Map<SourceTable, SourceSchema> schemas = snapshot.schemas();
+        state.positions().forEach((table, position) -> {
+            TransactionSnapshot horizon = position.readHorizon();
+            if (horizon != null && schemas.get(table).conflicts().isEmpty() && ChangeWindows.followsOn(horizon, now)) {
+                comparable.put(table, position);
+            }
+        });
+        Reconciliation reconciliation = new Reconciliation(BatchId.startingAt(clock.instant()), clock.instant(),
+                snapshot, comparable, state.liveKeys());
+        exchange.getExchangeExtension().addOnCompletion(reconciliation);
+        return reconciliation;
+    }
+
+    /** Compares one table, key range by key range, and records what it found. */
+    public void compare(@Body SourceTable table,
+            @ExchangeProperty(Reconciliation.PROPERTY) Reconciliation reconciliation) {
+        Reconciliation.TableOutcome outcome = reconciliation.outcome(table);
+        TransactionSnapshot horizon = reconciliation.position(table).readHorizon();
+        SourceKeys held = reconciliation.liveKeys().get(table);
+        long greatest = Math.max(Math.max(reconciliation.snapshot().greatestKey(table), mirror.greatestKey(table)),
+                held.greatest());
+        String[] mirrored = new String[KEY_RANGE];
+        BitSet present = new BitSet(KEY_RANGE);
+        StringBuilder adopted = new StringBuilder();
+        for (long start = 0; start <= greatest; start += KEY_RANGE) {
+            int first = (int) start;
+            long after = start + KEY_RANGE;
+            Arrays.fill(mirrored, null);
+            present.clear();
+            mirror.range(table, first, after, (key, checksum) -> mirrored[key - first] = checksum);
+            reconciliation.snapshot().checksums(table, horizon, first, after, (key, checksum, newer) -> {
+                present.set(key - first);
+                outcome.compared++;
+                String lake = mirrored[key - first];
+                if (newer) {
+                    outcome.pending++;
+                } else if (!held.contains(key) || ChecksumMirror.NOT_EXTRACTED.equals(lake)) {
+                    outcome.missing(key);
+                } else if (lake == null) {
+                    adopted.append(table.tableName()).append('\t').append(key).append('\t').append(checksum)
+                            .append('\n');
+                    outcome.adopted++;
+                } else if (!lake.equals(checksum)) {
+                    outcome.changed(key);
+                }
+            });
+            for (int offset = 0; offset < KEY_RANGE; offset++) {
+                if (!present.get(offset) && (mirrored[offset] != null || held.contains(first + offset))) {
+                    outcome.compared++;
+                    outcome.extra(first + offset);
+                }
+            }
+            if (adopted.length() > 0) {
+                mirror.adopt(adopted);
+                adopted.setLength(0);
+            }
+        }
+        log.found(reconciliation, table, outcome);
+        metrics.reconcileMismatches(table.tableName(), outcome.mismatched());
+    }
+
+    /** Records the run as finished, with what its repair put right, in the log, the metric and one INFO line. */
+    public void finish(@ExchangeProperty(Reconciliation.PROPERTY) Reconciliation reconciliation) {
+        Map<SourceTable, Reconciliation.TableOutcome> outcomes = reconciliation.outcomes();
+        if (outcomes.isEmpty()) {
+            LOG.debugf("Reconciliation %s found no table read by read horizon yet", reconciliation.getId());
+            return;
+        }
+        log.finished(reconciliation);
+        outcomes.forEach((table, outcome) -> metrics.reconcileMismatches(table.tableName(), outcome.unrepaired()));
+        long compared = outcomes.values().stream().mapToLong(outcome -> outcome.compared).sum();
+        long pending = outcomes.values().stream().mapToLong(outcome -> outcome.pending).sum();
+        long adopted = outcomes.values().stream().mapToLong(outcome -> outcome.adopted).sum();
+        Duration took = Duration.between(reconciliation.startedAt(), clock.instant());
+        String summary = "Reconciliation %s compared %d rows of %d tables with the lake in %.1f s (%d written since the last batch, left to the next)"
+                .formatted(reconciliation.getId(), compared, outcomes.size(), took.toMillis() / 1000.0, pending);
+        String adoptions = adopted == 0 ? ""
+                : "; adopted %d rows the lake holds without a checksum, as ToteSys has them".formatted(adopted);
+        if (!reconciliation.isMismatched()) {
+            LOG.infof("%s: ToteSys and the lake agree%s", summary, adoptions);
+            return;
+        }
+        long unrepaired = outcomes.values().stream().mapToLong(Reconciliation.TableOutcome::unrepaired).sum();
+        LOG.infof("%s: %s%s; repair batch %s read %d rows again and recorded %d deletions%s", summary,
+                outcomes.entrySet().stream().filter(entry -> entry.getValue().mismatched() > 0)
+                        .map(entry -> "%s %d missing, %d extra, %d changed".formatted(entry.getKey().tableName(),
+                                entry.getValue().missing, entry.getValue().extra, entry.getValue().changed))
+                        .collect(Collectors.joining(", ")),
+                adoptions, reconciliation.repairBatch(), reconciliation.rowsRepaired(),
+                reconciliation.deletionsRepaired(),
+                unrepaired == 0 ? "" : "; %d rows left different".formatted(unrepaired));
+    }
+}

@@ -1,0 +1,327 @@
+package io.totesys.pipeline.schemadrift;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.agroal.api.AgroalDataSource;
+import io.totesys.pipeline.catalogue.SourceColumn;
+import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.source.SourceSchema;
+import io.totesys.pipeline.stage.PipelineMetrics;
+import io.totesys.pipeline.stage.PipelineStateException;
+
+/**
+ * What ToteSys changed in its tables since the extractor last looked, and which tables the
+ * extract holds because of it.
+ * <p>
+ * Each batch compares every table's columns ({@link SourceSchema}) with those recorded in
+ * {@code pipeline.source_schema} (or, the first time, with the catalogue's names). Each
+ * change (a column added, dropped, renamed, retyped) is said once: a WARN line, the counter
+ * {@code pipeline_schema_changes_total{table}}, a row in {@code pipeline.source_schema_change}
+ * with the batch that first saw it.
+ * <p>
+ * Independently of what changed, a table is held while a column the star schema needs is
+ * missing or has a type the star schema cannot take ({@link SourceSchema#conflicts}): one
+ * ERROR line says which column and what to do when the hold starts, the gauges
+ * {@code pipeline_schema_held_tables} and {@code pipeline_schema_held{table}} and the health
+ * data say so while it lasts, and the table resumes by itself once the column fits again,
+ * with one INFO line (the hold is recorded with the columns, so a restart in between does
+ * not lose it).
+ */
+@ApplicationScoped
+public class SchemaChanges {
+
+    /** What changed in a column. */
+    public enum Kind {
+        ADDED, DROPPED, RENAMED, RETYPED;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * One change of a ToteSys table.
+     *
+     * @param column the column's name before the change (after it, when added)
+     * @param renamedTo the new name, for {@link Kind#RENAMED}
+     * @param oldType the type before, or {@code null} for an added column or when unknown
+     * @param newType the type after, or {@code null} for a dropped column
+     */
+    public record Change(SourceTable table, Kind kind, String column, String renamedTo, String oldType,
+            String newType) {
+    }
+
+    /** A column as {@code pipeline.source_schema} records it. */
+    record RecordedColumn(String name, String type, Integer position) {
+    }
+
+    private record Recorded(List<RecordedColumn> columns, String fingerprint, String heldReason) {
+    }
+
+    private static final Logger LOG = Logger.getLogger(SchemaChanges.class);
+    private static final TypeReference<List<RecordedColumn>> COLUMNS = new TypeReference<>() {
+    };
+
+    private final AgroalDataSource warehouse;
+    private final ObjectMapper json;
+    private final PipelineMetrics metrics;
+    private volatile Map<SourceTable, String> holds = Map.of();
+
+    SchemaChanges(AgroalDataSource warehouse, ObjectMapper json, PipelineMetrics metrics) {
+        this.warehouse = warehouse;
+        this.json = json;
+        this.metrics = metrics;
+    }
+
+    /**
+     * The tables a batch holds: those whose columns the star schema cannot take ({@link #review}),
+     * or, with {@code ETL_SCHEMA_CHANGE_POLICY=hold-pipeline}, none: the batch fails instead.
+     */
+    public Set<SourceTable> held(BatchId batchId, Map<SourceTable, SourceSchema> schemas, SchemaChangePolicy policy) {
+        Map<SourceTable, String> conflicts = review(batchId, schemas);
+        if (!conflicts.isEmpty() && policy == SchemaChangePolicy.HOLD_PIPELINE) {
+            throw new SchemaChangeException("Extract holds every table (ETL_SCHEMA_CHANGE_POLICY=hold-pipeline) for "
+                    + String.join(" Also ", conflicts.values()));
+        }
+        return conflicts.keySet();
+    }
+
+    /**
+     * Records and reports what changed in each table since the last batch, and returns the
+     * tables whose columns the star schema cannot take now, each with its one-line reason.
+     */
+    Map<SourceTable, String> review(BatchId batchId, Map<SourceTable, SourceSchema> schemas) {
+        Map<SourceTable, Recorded> recorded = recorded();
+        Map<SourceTable, String> held = hold(schemas);
+        List<Change> changes = new ArrayList<>();
+        Map<SourceTable, SourceSchema> toRecord = new EnumMap<>(SourceTable.class);
+        for (SourceSchema schema : schemas.values()) {
+            Recorded before = recorded.get(schema.table());
+            boolean columnsChanged = before == null
+                    || !before.fingerprint().equals(schema.manifestSchema().fingerprint());
+            if (columnsChanged) {
+                changes.addAll(changes(schema, before == null ? catalogued(schema.table()) : before.columns()));
+            }
+            if (columnsChanged || !Objects.equals(before.heldReason(), held.get(schema.table()))) {
+                toRecord.put(schema.table(), schema);
+            }
+        }
+        if (!toRecord.isEmpty()) {
+            record(batchId, changes, toRecord, held);
+            changes.forEach(change -> {
+                LOG.warn(describe(change, schemas.get(change.table()), batchId));
+                metrics.schemaChanged(change.table().tableName());
+            });
+            toRecord.keySet().stream()
+                    .filter(table -> !held.containsKey(table) && recorded.containsKey(table)
+                            && recorded.get(table).heldReason() != null)
+                    .forEach(table -> LOG.infof("Extract resumes %s: its columns fit the star schema again; "
+                            + "batch %s reads every change since it was held", table.tableName(), batchId));
+        }
+        return held;
+    }
+
+    /** The tables held now, each with its one-line reason, by table name. */
+    public Map<String, String> heldTables() {
+        Map<String, String> held = new TreeMap<>();
+        holds.forEach((table, reason) -> held.put(table.tableName(), reason));
+        return held;
+    }
+
+    private Map<SourceTable, String> hold(Map<SourceTable, SourceSchema> schemas) {
+        Map<SourceTable, String> now = new EnumMap<>(SourceTable.class);
+        for (SourceSchema schema : schemas.values()) {
+            List<SourceSchema.Conflict> conflicts = schema.conflicts();
+            if (!conflicts.isEmpty()) {
+                now.put(schema.table(), reason(schema, conflicts));
+            }
+        }
+        Map<SourceTable, String> before = holds;
+        now.forEach((table, reason) -> {
+            if (!reason.equals(before.get(table))) {
+                LOG.errorf("Extract holds %s", reason);
+            }
+        });
+        holds = Map.copyOf(now);
+        metrics.heldTables(now.keySet().stream().map(SourceTable::tableName).collect(Collectors.toSet()));
+        return now;
+    }
+
+    private static String reason(SourceSchema schema, List<SourceSchema.Conflict> conflicts) {
+        String table = schema.table().tableName();
+        List<String> uncatalogued = schema.uncatalogued();
+        return table + ": " + conflicts.stream()
+                .map(conflict -> "its column " + conflict.column() + ", which the star schema needs, "
+                        + conflict.problem())
+                .collect(Collectors.joining("; "))
+                + (schema.columns().isEmpty() ? " (ToteSys has no table " + table + " the reader can see)"
+                        : uncatalogued.isEmpty() ? ""
+                                : " (columns ToteSys has that the catalogue does not: "
+                                        + String.join(", ", uncatalogued)
+                                        + ")")
+                + ". Its changes wait in ToteSys, nothing is lost: restore the column in ToteSys, or deploy a "
+                + "release whose catalogue maps the new one (README: When ToteSys changes its schema), and " + table
+                + " resumes where it stopped";
+    }
+
+    /** The changes from the columns before to those ToteSys has now. */
+    static List<Change> changes(SourceSchema now, List<RecordedColumn> before) {
+        SourceTable table = now.table();
+        Map<String, RecordedColumn> gone = new LinkedHashMap<>();
+        before.forEach(column -> gone.put(column.name(), column));
+        List<SourceSchema.Column> added = new ArrayList<>();
+        List<Change> changes = new ArrayList<>();
+        for (SourceSchema.Column column : now.columns()) {
+            RecordedColumn earlier = gone.remove(column.name());
+            if (earlier == null) {
+                added.add(column);
+            } else if (earlier.type() != null && !earlier.type().equals(column.type())) {
+                changes.add(new Change(table, Kind.RETYPED, column.name(), null, earlier.type(), column.type()));
+            }
+        }
+        for (Iterator<SourceSchema.Column> columns = added.iterator(); columns.hasNext();) {
+            SourceSchema.Column column = columns.next();
+            Optional<RecordedColumn> renamed = gone.values().stream()
+                    .filter(earlier -> Objects.equals(earlier.position(), column.position())).findFirst();
+            if (renamed.isPresent()) {
+                gone.remove(renamed.get().name());
+                columns.remove();
+                changes.add(new Change(table, Kind.RENAMED, renamed.get().name(), column.name(), renamed.get().type(),
+                        column.type()));
+            }
+        }
+        gone.values().forEach(column -> changes.add(new Change(table, Kind.DROPPED, column.name(), null,
+                column.type(), null)));
+        added.forEach(column -> changes.add(new Change(table, Kind.ADDED, column.name(), null, null, column.type())));
+        return changes;
+    }
+
+    /** The one WARN line that says a change. */
+    static String describe(Change change, SourceSchema schema, BatchId batchId) {
+        String table = change.table().tableName();
+        String column = table + "." + change.column();
+        boolean needed = change.table().columnNames().contains(change.column());
+        return switch (change.kind()) {
+            case ADDED -> "ToteSys added the column " + column + " (" + change.newType() + "): the lake carries it "
+                    + "from batch " + batchId + " on, at the end of " + table + "'s CSV objects; the star schema "
+                    + (needed ? "maps it" : "does not map it (README: When ToteSys changes its schema)");
+            case DROPPED -> "ToteSys dropped the column " + column + optionalType(change.oldType())
+                    + ": the lake no longer carries it from batch " + batchId + " on"
+                    + (needed ? "; the star schema needs it, so " + table + " is held" : "");
+            case RENAMED -> "ToteSys renamed the column " + column + " to " + change.renamedTo() + " ("
+                    + change.newType() + "): the lake carries it under its new name from batch " + batchId + " on"
+                    + (needed ? "; the star schema needs " + change.column() + ", so " + table + " is held" : "");
+            case RETYPED -> "ToteSys changed the type of " + column + " from " + change.oldType() + " to "
+                    + change.newType() + " (batch " + batchId + ")" + (needed ? retypedNeed(change, schema) : "");
+        };
+    }
+
+    private static String retypedNeed(Change change, SourceSchema schema) {
+        SourceColumn expected = change.table().columns().get(change.table().columnIndex(change.column()));
+        boolean taken = schema.column(change.column())
+                .map(column -> expected.type().accepts(column.typeName(), column.enumType())).orElse(false);
+        return taken ? ": the star schema takes it; a value that does not fit the star schema's type is quarantined "
+                + "by the transform, never truncated"
+                : ": the star schema cannot take it, so " + change.table().tableName() + " is held";
+    }
+
+    private static String optionalType(String type) {
+        return type == null ? "" : " (" + type + ")";
+    }
+
+    /** Before the first record of a table: the catalogue's columns, names only. */
+    private static List<RecordedColumn> catalogued(SourceTable table) {
+        return table.columnNames().stream().map(name -> new RecordedColumn(name, null, null)).toList();
+    }
+
+    private Map<SourceTable, Recorded> recorded() {
+        Map<SourceTable, Recorded> recorded = new EnumMap<>(SourceTable.class);
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT table_name, columns, fingerprint, held_reason FROM pipeline.source_schema");
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                List<RecordedColumn> columns = json.readValue(rows.getString(2), COLUMNS);
+                Recorded record = new Recorded(columns, rows.getString(3), rows.getString(4));
+                SourceTable.byTableName(rows.getString(1)).ifPresent(table -> recorded.put(table, record));
+            }
+            return recorded;
+        } catch (SQLException | JsonProcessingException e) {
+            throw new PipelineStateException("reading the recorded columns of ToteSys's tables failed", e);
+        }
+    }
+
+    private void record(BatchId batchId, List<Change> changes, Map<SourceTable, SourceSchema> schemas,
+            Map<SourceTable, String> held) {
+        try (Connection connection = warehouse.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                try (PreparedStatement statement = connection.prepareStatement("""
+                        INSERT INTO pipeline.source_schema_change
+                               (table_name, change, column_name, renamed_to, old_type, new_type, batch_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
+                    for (Change change : changes) {
+                        statement.setString(1, change.table().tableName());
+                        statement.setString(2, change.kind().label());
+                        statement.setString(3, change.column());
+                        statement.setString(4, change.renamedTo());
+                        statement.setString(5, change.oldType());
+                        statement.setString(6, change.newType());
+                        statement.setString(7, batchId.value());
+                        statement.addBatch();
+                    }
+                    statement.executeBatch();
+                }
+                try (PreparedStatement statement = connection.prepareStatement("""
+                        INSERT INTO pipeline.source_schema (table_name, columns, fingerprint, held_reason, batch_id)
+                        VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (table_name) DO UPDATE
+                           SET columns = excluded.columns, fingerprint = excluded.fingerprint,
+                               held_reason = excluded.held_reason, batch_id = excluded.batch_id,
+                               recorded_at = now()""")) {
+                    for (SourceSchema schema : schemas.values()) {
+                        statement.setString(1, schema.table().tableName());
+                        statement.setString(2, json.writeValueAsString(schema.columns().stream()
+                                .map(column -> new RecordedColumn(column.name(), column.type(), column.position()))
+                                .toList()));
+                        statement.setString(3, schema.manifestSchema().fingerprint());
+                        statement.setString(4, held.get(schema.table()));
+                        statement.setString(5, batchId.value());
+                        statement.addBatch();
+                    }
+                    statement.executeBatch();
+                }
+                connection.commit();
+            } catch (SQLException | JsonProcessingException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new PipelineStateException("recording the changes of ToteSys's tables failed", e);
+        }
+    }
+}

@@ -1,5 +1,0 @@
-package io.totesys.pipeline.source;
-
-/** One column of a ToteSys table, in the catalogue. */
-public record SourceColumn(String name, ColumnType type, boolean nullable) {
-}

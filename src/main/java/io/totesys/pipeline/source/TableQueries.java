@@ -1,0 +1,171 @@
+package io.totesys.pipeline.source;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import io.totesys.pipeline.catalogue.SourceColumn;
+import io.totesys.pipeline.catalogue.SourceTable;
+
+/**
+ * The SQL that reads a catalogue table of ToteSys: its changed row versions by transaction id
+ * ({@code xmin}), its rows by key, its row checksums, keys and counts. Table and column names
+ * come from the catalogue ({@link SourceTable}), never from input; values are numbers and times
+ * the pipeline holds.
+ */
+public final class TableQueries {
+
+    private TableQueries() {
+    }
+
+    /**
+     * The 64-bit id of the transaction that wrote a row version, from its 32-bit
+     * {@code xmin} (readable with plain SELECT): the latest id below the snapshot's
+     * {@code xmax} with those low bits ({@link TransactionSnapshot#widen}). Parameters: the
+     * snapshot's {@code xmax}, and its low 32 bits.
+     */
+    private static final String ROW_TRANSACTION = rowTransaction("?", "?");
+
+    /**
+     * Cheap first test that a row version may be new: its {@code xmin} is no older than the
+     * horizon's (an integer comparison, no conversion), so that only those few go through
+     * {@code pg_visible_in_snapshot}. Parameter: {@code age()} of the horizon's xmin.
+     */
+    private static final String RECENT_ENOUGH = recentEnough("?");
+
+    /** {@link #ROW_TRANSACTION} with its parameters given: SQL text or {@code ?}. */
+    private static String rowTransaction(String xmax, String xmaxLowBits) {
+        return "(" + xmax + "::bigint - mod(" + xmaxLowBits
+                + "::bigint - xmin::text::bigint + 4294967296, 4294967296))";
+    }
+
+    /** {@link #RECENT_ENOUGH} with its parameter given: SQL text or {@code ?}. */
+    private static String recentEnough(String age) {
+        return "age(xmin) BETWEEN 0 AND " + age;
+    }
+
+    /**
+     * The checksum of a row as the lake holds it: the MD5 of the record of its catalogue
+     * columns' lake text ({@link SourceSchema#catalogueText}), as a {@code uuid}. The extract
+     * reads it with each row (over the same texts, rendered once: {@link #changedRowsCopy}) and
+     * reconciliation with each key, computed by ToteSys, so that both agree byte for byte; a
+     * column ToteSys adds leaves it as it was.
+     */
+    public static String checksum(SourceTable table) {
+        return table.columns().stream().map(SourceSchema::catalogueText)
+                .collect(Collectors.joining(", ", "md5(ROW(", ")::text)::uuid"));
+    }
+
+    /**
+     * The {@code COPY} that writes the rows of this table whose keys are in a set as
+     * {@link #changedRowsCopy} does: what a repair batch reads again. {@code COPY} takes no
+     * parameters: every value is written into the statement, from numbers the pipeline holds.
+     */
+    static String rowsWithKeysCopy(SourceTable table, SourceSchema schema, long xmax, int[] keys) {
+        StringBuilder array = new StringBuilder("'{");
+        for (int index = 0; index < keys.length; index++) {
+            array.append(index == 0 ? "" : ",").append(keys[index]);
+        }
+        return copy(table, schema, xmax, " WHERE " + table.primaryKey() + " = ANY (" + array + "}'::integer[])");
+    }
+
+    /**
+     * The query reconciliation streams a key range of this table with: each key, its row's
+     * {@link #checksum} and whether its version was written by a transaction the read
+     * horizon does not hold yet (the next batch reads it), in key order. Parameters:
+     * {@link #RECENT_ENOUGH}'s, {@link #ROW_TRANSACTION}'s two, the horizon, the first key and
+     * the key after the range.
+     */
+    static String checksumsQuery(SourceTable table) {
+        return "SELECT " + table.primaryKey() + ", " + checksum(table) + ", (" + RECENT_ENOUGH
+                + " AND NOT pg_visible_in_snapshot(("
+                + ROW_TRANSACTION + ")::text::xid8, ?::pg_snapshot)) FROM " + table.tableName() + " WHERE "
+                + table.primaryKey()
+                + " >= ? AND " + table.primaryKey() + " < ? ORDER BY " + table.primaryKey();
+    }
+
+    /** The query that reads the table's greatest key, or NULL when it is empty. */
+    static String greatestKeyQuery(SourceTable table) {
+        return "SELECT max(" + table.primaryKey() + ") FROM " + table.tableName();
+    }
+
+    /**
+     * The {@code COPY} that writes this table's row versions in a window as CSV, every value
+     * quoted but NULL: first the row's key, the id of the transaction that wrote it and its
+     * {@link #checksum}, then its columns rendered by {@code selectList} ({@link SourceSchema}),
+     * ordered by {@code last_updated} and primary key. {@code COPY} takes no parameters: the
+     * snapshot's {@code xmax} ({@link #ROW_TRANSACTION}), for {@link ChangeWindow.Kind#SINCE_HORIZON}
+     * the age of the horizon's xmin ({@link #RECENT_ENOUGH}) and the horizon, and for
+     * {@link ChangeWindow.Kind#SINCE_WATERMARK} the watermark are written into the statement,
+     * from values the pipeline holds as numbers and times, never text from input.
+     */
+    static String changedRowsCopy(SourceTable table, SourceSchema schema, long xmax, ChangeWindow window,
+            int horizonAge) {
+        String where = switch (window.kind()) {
+            case WHOLE_TABLE -> "";
+            case SINCE_HORIZON -> " WHERE " + recentEnough(Integer.toString(horizonAge))
+                    + " AND NOT pg_visible_in_snapshot((" + rowTransaction(xmax) + ")::text::xid8, '"
+                    + window.since() + "'::pg_snapshot)";
+            case SINCE_WATERMARK -> " WHERE " + SourceTable.CHANGE_COLUMN + " >= '" + window.from() + "'::timestamp";
+        };
+        return copy(table, schema, xmax, where);
+    }
+
+    /**
+     * The {@code COPY} of the rows {@code where} selects: a subquery renders each lake column
+     * once, and the {@link #checksum} is computed over those texts (a catalogue column whose
+     * lake text is not its catalogue text, a timestamp kept with six digits, is rendered again
+     * for it), so that no value is rendered twice; the subquery's {@code ORDER BY} keeps it
+     * from being merged into the outer query, which would render them twice again.
+     */
+    private static String copy(SourceTable table, SourceSchema schema, long xmax, String where) {
+        List<SourceSchema.Column> lake = schema.lakeColumns();
+        StringBuilder inner = new StringBuilder("SELECT ").append(table.primaryKey()).append(" AS row_key, ")
+                .append(rowTransaction(xmax)).append(" AS row_transaction");
+        StringBuilder outer = new StringBuilder("SELECT row_key, row_transaction, md5(ROW(");
+        StringBuilder values = new StringBuilder();
+        for (int index = 0; index < lake.size(); index++) {
+            inner.append(", ").append(SourceSchema.asText(lake.get(index))).append(" AS lake_").append(index);
+            values.append(", lake_").append(index);
+        }
+        List<String> names = schema.lakeColumnNames();
+        for (int index = 0; index < table.columns().size(); index++) {
+            SourceColumn column = table.columns().get(index);
+            int position = names.indexOf(column.name());
+            outer.append(index == 0 ? "" : ", ");
+            if (position >= 0 && SourceSchema.rendersCatalogueText(lake.get(position), column)) {
+                outer.append("lake_").append(position);
+            } else {
+                inner.append(", ").append(SourceSchema.catalogueText(column)).append(" AS catalogue_").append(index);
+                outer.append("catalogue_").append(index);
+            }
+        }
+        inner.append(" FROM ").append(table.tableName()).append(where).append(" ORDER BY ").append(table.tableName())
+                .append('.')
+                .append(SourceTable.CHANGE_COLUMN).append(", ").append(table.tableName()).append('.')
+                .append(table.primaryKey());
+        return "COPY (" + outer + ")::text)::uuid" + values + " FROM (" + inner
+                + ") lake) TO STDOUT (FORMAT csv, FORCE_QUOTE *)";
+    }
+
+    private static String rowTransaction(long xmax) {
+        return rowTransaction(Long.toString(xmax), Long.toString(xmax % TransactionSnapshot.XID_SPACE));
+    }
+
+    /**
+     * The ids of the transactions that wrote this table's row versions no older than a
+     * transaction. Parameters: {@link #ROW_TRANSACTION}'s two, {@link #RECENT_ENOUGH}'s.
+     */
+    static String recentTransactionsQuery(SourceTable table) {
+        return "SELECT DISTINCT " + ROW_TRANSACTION + " FROM " + table.tableName() + " WHERE " + RECENT_ENOUGH;
+    }
+
+    /** The query that counts this table's rows. */
+    static String countQuery(SourceTable table) {
+        return "SELECT count(*) FROM " + table.tableName();
+    }
+
+    /** The query that reads every key of this table. */
+    static String keysQuery(SourceTable table) {
+        return "SELECT " + table.primaryKey() + " FROM " + table.tableName();
+    }
+}

@@ -1,0 +1,121 @@
+package io.totesys.pipeline.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import jakarta.inject.Inject;
+
+import org.apache.camel.ProducerTemplate;
+import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.source.SourceSchema;
+import io.totesys.pipeline.source.TableQueries;
+import io.totesys.pipeline.stage.BatchFailure;
+import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.SqlRows;
+import io.totesys.pipeline.testing.TestWorld;
+import io.totesys.pipeline.testing.TestWorldResource;
+import io.totesys.pipeline.testing.ToteSysFixture;
+import io.totesys.pipeline.world.DatabaseServer;
+import io.totesys.pipeline.world.EmbeddedWorld;
+import io.totesys.pipeline.world.ToteSysSimulator;
+
+/**
+ * What reconciliation and its checksums cost, at a scale of ToteSys given by
+ * {@code -Dreconcile.cost.scale=1} (off otherwise; docs/benchmarks.md has the figures):
+ * the whole-table extract that fills the mirror, the share of it the checksums take (ToteSys
+ * computing them, the warehouse publishing them), a reconciliation that finds nothing, one
+ * that repairs 1% of the sales orders, and the mirror's size.
+ */
+@QuarkusTest
+@WithTestResource(TestWorldResource.class)
+@EnabledIfSystemProperty(named = "reconcile.cost.scale", matches = "[0-9.]+")
+class ReconciliationCostTest {
+
+    private static final Logger LOG = Logger.getLogger(ReconciliationCostTest.class);
+
+    @Inject
+    ProducerTemplate producer;
+
+    private final EmbeddedWorld world = TestWorld.get();
+
+    @Test
+    void measure() {
+        double scale = Double.parseDouble(System.getProperty("reconcile.cost.scale"));
+        ToteSysFixture.reset(world);
+        new ToteSysSimulator(world.totesysOwner(), 42).seed(scale);
+        long rows = 0;
+        for (SourceTable table : SourceTable.values()) {
+            rows += SqlRows.count(world.totesysOwner(), "SELECT count(*) FROM " + table.tableName());
+        }
+        DatabaseServer.execute(world.totesysOwner(), "VACUUM ANALYZE");
+
+        Duration extract = timed(() -> PipelineStages.run(producer, PipelineStage.EXTRACT));
+        Duration checksums = Duration.ZERO;
+        Duration rowText = Duration.ZERO;
+        for (SourceTable table : SourceTable.values()) {
+            String text = table.columns().stream().map(SourceSchema::catalogueText)
+                    .reduce((left, right) -> left + ", " + right).orElseThrow();
+            checksums = checksums.plus(timed(() -> SqlRows.count(world.totesysOwner(),
+                    "SELECT count(" + TableQueries.checksum(table) + ") FROM " + table.tableName())));
+            rowText = rowText.plus(timed(() -> SqlRows.count(world.totesysOwner(),
+                    "SELECT count(ROW(" + text + ")) FROM " + table.tableName())));
+        }
+        DatabaseServer.execute(world.databases().warehouse(), """
+                INSERT INTO pipeline.source_row_checksum_staged
+                SELECT '20260101T000000000Z-000000', table_name, row_key, checksum FROM pipeline.source_row_checksum""",
+                "TRUNCATE pipeline.source_row_checksum");
+        Duration publish = timed(() -> DatabaseServer.execute(world.databases().warehouse(), """
+                INSERT INTO pipeline.source_row_checksum (table_name, row_key, checksum)
+                SELECT table_name, row_key, checksum FROM pipeline.source_row_checksum_staged
+                ON CONFLICT (table_name, row_key) DO UPDATE SET checksum = excluded.checksum""",
+                "DELETE FROM pipeline.source_row_checksum_staged"));
+        DatabaseServer.execute(world.databases().warehouse(), "VACUUM ANALYZE pipeline.source_row_checksum");
+        long mirrorBytes = SqlRows.count(world.databases().warehouse(),
+                "SELECT pg_total_relation_size('pipeline.source_row_checksum')");
+
+        Duration agree = timed(this::reconcile);
+        long salesOrders = SqlRows.count(world.totesysOwner(), "SELECT count(*) FROM sales_order");
+        DatabaseServer.execute(world.totesysOwner(),
+                "UPDATE sales_order SET units_sold = units_sold + 1 WHERE sales_order_id % 100 = 0");
+        String committed = SqlRows.text(world.totesysOwner(), "SELECT pg_current_snapshot()::text");
+        DatabaseServer.execute(world.databases().warehouse(),
+                "UPDATE pipeline.extract_watermark SET read_horizon = '" + committed + "'",
+                "UPDATE pipeline.reconcile_run SET started_at = started_at - interval '1 day'");
+        Duration repair = timed(this::reconcile);
+        assertThat(SqlRows.count(world.databases().warehouse(), """
+                SELECT sum(repaired) FROM pipeline.reconcile_run
+                 WHERE run_id = (SELECT max(run_id) FROM pipeline.reconcile_run)""")).isEqualTo(salesOrders / 100);
+
+        LOG.infof("Reconciliation cost at x%s, %,d rows: whole-table extract %.1f s; ToteSys computing every checksum "
+                + "%.2f s (the same row text without them %.2f s); publishing every checksum %.2f s; mirror %,d bytes; "
+                + "reconciliation, nothing to repair %.2f s; with 1%% of sales orders changed (%,d) %.2f s", scale,
+                rows,
+                seconds(extract), seconds(checksums), seconds(rowText), seconds(publish), mirrorBytes, seconds(agree),
+                salesOrders / 100, seconds(repair));
+        ToteSysFixture.reset(world);
+    }
+
+    private void reconcile() {
+        assertThat(BatchFailure.of(producer.send(Reconciliations.ENDPOINT, exchange -> {
+        }))).isNull();
+    }
+
+    private static Duration timed(Runnable work) {
+        Instant start = Instant.now();
+        work.run();
+        return Duration.between(start, Instant.now());
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toMillis() / 1000.0;
+    }
+}
