@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 import org.apache.camel.model.CatchDefinition;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.ProcessorDefinition;
+import org.apache.camel.model.TryDefinition;
 import org.apache.camel.spi.CamelEvent.CamelContextInitializingEvent;
 import org.jboss.logging.Logger;
 
@@ -58,6 +59,12 @@ public class RouteFilesCheck {
             if (step instanceof CatchDefinition caught) {
                 Optional<String> moved = caught.getExceptions().stream().filter(MOVED_CLASSES::containsKey)
                         .findFirst();
+                if (moved.isPresent()) {
+                    return moved;
+                }
+            }
+            if (step instanceof TryDefinition attempt && attempt.getCatchClauses() != null) {
+                Optional<String> moved = movedClass(attempt.getCatchClauses());
                 if (moved.isPresent()) {
                     return moved;
                 }
