@@ -3,6 +3,7 @@ package io.totesys.pipeline.extract;
 import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.source.ChangeWindow;
+import io.totesys.pipeline.source.ReadHorizon;
 import io.totesys.pipeline.source.TransactionSnapshot;
 
 /** What a batch reads of a table, given where the table was read up to. */
@@ -24,7 +25,7 @@ public final class ChangeWindows {
         if (position == null) {
             return ChangeWindow.ofWholeTable();
         }
-        TransactionSnapshot horizon = position.readHorizon();
+        ReadHorizon horizon = position.readHorizon();
         if (horizon == null) {
             return new ChangeWindow(ChangeWindow.Kind.SINCE_WATERMARK, position.highWater(), null);
         }
@@ -37,7 +38,7 @@ public final class ChangeWindows {
     }
 
     /** Whether a snapshot's transaction ids follow on from a read horizon's, closely enough to compare. */
-    public static boolean followsOn(TransactionSnapshot horizon, TransactionSnapshot current) {
+    public static boolean followsOn(ReadHorizon horizon, TransactionSnapshot current) {
         return current.xmax() >= horizon.xmax() && current.xmax() - horizon.xmin() <= MAXIMUM_HORIZON_AGE;
     }
 }

@@ -22,9 +22,9 @@ import io.totesys.pipeline.lake.SourceKeys;
 import io.totesys.pipeline.mirror.RowChecksums;
 import io.totesys.pipeline.schemadrift.SchemaChanges;
 import io.totesys.pipeline.source.ChangeWindow;
+import io.totesys.pipeline.source.ReadHorizon;
 import io.totesys.pipeline.source.SourceSchema;
 import io.totesys.pipeline.source.SourceSnapshot;
-import io.totesys.pipeline.source.TransactionSnapshot;
 import io.totesys.pipeline.stage.BatchFailure;
 
 /**
@@ -186,22 +186,22 @@ public final class ExtractBatch implements SynchronizationVetoable {
      * on by what the batch read. A table that resumes reads every change since its own older
      * horizon, so the newest one holds for it too.
      */
-    TransactionSnapshot readHorizon() {
+    ReadHorizon readHorizon() {
         if (repairing != null) {
             return previousHorizon();
         }
-        return TransactionSnapshot.horizonAfter(snapshot.transactions(), previousHorizon(), transactionsRead);
+        return ReadHorizon.after(snapshot.transactions(), previousHorizon(), transactionsRead);
     }
 
     /** The read horizon the batch reads changes since, as text; {@code null} when it has none. */
     String changesSince() {
-        TransactionSnapshot previous = previousHorizon();
+        ReadHorizon previous = previousHorizon();
         return previous == null ? null : previous.toString();
     }
 
-    private TransactionSnapshot previousHorizon() {
+    private ReadHorizon previousHorizon() {
         return windows.values().stream().map(ChangeWindow::since).filter(since -> since != null)
-                .max(Comparator.comparingLong(TransactionSnapshot::xmax)).orElse(null);
+                .max(Comparator.comparingLong(ReadHorizon::xmax)).orElse(null);
     }
 
     /** Whether no table had a changed or a deleted row: such a batch writes nothing to the lake. */

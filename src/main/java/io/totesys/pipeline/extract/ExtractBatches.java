@@ -89,6 +89,7 @@ public class ExtractBatches {
     private final IngestObjects objects;
     private final DeletedKeys deletedKeys;
     private final Clock clock;
+    private final OpenTransactionWatch openTransactions;
     private final AtomicBoolean backfillPending;
 
     /** Notes each completed batch in the pipeline schema, for the status page. */
@@ -98,8 +99,10 @@ public class ExtractBatches {
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
             PipelineMetrics metrics, StageLocks stageLocks, SchemaChanges schemaChanges, TableReextracts reextracts,
-            ChecksumMirror mirror, BatchSettlement settlement, IngestObjects objects, DeletedKeys deletedKeys) {
+            ChecksumMirror mirror, BatchSettlement settlement, IngestObjects objects, DeletedKeys deletedKeys,
+            OpenTransactionWatch openTransactions) {
         this.totesys = totesys;
+        this.openTransactions = openTransactions;
         this.settings = settings;
         this.state = state;
         this.schema = schema;
@@ -133,6 +136,7 @@ public class ExtractBatches {
         requests.forEach(request -> positions.remove(TableReextracts.table(request)));
         BatchId batchId = BatchId.startingAt(clock.instant());
         SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize());
+        openTransactions.observe(snapshot.transactions());
         try {
             Map<SourceTable, SourceSchema> schemas = snapshot.schemas();
             Set<SourceTable> held = schemaChanges.held(batchId, schemas, settings.policy());

@@ -18,6 +18,12 @@ public interface ExtractSettings {
     @Deprecated
     Duration safetyMargin();
 
+    /**
+     * {@code ETL_OPEN_TRANSACTION_WARNING}: how long a transaction may stay open on ToteSys's
+     * server before the extract says so in a WARN line ({@link OpenTransactionWatch}).
+     */
+    Duration openTransactionWarning();
+
     /** {@code ETL_EXTRACT_FETCH_SIZE}: rows fetched from the cursor at a time. */
     int fetchSize();
 

@@ -23,6 +23,7 @@ import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.SourceKeys;
 import io.totesys.pipeline.mirror.ChecksumMirror;
+import io.totesys.pipeline.source.ReadHorizon;
 import io.totesys.pipeline.source.TransactionSnapshot;
 import io.totesys.pipeline.stage.PipelineStateException;
 
@@ -47,7 +48,7 @@ public class ExtractState {
      * @param readHorizon the transactions whose row versions the lake holds, or {@code null}
      *        when the table was last read before read horizons were kept
      */
-    public record Position(LocalDateTime highWater, TransactionSnapshot readHorizon) {
+    public record Position(LocalDateTime highWater, ReadHorizon readHorizon) {
     }
 
     private final AgroalDataSource warehouse;
@@ -66,7 +67,7 @@ public class ExtractState {
             while (rows.next()) {
                 String horizon = rows.getString(3);
                 Position position = new Position(rows.getObject(2, LocalDateTime.class),
-                        horizon == null ? null : TransactionSnapshot.parse(horizon));
+                        horizon == null ? null : ReadHorizon.parse(horizon));
                 SourceTable.byTableName(rows.getString(1)).ifPresent(table -> positions.put(table, position));
             }
             return positions;
@@ -137,7 +138,7 @@ public class ExtractState {
      * Records, before a batch's manifest is written, what publishing it changes besides the
      * watermarks: the read horizon and the key ranges its rows and deletions changed.
      */
-    public void staged(BatchId batchId, TransactionSnapshot readHorizon, Map<SourceTable, SourceKeys> keys) {
+    public void staged(BatchId batchId, ReadHorizon readHorizon, Map<SourceTable, SourceKeys> keys) {
         inTransaction("staging extract batch " + batchId, connection -> {
             try (PreparedStatement statement = connection.prepareStatement(
                     "UPDATE pipeline.extract_batch SET read_horizon = ? WHERE batch_id = ?")) {
@@ -205,7 +206,7 @@ public class ExtractState {
      * Moves every table's watermark on after a poll that found no changes, with the key
      * ranges it changed (a table whose keys were first taken in).
      */
-    public void advancedWithoutChanges(LocalDateTime highWater, TransactionSnapshot readHorizon,
+    public void advancedWithoutChanges(LocalDateTime highWater, ReadHorizon readHorizon,
             Map<SourceTable, SourceKeys> keys, Set<SourceTable> held) {
         inTransaction("advancing the extract watermarks", connection -> {
             advance(connection, null, highWater, readHorizon.toString(), held);

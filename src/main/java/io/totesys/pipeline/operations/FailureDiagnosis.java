@@ -1,11 +1,15 @@
 package io.totesys.pipeline.operations;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.UndeclaredThrowableException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
@@ -13,6 +17,8 @@ import javax.net.ssl.SSLException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.RuntimeCamelException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.api.FlywayException;
 
@@ -69,7 +75,33 @@ public class FailureDiagnosis {
                     .map(object -> explanation + " (" + object.getMessage() + ")")
                     .orElse(explanation);
         }
-        return firstLine(failure);
+        return whatFailed(failure);
+    }
+
+    /**
+     * The first line of the failure that says what went wrong, past the wrappers that only say
+     * where: Camel's "Exception occurred during execution on the exchange", an executor's or a
+     * reflective call's. A type of the JDK or a library is named, since its message alone may
+     * not say what it is ("Index 3 out of bounds", "null"); the pipeline's own messages say it.
+     */
+    static String whatFailed(Throwable failure) {
+        Throwable cause = failure;
+        while (isWrapper(cause) && cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String line = firstLine(cause);
+        boolean ours = cause.getClass().getName().startsWith("io.totesys.");
+        return ours || line.equals(cause.getClass().getSimpleName()) ? line
+                : cause.getClass().getSimpleName() + ": " + line;
+    }
+
+    private static boolean isWrapper(Throwable failure) {
+        return failure instanceof CamelExecutionException || failure instanceof ExecutionException
+                || failure instanceof CompletionException || failure instanceof InvocationTargetException
+                || failure instanceof UndeclaredThrowableException
+                || (failure instanceof RuntimeCamelException && failure.getCause() != null)
+                || (failure.getCause() != null
+                        && String.valueOf(failure.getMessage()).equals(failure.getCause().toString()));
     }
 
     private static String explainDatabase(String name, String prefix, String jdbcUrl, Throwable failure) {

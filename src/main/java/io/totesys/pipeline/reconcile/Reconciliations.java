@@ -27,6 +27,7 @@ import io.totesys.pipeline.extract.ExtractState;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.SourceKeys;
 import io.totesys.pipeline.mirror.ChecksumMirror;
+import io.totesys.pipeline.source.ReadHorizon;
 import io.totesys.pipeline.source.SourceSchema;
 import io.totesys.pipeline.source.SourceSnapshot;
 import io.totesys.pipeline.source.TransactionSnapshot;
@@ -116,7 +117,7 @@ public class Reconciliations {
         TransactionSnapshot now = snapshot.transactions();
         Map<SourceTable, SourceSchema> schemas = snapshot.schemas();
         state.positions().forEach((table, position) -> {
-            TransactionSnapshot horizon = position.readHorizon();
+            ReadHorizon horizon = position.readHorizon();
             if (horizon != null && schemas.get(table).conflicts().isEmpty() && ChangeWindows.followsOn(horizon, now)) {
                 comparable.put(table, position);
             }
@@ -131,7 +132,7 @@ public class Reconciliations {
     public void compare(@Body SourceTable table,
             @ExchangeProperty(Reconciliation.PROPERTY) Reconciliation reconciliation) {
         Reconciliation.TableOutcome outcome = reconciliation.outcome(table);
-        TransactionSnapshot horizon = reconciliation.position(table).readHorizon();
+        ReadHorizon horizon = reconciliation.position(table).readHorizon();
         SourceKeys held = reconciliation.liveKeys().get(table);
         long greatest = Math.max(Math.max(reconciliation.snapshot().greatestKey(table), mirror.greatestKey(table)),
                 held.greatest());

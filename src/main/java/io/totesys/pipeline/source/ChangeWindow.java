@@ -7,7 +7,7 @@ import java.time.LocalDateTime;
  * <ul>
  * <li>{@link Kind#WHOLE_TABLE}: every row (the first run, a backfill);</li>
  * <li>{@link Kind#SINCE_HORIZON}: every row version whose transaction is not in the read
- * horizon of the previous batch ({@link TransactionSnapshot#horizonAfter}), whatever its
+ * horizon of the previous batch ({@link ReadHorizon#after}), whatever its
  * {@code last_updated} says;</li>
  * <li>{@link Kind#SINCE_WATERMARK}: every row with {@code last_updated >= from}, once, for a
  * table last read before the pipeline kept read horizons.</li>
@@ -17,7 +17,7 @@ import java.time.LocalDateTime;
  * @param from the source time the previous batch read up to, or {@code null} for a whole table
  * @param since the previous read horizon, with {@link Kind#SINCE_HORIZON}
  */
-public record ChangeWindow(Kind kind, LocalDateTime from, TransactionSnapshot since) {
+public record ChangeWindow(Kind kind, LocalDateTime from, ReadHorizon since) {
 
     public enum Kind {
         WHOLE_TABLE, SINCE_HORIZON, SINCE_WATERMARK

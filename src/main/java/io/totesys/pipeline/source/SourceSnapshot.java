@@ -190,16 +190,14 @@ public final class SourceSnapshot implements AutoCloseable {
      * Streams one key range of a table for reconciliation, in key order: each key, its row's
      * checksum, and whether its version is newer than the read horizon (the next batch reads it).
      */
-    public void checksums(SourceTable table, TransactionSnapshot horizon, int firstKey, long keyAfter,
+    public void checksums(SourceTable table, ReadHorizon horizon, int firstKey, long keyAfter,
             ChecksumConsumer consumer) {
-        try (PreparedStatement statement = connection.prepareStatement(TableQueries.checksumsQuery(table),
+        try (PreparedStatement statement = connection.prepareStatement(
+                TableQueries.checksumsQuery(table, transactions.xmax(), horizon, age(horizon.xmin())),
                 ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             statement.setFetchSize(fetchSize);
-            statement.setInt(1, age(horizon.xmin()));
-            int parameter = bindRowTransaction(statement, 2);
-            statement.setString(parameter++, horizon.toString());
-            statement.setInt(parameter++, firstKey);
-            statement.setLong(parameter, keyAfter);
+            statement.setInt(1, firstKey);
+            statement.setLong(2, keyAfter);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     consumer.accept(rows.getInt(1), rows.getString(2), rows.getBoolean(3));

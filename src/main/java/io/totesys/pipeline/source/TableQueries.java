@@ -27,8 +27,9 @@ public final class TableQueries {
 
     /**
      * Cheap first test that a row version may be new: its {@code xmin} is no older than the
-     * horizon's (an integer comparison, no conversion), so that only those few go through
-     * {@code pg_visible_in_snapshot}. Parameter: {@code age()} of the horizon's xmin.
+     * horizon's (an integer comparison, no conversion), so that only those few are looked up
+     * in the horizon ({@link ReadHorizon#excludes}). Parameter: {@code age()} of the horizon's
+     * xmin.
      */
     private static final String RECENT_ENOUGH = recentEnough("?");
 
@@ -41,6 +42,11 @@ public final class TableQueries {
     /** {@link #RECENT_ENOUGH} with its parameter given: SQL text or {@code ?}. */
     private static String recentEnough(String age) {
         return "age(xmin) BETWEEN 0 AND " + age;
+    }
+
+    /** {@link #RECENT_ENOUGH} for a horizon whose xmin is {@code age} transactions old. */
+    private static String recentEnough(int age) {
+        return recentEnough(Integer.toString(age));
     }
 
     /**
@@ -71,16 +77,15 @@ public final class TableQueries {
     /**
      * The query reconciliation streams a key range of this table with: each key, its row's
      * {@link #checksum} and whether its version was written by a transaction the read
-     * horizon does not hold yet (the next batch reads it), in key order. Parameters:
-     * {@link #RECENT_ENOUGH}'s, {@link #ROW_TRANSACTION}'s two, the horizon, the first key and
-     * the key after the range.
+     * horizon does not hold yet (the next batch reads it), in key order. The snapshot's
+     * {@code xmax}, the age of the horizon's xmin and the horizon are written into the
+     * statement, numbers the pipeline holds; parameters: the first key and the key after the
+     * range.
      */
-    static String checksumsQuery(SourceTable table) {
-        return "SELECT " + table.primaryKey() + ", " + checksum(table) + ", (" + RECENT_ENOUGH
-                + " AND NOT pg_visible_in_snapshot(("
-                + ROW_TRANSACTION + ")::text::xid8, ?::pg_snapshot)) FROM " + table.tableName() + " WHERE "
-                + table.primaryKey()
-                + " >= ? AND " + table.primaryKey() + " < ? ORDER BY " + table.primaryKey();
+    static String checksumsQuery(SourceTable table, long xmax, ReadHorizon horizon, int horizonAge) {
+        return "SELECT " + table.primaryKey() + ", " + checksum(table) + ", (" + recentEnough(horizonAge) + " AND "
+                + horizon.excludes(rowTransaction(xmax)) + ") FROM " + table.tableName() + " WHERE "
+                + table.primaryKey() + " >= ? AND " + table.primaryKey() + " < ? ORDER BY " + table.primaryKey();
     }
 
     /** The query that reads the table's greatest key, or NULL when it is empty. */
@@ -102,9 +107,8 @@ public final class TableQueries {
             int horizonAge) {
         String where = switch (window.kind()) {
             case WHOLE_TABLE -> "";
-            case SINCE_HORIZON -> " WHERE " + recentEnough(Integer.toString(horizonAge))
-                    + " AND NOT pg_visible_in_snapshot((" + rowTransaction(xmax) + ")::text::xid8, '"
-                    + window.since() + "'::pg_snapshot)";
+            case SINCE_HORIZON -> " WHERE " + recentEnough(horizonAge) + " AND "
+                    + window.since().excludes(rowTransaction(xmax));
             case SINCE_WATERMARK -> " WHERE " + SourceTable.CHANGE_COLUMN + " >= '" + window.from() + "'::timestamp";
         };
         return copy(table, schema, xmax, where);

@@ -1,7 +1,6 @@
 package io.totesys.pipeline.source;
 
 import java.util.Arrays;
-import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
@@ -11,14 +10,13 @@ import java.util.stream.LongStream;
  * {@code xmin} is in the set, none at or above {@code xmax}, and of those between, every
  * one not listed. {@code pg_visible_in_snapshot} asks the same question in SQL.
  * <p>
- * It is both what {@code pg_current_snapshot()} returns (the transactions whose writes a
- * batch sees) and the extractor's <em>read horizon</em>: the transactions whose row
- * versions the lake already holds ({@link #horizonAfter}).
+ * It is what {@code pg_current_snapshot()} returns: the transactions whose writes a batch
+ * sees. (What the lake holds is a {@link ReadHorizon}.)
  */
 public final class TransactionSnapshot {
 
     /** Transaction ids in a row's {@code xmin} are 32 bits: the low half of the 64-bit id. */
-    static final long XID_SPACE = 1L << 32;
+    public static final long XID_SPACE = 1L << 32;
 
     private final long xmin;
     private final long xmax;
@@ -52,6 +50,11 @@ public final class TransactionSnapshot {
         return xmax;
     }
 
+    /** The transactions between xmin and xmax that are listed (out of the set), ascending. */
+    long[] listed() {
+        return listed.clone();
+    }
+
     /** How many transactions between xmin and xmax are listed (out of the set). */
     public int listedCount() {
         return listed.length;
@@ -68,30 +71,6 @@ public final class TransactionSnapshot {
      */
     long widen(long xid32) {
         return xmax - Math.floorMod((xmax % XID_SPACE) - xid32, XID_SPACE);
-    }
-
-    /**
-     * The read horizon after a batch that read ToteSys at {@code current}: a transaction is
-     * in it when its row versions are visible in {@code current} and the lake holds them.
-     * <p>
-     * Below {@code current.xmin} every transaction is finished and every row version of it
-     * was read by this batch or an earlier one. Between {@code current.xmin} and
-     * {@code current.xmax} a transaction is in the horizon only when the lake is known to
-     * hold its versions: it was in the previous horizon, or this batch read a version of
-     * it. Any other id there is listed: an open transaction, but also a subtransaction of
-     * one, which {@code pg_current_snapshot()} does not list and would call visible.
-     *
-     * @param previous the horizon the batch read changes since, or {@code null} when the
-     *        batch read whole tables
-     * @param read the ids at or above {@code current.xmin} of the row versions the batch read
-     *        (with whole tables: of every row version there is)
-     */
-    public static TransactionSnapshot horizonAfter(TransactionSnapshot current, TransactionSnapshot previous,
-            Set<Long> read) {
-        long[] unknown = LongStream.range(current.xmin, current.xmax)
-                .filter(xid -> !read.contains(xid) && (previous == null || !previous.isVisible(xid)))
-                .toArray();
-        return new TransactionSnapshot(current.xmin, current.xmax, unknown);
     }
 
     @Override

@@ -237,30 +237,47 @@ public final class ToteSysSimulator {
         return newOrder(false);
     }
 
-    private NewOrder newOrder(boolean sale) {
-        try (Connection connection = totesys.getConnection()) {
-            connection.setAutoCommit(false);
-            int designs = count(connection, "design");
-            Order order = sale ? salesOrder(designs) : purchaseOrder();
-            LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
-            int orderId = sale ? order.insertSales(connection) : order.insertPurchase(connection);
-            int transactionId = insertReturningId(connection, """
-                    INSERT INTO transaction (transaction_type, sales_order_id, purchase_order_id)
-                    VALUES (?::transaction_type, ?, ?) RETURNING transaction_id""",
-                    sale ? "SALE" : "PURCHASE", sale ? orderId : null, sale ? null : orderId);
-            String[] payment = order.paymentRow(transactionId, null, null, false, today);
-            int paymentId = insertReturningId(connection, """
-                    INSERT INTO payment (transaction_id, counterparty_id, payment_amount, currency_id, payment_type_id,
-                                         paid, payment_date, company_ac_number, counterparty_ac_number)
-                    VALUES (?, ?, ?::numeric, ?, ?, false, ?, ?, ?) RETURNING payment_id""",
-                    transactionId, Integer.parseInt(payment[4]), payment[5], Integer.parseInt(payment[6]),
-                    Integer.parseInt(payment[7]), payment[9], Integer.parseInt(payment[10]),
-                    Integer.parseInt(payment[11]));
-            connection.commit();
-            return new NewOrder(orderId, transactionId, paymentId);
+    /**
+     * Inserts a new sales order with its transaction and its payment on a connection the caller
+     * holds, in its transaction, which the caller commits or rolls back.
+     */
+    public NewOrder newSalesOrder(Connection connection) {
+        try {
+            return insertOrder(connection, true);
         } catch (SQLException e) {
             throw new IllegalStateException("inserting an order into ToteSys failed: " + e.getMessage(), e);
         }
+    }
+
+    private NewOrder newOrder(boolean sale) {
+        try (Connection connection = totesys.getConnection()) {
+            connection.setAutoCommit(false);
+            NewOrder order = insertOrder(connection, sale);
+            connection.commit();
+            return order;
+        } catch (SQLException e) {
+            throw new IllegalStateException("inserting an order into ToteSys failed: " + e.getMessage(), e);
+        }
+    }
+
+    private NewOrder insertOrder(Connection connection, boolean sale) throws SQLException {
+        int designs = count(connection, "design");
+        Order order = sale ? salesOrder(designs) : purchaseOrder();
+        LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
+        int orderId = sale ? order.insertSales(connection) : order.insertPurchase(connection);
+        int transactionId = insertReturningId(connection, """
+                INSERT INTO transaction (transaction_type, sales_order_id, purchase_order_id)
+                VALUES (?::transaction_type, ?, ?) RETURNING transaction_id""",
+                sale ? "SALE" : "PURCHASE", sale ? orderId : null, sale ? null : orderId);
+        String[] payment = order.paymentRow(transactionId, null, null, false, today);
+        int paymentId = insertReturningId(connection, """
+                INSERT INTO payment (transaction_id, counterparty_id, payment_amount, currency_id, payment_type_id,
+                                     paid, payment_date, company_ac_number, counterparty_ac_number)
+                VALUES (?, ?, ?::numeric, ?, ?, false, ?, ?, ?) RETURNING payment_id""",
+                transactionId, Integer.parseInt(payment[4]), payment[5], Integer.parseInt(payment[6]),
+                Integer.parseInt(payment[7]), payment[9], Integer.parseInt(payment[10]),
+                Integer.parseInt(payment[11]));
+        return new NewOrder(orderId, transactionId, paymentId);
     }
 
     /** Marks a payment as paid, moving its {@code last_updated} on, as ToteSys does. */

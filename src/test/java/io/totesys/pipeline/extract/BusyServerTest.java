@@ -1,0 +1,211 @@
+package io.totesys.pipeline.extract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+
+import org.apache.camel.ProducerTemplate;
+import org.awaitility.Awaitility;
+import org.jboss.logging.Logger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.testing.ExtractRuns;
+import io.totesys.pipeline.testing.LakeContents;
+import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.SqlRows;
+import io.totesys.pipeline.testing.TestWorld;
+import io.totesys.pipeline.testing.TestWorldResource;
+import io.totesys.pipeline.testing.ToteSysAudit;
+import io.totesys.pipeline.testing.ToteSysFixture;
+import io.totesys.pipeline.testing.WarehouseAudit;
+import io.totesys.pipeline.world.DatabaseServer;
+import io.totesys.pipeline.world.EmbeddedWorld;
+import io.totesys.pipeline.world.ToteSysSimulator;
+
+/**
+ * ToteSys on a busy server that it shares (issue 24, point 1): a session in another database
+ * begins a transaction, takes a transaction id and sits idle, while the server commits a
+ * million other transactions. What the extract keeps of its read horizon, what its
+ * manifests carry and what each poll costs must follow what ToteSys wrote, not the server's
+ * transaction rate nor the age of the oldest open transaction; and nothing may be missed or
+ * doubled when ToteSys's own long transactions commit, savepoints and all.
+ */
+@QuarkusTest
+@WithTestResource(TestWorldResource.class)
+class BusyServerTest {
+
+    private static final Logger LOG = Logger.getLogger(BusyServerTest.class);
+
+    /** How many other transactions the server commits while the session sits idle. */
+    private static final int OTHER_TRANSACTIONS = 1_000_000;
+
+    /** What a manifest or a stored read horizon may hold at most here: a few ToteSys transactions' worth. */
+    private static final int SMALL = 16 * 1024;
+
+    private static final String NEIGHBOUR_DATABASE = "neighbour";
+
+    @Inject
+    ProducerTemplate producer;
+
+    @Inject
+    ObjectMapper json;
+
+    private final EmbeddedWorld world = TestWorld.get();
+    private final LakeContents ingest = new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET);
+    private final LakeContents processed = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET);
+    private ExtractRuns extract;
+    private ToteSysSimulator simulator;
+    private DataSource neighbour;
+
+    @BeforeEach
+    void aSmallToteSysOnAServerWithANeighbour() {
+        ToteSysFixture.reset(world);
+        ToteSysAudit.install(world);
+        extract = new ExtractRuns(producer, json, ingest);
+        simulator = new ToteSysSimulator(world.totesysOwner(), 24);
+        simulator.seed(0.01);
+        if (SqlRows.count(world.databases().superuser("postgres"),
+                "SELECT count(*) FROM pg_database WHERE datname = '" + NEIGHBOUR_DATABASE + "'") == 0) {
+            DatabaseServer.execute(world.databases().superuser("postgres"), "CREATE DATABASE " + NEIGHBOUR_DATABASE);
+        }
+        neighbour = world.databases().superuser(NEIGHBOUR_DATABASE);
+        extract.run().orElseThrow();
+        loadPending();
+    }
+
+    @Test
+    void aSessionIdleInTransactionElsewhereWhileAMillionOthersCommitHoldsNothingBack() throws Exception {
+        try (Connection idle = idleInTransaction()) {
+            simulator.change();
+            extract.run().orElseThrow();
+            burnTransactions(OTHER_TRANSACTIONS);
+
+            for (int poll = 0; poll < 5; poll++) {
+                ToteSysSimulator.NewOrder order = simulator.newSalesOrder();
+                ExtractRuns.Published batch = extract.run().orElseThrow();
+                assertThat(extract.ids(batch.manifest(), "sales_order")).as("the new order, in the next batch")
+                        .contains(order.orderId());
+                assertThat(batch.manifestBytes()).as("manifest of batch %s", batch.manifest().batchId())
+                        .isLessThan(SMALL);
+                LOG.infof("[busy server] batch %s: manifest %d bytes", batch.manifest().batchId(),
+                        batch.manifestBytes());
+            }
+            assertThat(longestStoredHorizon()).as("the longest read horizon stored").isLessThan(SMALL);
+
+            int outside;
+            int inSavepoint;
+            int inExceptionBlock;
+            try (Connection writer = world.totesysOwner().getConnection()) {
+                writer.setAutoCommit(false);
+                outside = simulator.newSalesOrder(writer).orderId();
+                execute(writer, "SAVEPOINT before_order");
+                inSavepoint = simulator.newSalesOrder(writer).orderId();
+                execute(writer, "RELEASE SAVEPOINT before_order");
+                execute(writer, """
+                        DO $$ BEGIN
+                          BEGIN
+                            UPDATE design SET design_name = design_name || ' (renamed)' WHERE design_id = 1;
+                            PERFORM 1 / 0;
+                          EXCEPTION WHEN division_by_zero THEN
+                            UPDATE design SET design_name = design_name || ' (kept)' WHERE design_id = 2;
+                          END;
+                        END $$""");
+                inExceptionBlock = 2;
+                BatchManifest whileOpen = extract.run().map(ExtractRuns.Published::manifest).orElse(null);
+                if (whileOpen != null) {
+                    assertThat(extract.ids(whileOpen, "sales_order")).doesNotContain(outside, inSavepoint);
+                }
+                writer.commit();
+            }
+            BatchManifest committed = extract.run().orElseThrow().manifest();
+            assertThat(extract.ids(committed, "sales_order")).contains(outside, inSavepoint);
+            assertThat(extract.ids(committed, "design")).contains(inExceptionBlock).doesNotContain(1);
+            idle.commit();
+        }
+        extract.run();
+        ToteSysAudit.check(world).assertNone();
+        loadPending();
+        assertThat(quarantined()).as("objects quarantined").isEmpty();
+        WarehouseAudit.check(world).assertNone();
+    }
+
+    @Test
+    void whenTheIdleSessionRollsBackTheWarehouseCatchesUpWithoutARestart() throws Exception {
+        try (Connection idle = idleInTransaction()) {
+            burnTransactions(OTHER_TRANSACTIONS);
+            for (int change = 0; change < 5; change++) {
+                simulator.change();
+                extract.run();
+                loadPending();
+            }
+            idle.rollback();
+        }
+        Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            extract.run();
+            loadPending();
+            WarehouseAudit.check(world).assertNone();
+        });
+        ToteSysAudit.check(world).assertNone();
+        assertThat(quarantined()).as("objects quarantined").isEmpty();
+    }
+
+    /** A session in another database of the same server that took a transaction id and waits. */
+    private Connection idleInTransaction() throws SQLException {
+        Connection idle = neighbour.getConnection();
+        idle.setAutoCommit(false);
+        execute(idle, "SELECT txid_current()");
+        return idle;
+    }
+
+    /** Commits {@code count} transactions in the neighbouring database, each taking an id. */
+    private void burnTransactions(int count) throws SQLException {
+        long started = System.nanoTime();
+        try (Connection connection = neighbour.getConnection()) {
+            connection.setAutoCommit(true);
+            execute(connection, "DO $$ BEGIN FOR i IN 1.." + count
+                    + " LOOP PERFORM txid_current(); COMMIT; END LOOP; END $$");
+        }
+        LOG.infof("[busy server] %,d other transactions committed in %.1f s", count,
+                (System.nanoTime() - started) / 1e9);
+    }
+
+    private long longestStoredHorizon() {
+        return Math.max(
+                SqlRows.count(world.databases().warehouse(),
+                        "SELECT coalesce(max(length(read_horizon)), 0) FROM pipeline.extract_watermark"),
+                SqlRows.count(world.databases().warehouse(),
+                        "SELECT coalesce(max(length(read_horizon)), 0) FROM pipeline.extract_batch"));
+    }
+
+    private List<String> quarantined() {
+        List<String> keys = new java.util.ArrayList<>(ingest.keys("quarantine/"));
+        keys.addAll(processed.keys("quarantine/"));
+        return keys;
+    }
+
+    private void loadPending() {
+        PipelineStages.run(producer, PipelineStage.TRANSFORM);
+        PipelineStages.run(producer, PipelineStage.LOAD);
+    }
+
+    private static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+}
