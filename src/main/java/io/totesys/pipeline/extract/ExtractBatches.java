@@ -98,7 +98,8 @@ public class ExtractBatches {
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
             PipelineMetrics metrics, StageLocks stageLocks, SchemaChanges schemaChanges, TableReextracts reextracts,
-            ChecksumMirror mirror, BatchSettlement settlement, IngestObjects objects, DeletedKeys deletedKeys) {
+            ChecksumMirror mirror, BatchSettlement settlement, IngestObjects objects, DeletedKeys deletedKeys,
+            Clock clock) {
         this.totesys = totesys;
         this.settings = settings;
         this.state = state;
@@ -114,7 +115,7 @@ public class ExtractBatches {
         this.settlement = settlement;
         this.objects = objects;
         this.deletedKeys = deletedKeys;
-        this.clock = Clock.systemUTC();
+        this.clock = clock;
         this.backfillPending = new AtomicBoolean(settings.backfillAtStart());
     }
 

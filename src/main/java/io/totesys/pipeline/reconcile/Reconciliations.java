@@ -68,11 +68,11 @@ public class Reconciliations {
     private final PipelineSchema schema;
     private final PipelineMetrics metrics;
     private final Duration interval;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
     Reconciliations(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             ExtractBatches extractBatches, ChecksumMirror mirror, ReconcileLog log, PipelineSchema schema,
-            PipelineMetrics metrics, PipelineSettings pipeline) {
+            PipelineMetrics metrics, PipelineSettings pipeline, Clock clock) {
         this.totesys = totesys;
         this.settings = settings;
         this.state = state;
@@ -82,6 +82,7 @@ public class Reconciliations {
         this.schema = schema;
         this.metrics = metrics;
         this.interval = Duration.ofMillis(TimeUtils.toMilliSeconds(pipeline.reconcileInterval()));
+        this.clock = clock;
     }
 
     /**
