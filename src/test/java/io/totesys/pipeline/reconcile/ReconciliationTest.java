@@ -246,7 +246,8 @@ class ReconciliationTest {
     void anIntervalOfZeroTurnsReconciliationOff() {
         PipelineSettings off = (PipelineSettings) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {PipelineSettings.class}, (proxy, method, arguments) -> "0");
-        assertThat(new Reconciliations(null, null, null, null, null, null, null, null, off, Clock.systemUTC()).due())
+        assertThat(
+                new Reconciliations(null, null, null, null, null, null, null, null, off, Clock.systemUTC(), null).due())
                 .isFalse();
     }
 
