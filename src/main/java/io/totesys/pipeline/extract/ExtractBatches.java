@@ -38,6 +38,7 @@ import io.totesys.pipeline.source.ChangeWindow;
 import io.totesys.pipeline.source.ChangedRows;
 import io.totesys.pipeline.source.SourceSchema;
 import io.totesys.pipeline.source.SourceSnapshot;
+import io.totesys.pipeline.stage.BatchIds;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineStage;
@@ -90,6 +91,7 @@ public class ExtractBatches {
     private final DeletedKeys deletedKeys;
     private final Clock clock;
     private final OpenTransactionWatch openTransactions;
+    private final BatchIds batchIds;
     private final AtomicBoolean backfillPending;
 
     /** Notes each completed batch in the pipeline schema, for the status page. */
@@ -100,7 +102,7 @@ public class ExtractBatches {
             PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
             PipelineMetrics metrics, StageLocks stageLocks, SchemaChanges schemaChanges, TableReextracts reextracts,
             ChecksumMirror mirror, BatchSettlement settlement, IngestObjects objects, DeletedKeys deletedKeys,
-            OpenTransactionWatch openTransactions) {
+            Clock clock, BatchIds batchIds, OpenTransactionWatch openTransactions) {
         this.totesys = totesys;
         this.openTransactions = openTransactions;
         this.settings = settings;
@@ -117,7 +119,8 @@ public class ExtractBatches {
         this.settlement = settlement;
         this.objects = objects;
         this.deletedKeys = deletedKeys;
-        this.clock = Clock.systemUTC();
+        this.clock = clock;
+        this.batchIds = batchIds;
         this.backfillPending = new AtomicBoolean(settings.backfillAtStart());
     }
 
@@ -134,7 +137,7 @@ public class ExtractBatches {
         }
         List<ReplayRequests.Request> requests = reextracts.open();
         requests.forEach(request -> positions.remove(TableReextracts.table(request)));
-        BatchId batchId = BatchId.startingAt(clock.instant());
+        BatchId batchId = batchIds.next();
         SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize());
         openTransactions.observe(snapshot.transactions());
         try {
@@ -184,7 +187,7 @@ public class ExtractBatches {
             windows.put(table,
                     new ChangeWindow(ChangeWindow.Kind.SINCE_HORIZON, position.highWater(), position.readHorizon()));
         }
-        BatchId id = BatchId.startingAt(clock.instant());
+        BatchId id = batchIds.next();
         ExtractBatch batch = new ExtractBatch(id, clock.instant(), reconciliation.snapshot(), windows,
                 reconciliation.snapshot().schemas(), reconciliation.liveKeys(), settlement::undo,
                 mirror.forBatch(id), reconciliation);

@@ -37,8 +37,8 @@ public class OpenTransactionWatch {
     private volatile double openSeconds;
 
     @Inject
-    OpenTransactionWatch(ExtractSettings settings, MeterRegistry registry) {
-        this(settings.openTransactionWarning(), Clock.systemUTC(), registry);
+    OpenTransactionWatch(ExtractSettings settings, Clock clock, MeterRegistry registry) {
+        this(settings.openTransactionWarning(), clock, registry);
     }
 
     OpenTransactionWatch(Duration warning, Clock clock, MeterRegistry registry) {

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /**
  * The id of a batch, threaded through all three hops: CSV objects, Parquet objects and
  * the warehouse load record (SPEC section 3). It sorts by creation time and carries its
- * date partition: {@code 20261126T001635123Z-9f3a1c}.
+ * date partition: {@code 20261126T001635123Z-9f3a1c}. New batches take theirs from
+ * {@code BatchIds}, which keeps them in order whatever the clock says.
  */
 public record BatchId(String value) implements Comparable<BatchId> {
 
@@ -32,6 +33,11 @@ public record BatchId(String value) implements Comparable<BatchId> {
         RANDOM.nextBytes(suffix);
         return new BatchId(INSTANT_FORMAT.format(instant.truncatedTo(ChronoUnit.MILLIS)) + "-"
                 + HexFormat.of().formatHex(suffix));
+    }
+
+    /** The instant the id names, to the millisecond. */
+    public Instant instant() {
+        return INSTANT_FORMAT.parse(value.substring(0, value.indexOf('-')), Instant::from);
     }
 
     /** The UTC day the batch started on: its date partition in the lake. */

@@ -24,13 +24,13 @@ import io.totesys.pipeline.extract.ChangeWindows;
 import io.totesys.pipeline.extract.ExtractBatches;
 import io.totesys.pipeline.extract.ExtractSettings;
 import io.totesys.pipeline.extract.ExtractState;
-import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.SourceKeys;
 import io.totesys.pipeline.mirror.ChecksumMirror;
 import io.totesys.pipeline.source.ReadHorizon;
 import io.totesys.pipeline.source.SourceSchema;
 import io.totesys.pipeline.source.SourceSnapshot;
 import io.totesys.pipeline.source.TransactionSnapshot;
+import io.totesys.pipeline.stage.BatchIds;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineSettings;
@@ -69,11 +69,12 @@ public class Reconciliations {
     private final PipelineSchema schema;
     private final PipelineMetrics metrics;
     private final Duration interval;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
+    private final BatchIds batchIds;
 
     Reconciliations(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             ExtractBatches extractBatches, ChecksumMirror mirror, ReconcileLog log, PipelineSchema schema,
-            PipelineMetrics metrics, PipelineSettings pipeline) {
+            PipelineMetrics metrics, PipelineSettings pipeline, Clock clock, BatchIds batchIds) {
         this.totesys = totesys;
         this.settings = settings;
         this.state = state;
@@ -83,6 +84,8 @@ public class Reconciliations {
         this.schema = schema;
         this.metrics = metrics;
         this.interval = Duration.ofMillis(TimeUtils.toMilliSeconds(pipeline.reconcileInterval()));
+        this.clock = clock;
+        this.batchIds = batchIds;
     }
 
     /**
@@ -122,8 +125,8 @@ public class Reconciliations {
                 comparable.put(table, position);
             }
         });
-        Reconciliation reconciliation = new Reconciliation(BatchId.startingAt(clock.instant()), clock.instant(),
-                snapshot, comparable, state.liveKeys());
+        Reconciliation reconciliation = new Reconciliation(batchIds.next(), clock.instant(), snapshot, comparable,
+                state.liveKeys());
         exchange.getExchangeExtension().addOnCompletion(reconciliation);
         return reconciliation;
     }

@@ -2,43 +2,26 @@ package io.totesys.pipeline.extract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.totesys.pipeline.source.TransactionSnapshot;
+import io.totesys.pipeline.testing.SettableClock;
 
 /** How long the oldest transaction on ToteSys's server has been open, as the batches' snapshots show it. */
 class OpenTransactionWatchTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private Instant now = Instant.parse("2026-12-06T12:00:00Z");
-
-    private final OpenTransactionWatch watch = new OpenTransactionWatch(Duration.ofMinutes(10), new Clock() {
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }, registry);
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-12-06T12:00:00Z"));
+    private final OpenTransactionWatch watch = new OpenTransactionWatch(Duration.ofMinutes(10), clock, registry);
 
     @Test
     void aTransactionThatStaysOpenWhileOthersCommitIsTimed() {
         watch.observe(TransactionSnapshot.parse("1000:1200:1000"));
-        now = now.plusSeconds(90);
+        clock.move(Duration.ofSeconds(90));
         watch.observe(TransactionSnapshot.parse("1000:900000:1000"));
 
         assertThat(gauge()).isEqualTo(90.0);
@@ -47,7 +30,7 @@ class OpenTransactionWatchTest {
     @Test
     void anotherOldestTransactionStartsTheTimeAgain() {
         watch.observe(TransactionSnapshot.parse("1000:1200:1000"));
-        now = now.plusSeconds(90);
+        clock.move(Duration.ofSeconds(90));
         watch.observe(TransactionSnapshot.parse("1150:1300:1150"));
 
         assertThat(gauge()).isZero();
@@ -56,7 +39,7 @@ class OpenTransactionWatchTest {
     @Test
     void noOpenTransactionIsNoAge() {
         watch.observe(TransactionSnapshot.parse("1000:1200:1000"));
-        now = now.plusSeconds(90);
+        clock.move(Duration.ofSeconds(90));
         watch.observe(TransactionSnapshot.parse("1300:1300:"));
 
         assertThat(gauge()).isZero();

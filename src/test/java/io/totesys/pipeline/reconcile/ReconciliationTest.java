@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Proxy;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -245,7 +246,9 @@ class ReconciliationTest {
     void anIntervalOfZeroTurnsReconciliationOff() {
         PipelineSettings off = (PipelineSettings) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {PipelineSettings.class}, (proxy, method, arguments) -> "0");
-        assertThat(new Reconciliations(null, null, null, null, null, null, null, null, off).due()).isFalse();
+        assertThat(
+                new Reconciliations(null, null, null, null, null, null, null, null, off, Clock.systemUTC(), null).due())
+                .isFalse();
     }
 
     /** Runs the reconciliation route as if the interval had passed; returns the repair batch's manifest, if any. */

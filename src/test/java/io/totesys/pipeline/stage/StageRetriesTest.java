@@ -2,32 +2,17 @@ package io.totesys.pipeline.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
 
+import io.totesys.pipeline.testing.SettableClock;
+
 class StageRetriesTest {
 
-    private Instant now = Instant.parse("2026-11-26T10:00:00Z");
-    private final StageRetries retries = new StageRetries(Duration.ofSeconds(1), Duration.ofSeconds(30), new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    });
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-11-26T10:00:00Z"));
+    private final StageRetries retries = new StageRetries(Duration.ofSeconds(1), Duration.ofSeconds(30), clock);
 
     @Test
     void eachFailureInARowDoublesTheWaitUpToTheMaximum() {
@@ -46,9 +31,9 @@ class StageRetriesTest {
         assertThat(retries.due("transform-poll")).as("2 s after its second failure").isFalse();
         assertThat(retries.due("extract-poll")).as("other stages run on").isTrue();
 
-        now = now.plusMillis(1_999);
+        clock.move(Duration.ofMillis(1_999));
         assertThat(retries.due("transform-poll")).isFalse();
-        now = now.plusMillis(1);
+        clock.move(Duration.ofMillis(1));
         assertThat(retries.due("transform-poll")).isTrue();
 
         retries.succeeded("transform-pending");

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -16,9 +18,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.stage.BatchIds;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
+import io.totesys.pipeline.testing.CapturedLog;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.LateDimensionRow;
 import io.totesys.pipeline.testing.PipelineStages;
@@ -130,6 +136,56 @@ class WarehouseLoadTest {
             assertThat(warehouseRows(table)).as(table.tableName())
                     .isEqualTo(StarSchemaFromToteSys.rows(world.totesysOwner(), table));
         }
+    }
+
+    /**
+     * Issue 24, point 2: batch order never depends on the wall clock. A batch that starts on a
+     * clock 60 s behind the one before it (a failover to a replica whose clock is behind, an NTP
+     * step back) still sorts after it, so the versions it brings are the current ones, not those
+     * they replaced; the step is said once, in a WARN line.
+     */
+    @Test
+    void aBatchStartedOnAClockBehindTheLastOneBringsTheCurrentVersions() {
+        new ToteSysSimulator(world.totesysOwner(), 67).seed(0.01);
+        runPipeline();
+        DatabaseServer.execute(world.totesysOwner(),
+                "UPDATE staff SET first_name = 'Stepped', last_updated = now() WHERE staff_id = 1",
+                "UPDATE payment SET paid = NOT paid, last_updated = now() WHERE payment_id = 1");
+        String paid = SqlRows.text(world.totesysOwner(), "SELECT paid::text FROM payment WHERE payment_id = 1");
+
+        QuarkusMock.installMockForType(Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-60)), Clock.class);
+        List<String> warnings;
+        try (CapturedLog log = CapturedLog.of(BatchIds.class)) {
+            runPipeline();
+            warnings = log.lines().stream().filter(line -> line.startsWith("WARN")).toList();
+        }
+
+        List<String> batches = SqlRows.column(warehouse,
+                "SELECT batch_id FROM pipeline.extract_batch ORDER BY started_at");
+        assertThat(batches).as("extract batches, as started").hasSize(2);
+        BatchId first = new BatchId(batches.get(0));
+        BatchId second = new BatchId(batches.get(1));
+        assertThat(second).as("the batch started on the clock behind").isGreaterThan(first);
+        assertThat(second.instant()).isEqualTo(first.instant().plusMillis(1));
+        assertThat(SqlRows.column(warehouse, "SELECT batch_id FROM pipeline.load_batch ORDER BY batch_id"))
+                .as("loaded").isEqualTo(batches);
+        assertThat(SqlRows.column(warehouse, "SELECT first_name FROM dim_staff_current WHERE staff_id = 1"))
+                .containsExactly("Stepped");
+        assertThat(SqlRows.column(warehouse,
+                "SELECT paid::text || ' ' || batch_id FROM fact_payment_current WHERE payment_id = 1"))
+                .containsExactly(paid + " " + second);
+        for (WarehouseTable table : WarehouseTable.values()) {
+            assertThat(warehouseRows(table)).as(table.tableName())
+                    .isEqualTo(StarSchemaFromToteSys.rows(world.totesysOwner(), table));
+        }
+        assertThat(warnings).singleElement().asString()
+                .matches("WARN The clock \\(.+\\) is \\d+\\.\\d{3} s behind the last batch id " + first + " .+");
+        double behind = Double.parseDouble(warnings.get(0).replaceAll(".* is (\\S+) s behind .*", "$1"));
+        assertThat(behind).as("seconds behind the first batch's id, less the time between the batches").isPositive()
+                .isLessThanOrEqualTo(60.0);
+        System.out.printf("[clock] batch %s started on a clock 60 s behind (%.3f s behind batch %s's id): sorts and "
+                + "loads after it; dim_staff_current and fact_payment_current show its versions, all 11 tables equal "
+                + "ToteSys%n", second, behind, first);
     }
 
     @Test
