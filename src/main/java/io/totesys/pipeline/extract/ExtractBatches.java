@@ -139,8 +139,8 @@ public class ExtractBatches {
         requests.forEach(request -> positions.remove(TableReextracts.table(request)));
         BatchId batchId = batchIds.next();
         SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize());
-        openTransactions.observe(snapshot.transactions());
         try {
+            openTransactions.observe(snapshot.transactions());
             Map<SourceTable, SourceSchema> schemas = snapshot.schemas();
             Set<SourceTable> held = schemaChanges.held(batchId, schemas, settings.policy());
             Map<SourceTable, ChangeWindow> windows = new EnumMap<>(SourceTable.class);
@@ -155,8 +155,8 @@ public class ExtractBatches {
                     state.liveKeys(), settlement::undo, mirror.forBatch(batchId), null);
             exchange.getExchangeExtension().addOnCompletion(batch);
             return batch;
-        } catch (RuntimeException e) {
-            snapshot.close();
+        } catch (RuntimeException | Error e) {
+            snapshot.close(); // not yet the exchange's to release
             throw e;
         }
     }
@@ -243,12 +243,12 @@ public class ExtractBatches {
     public byte[] manifest(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch)
             throws JsonProcessingException {
         state.staged(batch.getId(), batch.readHorizon(), batch.keys());
-        return new BatchManifest(batch.getId().value(), "extract", clock.instant(),
+        return ingest.readable(batch.getId(), new BatchManifest(batch.getId().value(), "extract", clock.instant(),
                 BatchManifest.sourceTimestamp(batch.highWater()), batch.objects(), List.of(), batch.deletions(),
                 batch.snapshot().transactions().toString(), batch.changesSince(), batch.isRepair(),
                 batch.isRepair() ? batch.repairing().repairReasons() : List.of(), batch.manifestSchemas(),
                 BatchManifest.CRLF)
-                .toMessage(exchange.getMessage(), json);
+                .toMessage(exchange.getMessage(), json));
     }
 
     /**

@@ -49,6 +49,17 @@ public final class LakeBatches {
     }
 
     /**
+     * A manifest about to be written, as the next stage will read it: one larger than
+     * {@code ETL_MAX_MANIFEST_SIZE} is refused now, before its batch is published.
+     */
+    public byte[] readable(BatchId batchId, byte[] manifest) {
+        if (manifest.length > maxManifestSize) {
+            throw new ManifestTooLargeException(batchId.value(), manifest.length, maxManifestSize);
+        }
+        return manifest;
+    }
+
+    /**
      * The manifest under a key, checked against the catalogue of the tables it may name
      * ({@link ManifestCheck}): one that cannot be trusted is an {@link InvalidManifestException};
      * a failure to reach the lake is not one.

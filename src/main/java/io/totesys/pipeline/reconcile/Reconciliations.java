@@ -116,19 +116,25 @@ public class Reconciliations {
     public Reconciliation open(Exchange exchange) {
         extractBatches.holdAndSettle(exchange);
         SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize());
-        Map<SourceTable, ExtractState.Position> comparable = new EnumMap<>(SourceTable.class);
-        TransactionSnapshot now = snapshot.transactions();
-        Map<SourceTable, SourceSchema> schemas = snapshot.schemas();
-        state.positions().forEach((table, position) -> {
-            ReadHorizon horizon = position.readHorizon();
-            if (horizon != null && schemas.get(table).conflicts().isEmpty() && ChangeWindows.followsOn(horizon, now)) {
-                comparable.put(table, position);
-            }
-        });
-        Reconciliation reconciliation = new Reconciliation(batchIds.next(), clock.instant(), snapshot, comparable,
-                state.liveKeys());
-        exchange.getExchangeExtension().addOnCompletion(reconciliation);
-        return reconciliation;
+        try {
+            Map<SourceTable, ExtractState.Position> comparable = new EnumMap<>(SourceTable.class);
+            TransactionSnapshot now = snapshot.transactions();
+            Map<SourceTable, SourceSchema> schemas = snapshot.schemas();
+            state.positions().forEach((table, position) -> {
+                ReadHorizon horizon = position.readHorizon();
+                if (horizon != null && schemas.get(table).conflicts().isEmpty()
+                        && ChangeWindows.followsOn(horizon, now)) {
+                    comparable.put(table, position);
+                }
+            });
+            Reconciliation reconciliation = new Reconciliation(batchIds.next(), clock.instant(), snapshot,
+                    comparable, state.liveKeys());
+            exchange.getExchangeExtension().addOnCompletion(reconciliation);
+            return reconciliation;
+        } catch (RuntimeException | Error e) {
+            snapshot.close(); // not yet the exchange's to release
+            throw e;
+        }
     }
 
     /** Compares one table, key range by key range, and records what it found. */

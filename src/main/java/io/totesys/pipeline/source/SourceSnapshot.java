@@ -72,6 +72,9 @@ public final class SourceSnapshot implements AutoCloseable {
             connection.setReadOnly(true);
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             return new SourceSnapshot(connection, fetchSize, deletionCounters);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(connection, e);
+            throw e;
         } catch (SQLException e) {
             closeQuietly(connection, e);
             if ("42883".equals(e.getSQLState())) {
@@ -299,7 +302,7 @@ public final class SourceSnapshot implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(AutoCloseable resource, Exception failure) {
+    private static void closeQuietly(AutoCloseable resource, Throwable failure) {
         if (resource != null) {
             try {
                 resource.close();

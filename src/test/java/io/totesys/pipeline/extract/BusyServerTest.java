@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchManifest;
@@ -65,6 +66,9 @@ class BusyServerTest {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    MeterRegistry registry;
+
     private final EmbeddedWorld world = TestWorld.get();
     private final LakeContents ingest = new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET);
     private final LakeContents processed = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET);
@@ -90,22 +94,15 @@ class BusyServerTest {
 
     @Test
     void aSessionIdleInTransactionElsewhereWhileAMillionOthersCommitHoldsNothingBack() throws Exception {
+        pollsWithNewOrders("a quiet server");
         try (Connection idle = idleInTransaction()) {
             simulator.change();
             extract.run().orElseThrow();
             burnTransactions(OTHER_TRANSACTIONS);
 
-            for (int poll = 0; poll < 5; poll++) {
-                ToteSysSimulator.NewOrder order = simulator.newSalesOrder();
-                ExtractRuns.Published batch = extract.run().orElseThrow();
-                assertThat(extract.ids(batch.manifest(), "sales_order")).as("the new order, in the next batch")
-                        .contains(order.orderId());
-                assertThat(batch.manifestBytes()).as("manifest of batch %s", batch.manifest().batchId())
-                        .isLessThan(SMALL);
-                LOG.infof("[busy server] batch %s: manifest %d bytes", batch.manifest().batchId(),
-                        batch.manifestBytes());
-            }
-            assertThat(longestStoredHorizon()).as("the longest read horizon stored").isLessThan(SMALL);
+            pollsWithNewOrders("a session idle in transaction and " + OTHER_TRANSACTIONS + " other transactions");
+            assertThat(openTransactionSeconds()).as("how long the idle session's transaction was seen open")
+                    .isPositive();
 
             int outside;
             int inSavepoint;
@@ -162,6 +159,29 @@ class BusyServerTest {
         });
         ToteSysAudit.check(world).assertNone();
         assertThat(quarantined()).as("objects quarantined").isEmpty();
+    }
+
+    /**
+     * Five polls, each after a new order: the order is in the very next batch, and the
+     * batch's manifest and the stored read horizons stay small. Logs what each poll cost.
+     */
+    private void pollsWithNewOrders(String server) {
+        for (int poll = 0; poll < 5; poll++) {
+            ToteSysSimulator.NewOrder order = simulator.newSalesOrder();
+            long started = System.nanoTime();
+            ExtractRuns.Published batch = extract.run().orElseThrow();
+            long took = System.nanoTime() - started;
+            assertThat(extract.ids(batch.manifest(), "sales_order")).as("the new order, in the next batch")
+                    .contains(order.orderId());
+            assertThat(batch.manifestBytes()).as("manifest of batch %s", batch.manifest().batchId()).isLessThan(SMALL);
+            LOG.infof("[busy server] %s: extract batch in %d ms, manifest %d bytes, longest stored horizon %d chars",
+                    server, took / 1_000_000, batch.manifestBytes(), longestStoredHorizon());
+        }
+        assertThat(longestStoredHorizon()).as("the longest read horizon stored").isLessThan(SMALL);
+    }
+
+    private double openTransactionSeconds() {
+        return registry.get("pipeline.source.oldest.open.transaction").gauge().value();
     }
 
     /** A session in another database of the same server that took a transaction id and waits. */
