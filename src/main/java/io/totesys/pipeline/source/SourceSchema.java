@@ -69,7 +69,7 @@ public record SourceSchema(SourceTable table, List<Column> columns) {
                  WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped
                  ORDER BY a.attnum""")) {
             for (SourceTable table : SourceTable.values()) {
-                statement.setString(1, table.tableName());
+                statement.setString(1, table.qualifiedName());
                 List<Column> columns = new ArrayList<>();
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {

@@ -92,7 +92,7 @@ public final class SourceSnapshot implements AutoCloseable {
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT current_setting('track_counts')::boolean, pg_stat_get_tuples_deleted(to_regclass(?))")) {
             for (SourceTable table : SourceTable.values()) {
-                statement.setString(1, table.tableName());
+                statement.setString(1, table.qualifiedName());
                 try (ResultSet counter = statement.executeQuery()) {
                     counter.next();
                     if (!counter.getBoolean(1)) {
