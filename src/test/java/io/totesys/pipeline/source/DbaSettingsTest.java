@@ -195,6 +195,20 @@ class DbaSettingsTest {
     }
 
     /**
+     * {@code track_counts = off} for the role that writes ToteSys only: the reader's own
+     * session says the server counts, but the counters no longer move when that role deletes.
+     */
+    @Test
+    void deletesAreFoundWhenTheWriterDoesNotCount() {
+        throughThePipelineWithDefaults(false);
+
+        dbaSets(world.databases().superuser("postgres"),
+                "ALTER ROLE " + DatabaseServer.OWNER + " SET track_counts = off");
+
+        assertTheSameAsWithDefaults(true);
+    }
+
+    /**
      * The warehouse's connections (the pipeline's state and the load) under a role's
      * {@code search_path} with a schema of look-alike tables first, {@code DateStyle},
      * {@code TimeZone} and {@code IntervalStyle}: every statement names its schema, values go
