@@ -125,6 +125,13 @@ public enum SourceTable {
     /** The column every table carries and incremental extraction is keyed on (SPEC section 4). */
     public static final String CHANGE_COLUMN = "last_updated";
 
+    /**
+     * The schema ToteSys keeps its tables in (SPEC section 1). Every statement names it, so that
+     * no {@code search_path} a DBA sets on the role or the database makes another schema's table
+     * of the same name the one that is read.
+     */
+    public static final String SCHEMA = "public";
+
     private final List<SourceColumn> columns;
     private final Map<String, Integer> positions = new HashMap<>();
 
@@ -146,6 +153,11 @@ public enum SourceTable {
     /** The table's name in ToteSys and in the lake. */
     public String tableName() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The table's name with its schema, as every statement on ToteSys names it: {@code public.sales_order}. */
+    public String qualifiedName() {
+        return SCHEMA + "." + tableName();
     }
 
     /** The columns in source order; the first is the primary key. */

@@ -3,6 +3,7 @@ package io.totesys.pipeline.extract;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -27,6 +28,7 @@ public class DeletedKeys {
     private static final Logger LOG = Logger.getLogger(DeletedKeys.class);
 
     private final Map<SourceTable, Long> countersChecked = new ConcurrentHashMap<>();
+    private final AtomicBoolean countersTrusted = new AtomicBoolean(true);
 
     /** The table's deleted rows, once its changed rows are read; a repair batch's are the keys reconciliation found extra. */
     DeletedRows of(SourceTable table, ExtractBatch batch) {
@@ -62,9 +64,17 @@ public class DeletedKeys {
     /** Remembers the deletion counters a published batch saw: while they stay, no table is read for deletions. */
     void checked(ExtractBatch batch) {
         SourceSnapshot snapshot = batch.snapshot();
+        boolean trusted = true;
         for (SourceTable table : batch.getTables()) {
-            snapshot.deletionCounter(table).ifPresentOrElse(counter -> countersChecked.put(table, counter),
-                    () -> countersChecked.remove(table));
+            Optional<Long> counter = snapshot.deletionCounter(table);
+            counter.ifPresentOrElse(value -> countersChecked.put(table, value), () -> countersChecked.remove(table));
+            trusted &= counter.isPresent();
+        }
+        if (countersTrusted.getAndSet(trusted) != trusted) {
+            LOG.info(trusted ? "ToteSys counts deletes again: a table is read for deletions only when its counter "
+                    + "moves"
+                    : "ToteSys's deletion counters cannot be trusted (track_counts is off for the reader, or set for "
+                            + "a role or the database): each batch counts every table's rows to find deletions");
         }
     }
 

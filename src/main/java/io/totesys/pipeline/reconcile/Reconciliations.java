@@ -109,9 +109,9 @@ public class Reconciliations {
 
     /**
      * Opens a reconciliation: holds the extract stage's lock, settles unfinished batches,
-     * takes a snapshot of ToteSys and the keys the lake holds. A table the extract holds for
-     * a column the star schema needs ({@link SourceSchema#conflicts()}) is left out: its
-     * checksum reads that column.
+     * takes a snapshot of ToteSys and the keys the lake holds. A table the extract holds
+     * ({@link SourceSchema#readable()}) is left out: its checksum reads a column the star schema
+     * needs, or one of its keys is in more than one row.
      */
     public Reconciliation open(Exchange exchange) {
         extractBatches.holdAndSettle(exchange);
@@ -122,8 +122,7 @@ public class Reconciliations {
             Map<SourceTable, SourceSchema> schemas = snapshot.schemas();
             state.positions().forEach((table, position) -> {
                 ReadHorizon horizon = position.readHorizon();
-                if (horizon != null && schemas.get(table).conflicts().isEmpty()
-                        && ChangeWindows.followsOn(horizon, now)) {
+                if (horizon != null && schemas.get(table).readable() && ChangeWindows.followsOn(horizon, now)) {
                     comparable.put(table, position);
                 }
             });

@@ -29,6 +29,7 @@ import io.agroal.api.AgroalDataSource;
 import io.totesys.pipeline.catalogue.SourceColumn;
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.source.RepeatedKey;
 import io.totesys.pipeline.source.SourceSchema;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineStateException;
@@ -49,7 +50,8 @@ import io.totesys.pipeline.stage.PipelineStateException;
  * {@code pipeline_schema_held_tables} and {@code pipeline_schema_held{table}} and the health
  * data say so while it lasts, and the table resumes by itself once the column fits again,
  * with one INFO line (the hold is recorded with the columns, so a restart in between does
- * not lose it).
+ * not lose it). A table one of whose keys is in more than one row ({@link RepeatedKey}: its
+ * primary key was dropped) is held the same way, with one WARN line naming the key.
  */
 @ApplicationScoped
 public class SchemaChanges {
@@ -139,8 +141,11 @@ public class SchemaChanges {
             toRecord.keySet().stream()
                     .filter(table -> !held.containsKey(table) && recorded.containsKey(table)
                             && recorded.get(table).heldReason() != null)
-                    .forEach(table -> LOG.infof("Extract resumes %s: its columns fit the star schema again; "
-                            + "batch %s reads every change since it was held", table.tableName(), batchId));
+                    .forEach(table -> LOG.infof("Extract resumes %s: %s; batch %s reads every change since it was "
+                            + "held", table.tableName(),
+                            isRepeatedKey(table, recorded.get(table).heldReason()) ? "its key is unique again"
+                                    : "its columns fit the star schema again",
+                            batchId));
         }
         return held;
     }
@@ -158,12 +163,18 @@ public class SchemaChanges {
             List<SourceSchema.Conflict> conflicts = schema.conflicts();
             if (!conflicts.isEmpty()) {
                 now.put(schema.table(), reason(schema, conflicts));
+            } else if (schema.repeatedKey().isPresent()) {
+                now.put(schema.table(), repeatedKeyReason(schema.table(), schema.repeatedKey().get()));
             }
         }
         Map<SourceTable, String> before = holds;
         now.forEach((table, reason) -> {
             if (!reason.equals(before.get(table))) {
-                LOG.errorf("Extract holds %s", reason);
+                if (isRepeatedKey(table, reason)) {
+                    LOG.warnf("Extract holds %s", reason);
+                } else {
+                    LOG.errorf("Extract holds %s", reason);
+                }
             }
         });
         holds = Map.copyOf(now);
@@ -186,6 +197,21 @@ public class SchemaChanges {
                 + ". Its changes wait in ToteSys, nothing is lost: restore the column in ToteSys, or deploy a "
                 + "release whose catalogue maps the new one (README: When ToteSys changes its schema), and " + table
                 + " resumes where it stopped";
+    }
+
+    /**
+     * Why a table whose key repeats is held: a key is one row in the lake, the mirror of its
+     * checksums and the star schema, so the table waits, alone, until the key is unique again.
+     */
+    private static String repeatedKeyReason(SourceTable table, RepeatedKey repeated) {
+        String name = table.tableName();
+        return name + ": " + repeated.describe(table) + ". Its changes wait in ToteSys, nothing is lost: delete the "
+                + "extra rows and restore the primary key (ALTER TABLE " + name + " ADD PRIMARY KEY ("
+                + table.primaryKey() + ")), and " + name + " resumes where it stopped";
+    }
+
+    private static boolean isRepeatedKey(SourceTable table, String reason) {
+        return reason.startsWith(table.tableName() + ": its key ");
     }
 
     /** The changes from the columns before to those ToteSys has now. */

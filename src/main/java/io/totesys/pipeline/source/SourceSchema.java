@@ -29,8 +29,14 @@ import io.totesys.pipeline.lake.BatchManifest;
  *
  * @param table the catalogue's table
  * @param columns the columns ToteSys has, in its order; empty when the table is gone
+ * @param repeatedKey a key ToteSys holds in more than one row, once its primary key is dropped
  */
-public record SourceSchema(SourceTable table, List<Column> columns) {
+public record SourceSchema(SourceTable table, List<Column> columns, Optional<RepeatedKey> repeatedKey) {
+
+    /** A table whose key is unique. */
+    public SourceSchema(SourceTable table, List<Column> columns) {
+        this(table, columns, Optional.empty());
+    }
 
     /**
      * One column as ToteSys has it.
@@ -59,7 +65,10 @@ public record SourceSchema(SourceTable table, List<Column> columns) {
     private static final String TIMESTAMP_MILLISECONDS = "to_char(%s, 'YYYY-MM-DD HH24:MI:SS.MS')";
     private static final String TIMESTAMP_MICROSECONDS = "to_char(%s, 'YYYY-MM-DD HH24:MI:SS.US')";
 
-    /** Reads the columns of every catalogue table, in the connection's transaction. */
+    /**
+     * Reads the columns of every catalogue table, and any key that repeats ({@link RepeatedKey}),
+     * in the connection's transaction.
+     */
     public static Map<SourceTable, SourceSchema> read(Connection connection) throws SQLException {
         Map<SourceTable, SourceSchema> schemas = new EnumMap<>(SourceTable.class);
         try (PreparedStatement statement = connection.prepareStatement("""
@@ -69,7 +78,7 @@ public record SourceSchema(SourceTable table, List<Column> columns) {
                  WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped
                  ORDER BY a.attnum""")) {
             for (SourceTable table : SourceTable.values()) {
-                statement.setString(1, table.tableName());
+                statement.setString(1, table.qualifiedName());
                 List<Column> columns = new ArrayList<>();
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
@@ -77,7 +86,9 @@ public record SourceSchema(SourceTable table, List<Column> columns) {
                                 rows.getBoolean(4), rows.getInt(5), rows.getInt(6)));
                     }
                 }
-                schemas.put(table, new SourceSchema(table, List.copyOf(columns)));
+                boolean keyed = columns.stream().anyMatch(column -> column.name().equals(table.primaryKey()));
+                schemas.put(table, new SourceSchema(table, List.copyOf(columns),
+                        keyed ? RepeatedKey.find(connection, table) : Optional.empty()));
             }
         }
         return schemas;
@@ -103,6 +114,14 @@ public record SourceSchema(SourceTable table, List<Column> columns) {
             }
         }
         return conflicts;
+    }
+
+    /**
+     * Whether the extract can read this table now: no column conflicts ({@link #conflicts}) and
+     * no repeated key; otherwise it holds the table, and reconciliation leaves it out.
+     */
+    public boolean readable() {
+        return repeatedKey.isEmpty() && conflicts().isEmpty();
     }
 
     /** The columns ToteSys has that the catalogue does not, as {@code name type}. */

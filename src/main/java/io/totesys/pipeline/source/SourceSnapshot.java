@@ -37,6 +37,17 @@ public final class SourceSnapshot implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SourceSnapshot.class);
 
+    /**
+     * Whether every session's deletes are counted: this session counts, and no role or database
+     * has a setting of {@code track_counts} that could turn it off for some sessions.
+     */
+    private static final String COUNTERS_TRUSTED = """
+            SELECT current_setting('track_counts')::boolean
+               AND NOT EXISTS (SELECT 1 FROM pg_db_role_setting s CROSS JOIN unnest(s.setconfig) AS c (setting)
+                                WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database
+                                                             WHERE datname = current_database()))
+                                  AND lower(c.setting) LIKE 'track\\_counts=%')""";
+
     private final Connection connection;
     private final int fetchSize;
     private final Map<SourceTable, Long> deletionCounters;
@@ -87,15 +98,19 @@ public final class SourceSnapshot implements AutoCloseable {
 
     /**
      * How many rows PostgreSQL's statistics say were deleted from each table so far
-     * ({@code pg_stat_get_tuples_deleted}, readable by any role); empty when the server does
-     * not count ({@code track_counts} off).
+     * ({@code pg_stat_get_tuples_deleted}, readable by any role); empty when they cannot be
+     * trusted to count every delete: {@code track_counts} is off for this session, or a role or
+     * the database has a setting of it ({@code ALTER ROLE writer SET track_counts = off}: the
+     * writer's deletes would not move the counter while this session says the server counts;
+     * {@code pg_db_role_setting} is readable by any role). Without counters, each batch counts
+     * every table's rows instead ({@code DeletedKeys}).
      */
     private static Map<SourceTable, Long> deletionCounters(Connection connection) throws SQLException {
         Map<SourceTable, Long> counters = new EnumMap<>(SourceTable.class);
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT current_setting('track_counts')::boolean, pg_stat_get_tuples_deleted(to_regclass(?))")) {
+        try (PreparedStatement statement = connection.prepareStatement(COUNTERS_TRUSTED + ", "
+                + "pg_stat_get_tuples_deleted(to_regclass(?))")) {
             for (SourceTable table : SourceTable.values()) {
-                statement.setString(1, table.tableName());
+                statement.setString(1, table.qualifiedName());
                 try (ResultSet counter = statement.executeQuery()) {
                     counter.next();
                     if (!counter.getBoolean(1)) {

@@ -84,13 +84,13 @@ public final class TableQueries {
      */
     static String checksumsQuery(SourceTable table, long xmax, ReadHorizon horizon, int horizonAge) {
         return "SELECT " + table.primaryKey() + ", " + checksum(table) + ", (" + recentEnough(horizonAge) + " AND "
-                + horizon.excludes(rowTransaction(xmax)) + ") FROM " + table.tableName() + " WHERE "
+                + horizon.excludes(rowTransaction(xmax)) + ") FROM " + table.qualifiedName() + " WHERE "
                 + table.primaryKey() + " >= ? AND " + table.primaryKey() + " < ? ORDER BY " + table.primaryKey();
     }
 
     /** The query that reads the table's greatest key, or NULL when it is empty. */
     static String greatestKeyQuery(SourceTable table) {
-        return "SELECT max(" + table.primaryKey() + ") FROM " + table.tableName();
+        return "SELECT max(" + table.primaryKey() + ") FROM " + table.qualifiedName();
     }
 
     /**
@@ -143,7 +143,8 @@ public final class TableQueries {
                 outer.append("catalogue_").append(index);
             }
         }
-        inner.append(" FROM ").append(table.tableName()).append(where).append(" ORDER BY ").append(table.tableName())
+        inner.append(" FROM ").append(table.qualifiedName()).append(where).append(" ORDER BY ")
+                .append(table.tableName())
                 .append('.')
                 .append(SourceTable.CHANGE_COLUMN).append(", ").append(table.tableName()).append('.')
                 .append(table.primaryKey());
@@ -160,16 +161,16 @@ public final class TableQueries {
      * transaction. Parameters: {@link #ROW_TRANSACTION}'s two, {@link #RECENT_ENOUGH}'s.
      */
     static String recentTransactionsQuery(SourceTable table) {
-        return "SELECT DISTINCT " + ROW_TRANSACTION + " FROM " + table.tableName() + " WHERE " + RECENT_ENOUGH;
+        return "SELECT DISTINCT " + ROW_TRANSACTION + " FROM " + table.qualifiedName() + " WHERE " + RECENT_ENOUGH;
     }
 
     /** The query that counts this table's rows. */
     static String countQuery(SourceTable table) {
-        return "SELECT count(*) FROM " + table.tableName();
+        return "SELECT count(*) FROM " + table.qualifiedName();
     }
 
     /** The query that reads every key of this table. */
     static String keysQuery(SourceTable table) {
-        return "SELECT " + table.primaryKey() + " FROM " + table.tableName();
+        return "SELECT " + table.primaryKey() + " FROM " + table.qualifiedName();
     }
 }

@@ -14,6 +14,13 @@ public final class PipelineStages {
     private PipelineStages() {
     }
 
+    /** Runs one batch of each stage in turn: extract, transform, load. */
+    public static void runEach(ProducerTemplate producer) {
+        run(producer, PipelineStage.EXTRACT);
+        run(producer, PipelineStage.TRANSFORM);
+        run(producer, PipelineStage.LOAD);
+    }
+
     public static void run(ProducerTemplate producer, PipelineStage stage) {
         Exchange result = producer.send(stage.endpointUri(), exchange -> {
         });

@@ -29,6 +29,14 @@ public final class ToteSysFixture {
         if (exists(world.totesysOwner(), ToteSysAudit.VERSIONS)) {
             DatabaseServer.execute(world.totesysOwner(), "TRUNCATE " + ToteSysAudit.VERSIONS);
         }
+        resetPipeline(world);
+    }
+
+    /**
+     * Empties the pipeline's state, the star schema and the lake, ToteSys left as it is: the
+     * next extract batch reads every table whole again.
+     */
+    public static void resetPipeline(EmbeddedWorld world) {
         DataSource warehouse = world.databases().warehouse();
         if (exists(warehouse, "pipeline.extract_watermark")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.extract_watermark, pipeline.extract_batch, "
