@@ -28,6 +28,7 @@ import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.ExtractRuns;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.TestWorldResource;
@@ -47,6 +48,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * doubled when ToteSys's own long transactions commit, savepoints and all.
  */
 @QuarkusTest
+@ServerBacked
 @WithTestResource(TestWorldResource.class)
 class BusyServerTest {
 

@@ -36,6 +36,7 @@ import io.totesys.pipeline.lake.csv.ExtractedCsv;
 import io.totesys.pipeline.source.SourceSchema;
 import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.testing.LakeContents;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.TestWorldResource;
 import io.totesys.pipeline.testing.ToteSysFixture;
@@ -48,6 +49,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * ingest bucket, byte for byte, and what does not.
  */
 @QuarkusTest
+@ServerBacked
 @WithTestResource(TestWorldResource.class)
 class ExtractRouteTest {
 

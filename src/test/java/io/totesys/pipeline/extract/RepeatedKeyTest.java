@@ -25,6 +25,7 @@ import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineOutcome;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.ReconciliationRun;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.StarSchemaFromToteSys;
 import io.totesys.pipeline.testing.TestWorld;
@@ -42,6 +43,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * key restored, {@code sales_order} catches up with nothing missed or doubled.
  */
 @QuarkusTest
+@ServerBacked
 @WithTestResource(TestWorldResource.class)
 class RepeatedKeyTest {
 

@@ -35,6 +35,7 @@ import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.FreshChanges;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.StarSchemaFromToteSys;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.TestWorldResource;
@@ -55,6 +56,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * Parquet object that passes its checksum but has a column of the wrong type is quarantined too.
  */
 @QuarkusTest
+@ServerBacked
 @WithTestResource(TestWorldResource.class)
 class DamagedManifestTest {
 

@@ -25,6 +25,7 @@ import io.totesys.pipeline.testing.FaultyLakeResource;
 import io.totesys.pipeline.testing.FreshChanges;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.StarSchemaFromToteSys;
 import io.totesys.pipeline.testing.TestWorld;
@@ -42,6 +43,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * try again, and quarantine nothing; nothing is lost.
  */
 @QuarkusTest
+@ServerBacked
 @WithTestResource(FaultyLakeResource.class)
 class TransientLakeFailureTest {
 

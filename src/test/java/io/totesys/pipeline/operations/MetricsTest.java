@@ -29,6 +29,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.TestWorldResource;
@@ -38,6 +39,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
 
 /** What Prometheus scrapes from {@code /q/metrics} after a batch went through the pipeline. */
 @QuarkusTest
+@ServerBacked
 @WithTestResource(TestWorldResource.class)
 class MetricsTest {
 

@@ -27,6 +27,7 @@ import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.FreshChanges;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.StarSchemaFromToteSys;
 import io.totesys.pipeline.testing.TestWorld;
@@ -46,6 +47,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * name no table of the catalogue or no batch the lake holds are closed with the reason.
  */
 @QuarkusTest
+@ServerBacked
 @WithTestResource(TestWorldResource.class)
 class ReplayTest {
 

@@ -20,6 +20,7 @@ import io.totesys.pipeline.source.TableQueries;
 import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.TestWorldResource;
@@ -36,6 +37,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * that repairs 1% of the sales orders, and the mirror's size.
  */
 @QuarkusTest
+@ServerBacked
 @WithTestResource(TestWorldResource.class)
 @EnabledIfSystemProperty(named = "reconcile.cost.scale", matches = "[0-9.]+")
 class ReconciliationCostTest {

@@ -25,6 +25,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.stage.StageLocks;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.TestWorldResource;
@@ -38,6 +39,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * seconds, because each published batch wakes the next stage at once.
  */
 @QuarkusTest
+@ServerBacked
 @TestProfile(StageHandOffTest.HourlyStagePolls.class)
 @WithTestResource(TestWorldResource.class)
 class StageHandOffTest {

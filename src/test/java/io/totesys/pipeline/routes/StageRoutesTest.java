@@ -25,6 +25,7 @@ import io.totesys.pipeline.lake.csv.InvalidSourceDataException;
 import io.totesys.pipeline.source.SourceReadException;
 import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.StageRetries;
+import io.totesys.pipeline.testing.ServerBacked;
 
 /**
  * The routes' own branches, fast and without servers: the stage beans' steps that would
@@ -33,6 +34,7 @@ import io.totesys.pipeline.stage.StageRetries;
  * the lake are configured at addresses where nothing listens: nothing here may reach them.
  */
 @QuarkusTest
+@ServerBacked
 @TestProfile(StageRoutesTest.WithoutServers.class)
 class StageRoutesTest extends CamelQuarkusTestSupport {
 

@@ -28,6 +28,7 @@ import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineOutcome;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.ReconciliationRun;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.StarSchemaFromToteSys;
 import io.totesys.pipeline.testing.TestWorld;
@@ -47,6 +48,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * an edit and a delete made under the setting reach the lake and the warehouse.
  */
 @QuarkusTest
+@ServerBacked
 @WithTestResource(TestWorldResource.class)
 class DbaSettingsTest {
 

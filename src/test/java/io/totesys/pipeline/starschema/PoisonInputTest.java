@@ -29,6 +29,7 @@ import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.TestWorldResource;
 import io.totesys.pipeline.testing.ToteSysFixture;
@@ -43,6 +44,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * catalogue does not have makes the whole manifest untrusted: DamagedManifestTest.)
  */
 @QuarkusTest
+@ServerBacked
 @WithTestResource(TestWorldResource.class)
 class PoisonInputTest {
 

@@ -27,6 +27,7 @@ import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.FreshChanges;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.StarSchemaFromToteSys;
 import io.totesys.pipeline.testing.TestWorld;
@@ -45,6 +46,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * their rows silently; the other tables reach the warehouse, and so do fresh changes.
  */
 @QuarkusTest
+@ServerBacked
 @WithTestResource(TestWorldResource.class)
 class TamperedExtractTest {
 

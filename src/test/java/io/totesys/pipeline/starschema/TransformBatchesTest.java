@@ -22,6 +22,7 @@ import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.DuckDb;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.TestWorldResource;
 import io.totesys.pipeline.testing.ToteSysFixture;
@@ -34,6 +35,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * comes back (a redelivered manifest, a restart before the manifest) changes nothing.
  */
 @QuarkusTest
+@ServerBacked
 @WithTestResource(TestWorldResource.class)
 class TransformBatchesTest {
 

@@ -17,6 +17,7 @@ import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.DuckDb;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.TestWorldResource;
 import io.totesys.pipeline.testing.ToteSysFixture;
@@ -28,6 +29,7 @@ import io.totesys.pipeline.world.EmbeddedWorld;
  * transform against the real servers, and DuckDB reads the Parquet back.
  */
 @QuarkusTest
+@ServerBacked
 @WithTestResource(TestWorldResource.class)
 class TransformRouteTest {
 

@@ -29,6 +29,7 @@ import org.postgresql.PGConnection;
 
 import io.totesys.pipeline.starschema.WarehouseColumn;
 import io.totesys.pipeline.starschema.WarehouseColumnType;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.TestWorld;
 
 /**
@@ -36,6 +37,7 @@ import io.totesys.pipeline.testing.TestWorld;
  * type the star schema has exactly as it was, awkward ones included, NULL as NULL, and a row
  * written before columns were added with NULL in them.
  */
+@ServerBacked
 class BinaryCopyEncoderTest {
 
     private static final List<WarehouseColumn> COLUMNS = List.of(

@@ -18,6 +18,7 @@ import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.FreshChanges;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.StarSchemaFromToteSys;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.TestWorldResource;
@@ -31,6 +32,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * table loads; later batches load too.
  */
 @QuarkusTest
+@ServerBacked
 @WithTestResource(TestWorldResource.class)
 class QuarantinedCalendarTest {
 

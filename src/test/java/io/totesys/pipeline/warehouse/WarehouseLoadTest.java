@@ -28,6 +28,7 @@ import io.totesys.pipeline.testing.CapturedLog;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.LateDimensionRow;
 import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.StarSchemaFromToteSys;
 import io.totesys.pipeline.testing.TestWorld;
@@ -42,6 +43,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * warehouse is compared row for row with the star schema computed from ToteSys with SQL.
  */
 @QuarkusTest
+@ServerBacked
 @WithTestResource(TestWorldResource.class)
 class WarehouseLoadTest {
 
