@@ -125,7 +125,7 @@ public final class TableQueries {
         StringBuilder values = new StringBuilder();
         for (int index = 0; index < lake.size(); index++) {
             inner.append(", ").append(SourceSchema.asText(lake.get(index))).append(" AS lake_").append(index);
-            values.append(", lake_").append(index);
+            values.append(", ").append(inline(lake, index));
         }
         List<String> names = schema.lakeColumnNames();
         for (int index = 0; index < table.columns().size(); index++) {
@@ -143,8 +143,35 @@ public final class TableQueries {
                 .append('.')
                 .append(SourceTable.CHANGE_COLUMN).append(", ").append(table.tableName()).append('.')
                 .append(table.primaryKey());
-        return "COPY (" + outer + ")::text)::uuid" + values + " FROM (" + inner
+        return "COPY (" + outer + ")::text)::uuid, " + longValuesLeftOut(lake) + values + " FROM (" + inner
                 + ") lake) TO STDOUT (FORMAT csv, FORCE_QUOTE *)";
+    }
+
+    /**
+     * The fourth value of each copied row, whether it holds a value longer than
+     * {@link LongValueRows#INLINE_BYTES} ({@code t} or {@code f}); the rows that do carry NULL
+     * for such values, which {@link LongValueRows} reads in pieces. A column whose type's text
+     * is short ({@link SourceSchema#mayBeLong}) is never measured.
+     */
+    private static String longValuesLeftOut(List<SourceSchema.Column> lake) {
+        StringBuilder test = new StringBuilder();
+        for (int index = 0; index < lake.size(); index++) {
+            if (SourceSchema.mayBeLong(lake.get(index))) {
+                test.append(test.isEmpty() ? "" : " OR ").append(isLong("lake_" + index));
+            }
+        }
+        return test.isEmpty() ? "false" : "coalesce(" + test + ", false)";
+    }
+
+    /** A lake column's value as the {@code COPY} carries it: NULL when it is too long ({@link #longValuesLeftOut}). */
+    private static String inline(List<SourceSchema.Column> lake, int index) {
+        String value = "lake_" + index;
+        return SourceSchema.mayBeLong(lake.get(index)) ? "CASE WHEN " + isLong(value) + " THEN NULL ELSE " + value
+                + " END" : value;
+    }
+
+    private static String isLong(String value) {
+        return "octet_length(" + value + ") > " + LongValueRows.INLINE_BYTES;
     }
 
     private static String rowTransaction(long xmax) {
