@@ -167,14 +167,14 @@ public record BatchManifest(String batchId, String stage, Instant createdAt, Str
 
         /** Whether only one row of the object was left out, the rest going on. */
         @JsonIgnore
-        public boolean isRow() {
+        public boolean rowOnly() {
             return rowKey != null;
         }
 
         /** The relative key of the report on it: beside the object, one per row left out. */
         @JsonIgnore
         public String reportKey() {
-            return isRow() ? LakeLayout.rowQuarantineReportKey(key, rowKey) : LakeLayout.quarantineReportKey(key);
+            return rowOnly() ? LakeLayout.rowQuarantineReportKey(key, rowKey) : LakeLayout.quarantineReportKey(key);
         }
     }
 

@@ -162,11 +162,11 @@ public final class LakeBatches {
     public void archive(String manifestKey, BatchManifest manifest, List<BatchManifest.Quarantined> quarantined) {
         for (BatchManifest.Quarantined object : quarantined) {
             objects.write(LakeLayout.quarantine(object.reportKey()), report(manifest.batchId(), object), JSON);
-            if (!object.isRow() && objects.exists(LakeLayout.input(object.key()))) {
+            if (!object.rowOnly() && objects.exists(LakeLayout.input(object.key()))) {
                 objects.move(LakeLayout.input(object.key()), LakeLayout.quarantine(object.key()));
             }
         }
-        Set<String> left = quarantined.stream().filter(object -> !object.isRow())
+        Set<String> left = quarantined.stream().filter(object -> !object.rowOnly())
                 .map(BatchManifest.Quarantined::key).collect(Collectors.toSet());
         for (BatchManifest.Entry object : manifest.objects()) {
             if (!left.contains(object.key())) {

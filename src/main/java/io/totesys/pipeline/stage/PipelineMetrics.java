@@ -106,6 +106,10 @@ public class PipelineMetrics {
         writtenTables.forEach(table -> counter("pipeline.rows", "Rows a stage wrote", stage, table));
         quarantinableTables.forEach(table -> counter("pipeline.quarantined.objects",
                 "Objects a stage could not read and quarantined", stage, table));
+        if (stage == PipelineStage.TRANSFORM) {
+            quarantinableTables.forEach(table -> counter("pipeline.quarantined.rows",
+                    "Rows a stage left out of their object and reported", stage, table));
+        }
     }
 
     private Timer batchDuration(PipelineStage stage) {
