@@ -90,8 +90,9 @@ public final class TableQueries {
 
     /**
      * The {@code COPY} that writes this table's row versions in a window as CSV, every value
-     * quoted but NULL: first the row's key, the id of the transaction that wrote it and its
-     * {@link #checksum}, then its columns rendered by {@code selectList} ({@link SourceSchema}),
+     * quoted but NULL: first the row's key, the id of the transaction that wrote it, its
+     * {@link #checksum} and whether it holds a value too long to carry ({@link #longValuesLeftOut}),
+     * then its columns rendered by {@code selectList} ({@link SourceSchema}),
      * ordered by {@code last_updated} and primary key. {@code COPY} takes no parameters: the
      * snapshot's {@code xmax} ({@link #ROW_TRANSACTION}), for {@link ChangeWindow.Kind#SINCE_HORIZON}
      * the age of the horizon's xmin ({@link #RECENT_ENOUGH}) and the horizon, and for
