@@ -16,6 +16,9 @@ import io.totesys.pipeline.lake.ObjectUpload;
 import io.totesys.pipeline.lake.csv.ExtractedRecords;
 import io.totesys.pipeline.source.ChangeWindow;
 import io.totesys.pipeline.source.ChangedRows;
+import io.totesys.pipeline.stage.BatchProgress;
+import io.totesys.pipeline.stage.PipelineSettings;
+import io.totesys.pipeline.stage.PipelineStage;
 
 /**
  * Writes an extract batch's CSV objects to the ingest bucket and lists each in the batch, for
@@ -30,16 +33,19 @@ public class IngestObjects {
 
     private final ExtractState state;
     private final LakeBatches ingest;
+    private final PipelineSettings settings;
 
-    IngestObjects(ExtractState state, @Named("ingestBatches") LakeBatches ingest) {
+    IngestObjects(ExtractState state, @Named("ingestBatches") LakeBatches ingest, PipelineSettings settings) {
         this.state = state;
         this.ingest = ingest;
+        this.settings = settings;
     }
 
     /**
      * Writes the table's changed rows as a CSV object, streamed from ToteSys's {@code COPY} to
      * the lake with its size and SHA-256 counted on the way ({@link ChangedRows},
-     * {@link ObjectUpload}); a table without changes writes nothing.
+     * {@link ObjectUpload}); a table without changes writes nothing. A table that takes long
+     * says how far it got every {@code ETL_PROGRESS_INTERVAL} ({@link BatchProgress}).
      */
     void writeChangedRows(ChangedRows rows, ExtractBatch batch) {
         SourceTable table = rows.table();
@@ -47,7 +53,8 @@ public class IngestObjects {
         ObjectUpload upload = ingest.objects().upload(LakeLayout.input(key), CSV_CONTENT_TYPE,
                 () -> recordStarted(batch));
         try {
-            long count = rows.writeTo(upload);
+            long count = rows.writeTo(upload, new BatchProgress(PipelineStage.EXTRACT, batch.getId(),
+                    table.tableName(), settings.progressInterval(), -1));
             if (count == 0) {
                 upload.abort();
                 return;

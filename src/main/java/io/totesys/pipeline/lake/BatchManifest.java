@@ -13,6 +13,8 @@ import java.util.Optional;
 import org.apache.camel.Message;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -147,12 +149,33 @@ public record BatchManifest(String batchId, String stage, Instant createdAt, Str
 
     /**
      * @param table the source table whose object was quarantined
-     * @param key its relative key, now under {@code quarantine/}
+     * @param key its relative key, now under {@code quarantine/}; for a row left out, the key
+     *        of the object it is in, which went on (to {@code processed/})
      * @param row the data row the problem is in (1 is the first after the header, 0 the header or the file)
      * @param column the column the problem is in, or {@code null}
      * @param problem what is wrong
+     * @param rowKey for a row left out while the rest of its object went on, the row's primary
+     *        key; {@code null} (and not written) when the whole object was quarantined
      */
-    public record Quarantined(String table, String key, long row, String column, String problem) {
+    public record Quarantined(String table, String key, long row, String column, String problem,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Integer rowKey) {
+
+        /** A whole object quarantined. */
+        public Quarantined(String table, String key, long row, String column, String problem) {
+            this(table, key, row, column, problem, null);
+        }
+
+        /** Whether only one row of the object was left out, the rest going on. */
+        @JsonIgnore
+        public boolean rowOnly() {
+            return rowKey != null;
+        }
+
+        /** The relative key of the report on it: beside the object, one per row left out. */
+        @JsonIgnore
+        public String reportKey() {
+            return rowOnly() ? LakeLayout.rowQuarantineReportKey(key, rowKey) : LakeLayout.quarantineReportKey(key);
+        }
     }
 
     /**

@@ -166,17 +166,19 @@ public final class LakeBatches {
     /**
      * Moves a consumed batch out of {@code input/}: the objects left out to
      * {@code quarantine/} beside a report that says why, the others (deletions objects too)
-     * to {@code processed/}, the manifest last. Repeating it after a crash completes it.
+     * to {@code processed/}, the manifest last; a row left out of an object that went on gets
+     * its report under {@code quarantine/}, its object goes to {@code processed/}. Repeating it
+     * after a crash completes it.
      */
     public void archive(String manifestKey, BatchManifest manifest, List<BatchManifest.Quarantined> quarantined) {
         for (BatchManifest.Quarantined object : quarantined) {
-            objects.write(LakeLayout.quarantine(LakeLayout.quarantineReportKey(object.key())),
-                    report(manifest.batchId(), object), JSON);
-            if (objects.exists(LakeLayout.input(object.key()))) {
+            objects.write(LakeLayout.quarantine(object.reportKey()), report(manifest.batchId(), object), JSON);
+            if (!object.rowOnly() && objects.exists(LakeLayout.input(object.key()))) {
                 objects.move(LakeLayout.input(object.key()), LakeLayout.quarantine(object.key()));
             }
         }
-        Set<String> left = quarantined.stream().map(BatchManifest.Quarantined::key).collect(Collectors.toSet());
+        Set<String> left = quarantined.stream().filter(object -> !object.rowOnly())
+                .map(BatchManifest.Quarantined::key).collect(Collectors.toSet());
         for (BatchManifest.Entry object : manifest.objects()) {
             if (!left.contains(object.key())) {
                 objects.move(LakeLayout.input(object.key()), LakeLayout.processed(object.key()));
@@ -267,6 +269,11 @@ public final class LakeBatches {
     /** Where the report on a quarantined object is, for a log line. */
     public String quarantineReportLocation(String relativeKey) {
         return "s3://" + bucket() + "/" + LakeLayout.quarantine(LakeLayout.quarantineReportKey(relativeKey));
+    }
+
+    /** Where the report on a quarantined object or row left out is, for a log line. */
+    public String quarantineReportLocation(BatchManifest.Quarantined quarantined) {
+        return "s3://" + bucket() + "/" + LakeLayout.quarantine(quarantined.reportKey());
     }
 
     private byte[] report(String batchId, BatchManifest.Quarantined object) {

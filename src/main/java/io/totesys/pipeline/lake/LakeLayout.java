@@ -70,6 +70,14 @@ public final class LakeLayout {
     }
 
     /**
+     * The relative key of the report on one row left out of an object whose other rows went on
+     * ({@code <batch>.row-<key>.error.json}), beside the object's own report's place.
+     */
+    public static String rowQuarantineReportKey(String relativeKey, int rowKey) {
+        return relativeKey.substring(0, relativeKey.lastIndexOf('.')) + ".row-" + rowKey + ".error.json";
+    }
+
+    /**
      * The batch id a relative key's file name begins with ({@code ...9f3a1c-part-0001.parquet}
      * gives {@code 20261126T001635123Z-9f3a1c}), or the whole file name when it begins with none.
      */

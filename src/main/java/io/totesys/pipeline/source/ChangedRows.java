@@ -16,6 +16,7 @@ import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.SourceKeys;
 import io.totesys.pipeline.lake.csv.ExtractedCsv;
 import io.totesys.pipeline.mirror.RowChecksums;
+import io.totesys.pipeline.stage.BatchProgress;
 
 /**
  * The changed rows of one table, written as the lake's CSV by PostgreSQL itself
@@ -24,12 +25,15 @@ import io.totesys.pipeline.mirror.RowChecksums;
  * each value rendered by the {@code SELECT} as the lake has always held it, quoted, NULL as an
  * empty unquoted field, and each record ended by {@link #RECORD_SEPARATOR}.
  * <p>
- * {@code COPY} sends every row as a message of its own, which starts with three values the
- * lake does not carry: the row's key, the id of the transaction that wrote it and its checksum
- * ({@link TableQueries#changedRowsCopy}). They are taken off as the row passes: the key joins the
- * batch's {@link SourceKeys}, the checksum its {@link RowChecksums}, and the transaction, from
- * the snapshot's xmin up, the batch's transactions read. Nothing else is parsed: the rest of the
- * message goes to the object as it is.
+ * {@code COPY} sends every row as a message of its own, which starts with four values the
+ * lake does not carry: the row's key, the id of the transaction that wrote it, its checksum
+ * and whether it holds a value too long for one message ({@link TableQueries#changedRowsCopy}).
+ * They are taken off as the row passes: the key joins the batch's {@link SourceKeys}, the
+ * checksum its {@link RowChecksums}, and the transaction, from the snapshot's xmin up, the
+ * batch's transactions read. Nothing else is parsed: the rest of the message goes to the object
+ * as it is, but for a row with a long value, whose record is written after the others, its
+ * values read in pieces ({@link LongValueRows}): one value, however long, never has to fit in
+ * the heap.
  */
 public final class ChangedRows {
 
@@ -38,8 +42,10 @@ public final class ChangedRows {
     /** How records end in the lake's CSV objects, as they always have: CRLF, RFC 4180's. */
     static final byte[] RECORD_SEPARATOR = {'\r', '\n'};
 
-    /** The three values each copied row starts with, that the lake does not carry. */
-    private static final int PREFIX_VALUES = 3;
+    /** The four values each copied row starts with, that the lake does not carry. */
+    private static final int PREFIX_VALUES = 4;
+    /** How often the rows copied so far are handed to the batch's progress. */
+    private static final int PROGRESS_ROWS = 1024;
     private static final int CHECKSUM_LENGTH = 36;
 
     private final SourceTable table;
@@ -50,9 +56,10 @@ public final class ChangedRows {
     private final long recentFrom;
     private final Set<Long> transactionsRead;
     private final RowChecksums checksums;
+    private final LongValueRows longValueRows;
 
     ChangedRows(SourceTable table, List<String> header, CopyManager copyManager, String copy, SourceKeys keys,
-            long recentFrom, Set<Long> transactionsRead, RowChecksums checksums) {
+            long recentFrom, Set<Long> transactionsRead, RowChecksums checksums, LongValueRows longValueRows) {
         this.table = table;
         this.header = List.copyOf(header);
         this.copyManager = copyManager;
@@ -61,14 +68,18 @@ public final class ChangedRows {
         this.recentFrom = recentFrom;
         this.transactionsRead = transactionsRead;
         this.checksums = checksums;
+        this.longValueRows = longValueRows;
     }
 
     public SourceTable table() {
         return table;
     }
 
-    /** Writes the header and every row; returns how many rows there were (the header not counted). */
-    public long writeTo(OutputStream csv) {
+    /**
+     * Writes the header and every row, saying how far it got to {@code progress}; returns how
+     * many rows there were (the header not counted).
+     */
+    public long writeTo(OutputStream csv, BatchProgress progress) {
         CopyOut out = null;
         long rows = 0;
         long started = System.nanoTime();
@@ -77,11 +88,27 @@ public final class ChangedRows {
             csv.write(RECORD_SEPARATOR);
             out = copyManager.copyOut(copy);
             byte[] row;
+            long bytes = 0;
             while ((row = out.readFromCopy()) != null) {
                 int start = takeOffPrefix(row);
-                csv.write(row, start, row.length - 1 - start);
-                csv.write(RECORD_SEPARATOR);
+                if (start > 0) {
+                    csv.write(row, start, row.length - 1 - start);
+                    csv.write(RECORD_SEPARATOR);
+                    bytes += row.length + 1 - start;
+                }
                 rows++;
+                if (rows % PROGRESS_ROWS == 0) {
+                    progress.bytes(bytes);
+                    bytes = 0;
+                    progress.rows(rows);
+                }
+            }
+            progress.bytes(bytes);
+            progress.rows(rows);
+            if (longValueRows.count() > 0) {
+                LOG.infof("%s: %d of %d rows hold a value longer than %d bytes: written last, in pieces",
+                        table.tableName(), longValueRows.count(), rows, LongValueRows.INLINE_BYTES);
+                longValueRows.writeTo(csv, RECORD_SEPARATOR, progress::bytes);
             }
             long copied = System.nanoTime();
             checksums.flush();
@@ -103,8 +130,9 @@ public final class ChangedRows {
     }
 
     /**
-     * Takes the key, transaction and checksum off a copied row ({@code "1","745","<uuid>",...\n});
-     * returns where the lake's record starts.
+     * Takes the key, transaction, checksum and long-value flag off a copied row
+     * ({@code "1","745","<uuid>","f",...\n}); returns where the lake's record starts, or 0 for
+     * a row with a long value, left to {@link LongValueRows}.
      */
     private int takeOffPrefix(byte[] row) {
         if (row.length == 0 || row[row.length - 1] != '\n' || row[0] != '"') {
@@ -129,8 +157,10 @@ public final class ChangedRows {
             throw malformed(row);
         }
         String checksum = new String(row, position, CHECKSUM_LENGTH, StandardCharsets.US_ASCII);
-        position += CHECKSUM_LENGTH + 1;
-        if (row[position] != ',') {
+        position = nextValue(row, position + CHECKSUM_LENGTH);
+        boolean longValue = row[position] == 't';
+        if (!longValue && row[position] != 'f' || position + 2 >= row.length || row[position + 1] != '"'
+                || row[position + 2] != ',') {
             throw malformed(row);
         }
         int rowKey = Math.toIntExact(negative ? -key : key);
@@ -139,7 +169,11 @@ public final class ChangedRows {
         if (transaction >= recentFrom) {
             transactionsRead.add(transaction);
         }
-        return position + 1;
+        if (longValue) {
+            longValueRows.add(rowKey);
+            return 0;
+        }
+        return position + 3;
     }
 
     /** Steps from a value's closing quote over {@code ,"} to the next value's first character. */
@@ -161,7 +195,7 @@ public final class ChangedRows {
     private SourceReadException malformed(byte[] row) {
         String start = new String(row, 0, Math.min(row.length, 80), StandardCharsets.UTF_8);
         return new SourceReadException("a row of " + table.tableName() + " copied out of ToteSys does not start with "
-                + PREFIX_VALUES + " quoted values (key, transaction, checksum): " + start, null);
+                + PREFIX_VALUES + " quoted values (key, transaction, checksum, long value): " + start, null);
     }
 
     private void cancel(CopyOut out) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.totesys.pipeline.catalogue.ColumnType;
@@ -160,6 +161,19 @@ public record SourceSchema(SourceTable table, List<Column> columns, Optional<Rep
     static boolean rendersCatalogueText(Column column, SourceColumn catalogue) {
         return catalogue.type() != ColumnType.TIMESTAMP
                 || (column.typeModifier() >= 0 && column.typeModifier() <= 3);
+    }
+
+    /** Types whose text is short whatever the value: all but these may hold a value of any length. */
+    private static final Set<String> SHORT_TYPES = Set.of("int2", "int4", "int8", "float4", "float8", "bool",
+            "date", "time", "timetz", "timestamp", "timestamptz", "interval", "uuid", "numeric", "money", "oid");
+
+    /**
+     * Whether a column's text may be longer than a {@code COPY} row should carry
+     * ({@link LongValueRows}): text, {@code varchar}, {@code bytea}, JSON, arrays and any
+     * type not known to be short (a {@code numeric}'s text is at most some 150,000 digits).
+     */
+    static boolean mayBeLong(Column column) {
+        return !column.enumType() && !SHORT_TYPES.contains(column.typeName());
     }
 
     /** A column rendered as its lake text. */

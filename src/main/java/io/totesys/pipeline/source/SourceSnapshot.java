@@ -167,7 +167,7 @@ public final class SourceSnapshot implements AutoCloseable {
             int horizonAge = window.kind() == ChangeWindow.Kind.SINCE_HORIZON ? age(window.since().xmin()) : 0;
             return new ChangedRows(table, schema.lakeColumnNames(), copyManager(),
                     TableQueries.changedRowsCopy(table, schema, transactions.xmax(), window, horizonAge), keys,
-                    transactions.xmin(), transactionsRead, checksums);
+                    transactions.xmin(), transactionsRead, checksums, longValueRows(schema));
         } catch (SQLException e) {
             throw new SourceReadException("reading changed rows of " + table.tableName() + " failed", e);
         }
@@ -183,10 +183,15 @@ public final class SourceSnapshot implements AutoCloseable {
         try {
             return new ChangedRows(table, schema.lakeColumnNames(), copyManager(),
                     TableQueries.rowsWithKeysCopy(table, schema, transactions.xmax(), wanted.toArray()), keys,
-                    Long.MAX_VALUE, new HashSet<>(), checksums);
+                    Long.MAX_VALUE, new HashSet<>(), checksums, longValueRows(schema));
         } catch (SQLException e) {
             throw new SourceReadException("reading rows of " + table.tableName() + " to repair failed", e);
         }
+    }
+
+    /** Where a table's rows with a long value go, to be read in pieces in this snapshot. */
+    private LongValueRows longValueRows(SourceSchema schema) {
+        return new LongValueRows(schema.table(), schema, connection, LongValueRows.PIECE_BYTES);
     }
 
     private CopyManager copyManager() throws SQLException {

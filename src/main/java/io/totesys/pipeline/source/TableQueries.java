@@ -95,8 +95,9 @@ public final class TableQueries {
 
     /**
      * The {@code COPY} that writes this table's row versions in a window as CSV, every value
-     * quoted but NULL: first the row's key, the id of the transaction that wrote it and its
-     * {@link #checksum}, then its columns rendered by {@code selectList} ({@link SourceSchema}),
+     * quoted but NULL: first the row's key, the id of the transaction that wrote it, its
+     * {@link #checksum} and whether it holds a value too long to carry ({@link #longValuesLeftOut}),
+     * then its columns rendered by {@code selectList} ({@link SourceSchema}),
      * ordered by {@code last_updated} and primary key. {@code COPY} takes no parameters: the
      * snapshot's {@code xmax} ({@link #ROW_TRANSACTION}), for {@link ChangeWindow.Kind#SINCE_HORIZON}
      * the age of the horizon's xmin ({@link #RECENT_ENOUGH}) and the horizon, and for
@@ -129,7 +130,7 @@ public final class TableQueries {
         StringBuilder values = new StringBuilder();
         for (int index = 0; index < lake.size(); index++) {
             inner.append(", ").append(SourceSchema.asText(lake.get(index))).append(" AS lake_").append(index);
-            values.append(", lake_").append(index);
+            values.append(", ").append(inline(lake, index));
         }
         List<String> names = schema.lakeColumnNames();
         for (int index = 0; index < table.columns().size(); index++) {
@@ -148,8 +149,35 @@ public final class TableQueries {
                 .append('.')
                 .append(SourceTable.CHANGE_COLUMN).append(", ").append(table.tableName()).append('.')
                 .append(table.primaryKey());
-        return "COPY (" + outer + ")::text)::uuid" + values + " FROM (" + inner
+        return "COPY (" + outer + ")::text)::uuid, " + longValuesLeftOut(lake) + values + " FROM (" + inner
                 + ") lake) TO STDOUT (FORMAT csv, FORCE_QUOTE *)";
+    }
+
+    /**
+     * The fourth value of each copied row, whether it holds a value longer than
+     * {@link LongValueRows#INLINE_BYTES} ({@code t} or {@code f}); the rows that do carry NULL
+     * for such values, which {@link LongValueRows} reads in pieces. A column whose type's text
+     * is short ({@link SourceSchema#mayBeLong}) is never measured.
+     */
+    private static String longValuesLeftOut(List<SourceSchema.Column> lake) {
+        StringBuilder test = new StringBuilder();
+        for (int index = 0; index < lake.size(); index++) {
+            if (SourceSchema.mayBeLong(lake.get(index))) {
+                test.append(test.isEmpty() ? "" : " OR ").append(isLong("lake_" + index));
+            }
+        }
+        return test.isEmpty() ? "false" : "coalesce(" + test + ", false)";
+    }
+
+    /** A lake column's value as the {@code COPY} carries it: NULL when it is too long ({@link #longValuesLeftOut}). */
+    private static String inline(List<SourceSchema.Column> lake, int index) {
+        String value = "lake_" + index;
+        return SourceSchema.mayBeLong(lake.get(index)) ? "CASE WHEN " + isLong(value) + " THEN NULL ELSE " + value
+                + " END" : value;
+    }
+
+    private static String isLong(String value) {
+        return "octet_length(" + value + ") > " + LongValueRows.INLINE_BYTES;
     }
 
     private static String rowTransaction(long xmax) {

@@ -20,6 +20,9 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code pipeline_rows_total{stage, table}}: rows each stage wrote, per table;</li>
  * <li>{@code pipeline_quarantined_objects_total{stage, table}}: objects a stage could not read
  * and moved to {@code quarantine/};</li>
+ * <li>{@code pipeline_quarantined_rows_total{stage, table}}: rows a stage left out while the
+ * rest of their object went on (a value longer than {@code ETL_MAX_FIELD_LENGTH}), each with
+ * a report under {@code quarantine/};</li>
  * <li>{@code pipeline_batch_duration_seconds{stage}}: how long each batch took, as a histogram
  * ({@code _bucket}, {@code _count}, {@code _sum}, {@code _max});</li>
  * <li>{@code pipeline_failures_total{stage}}: batches that failed and will be tried again;</li>
@@ -63,6 +66,11 @@ public class PipelineMetrics {
                 .increment();
     }
 
+    public void quarantinedRow(PipelineStage stage, String table) {
+        counter("pipeline.quarantined.rows", "Rows a stage left out of their object and reported", stage, table)
+                .increment();
+    }
+
     public void batchDuration(PipelineStage stage, Duration duration) {
         batchDuration(stage).record(duration);
     }
@@ -98,6 +106,10 @@ public class PipelineMetrics {
         writtenTables.forEach(table -> counter("pipeline.rows", "Rows a stage wrote", stage, table));
         quarantinableTables.forEach(table -> counter("pipeline.quarantined.objects",
                 "Objects a stage could not read and quarantined", stage, table));
+        if (stage == PipelineStage.TRANSFORM) {
+            quarantinableTables.forEach(table -> counter("pipeline.quarantined.rows",
+                    "Rows a stage left out of their object and reported", stage, table));
+        }
     }
 
     private Timer batchDuration(PipelineStage stage) {

@@ -26,6 +26,12 @@ public interface PipelineSettings {
      */
     String reconcileInterval();
 
+    /**
+     * {@code ETL_PROGRESS_INTERVAL}: how often a stage still working on one table of a batch
+     * says how far it got ({@link BatchProgress}).
+     */
+    Duration progressInterval();
+
     /** {@code ETL_RUN_ONCE}: run one batch of every stage in order, then exit. */
     boolean runOnce();
 

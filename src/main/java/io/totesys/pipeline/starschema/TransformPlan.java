@@ -32,6 +32,9 @@ import io.totesys.pipeline.lake.csv.ExtractedCsv;
 import io.totesys.pipeline.lake.csv.ExtractedDeletions;
 import io.totesys.pipeline.lake.csv.InvalidSourceDataException;
 import io.totesys.pipeline.lake.csv.SourceRow;
+import io.totesys.pipeline.stage.BatchProgress;
+import io.totesys.pipeline.stage.PipelineSettings;
+import io.totesys.pipeline.stage.PipelineStage;
 
 /**
  * Which warehouse tables a transform batch writes, and from what (SPEC section 2). The
@@ -56,13 +59,15 @@ class TransformPlan {
     private final ReferenceState state;
     private final TransformSettings settings;
     private final TransformQuarantine quarantine;
+    private final PipelineSettings pipelineSettings;
 
     TransformPlan(@Named("ingestBatches") LakeBatches ingest, ReferenceState state, TransformSettings settings,
-            TransformQuarantine quarantine) {
+            TransformQuarantine quarantine, PipelineSettings pipelineSettings) {
         this.ingest = ingest;
         this.state = state;
         this.settings = settings;
         this.quarantine = quarantine;
+        this.pipelineSettings = pipelineSettings;
     }
 
     /** Reads the batch's reference tables, updates the reference state and lines up the tables to write. */
@@ -215,18 +220,25 @@ class TransformPlan {
      * The CSV records of a source object the manifest names, checked against its entry as
      * they stream (size, SHA-256, records) and against the columns the manifest records for
      * its table; one that is not there, or not what its manifest says, is invalid source data.
+     * A row with a value longer than {@code ETL_MAX_FIELD_LENGTH}, in any column, is left out
+     * with a report while the others go on: the object is sound, only that row cannot go to the
+     * warehouse. While it is read, the batch's progress is said every {@code ETL_PROGRESS_INTERVAL}.
      */
     private ExtractedCsv open(TransformBatch batch, SourceTable table, BatchManifest.Entry object) {
+        BatchProgress progress = new BatchProgress(PipelineStage.TRANSFORM, batch.getId(), table.tableName(),
+                pipelineSettings.progressInterval(), object.bytes());
         InputStream content;
         try {
-            content = ingest.readChecked(object);
+            content = progress.counting(ingest.readChecked(object));
         } catch (InvalidLakeObjectException e) {
             throw new InvalidSourceDataException(table, 0, null, e.problem(), e);
         }
         try {
-            return new ExtractedCsv(table, batch.extractManifest().schema(table.tableName())
+            ExtractedCsv csv = new ExtractedCsv(table, batch.extractManifest().schema(table.tableName())
                     .map(BatchManifest.TableSchema::columnNames).orElse(null), content, settings.maxFieldLength(),
-                    object.rows());
+                    object.rows(), row -> quarantine.leaveOut(batch, object, row));
+            progress.rowsFrom(csv::rowsRead);
+            return csv;
         } catch (RuntimeException e) {
             try {
                 content.close();

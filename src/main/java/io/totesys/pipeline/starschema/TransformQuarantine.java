@@ -8,6 +8,7 @@ import org.jboss.logging.Logger;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.csv.InvalidSourceDataException;
+import io.totesys.pipeline.lake.csv.LeftOutRow;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineStage;
 
@@ -33,6 +34,24 @@ class TransformQuarantine {
         quarantine(batch, new BatchManifest.Quarantined(invalid.table().tableName(),
                 batch.sourceObject(invalid.table()).orElseThrow().key(), invalid.row(), invalid.column(),
                 invalid.problem()));
+    }
+
+    /**
+     * A row left out of a source object whose other rows go on: a value past
+     * {@code ETL_MAX_FIELD_LENGTH}. What to do next is in the report, since a replay alone
+     * would leave it out again.
+     */
+    void leaveOut(TransformBatch batch, BatchManifest.Entry object, LeftOutRow row) {
+        BatchManifest.Quarantined left = new BatchManifest.Quarantined(row.table().tableName(), object.key(),
+                row.row(), row.column(), row.problem() + ": the row is left out of the warehouse, the rest of the "
+                        + "object goes on; shorten the value in ToteSys (the next extract carries the row again), "
+                        + "or raise ETL_MAX_FIELD_LENGTH and replay the batch",
+                row.key());
+        batch.quarantined(left);
+        metrics.quarantinedRow(PipelineStage.TRANSFORM, left.table());
+        LOG.warnf("Transform batch %s left out %s row %d (key %d), column %s: %s; see %s", batch.getId(),
+                left.table(), left.row(), left.rowKey(), left.column(), row.problem(),
+                ingest.quarantineReportLocation(left));
     }
 
     void quarantine(TransformBatch batch, BatchManifest.Quarantined object) {

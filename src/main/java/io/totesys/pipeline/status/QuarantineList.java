@@ -18,7 +18,8 @@ import io.totesys.pipeline.status.StatusView.Quarantined;
 
 /**
  * The objects waiting under {@code quarantine/} in both buckets, newest batch first, each with
- * its report (row, column, problem) and the runbook's next step for it.
+ * its report (row, column, problem) and the runbook's next step for it; and the rows left out
+ * of objects that went on, whose reports wait there too.
  */
 @ApplicationScoped
 class QuarantineList {
@@ -67,10 +68,23 @@ class QuarantineList {
         JsonNode object = report.path("object");
         String batchId = report.path("batchId").asText();
         String table = object.path("table").asText();
+        String column = object.path("column").isNull() ? "" : object.path("column").asText();
+        if (object.hasNonNull("rowKey")) {
+            String objectLocation = "s3://" + bucket.bucket() + "/" + LakeLayout.processed(object.path("key").asText());
+            return new Quarantined(objectLocation, batchId, table, object.path("row").asLong(), column,
+                    object.path("problem").asText(),
+                    rowNextStep(table, object.path("rowKey").asInt(), column, batchId));
+        }
         String objectLocation = "s3://" + bucket.bucket() + "/" + LakeLayout.quarantine(object.path("key").asText());
-        return new Quarantined(objectLocation, batchId, table, object.path("row").asLong(),
-                object.path("column").isNull() ? "" : object.path("column").asText(), object.path("problem").asText(),
-                nextStep(bucket == ingest, table, batchId, objectLocation));
+        return new Quarantined(objectLocation, batchId, table, object.path("row").asLong(), column,
+                object.path("problem").asText(), nextStep(bucket == ingest, table, batchId, objectLocation));
+    }
+
+    /** For a row left out of an object that went on: a replay alone would leave it out again. */
+    private static String rowNextStep(String table, int rowKey, String column, String batchId) {
+        return "Shorten " + table + "." + column + " of key " + rowKey + " in ToteSys (the next extract carries the "
+                + "row again), or raise ETL_MAX_FIELD_LENGTH and replay the batch: "
+                + "INSERT INTO pipeline.replay_request (batch_id) VALUES ('" + batchId + "')";
     }
 
     /** The runbook's next step (README: Operating; docs/reliability.md: quarantine, fix, replay, check). */

@@ -109,6 +109,7 @@ class MetricsTest {
         assertThat(published).contains(
                 "pipeline_quarantined_objects_total{stage=\"load\",table=\"fact_payment\"}",
                 "pipeline_quarantined_objects_total{stage=\"transform\",table=\"sales_order\"}",
+                "pipeline_quarantined_rows_total{stage=\"transform\",table=\"design\"}",
                 "pipeline_rows_total{stage=\"extract\",table=\"department\"}");
     }
 

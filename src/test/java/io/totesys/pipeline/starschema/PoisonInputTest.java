@@ -40,8 +40,10 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * Extract objects that cannot be trusted are quarantined, each with a report that says
  * what is wrong and where, while the clean tables of the same batch are transformed: a
  * record that does not parse, a missing or an unexpected column, a wrong type, an empty
- * object, a 10 MB text value, an object the manifest names that is not there. (A table the
- * catalogue does not have makes the whole manifest untrusted: DamagedManifestTest.)
+ * object, an object the manifest names that is not there. (A table the catalogue does not have
+ * makes the whole manifest untrusted: DamagedManifestTest.) A 10 MB text value, past
+ * {@code ETL_MAX_FIELD_LENGTH}, leaves only its row out, with a report of its own, and its
+ * object goes on.
  */
 @QuarkusTest
 @ServerBacked
@@ -98,6 +100,7 @@ class PoisonInputTest {
         assertThat(ingest.keys("input/")).isEmpty();
         assertThat(ingest.keys("processed/")).containsExactlyInAnyOrder(
                 "processed/" + LakeLayout.dataKey("currency", batch, "csv"),
+                "processed/" + LakeLayout.dataKey("staff", batch, "csv"),
                 "processed/" + LakeLayout.manifestKey(batch));
 
         assertQuarantined(batch, "department", 0, null, "unexpected [budget]");
@@ -105,8 +108,14 @@ class PoisonInputTest {
         assertQuarantined(batch, "sales_order", 1, null, "does not parse");
         assertQuarantined(batch, "payment", 3, "payment_amount", "'12.3.4' is not a valid numeric(10,2)");
         assertQuarantined(batch, "address", 0, null, "empty");
-        assertQuarantined(batch, "staff", 1, "email_address",
-                "10485760 characters long, more than ETL_MAX_FIELD_LENGTH");
+        String staffRow = LakeLayout.rowQuarantineReportKey(LakeLayout.dataKey("staff", batch, "csv"), 1);
+        assertThat(ingest.keys("quarantine/staff/")).as("the row's report, not its object")
+                .containsExactly("quarantine/" + staffRow);
+        JsonNode staff = json.readTree(ingest.read("quarantine/" + staffRow)).get("object");
+        assertThat(staff.get("row").asLong()).isEqualTo(1);
+        assertThat(staff.get("rowKey").asInt()).isEqualTo(1);
+        assertThat(staff.get("column").asText()).isEqualTo("email_address");
+        assertThat(staff.get("problem").asText()).contains("10485760 characters long, more than ETL_MAX_FIELD_LENGTH");
         assertReported(batch, "transaction", 0, null, "the manifest names it, but it does not exist");
         assertThat(ingest.keys("quarantine/transaction/")).as("nothing to quarantine but the report")
                 .containsExactly("quarantine/" + LakeLayout.quarantineReportKey(LakeLayout.dataKey("transaction", batch,

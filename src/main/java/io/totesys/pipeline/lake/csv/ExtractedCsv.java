@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.QuoteMode;
@@ -28,8 +29,11 @@ import io.totesys.pipeline.lake.ManifestCatalogue;
  * <p>
  * Anything that is not exactly that, a record that does not parse, a header that is not
  * the columns its manifest records (or, for a manifest that records none, the catalogue's),
- * a header without a column of the catalogue, a value of the wrong type, a NULL in a NOT NULL column, a value
- * longer than the limit, is an {@link InvalidSourceDataException} that says where. So is a
+ * a header without a column of the catalogue, a value of the wrong type, a NULL in a NOT NULL column, is an
+ * {@link InvalidSourceDataException} that says where. A value longer than the limit, in any
+ * column (one ToteSys added too), is never held whole ({@link LakeCsvRecords}): its row is
+ * handed to the caller's row quarantine ({@link LeftOutRow}) and reading goes on with the next
+ * row, or, for a caller without one, it is invalid like the others. So is a
  * content that is not what its manifest entry says: a size or a SHA-256 the stream reports
  * wrong at its end ({@link InvalidLakeObjectException}), or another number of records. A
  * read that fails on the way ({@link LakeReadException}: a connection cut, an S3 error) says
@@ -55,6 +59,7 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
     private final Map<String, Integer> lakePositions = new HashMap<>();
     private final int maxFieldLength;
     private final long expectedRows;
+    private final Consumer<LeftOutRow> leftOut;
     private final LakeCsvRecords records;
     private String[] pending;
     private long row;
@@ -79,12 +84,23 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
      */
     public ExtractedCsv(SourceTable table, List<String> recordedColumns, InputStream csv, int maxFieldLength,
             long expectedRows) {
+        this(table, recordedColumns, csv, maxFieldLength, expectedRows, null);
+    }
+
+    /**
+     * Reads the table's rows as {@link #ExtractedCsv(SourceTable, List, InputStream, int, long)}
+     * does, but a row with a value longer than {@code maxFieldLength} characters goes to
+     * {@code leftOut} instead, and the next row is read.
+     */
+    public ExtractedCsv(SourceTable table, List<String> recordedColumns, InputStream csv, int maxFieldLength,
+            long expectedRows, Consumer<LeftOutRow> leftOut) {
         this.table = table;
         this.recordedColumns = recordedColumns == null ? table.columnNames() : List.copyOf(recordedColumns);
         this.positions = new int[table.columns().size()];
         this.maxFieldLength = maxFieldLength;
         this.expectedRows = expectedRows;
-        this.records = new LakeCsvRecords(csv);
+        this.leftOut = leftOut;
+        this.records = new LakeCsvRecords(csv, maxFieldLength);
         checkHeader();
     }
 
@@ -121,6 +137,11 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
         }
     }
 
+    /** How many data records were read so far, rows left out included. */
+    public long rowsRead() {
+        return row;
+    }
+
     @Override
     public boolean hasNext() {
         return hasNextRecord();
@@ -141,10 +162,6 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
         String[] texts = new String[positions.length];
         for (int column = 0; column < texts.length; column++) {
             texts[column] = values[positions[column]];
-            if (texts[column] != null && texts[column].length() > maxFieldLength) {
-                throw invalid(table.columnNames().get(column), "the value is " + texts[column].length()
-                        + " characters long, more than ETL_MAX_FIELD_LENGTH (" + maxFieldLength + ")", null);
-            }
         }
         try {
             return SourceRow.parse(table, texts, lakePositions, values);
@@ -160,6 +177,10 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
         boolean more;
         try {
             pending = records.next();
+            while (pending != null && records.overlongValue() >= 0 && headerRead) {
+                leaveOut(pending, records.overlongValue(), records.overlongLength());
+                pending = records.next();
+            }
             more = pending != null;
         } catch (InvalidLakeObjectException e) {
             throw invalid(null, e.problem(), e);
@@ -178,6 +199,27 @@ public final class ExtractedCsv implements Iterator<SourceRow>, AutoCloseable {
             throw invalid(null, "it holds " + row + " records, its manifest says " + expectedRows, null);
         }
         return more;
+    }
+
+    /**
+     * A row with a value past the limit: to the row quarantine, or invalid without one. A row
+     * whose key cannot be told (the key itself too long, or not a number) is invalid: a row
+     * left out must be named.
+     */
+    private void leaveOut(String[] values, int position, long length) {
+        row++;
+        String column = position < recordedColumns.size() ? recordedColumns.get(position) : null;
+        String problem = "the value is " + length + " characters long, more than ETL_MAX_FIELD_LENGTH ("
+                + maxFieldLength + ")";
+        if (leftOut == null || values.length != recordedColumns.size()) {
+            throw invalid(column, problem, null);
+        }
+        String key = values[positions[0]];
+        try {
+            leftOut.accept(new LeftOutRow(table, row, Integer.parseInt(key), column, problem));
+        } catch (NumberFormatException e) {
+            throw invalid(column, problem + "; and its key is not a number, so the row cannot be named", e);
+        }
     }
 
     private static InvalidLakeObjectException untrusted(Throwable failure) {

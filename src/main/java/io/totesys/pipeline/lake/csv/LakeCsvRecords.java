@@ -22,6 +22,13 @@ import java.util.List;
  * the end, or bytes that are not UTF-8 are an {@link IllegalStateException} or an
  * {@link UncheckedIOException} that says what; a failed read of the stream is an
  * {@link UncheckedIOException} around it.
+ * <p>
+ * A value longer than {@code maxValueLength} characters (as {@link String#length()} counts
+ * them: UTF-16 units) is not kept: its characters are counted as they stream by and dropped
+ * past the limit, so that one value, however long, costs at most the limit's bytes of memory.
+ * The record then holds {@code null} in its place and says which value it was
+ * ({@link #overlongValue()}) and how long ({@link #overlongLength()}), for the caller to leave
+ * the row out.
  */
 final class LakeCsvRecords implements AutoCloseable {
 
@@ -33,15 +40,26 @@ final class LakeCsvRecords implements AutoCloseable {
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     private final List<String> values = new ArrayList<>();
+    private final long maxValueLength;
     private byte[] value = new byte[256];
     private int valueLength;
     private boolean valueAscii;
+    private long valueCharacters;
+    private int overlongValue;
+    private long overlongLength;
     private int position;
     private int limit;
     private boolean ended;
 
+    /** Reads records whose values may be as long as a Java array allows. */
     LakeCsvRecords(InputStream in) {
+        this(in, Integer.MAX_VALUE);
+    }
+
+    /** Reads records, keeping no value longer than {@code maxValueLength} characters. */
+    LakeCsvRecords(InputStream in, int maxValueLength) {
         this.in = in;
+        this.maxValueLength = maxValueLength;
     }
 
     /** The next record's values, {@code null} for NULL; {@code null} once there is none. */
@@ -51,17 +69,19 @@ final class LakeCsvRecords implements AutoCloseable {
             return null;
         }
         values.clear();
+        overlongValue = -1;
         int character = first;
         while (true) {
             valueLength = 0;
             valueAscii = true;
+            valueCharacters = 0;
             int after;
             if (character == '"') {
                 after = quoted();
-                values.add(text());
+                values.add(overlong() ? null : text());
             } else {
                 after = unquoted(character);
-                values.add(valueLength == 0 ? null : text());
+                values.add(overlong() || valueLength == 0 ? null : text());
             }
             if (after == ',') {
                 character = read();
@@ -72,6 +92,31 @@ final class LakeCsvRecords implements AutoCloseable {
             }
             return values.toArray(String[]::new);
         }
+    }
+
+    /**
+     * The position in the last record of its first value longer than the limit, whose place
+     * holds {@code null}; -1 when it has none.
+     */
+    int overlongValue() {
+        return overlongValue;
+    }
+
+    /** How many characters long the {@link #overlongValue()} was. */
+    long overlongLength() {
+        return overlongLength;
+    }
+
+    /** Whether the value just read was past the limit: the first such of the record is noted. */
+    private boolean overlong() {
+        if (valueCharacters <= maxValueLength) {
+            return false;
+        }
+        if (overlongValue < 0) {
+            overlongValue = values.size();
+            overlongLength = valueCharacters;
+        }
+        return true;
     }
 
     /** Reads a quoted value after its opening quote; returns what follows its closing quote. */
@@ -115,6 +160,11 @@ final class LakeCsvRecords implements AutoCloseable {
     }
 
     private void append(int character) {
+        valueCharacters += characters((byte) character);
+        if (valueCharacters > maxValueLength) {
+            valueLength = 0;
+            return;
+        }
         if (valueLength == value.length) {
             value = Arrays.copyOf(value, value.length * 2);
         }
@@ -122,13 +172,40 @@ final class LakeCsvRecords implements AutoCloseable {
         valueAscii &= character < 0x80;
     }
 
+    /**
+     * Adds bytes of the buffer to the value, counting its characters; past the limit they are
+     * only counted, and what was kept goes.
+     */
     private void append(int start, int length, boolean nonAscii) {
+        if (nonAscii) {
+            for (int index = start; index < start + length; index++) {
+                valueCharacters += characters(buffer[index]);
+            }
+        } else {
+            valueCharacters += length;
+        }
+        if (valueCharacters > maxValueLength) {
+            valueLength = 0;
+            return;
+        }
         if (valueLength + length > value.length) {
             value = Arrays.copyOf(value, Math.max(value.length * 2, valueLength + length));
         }
         System.arraycopy(buffer, start, value, valueLength, length);
         valueLength += length;
         valueAscii &= !nonAscii;
+    }
+
+    /**
+     * How many UTF-16 units a byte of UTF-8 adds to its text: one for the first byte of a
+     * character, two for the first of four bytes (beyond the Basic Multilingual Plane),
+     * none for the bytes that continue a character.
+     */
+    private static int characters(byte utf8) {
+        if ((utf8 & 0xC0) == 0x80) {
+            return 0;
+        }
+        return (utf8 & 0xF8) == 0xF0 ? 2 : 1;
     }
 
     private String text() {
