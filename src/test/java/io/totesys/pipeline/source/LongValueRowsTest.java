@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 
 import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.ToteSysFixture;
 import io.totesys.pipeline.world.DatabaseServer;
@@ -30,6 +31,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * exactly the bytes the {@code COPY} would have written, against ToteSys's own PostgreSQL: quotes
  * doubled, multi-byte characters and quotes cut across pieces, NULL apart from the empty text.
  */
+@ServerBacked
 class LongValueRowsTest {
 
     /** Small pieces, so that every awkward value is cut somewhere inside. */
