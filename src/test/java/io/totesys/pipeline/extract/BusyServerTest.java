@@ -1,10 +1,10 @@
 package io.totesys.pipeline.extract;
 
+import static io.totesys.pipeline.testing.SqlRows.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 
@@ -223,11 +223,5 @@ class BusyServerTest {
     private void loadPending() {
         PipelineStages.run(producer, PipelineStage.TRANSFORM);
         PipelineStages.run(producer, PipelineStage.LOAD);
-    }
-
-    private static void execute(Connection connection, String sql) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
     }
 }

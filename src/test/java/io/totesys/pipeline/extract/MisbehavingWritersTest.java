@@ -1,13 +1,13 @@
 package io.totesys.pipeline.extract;
 
+import static io.totesys.pipeline.testing.SqlRows.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,8 +18,8 @@ import javax.sql.DataSource;
 
 import jakarta.inject.Inject;
 
-import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,9 +29,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchManifest;
-import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.DuckDb;
+import io.totesys.pipeline.testing.ExtractRuns;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.ServerBacked;
@@ -76,12 +76,14 @@ class MisbehavingWritersTest {
 
     private final EmbeddedWorld world = TestWorld.get();
     private final LakeContents ingest = new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET);
+    private ExtractRuns extract;
     private ToteSysSimulator simulator;
 
     @BeforeEach
     void aSmallToteSysUnderAudit() {
         ToteSysFixture.reset(world);
         ToteSysAudit.install(world);
+        extract = new ExtractRuns(producer, json, ingest);
         simulator = new ToteSysSimulator(world.totesysOwner(), 12);
         simulator.seed(0.01);
         runBatch().orElseThrow();
@@ -112,7 +114,7 @@ class MisbehavingWritersTest {
             Instant commitAt = Instant.now().plusSeconds(60);
             while (Instant.now().isBefore(commitAt)) {
                 simulator.change();
-                runBatch().ifPresent(manifest -> assertThat(ids(manifest, "sales_order"))
+                runBatch().ifPresent(manifest -> assertThat(extract.ids(manifest, "sales_order"))
                         .as("the open transaction's order").doesNotContain(lateOrder));
                 Thread.sleep(1_000); // the poll interval: the writer keeps its transaction open meanwhile
             }
@@ -120,9 +122,9 @@ class MisbehavingWritersTest {
         }
 
         BatchManifest manifest = runBatch().orElseThrow();
-        assertThat(ids(manifest, "sales_order")).contains(lateOrder);
-        assertThat(ids(manifest, "payment")).containsAll(editedLate);
-        runBatch().ifPresent(next -> assertThat(ids(next, "sales_order")).doesNotContain(lateOrder));
+        assertThat(extract.ids(manifest, "sales_order")).contains(lateOrder);
+        assertThat(extract.ids(manifest, "payment")).containsAll(editedLate);
+        runBatch().ifPresent(next -> assertThat(extract.ids(next, "sales_order")).doesNotContain(lateOrder));
         ToteSysAudit.check(world).assertNone();
         loadPending();
         WarehouseAudit.check(world).assertNone();
@@ -147,15 +149,15 @@ class MisbehavingWritersTest {
             inSavepoint = insertReturningId(writer, LATE_ORDER.formatted("2022-11-05 10:00:00", 102));
             execute(writer, "RELEASE SAVEPOINT inner_work");
             simulator.change();
-            runBatch().ifPresent(manifest -> assertThat(ids(manifest, "sales_order")).doesNotContain(outside,
+            runBatch().ifPresent(manifest -> assertThat(extract.ids(manifest, "sales_order")).doesNotContain(outside,
                     inSavepoint));
             simulator.change();
-            runBatch().ifPresent(manifest -> assertThat(ids(manifest, "sales_order")).doesNotContain(outside,
+            runBatch().ifPresent(manifest -> assertThat(extract.ids(manifest, "sales_order")).doesNotContain(outside,
                     inSavepoint));
             writer.commit();
         }
 
-        assertThat(ids(runBatch().orElseThrow(), "sales_order")).contains(outside, inSavepoint);
+        assertThat(extract.ids(runBatch().orElseThrow(), "sales_order")).contains(outside, inSavepoint);
         ToteSysAudit.check(world).assertNone();
     }
 
@@ -169,9 +171,9 @@ class MisbehavingWritersTest {
 
         BatchManifest manifest = runBatch().orElseThrow();
 
-        assertThat(ids(manifest, "sales_order")).containsExactly(1, 2);
-        assertThat(ids(manifest, "department")).containsExactly(3);
-        assertThat(ids(manifest, "payment")).containsExactly(5);
+        assertThat(extract.ids(manifest, "sales_order")).containsExactly(1, 2);
+        assertThat(extract.ids(manifest, "department")).containsExactly(3);
+        assertThat(extract.ids(manifest, "payment")).containsExactly(5);
         assertThat(runBatch()).as("nothing changed since").isEmpty();
         ToteSysAudit.check(world).assertNone();
         loadPending();
@@ -190,10 +192,10 @@ class MisbehavingWritersTest {
             ahead = insertReturningId(writer, LATE_ORDER.formatted("2099-01-01 00:00:00", 201));
             behind = insertReturningId(writer, LATE_ORDER.formatted("2001-01-01 00:00:00", 202));
         }
-        assertThat(ids(runBatch().orElseThrow(), "sales_order")).containsExactlyInAnyOrder(ahead, behind);
+        assertThat(extract.ids(runBatch().orElseThrow(), "sales_order")).containsExactlyInAnyOrder(ahead, behind);
 
         ToteSysSimulator.NewOrder after = simulator.newSalesOrder();
-        assertThat(ids(runBatch().orElseThrow(), "sales_order")).containsExactly(after.orderId());
+        assertThat(extract.ids(runBatch().orElseThrow(), "sales_order")).containsExactly(after.orderId());
         ToteSysAudit.check(world).assertNone();
     }
 
@@ -222,7 +224,7 @@ class MisbehavingWritersTest {
         assertThat(deletedIds(batches, "payment")).containsExactly(otherPayment);
         assertThat(deletedIds(batches, "transaction")).containsExactly(otherTransaction);
         assertThat(deletedIds(batches, "sales_order")).containsExactly(salesOrder);
-        assertThat(batches.stream().flatMap(manifest -> ids(manifest, "transaction").stream()).toList())
+        assertThat(batches.stream().flatMap(manifest -> extract.ids(manifest, "transaction").stream()).toList())
                 .as("the transaction whose sales order went, with its reference set to NULL").contains(transaction);
         BatchManifest.Entry entry = batches.stream().flatMap(manifest -> manifest.deletions().stream())
                 .filter(deletion -> deletion.table().equals("payment")).findFirst().orElseThrow();
@@ -331,7 +333,7 @@ class MisbehavingWritersTest {
 
         BatchManifest upgrade = runBatch().orElseThrow();
         assertThat(upgrade.changesSince()).isNull();
-        assertThat(ids(upgrade, "sales_order")).containsExactly(order.orderId());
+        assertThat(extract.ids(upgrade, "sales_order")).containsExactly(order.orderId());
         assertThat(SqlRows.count(world.databases().warehouse(),
                 "SELECT sum(key_count) FROM pipeline.source_key_range WHERE table_name = 'sales_order'"))
                 .isEqualTo(SqlRows.count(world.totesysOwner(), "SELECT count(*) FROM sales_order"));
@@ -340,7 +342,7 @@ class MisbehavingWritersTest {
                 "DELETE FROM payment WHERE payment_id = " + order.paymentId());
         List<BatchManifest> batches = batchesUntilDeleted("payment");
         assertThat(batches.get(0).changesSince()).isNotNull();
-        assertThat(batches.stream().flatMap(manifest -> ids(manifest, "sales_order").stream()).toList())
+        assertThat(batches.stream().flatMap(manifest -> extract.ids(manifest, "sales_order").stream()).toList())
                 .containsExactly(1);
         assertThat(deletedIds(batches, "payment")).containsExactly(order.paymentId());
         ToteSysAudit.check(world).assertNone();
@@ -365,56 +367,31 @@ class MisbehavingWritersTest {
     }
 
     private Optional<BatchManifest> runBatch() {
-        List<String> manifestsBefore = ingest.keys("input/_manifests/");
-        Exchange result = producer.send("direct:extract-batch", exchange -> {
-        });
-        assertThat(BatchFailure.of(result)).isNull();
-        List<String> manifests = new ArrayList<>(ingest.keys("input/_manifests/"));
-        manifests.removeAll(manifestsBefore);
-        assertThat(manifests).as("at most one new manifest").hasSizeLessThanOrEqualTo(1);
-        try {
-            return manifests.isEmpty() ? Optional.empty()
-                    : Optional.of(json.readValue(ingest.read(manifests.get(0)), BatchManifest.class));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return extract.run().map(ExtractRuns.Published::manifest);
     }
 
-    private List<Integer> ids(BatchManifest manifest, String table) {
-        return manifest.objects().stream().filter(entry -> entry.table().equals(table))
-                .flatMap(entry -> ingest.records("input/" + entry.key()).stream())
-                .map(record -> Integer.parseInt(record.get(0))).toList();
-    }
-
-    /** Runs extract batches until the lake holds a deletion of each table; returns the batches written. */
-    private List<BatchManifest> batchesUntilDeleted(String... tables) throws InterruptedException {
+    /**
+     * Runs extract batches, a poll every 200 ms, until the lake holds a deletion of each
+     * table (PostgreSQL's statistics count a delete within a second); returns the batches.
+     */
+    private List<BatchManifest> batchesUntilDeleted(String... tables) {
         List<BatchManifest> batches = new ArrayList<>();
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (Arrays.stream(tables).anyMatch(table -> deletedIds(batches, table).isEmpty())) {
-            assertThat(Instant.now()).as("the deletes reached the lake in time").isBefore(deadline);
-            runBatch().ifPresent(batches::add);
-            Thread.sleep(200); // the next poll: PostgreSQL's statistics count the deletes within a second
-        }
+        Awaitility.await("the deletes reached the lake").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    runBatch().ifPresent(batches::add);
+                    return Arrays.stream(tables).noneMatch(table -> deletedIds(batches, table).isEmpty());
+                });
         return batches;
     }
 
     private List<Integer> deletedIds(List<BatchManifest> batches, String table) {
-        return batches.stream().flatMap(manifest -> manifest.deletions().stream())
-                .filter(entry -> entry.table().equals(table))
-                .flatMap(entry -> ingest.records("input/" + entry.key()).stream())
-                .map(record -> Integer.parseInt(record.get(0))).toList();
+        return batches.stream().flatMap(manifest -> extract.deletedIds(manifest, table).stream()).toList();
     }
 
     private static int insertReturningId(Connection connection, String sql) throws SQLException {
         try (Statement statement = connection.createStatement(); ResultSet id = statement.executeQuery(sql)) {
             id.next();
             return id.getInt(1);
-        }
-    }
-
-    private static void execute(Connection connection, String sql) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(sql);
         }
     }
 }

@@ -68,4 +68,11 @@ public final class SqlRows {
             throw new IllegalStateException("query failed: " + e.getMessage() + "\n" + query, e);
         }
     }
+
+    /** Runs a statement on a connection the caller holds, in its transaction. */
+    public static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
 }
