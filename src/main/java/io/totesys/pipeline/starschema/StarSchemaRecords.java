@@ -17,7 +17,7 @@ import io.totesys.pipeline.lake.csv.InvalidSourceDataException;
 import io.totesys.pipeline.lake.csv.SourceRow;
 
 /**
- * The derivation rules of the star schema (SPEC section 2): each method builds one
+ * The derivation rules of the star schema (docs/architecture.md#derivation-rules): each method builds one
  * warehouse row, as an Avro record ready for Parquet, from the source rows it derives from.
  */
 public final class StarSchemaRecords {

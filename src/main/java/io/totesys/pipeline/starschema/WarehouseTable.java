@@ -19,7 +19,7 @@ import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.ManifestCatalogue;
 
 /**
- * The star schema (SPEC section 2): the one place that lists the warehouse tables, their
+ * The star schema (docs/architecture.md#star-schema): the one place that lists the warehouse tables, their
  * columns and the dimensions fact columns refer to, in the order the transform writes them to Parquet and the warehouse
  * declares them. The facts' surrogate keys ({@code sales_record_id}, ...) are the
  * warehouse's own and not part of the Parquet files.
