@@ -138,7 +138,7 @@ public final class StarSchemaRecords {
     }
 
     /**
-     * Builds a record of a table from the values of its SPEC columns in column order, in their
+     * Builds a record of a table from the values of its own columns in column order, in their
      * Avro representation, then the columns an operator added carried from the source row
      * ({@link AddedColumns}; {@code source} is {@code null} for a table that takes none).
      *

@@ -23,7 +23,7 @@ import org.apache.avro.generic.GenericFixed;
 
 /**
  * The types of the star schema's columns (docs/architecture.md#star-schema), and how each is stored in Parquet:
- * the SPEC's own, and the {@code numeric(p,s)} of any precision a column an operator adds
+ * the star schema's own, and the {@code numeric(p,s)} of any precision a column an operator adds
  * ({@link AddedColumns}) may have.
  */
 public final class WarehouseColumnType {

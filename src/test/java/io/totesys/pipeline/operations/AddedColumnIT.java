@@ -53,7 +53,7 @@ class AddedColumnIT {
     }
 
     /**
-     * Puts sales_order back as the SPEC has it. The warehouse keeps the operator's column and
+     * Puts sales_order back as docs/architecture.md#source-schema has it. The warehouse keeps the operator's column and
      * their migration's history: a nullable column the other tests neither write nor read.
      */
     @AfterEach
