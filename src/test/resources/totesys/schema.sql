@@ -1,4 +1,4 @@
--- The ToteSys schema (SPEC section 1), as the simulated source database holds it.
+-- The ToteSys schema (docs/architecture.md#source-schema), as the simulated source database holds it.
 -- Columns stand in the order the real database declares them.
 
 CREATE TYPE payment_type_name AS ENUM ('SALES_RECEIPT', 'SALES_REFUND', 'PURCHASE_PAYMENT', 'PURCHASE_REFUND');

@@ -31,7 +31,7 @@ public enum ColumnType {
 
     /**
      * Whether a ToteSys column of this PostgreSQL type ({@code pg_type.typname}) still renders
-     * as text the transform reads as this type: the SPEC's own type, or one it can take, such
+     * as text the transform reads as this type: the catalogue's own type, or one it can take, such
      * as {@code bigint} for {@code integer}, any {@code varchar} for {@code text}, any
      * precision of {@code numeric} or {@code timestamp}. A value of such a type that does not
      * fit (a {@code bigint} beyond {@code integer}) is quarantined by the transform.

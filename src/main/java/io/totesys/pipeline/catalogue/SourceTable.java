@@ -18,7 +18,7 @@ import java.util.Optional;
 /**
  * The catalogue of ToteSys: the one place that lists the tables the pipeline extracts
  * and their columns, in the order the source declares them, with their types and whether
- * they may be NULL (SPEC section 1).
+ * they may be NULL (docs/architecture.md#source-schema).
  * <p>
  * This enum is the allow-list: every table name that reaches SQL comes from here, never
  * from input. {@code _prisma_migrations} is not business data and is deliberately absent.
@@ -122,11 +122,11 @@ public enum SourceTable {
             column("company_ac_number", INTEGER),
             column("counterparty_ac_number", INTEGER));
 
-    /** The column every table carries and incremental extraction is keyed on (SPEC section 4). */
+    /** The change stamp every table carries; it orders extracted rows (docs/architecture.md#source-schema). */
     public static final String CHANGE_COLUMN = "last_updated";
 
     /**
-     * The schema ToteSys keeps its tables in (SPEC section 1). Every statement names it, so that
+     * The schema ToteSys keeps its tables in (docs/architecture.md#source-schema). Every statement names it, so that
      * no {@code search_path} a DBA sets on the role or the database makes another schema's table
      * of the same name the one that is read.
      */

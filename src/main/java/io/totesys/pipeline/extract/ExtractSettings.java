@@ -6,7 +6,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithName;
 import io.totesys.pipeline.schemadrift.SchemaChangePolicy;
 
-/** How the extractor reads ToteSys (SPEC section 4). */
+/** How the extractor reads ToteSys (docs/architecture.md#extract-what-a-batch-reads). */
 @ConfigMapping(prefix = "etl.extract")
 public interface ExtractSettings {
 

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * The id of a batch, threaded through all three hops: CSV objects, Parquet objects and
- * the warehouse load record (SPEC section 3). It sorts by creation time and carries its
+ * the warehouse load record (docs/architecture.md#batch-ids). It sorts by creation time and carries its
  * date partition: {@code 20261126T001635123Z-9f3a1c}. New batches take theirs from
  * {@code BatchIds}, which keeps them in order whatever the clock says.
  */

@@ -19,7 +19,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * A batch's manifest (SPEC section 3): written once every data object of the batch is
+ * A batch's manifest (docs/architecture.md#batch-manifests): written once every data object of the batch is
  * in place, so a consumer that sees it may act on the whole batch. Keys are relative
  * ({@link LakeLayout}), so the manifest stays true when the batch moves from
  * {@code input/} to {@code processed/}.
@@ -47,7 +47,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *        the order of its CSV objects' headers; {@code null} in manifests written before
  *        the extract recorded them (their CSV objects hold the catalogue's columns)
  * @param recordSeparator how the records of the batch's CSV objects end, {@link #CRLF} or
- *        {@link #LF} (SPEC section 3); {@code null} in manifests written before it was recorded:
+ *        {@link #LF} (docs/architecture.md#csv-format); {@code null} in manifests written before it was recorded:
  *        their objects' records end in CRLF
  */
 public record BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,

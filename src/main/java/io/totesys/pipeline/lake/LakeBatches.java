@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * The batches in one lake bucket, as the stage that consumes them sees them: the manifests
  * waiting under {@code input/}, a batch's manifest and objects, and the archiving of a
- * consumed batch. The one place for the lake's batch bookkeeping (SPEC section 3).
+ * consumed batch. The one place for the lake's batch bookkeeping (docs/architecture.md#batch-manifests).
  */
 public final class LakeBatches {
 

@@ -1,7 +1,7 @@
 package io.totesys.pipeline.lake;
 
 /**
- * The key layout of the lake (SPEC section 3), the one place that knows it.
+ * The key layout of the lake (docs/architecture.md#lake-layout), the one place that knows it.
  * <p>
  * A stage's new objects land under {@code input/}; once the next stage has consumed them
  * they move to {@code processed/} under the same relative key. Relative keys carry the

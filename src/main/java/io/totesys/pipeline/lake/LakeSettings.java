@@ -7,7 +7,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 
-/** Where the lake is and how to reach it (SPEC section 5). */
+/** Where the lake is and how to reach it (docs/configuration.md#the-lake). */
 @ConfigMapping(prefix = "lake")
 public interface LakeSettings {
 

@@ -195,8 +195,8 @@ public class SchemaChanges {
                                         + String.join(", ", uncatalogued)
                                         + ")")
                 + ". Its changes wait in ToteSys, nothing is lost: restore the column in ToteSys, or deploy a "
-                + "release whose catalogue maps the new one (README: When ToteSys changes its schema), and " + table
-                + " resumes where it stopped";
+                + "release whose catalogue maps the new one (docs/operations.md#when-totesys-changes-its-schema), and "
+                + table + " resumes where it stopped";
     }
 
     /**
@@ -254,7 +254,7 @@ public class SchemaChanges {
         return switch (change.kind()) {
             case ADDED -> "ToteSys added the column " + column + " (" + change.newType() + "): the lake carries it "
                     + "from batch " + batchId + " on, at the end of " + table + "'s CSV objects; the star schema "
-                    + (needed ? "maps it" : "does not map it (README: When ToteSys changes its schema)");
+                    + (needed ? "maps it" : "does not map it (docs/operations.md#when-totesys-changes-its-schema)");
             case DROPPED -> "ToteSys dropped the column " + column + optionalType(change.oldType())
                     + ": the lake no longer carries it from batch " + batchId + " on"
                     + (needed ? "; the star schema needs it, so " + table + " is held" : "");

@@ -25,7 +25,7 @@ import io.totesys.pipeline.mirror.RowChecksums;
  * One consistent, read-only view of ToteSys that an extract batch reads all its tables
  * from: a REPEATABLE READ transaction, so that a sales order, its transaction and its
  * payment are seen as of the same instant, and so that the batch knows exactly which
- * transactions it sees: {@code pg_current_snapshot()} (SPEC section 4).
+ * transactions it sees: {@code pg_current_snapshot()} (docs/architecture.md#extract-what-a-batch-reads).
  * <p>
  * A row version belongs to the batch when the transaction that wrote it (its {@code xmin},
  * readable with plain SELECT) is visible in this snapshot but not in the previous batch's

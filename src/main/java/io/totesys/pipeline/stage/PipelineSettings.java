@@ -6,7 +6,7 @@ import java.time.ZoneId;
 import io.smallrye.config.ConfigMapping;
 
 /**
- * The settings every stage shares (SPEC section 5). Periods the stage routes' timers read
+ * The settings every stage shares (docs/configuration.md#every-stage). Periods the stage routes' timers read
  * are Camel durations ({@code 30s}, {@code 5m}, {@code 1h}), kept as written here and
  * checked as the service starts ({@code SettingsCheck}), so that a malformed one is
  * reported in one line that names it.

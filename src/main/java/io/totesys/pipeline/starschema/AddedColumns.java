@@ -17,14 +17,14 @@ import io.totesys.pipeline.catalogue.SourceTable;
  * one configured object through which {@link WarehouseTable} lists them: each carries a
  * column of a ToteSys table, under its own name and with the type it has in the warehouse,
  * into the table whose rows come from that ToteSys table alone (a fact from its order or
- * payment, a dimension from its one table), after the SPEC's columns.
+ * payment, a dimension from its one table), after the table's own columns.
  */
 public final class AddedColumns {
 
     /** The setting, as operators write it. */
     public static final String SETTING = "ETL_STAR_SCHEMA_ADDED_COLUMNS";
 
-    /** None: the star schema is the SPEC's. */
+    /** None: the star schema is as docs/architecture.md#star-schema lists it. */
     public static final AddedColumns NONE = new AddedColumns(List.of());
 
     /** The dimensions that join two ToteSys tables: a column of either has no one row to go to. */

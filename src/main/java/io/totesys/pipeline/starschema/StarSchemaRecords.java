@@ -17,7 +17,7 @@ import io.totesys.pipeline.lake.csv.InvalidSourceDataException;
 import io.totesys.pipeline.lake.csv.SourceRow;
 
 /**
- * The derivation rules of the star schema (SPEC section 2): each method builds one
+ * The derivation rules of the star schema (docs/architecture.md#derivation-rules): each method builds one
  * warehouse row, as an Avro record ready for Parquet, from the source rows it derives from.
  */
 public final class StarSchemaRecords {
@@ -138,7 +138,7 @@ public final class StarSchemaRecords {
     }
 
     /**
-     * Builds a record of a table from the values of its SPEC columns in column order, in their
+     * Builds a record of a table from the values of its own columns in column order, in their
      * Avro representation, then the columns an operator added carried from the source row
      * ({@link AddedColumns}; {@code source} is {@code null} for a table that takes none).
      *

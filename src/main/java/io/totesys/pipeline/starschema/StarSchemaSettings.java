@@ -12,7 +12,7 @@ public interface StarSchemaSettings {
      * {@code ETL_STAR_SCHEMA_ADDED_COLUMNS}: source columns carried into the star schema table
      * whose rows come from their table, each {@code table.column type} (such as
      * {@code sales_order.discount_percent numeric(5,2)}), separated by {@code ;} or line breaks;
-     * read by {@link AddedColumns#parse}. Unset, the star schema is the SPEC's.
+     * read by {@link AddedColumns#parse}. Unset, the star schema is as documented.
      */
     Optional<String> addedColumns();
 

@@ -8,7 +8,7 @@ import org.apache.avro.SchemaBuilder;
 
 /**
  * The columns of a star schema table as this service writes and loads them, with the Avro
- * schema its Parquet objects are written with: the SPEC's columns, then any the operator
+ * schema its Parquet objects are written with: the table's own columns, then any the operator
  * added ({@link AddedColumns}), which are nullable and default to NULL.
  */
 record TableLayout(List<WarehouseColumn> columns, List<String> columnNames, Schema avroSchema) {

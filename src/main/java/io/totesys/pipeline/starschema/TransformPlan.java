@@ -37,7 +37,7 @@ import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
 
 /**
- * Which warehouse tables a transform batch writes, and from what (SPEC section 2). The
+ * Which warehouse tables a transform batch writes, and from what (docs/architecture.md#derivation-rules). The
  * reference tables are read up front (they are small) and remembered
  * ({@link ReferenceState}), so that a dimension that joins two of them gets the current
  * version of both; the tables that grow with the business (designs, transactions, orders,

@@ -22,8 +22,8 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericFixed;
 
 /**
- * The types of the star schema's columns (SPEC section 2), and how each is stored in Parquet:
- * the SPEC's own, and the {@code numeric(p,s)} of any precision a column an operator adds
+ * The types of the star schema's columns (docs/architecture.md#star-schema), and how each is stored in Parquet:
+ * the star schema's own, and the {@code numeric(p,s)} of any precision a column an operator adds
  * ({@link AddedColumns}) may have.
  */
 public final class WarehouseColumnType {

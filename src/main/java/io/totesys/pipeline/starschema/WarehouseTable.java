@@ -19,14 +19,14 @@ import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.ManifestCatalogue;
 
 /**
- * The star schema (SPEC section 2): the one place that lists the warehouse tables, their
+ * The star schema (docs/architecture.md#star-schema): the one place that lists the warehouse tables, their
  * columns and the dimensions fact columns refer to, in the order the transform writes them to Parquet and the warehouse
  * declares them. The facts' surrogate keys ({@code sales_record_id}, ...) are the
  * warehouse's own and not part of the Parquet files.
  * <p>
  * Operators may add columns a source table carries to the table its rows go to, without a
  * release ({@link AddedColumns}, {@code ETL_STAR_SCHEMA_ADDED_COLUMNS}): they follow the
- * SPEC's, nullable.
+ * table's own, nullable.
  * <p>
  * The order of the constants is the order a batch is written and loaded in: dimensions
  * before the facts that reference them, {@code dim_date} once the facts have said which
@@ -153,7 +153,7 @@ public enum WarehouseTable {
         return added.of(this);
     }
 
-    /** The SPEC's columns of the table, without any an operator added. */
+    /** The table's own columns (docs/architecture.md#star-schema), without any an operator added. */
     List<WarehouseColumn> specColumns() {
         return specColumns;
     }
@@ -180,7 +180,7 @@ public enum WarehouseTable {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The table's columns: the SPEC's, then any an operator added ({@link #configure}). */
+    /** The table's columns: its own, then any an operator added ({@link #configure}). */
     public List<WarehouseColumn> columns() {
         return layout().columns();
     }

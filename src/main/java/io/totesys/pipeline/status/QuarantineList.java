@@ -87,7 +87,7 @@ class QuarantineList {
                 + "INSERT INTO pipeline.replay_request (batch_id) VALUES ('" + batchId + "')";
     }
 
-    /** The runbook's next step (README: Operating; docs/reliability.md: quarantine, fix, replay, check). */
+    /** The runbook's next step (docs/operations.md#operators-runbook-quarantine-fix-replay-check). */
     private static String nextStep(boolean extractObject, String table, String batchId, String location) {
         String replay = "INSERT INTO pipeline.replay_request (batch_id) VALUES ('" + batchId + "')";
         if (LakeLayout.MANIFESTS.equals(table)) {

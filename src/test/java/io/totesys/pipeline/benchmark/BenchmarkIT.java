@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The benchmark at scale 1 with a short latency phase, so that the command the README
+ * The benchmark at scale 1 with a short latency phase, so that the command docs/development.md
  * documents keeps working: every stage and its anchors measured on the same rows against a
  * durable PostgreSQL, the warehouse complete, and the report holding every row of its tables
  * and every target judged. Timings are not asserted: they depend on the machine.

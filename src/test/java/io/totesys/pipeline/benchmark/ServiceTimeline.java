@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * When each stage of a run-once cycle ended, read from the service's log: the one line per
- * batch and stage that the service writes (README, Monitoring), stamped in UTC. The extract
+ * batch and stage that the service writes (docs/operations.md#logs-and-metrics), stamped in UTC. The extract
  * stage starts at its batch id's instant; each later stage starts where the one before ended.
  *
  * @param extractStarted when the extract batch opened (its batch id)

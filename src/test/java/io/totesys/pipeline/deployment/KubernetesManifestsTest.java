@@ -46,7 +46,7 @@ import io.totesys.pipeline.operations.ClusterServiceProducer;
  */
 class KubernetesManifestsTest {
 
-    /** SPEC section 5: every variable the service must be given. */
+    /** docs/configuration.md#the-configuration-contract: every variable the service must be given. */
     private static final Set<String> CONFIGURATION_CONTRACT = Set.of("TOTESYS_JDBC_URL", "TOTESYS_USERNAME",
             "TOTESYS_PASSWORD", "WAREHOUSE_JDBC_URL", "WAREHOUSE_USERNAME", "WAREHOUSE_PASSWORD", "S3_ENDPOINT",
             "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "LAKE_INGEST_BUCKET", "LAKE_PROCESSED_BUCKET",

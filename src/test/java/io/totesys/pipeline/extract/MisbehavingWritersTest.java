@@ -98,7 +98,10 @@ class MisbehavingWritersTest {
                 .as("roles granted to the reader, pg_read_all_stats among them").isZero();
     }
 
-    /** SPEC section 4 and issue 12, point 1: a minute-long transaction, stamps older than every poll. */
+    /**
+     * docs/architecture.md#extract-what-a-batch-reads and issue 12, point 1: a minute-long transaction, stamps older
+     * than every poll.
+     */
     @Test
     void aTransactionOpenForAMinuteWithOldStampsReachesTheLakeOnce() throws Exception {
         int lateOrder;

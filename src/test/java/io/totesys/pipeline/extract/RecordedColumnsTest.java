@@ -58,7 +58,10 @@ class RecordedColumnsTest {
                 .hasMessageContaining("the object lacks this column of the catalogue");
     }
 
-    /** SPEC section 3: records may end in LF, as PostgreSQL's COPY writes them, or CRLF; the transform reads both alike. */
+    /**
+     * docs/architecture.md#csv-format: records may end in LF, as PostgreSQL's COPY writes them, or CRLF; the transform
+     * reads both alike.
+     */
     @Test
     void recordsThatEndInALineFeedReadAsThoseThatEndInCrlf() {
         List<String> columns = SourceTable.DEPARTMENT.columnNames();

@@ -39,7 +39,7 @@ import io.totesys.pipeline.world.ToteSysSimulator;
 class AddedColumnIT {
 
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
-    /** The operator's migration, as the README shows it. */
+    /** The operator's migration, as docs/operations.md shows it. */
     private static final String MIGRATION = "ALTER TABLE public.fact_sales_order ADD COLUMN discount_percent numeric(5,2);\n";
 
     private final EmbeddedWorld world = TestWorld.get();
@@ -53,7 +53,7 @@ class AddedColumnIT {
     }
 
     /**
-     * Puts sales_order back as the SPEC has it. The warehouse keeps the operator's column and
+     * Puts sales_order back as docs/architecture.md#source-schema has it. The warehouse keeps the operator's column and
      * their migration's history: a nullable column the other tests neither write nor read.
      */
     @AfterEach

@@ -20,7 +20,7 @@ import io.totesys.pipeline.world.TestCertificates;
 import io.totesys.pipeline.world.ToteSysSimulator;
 
 /**
- * TLS to both databases, as the README documents it: a PostgreSQL server that refuses
+ * TLS to both databases, as docs/operations.md documents it: a PostgreSQL server that refuses
  * every unencrypted connection, a certificate signed by the operator's own authority, and
  * the service told to verify it ({@code sslmode=verify-full}, the authority as
  * {@code sslrootcert}), through nothing but its JDBC URLs.

@@ -60,7 +60,7 @@ class ReadinessIT {
         environment.put("ETL_HEALTH_CHECK_INTERVAL", "1s");
         environment.put("ETL_POLL_INTERVAL", "1h");
         environment.put("ETL_JOLOKIA_ALLOWED_ORIGINS", CONSOLE_ORIGIN);
-        // The passwords as system properties too, as the README allows: Jolokia must not show them.
+        // The passwords as system properties too, as docs/configuration.md allows: Jolokia must not show them.
         service = PipelineService.start(environment, directory.resolve("service.log"),
                 "-Dquarkus.datasource.password=" + DatabaseServer.WAREHOUSE_PASSWORD,
                 "-Dquarkus.datasource.totesys.password=" + DatabaseServer.READER_PASSWORD);

@@ -62,7 +62,7 @@ class SchemaDriftIT {
         new ToteSysSimulator(world.totesysOwner(), 16).seed(0.01);
     }
 
-    /** Puts sales_order back as the SPEC has it, for the tests that share this world. */
+    /** Puts sales_order back as docs/architecture.md#source-schema has it, for the tests that share this world. */
     @AfterEach
     void restoreToteSys() {
         ToteSysFixture.reset(world);

@@ -73,7 +73,7 @@ class SchemaChangesTest {
         assertThat(SchemaChanges.changes(now, catalogue)).isEmpty();
     }
 
-    /** sales_order as the SPEC has it, in ToteSys's column order. */
+    /** sales_order as docs/architecture.md#source-schema has it, in ToteSys's column order. */
     private static SourceSchema salesOrder() {
         List<SourceSchema.Column> columns = new ArrayList<>();
         int position = 1;

@@ -24,7 +24,7 @@ import io.totesys.pipeline.lake.csv.SourceRow;
 
 /**
  * An operator carries a column ToteSys added into the star schema with
- * {@code ETL_STAR_SCHEMA_ADDED_COLUMNS}: the catalogue lists it after the SPEC's columns, the
+ * {@code ETL_STAR_SCHEMA_ADDED_COLUMNS}: the catalogue lists it after the table's own columns, the
  * transform writes its value as the warehouse type (never rounded), an object from before the
  * column gives NULL, and a setting that cannot work is one line naming it.
  */

@@ -37,7 +37,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * embedded world runs and ToteSys changes: it shows the batches through the three hops, a
  * quarantined object with its report and next step, and the freshness lag; it links each
  * batch's manifests, pages the batch log, never shows a secret, and still renders, naming what
- * is unreachable, while the databases are down. It saves the screenshot the README shows
+ * is unreachable, while the databases are down. It saves the screenshot docs/operations.md shows
  * ({@code target/status-page.png}, committed as {@code docs/status-page.png}).
  * This test has a world of its own, since it stops its databases.
  */

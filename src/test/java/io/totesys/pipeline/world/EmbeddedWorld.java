@@ -11,7 +11,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Everything the pipeline talks to, on this machine: a PostgreSQL server with ToteSys and
  * the warehouse, and an S3 server with both lake buckets. {@link #environment()} is the
- * configuration contract (SPEC section 5) that points the service at them.
+ * configuration contract (docs/configuration.md#the-configuration-contract) that points the service at them.
  */
 public final class EmbeddedWorld implements AutoCloseable {
 

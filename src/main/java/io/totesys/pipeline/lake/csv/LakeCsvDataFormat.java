@@ -17,7 +17,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.apache.commons.csv.CSVPrinter;
 
 /**
- * Writes {@link DeletedRows} in the lake's CSV dialect (SPEC section 3, {@link ExtractedCsv#FORMAT}):
+ * Writes {@link DeletedRows} in the lake's CSV dialect (docs/architecture.md#csv-format, {@link ExtractedCsv#FORMAT}):
  * RFC 4180 with CRLF line ends, UTF-8, every non-NULL value quoted and NULL as an empty
  * unquoted field, one record at a time as the cursor hands them out.
  * <p>

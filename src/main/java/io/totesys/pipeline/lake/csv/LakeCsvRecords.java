@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The records of a CSV object in the lake's dialect (SPEC section 3), read straight from its
+ * The records of a CSV object in the lake's dialect (docs/architecture.md#csv-format), read straight from its
  * UTF-8 bytes: values separated by commas, a quoted value with {@code ""} for a quote, an
  * empty unquoted value as NULL, records ended by LF or CRLF (a lone CR too), as RFC 4180
  * parsers such as commons-csv read it, at the speed of a byte scan.
