@@ -6,13 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -26,7 +22,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
-import io.totesys.pipeline.catalogue.SourceColumn;
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.source.RepeatedKey;
@@ -56,36 +51,11 @@ import io.totesys.pipeline.stage.PipelineStateException;
 @ApplicationScoped
 public class SchemaChanges {
 
-    /** What changed in a column. */
-    public enum Kind {
-        ADDED, DROPPED, RENAMED, RETYPED;
-
-        String label() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
-
-    /**
-     * One change of a ToteSys table.
-     *
-     * @param column the column's name before the change (after it, when added)
-     * @param renamedTo the new name, for {@link Kind#RENAMED}
-     * @param oldType the type before, or {@code null} for an added column or when unknown
-     * @param newType the type after, or {@code null} for a dropped column
-     */
-    public record Change(SourceTable table, Kind kind, String column, String renamedTo, String oldType,
-            String newType) {
-    }
-
-    /** A column as {@code pipeline.source_schema} records it. */
-    record RecordedColumn(String name, String type, Integer position) {
-    }
-
-    private record Recorded(List<RecordedColumn> columns, String fingerprint, String heldReason) {
+    private record Recorded(List<ColumnChanges.RecordedColumn> columns, String fingerprint, String heldReason) {
     }
 
     private static final Logger LOG = Logger.getLogger(SchemaChanges.class);
-    private static final TypeReference<List<RecordedColumn>> COLUMNS = new TypeReference<>() {
+    private static final TypeReference<List<ColumnChanges.RecordedColumn>> COLUMNS = new TypeReference<>() {
     };
 
     private final AgroalDataSource warehouse;
@@ -119,14 +89,15 @@ public class SchemaChanges {
     Map<SourceTable, String> review(BatchId batchId, Map<SourceTable, SourceSchema> schemas) {
         Map<SourceTable, Recorded> recorded = recorded();
         Map<SourceTable, String> held = hold(schemas);
-        List<Change> changes = new ArrayList<>();
+        List<ColumnChanges.Change> changes = new ArrayList<>();
         Map<SourceTable, SourceSchema> toRecord = new EnumMap<>(SourceTable.class);
         for (SourceSchema schema : schemas.values()) {
             Recorded before = recorded.get(schema.table());
             boolean columnsChanged = before == null
                     || !before.fingerprint().equals(schema.manifestSchema().fingerprint());
             if (columnsChanged) {
-                changes.addAll(changes(schema, before == null ? catalogued(schema.table()) : before.columns()));
+                changes.addAll(ColumnChanges.changes(schema,
+                        before == null ? ColumnChanges.catalogued(schema.table()) : before.columns()));
             }
             if (columnsChanged || !Objects.equals(before.heldReason(), held.get(schema.table()))) {
                 toRecord.put(schema.table(), schema);
@@ -135,7 +106,7 @@ public class SchemaChanges {
         if (!toRecord.isEmpty()) {
             record(batchId, changes, toRecord, held);
             changes.forEach(change -> {
-                LOG.warn(describe(change, schemas.get(change.table()), batchId));
+                LOG.warn(ColumnChanges.describe(change, schemas.get(change.table()), batchId));
                 metrics.schemaChanged(change.table().tableName());
             });
             toRecord.keySet().stream()
@@ -214,76 +185,6 @@ public class SchemaChanges {
         return reason.startsWith(table.tableName() + ": its key ");
     }
 
-    /** The changes from the columns before to those ToteSys has now. */
-    static List<Change> changes(SourceSchema now, List<RecordedColumn> before) {
-        SourceTable table = now.table();
-        Map<String, RecordedColumn> gone = new LinkedHashMap<>();
-        before.forEach(column -> gone.put(column.name(), column));
-        List<SourceSchema.Column> added = new ArrayList<>();
-        List<Change> changes = new ArrayList<>();
-        for (SourceSchema.Column column : now.columns()) {
-            RecordedColumn earlier = gone.remove(column.name());
-            if (earlier == null) {
-                added.add(column);
-            } else if (earlier.type() != null && !earlier.type().equals(column.type())) {
-                changes.add(new Change(table, Kind.RETYPED, column.name(), null, earlier.type(), column.type()));
-            }
-        }
-        for (Iterator<SourceSchema.Column> columns = added.iterator(); columns.hasNext();) {
-            SourceSchema.Column column = columns.next();
-            Optional<RecordedColumn> renamed = gone.values().stream()
-                    .filter(earlier -> Objects.equals(earlier.position(), column.position())).findFirst();
-            if (renamed.isPresent()) {
-                gone.remove(renamed.get().name());
-                columns.remove();
-                changes.add(new Change(table, Kind.RENAMED, renamed.get().name(), column.name(), renamed.get().type(),
-                        column.type()));
-            }
-        }
-        gone.values().forEach(column -> changes.add(new Change(table, Kind.DROPPED, column.name(), null,
-                column.type(), null)));
-        added.forEach(column -> changes.add(new Change(table, Kind.ADDED, column.name(), null, null, column.type())));
-        return changes;
-    }
-
-    /** The one WARN line that says a change. */
-    static String describe(Change change, SourceSchema schema, BatchId batchId) {
-        String table = change.table().tableName();
-        String column = table + "." + change.column();
-        boolean needed = change.table().columnNames().contains(change.column());
-        return switch (change.kind()) {
-            case ADDED -> "ToteSys added the column " + column + " (" + change.newType() + "): the lake carries it "
-                    + "from batch " + batchId + " on, at the end of " + table + "'s CSV objects; the star schema "
-                    + (needed ? "maps it" : "does not map it (docs/operations.md#when-totesys-changes-its-schema)");
-            case DROPPED -> "ToteSys dropped the column " + column + optionalType(change.oldType())
-                    + ": the lake no longer carries it from batch " + batchId + " on"
-                    + (needed ? "; the star schema needs it, so " + table + " is held" : "");
-            case RENAMED -> "ToteSys renamed the column " + column + " to " + change.renamedTo() + " ("
-                    + change.newType() + "): the lake carries it under its new name from batch " + batchId + " on"
-                    + (needed ? "; the star schema needs " + change.column() + ", so " + table + " is held" : "");
-            case RETYPED -> "ToteSys changed the type of " + column + " from " + change.oldType() + " to "
-                    + change.newType() + " (batch " + batchId + ")" + (needed ? retypedNeed(change, schema) : "");
-        };
-    }
-
-    private static String retypedNeed(Change change, SourceSchema schema) {
-        SourceColumn expected = change.table().columns().get(change.table().columnIndex(change.column()));
-        boolean taken = schema.column(change.column())
-                .map(column -> expected.type().accepts(column.typeName(), column.enumType())).orElse(false);
-        return taken ? ": the star schema takes it; a value that does not fit the star schema's type is quarantined "
-                + "by the transform, never truncated"
-                : ": the star schema cannot take it, so " + change.table().tableName() + " is held";
-    }
-
-    private static String optionalType(String type) {
-        return type == null ? "" : " (" + type + ")";
-    }
-
-    /** Before the first record of a table: the catalogue's columns, names only. */
-    private static List<RecordedColumn> catalogued(SourceTable table) {
-        return table.columnNames().stream().map(name -> new RecordedColumn(name, null, null)).toList();
-    }
-
     private Map<SourceTable, Recorded> recorded() {
         Map<SourceTable, Recorded> recorded = new EnumMap<>(SourceTable.class);
         try (Connection connection = warehouse.getConnection();
@@ -291,7 +192,7 @@ public class SchemaChanges {
                         "SELECT table_name, columns, fingerprint, held_reason FROM pipeline.source_schema");
                 ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-                List<RecordedColumn> columns = json.readValue(rows.getString(2), COLUMNS);
+                List<ColumnChanges.RecordedColumn> columns = json.readValue(rows.getString(2), COLUMNS);
                 Recorded record = new Recorded(columns, rows.getString(3), rows.getString(4));
                 SourceTable.byTableName(rows.getString(1)).ifPresent(table -> recorded.put(table, record));
             }
@@ -301,7 +202,7 @@ public class SchemaChanges {
         }
     }
 
-    private void record(BatchId batchId, List<Change> changes, Map<SourceTable, SourceSchema> schemas,
+    private void record(BatchId batchId, List<ColumnChanges.Change> changes, Map<SourceTable, SourceSchema> schemas,
             Map<SourceTable, String> held) {
         try (Connection connection = warehouse.getConnection()) {
             connection.setAutoCommit(false);
@@ -310,7 +211,7 @@ public class SchemaChanges {
                         INSERT INTO pipeline.source_schema_change
                                (table_name, change, column_name, renamed_to, old_type, new_type, batch_id)
                         VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
-                    for (Change change : changes) {
+                    for (ColumnChanges.Change change : changes) {
                         statement.setString(1, change.table().tableName());
                         statement.setString(2, change.kind().label());
                         statement.setString(3, change.column());
@@ -332,7 +233,8 @@ public class SchemaChanges {
                     for (SourceSchema schema : schemas.values()) {
                         statement.setString(1, schema.table().tableName());
                         statement.setString(2, json.writeValueAsString(schema.columns().stream()
-                                .map(column -> new RecordedColumn(column.name(), column.type(), column.position()))
+                                .map(column -> new ColumnChanges.RecordedColumn(column.name(), column.type(),
+                                        column.position()))
                                 .toList()));
                         statement.setString(3, schema.manifestSchema().fingerprint());
                         statement.setString(4, held.get(schema.table()));

@@ -26,12 +26,12 @@ class SchemaChangesTest {
         SourceSchema before = salesOrder();
         SourceSchema now = replace(before, "units_sold", column("units_count", "integer", "int4", 7));
 
-        List<SchemaChanges.Change> changes = SchemaChanges.changes(now, recorded(before));
+        List<ColumnChanges.Change> changes = ColumnChanges.changes(now, recorded(before));
 
-        assertThat(changes).containsExactly(new SchemaChanges.Change(SourceTable.SALES_ORDER,
-                SchemaChanges.Kind.RENAMED, "units_sold", "units_count", "integer", "integer"));
+        assertThat(changes).containsExactly(new ColumnChanges.Change(SourceTable.SALES_ORDER,
+                ColumnChanges.Kind.RENAMED, "units_sold", "units_count", "integer", "integer"));
         assertThat(now.conflicts()).containsExactly(new SourceSchema.Conflict("units_sold", "is missing"));
-        assertThat(SchemaChanges.describe(changes.get(0), now, BATCH)).isEqualTo("ToteSys renamed the column "
+        assertThat(ColumnChanges.describe(changes.get(0), now, BATCH)).isEqualTo("ToteSys renamed the column "
                 + "sales_order.units_sold to units_count (integer): the lake carries it under its new name from batch "
                 + BATCH + " on; the star schema needs units_sold, so sales_order is held");
     }
@@ -43,8 +43,8 @@ class SchemaChangesTest {
         columns.add(1, column("discount_percent", "numeric(5,2)", "numeric", 13));
         SourceSchema now = new SourceSchema(SourceTable.SALES_ORDER, columns);
 
-        assertThat(SchemaChanges.changes(now, recorded(before))).containsExactly(new SchemaChanges.Change(
-                SourceTable.SALES_ORDER, SchemaChanges.Kind.ADDED, "discount_percent", null, null, "numeric(5,2)"));
+        assertThat(ColumnChanges.changes(now, recorded(before))).containsExactly(new ColumnChanges.Change(
+                SourceTable.SALES_ORDER, ColumnChanges.Kind.ADDED, "discount_percent", null, null, "numeric(5,2)"));
         assertThat(now.lakeColumnNames()).endsWith("agreed_delivery_location_id", "discount_percent");
         assertThat(now.conflicts()).isEmpty();
         assertThat(now.manifestSchema().fingerprint()).isNotEqualTo(before.manifestSchema().fingerprint());
@@ -56,10 +56,10 @@ class SchemaChangesTest {
         SourceSchema widened = replace(before, "units_sold", column("units_sold", "bigint", "int8", 7));
         SourceSchema retyped = replace(before, "units_sold", column("units_sold", "text", "text", 7));
 
-        SchemaChanges.Change widening = SchemaChanges.changes(widened, recorded(before)).get(0);
-        assertThat(widening.kind()).isEqualTo(SchemaChanges.Kind.RETYPED);
+        ColumnChanges.Change widening = ColumnChanges.changes(widened, recorded(before)).get(0);
+        assertThat(widening.kind()).isEqualTo(ColumnChanges.Kind.RETYPED);
         assertThat(widened.conflicts()).isEmpty();
-        assertThat(SchemaChanges.describe(widening, widened, BATCH)).contains("from integer to bigint",
+        assertThat(ColumnChanges.describe(widening, widened, BATCH)).contains("from integer to bigint",
                 "the star schema takes it", "quarantined by the transform, never truncated");
         assertThat(retyped.conflicts()).containsExactly(new SourceSchema.Conflict("units_sold",
                 "is now text, which the star schema cannot take as integer"));
@@ -68,9 +68,9 @@ class SchemaChangesTest {
     @Test
     void theFirstLookComparesWithTheCatalogueNames() {
         SourceSchema now = salesOrder();
-        List<SchemaChanges.RecordedColumn> catalogue = SourceTable.SALES_ORDER.columnNames().stream()
-                .map(name -> new SchemaChanges.RecordedColumn(name, null, null)).toList();
-        assertThat(SchemaChanges.changes(now, catalogue)).isEmpty();
+        List<ColumnChanges.RecordedColumn> catalogue = SourceTable.SALES_ORDER.columnNames().stream()
+                .map(name -> new ColumnChanges.RecordedColumn(name, null, null)).toList();
+        assertThat(ColumnChanges.changes(now, catalogue)).isEmpty();
     }
 
     /** sales_order as docs/architecture.md#source-schema has it, in ToteSys's column order. */
@@ -97,9 +97,9 @@ class SchemaChangesTest {
         return new SourceSchema.Column(name, type, typeName, false, typeName.equals("timestamp") ? 3 : -1, position);
     }
 
-    private static List<SchemaChanges.RecordedColumn> recorded(SourceSchema schema) {
+    private static List<ColumnChanges.RecordedColumn> recorded(SourceSchema schema) {
         return schema.columns().stream()
-                .map(column -> new SchemaChanges.RecordedColumn(column.name(), column.type(), column.position()))
+                .map(column -> new ColumnChanges.RecordedColumn(column.name(), column.type(), column.position()))
                 .toList();
     }
 }
