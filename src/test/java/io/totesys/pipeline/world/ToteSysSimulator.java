@@ -1,16 +1,7 @@
 package io.totesys.pipeline.world;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,9 +17,6 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 import javax.sql.DataSource;
-
-import org.postgresql.PGConnection;
-import org.postgresql.copy.PGCopyOutputStream;
 
 /**
  * A simulated ToteSys: the sales database of a tote bag company, as the pipeline's users
@@ -60,43 +48,14 @@ public final class ToteSysSimulator {
     private static final Duration HISTORY = Duration.ofDays(743);
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
 
-    private static final String[] FIRST_NAMES = {"Jeremie", "Deron", "Jeanette", "Ana", "Magdalena", "Korey",
-            "Raphael", "Oswaldo", "Brody", "Jazmyn", "Meda", "Imani", "Stan", "Rigoberto", "Tom", "Pierre", "Flavio",
-            "Giovani", "Bridget", "Leta"};
-    private static final String[] LAST_NAMES = {"Franey", "Beier", "Erdman", "Glover", "Zieme", "Reichert",
-            "Rippin", "Bashirian", "Langosh", "Kuhlman", "Cremin", "Schmidt", "Lehner", "Marvin", "Hane", "O'Hara",
-            "Kilback", "Runolfsdottir", "D'Amore", "Predovic"};
-    private static final String[] COMPANY_WORDS = {"Fahey", "Leannon", "Predovic", "Morar", "Armstrong",
-            "Kohler", "Frami", "Mraz", "Padberg", "Lueilwitz", "Johnson", "Kling", "Yost", "Hermann", "O'Keefe",
-            "Bosco", "Moen", "Toy", "Jacobson", "Grady"};
-    private static final String[] STREETS = {"Herzog Via", "Alexie Cliffs", "Sincere Fort", "Rogahn Skyway",
-            "Upton Track", "Kohler Estate", "Bauch Cape", "O'Conner Lock", "Kuhic Grove", "Murray Rapid"};
-    private static final String[] CITIES = {"New Patienceburgh", "Aliso Viejo", "Lake Charles", "Olsonside",
-            "Fort Shadburgh", "Kendraburgh", "Suffolk", "East Bobbie", "Pricetown", "Bentleyport"};
-    private static final String[] DISTRICTS = {"Avon", "Bedfordshire", "Buckinghamshire", "Cambridgeshire",
-            "Cheshire", "Cornwall"};
-    private static final String[] COUNTRIES = {"Turkey", "San Marino", "Samoa", "Republic of Korea",
-            "Falkland Islands (Malvinas)", "Austria", "Democratic People's Republic of Korea", "Congo", "Germany",
-            "Iceland"};
-    private static final String[][] DEPARTMENTS = {{"Sales", "Manchester", "Richard Roma"},
-            {"Purchasing", "Manchester", "Naomi Lapaglia"}, {"Production", "Leeds", "Chester Ming"},
-            {"Dispatch", "Leds", "Mark Hanna"}, {"Finance", "Manchester", "Jordan Belfort"},
-            {"Facilities", "Manchester", "Shelley Levene"}, {"Communications", "Leeds", "Ann Blake"},
-            {"HR", "Leeds", "James Link"}};
-    private static final String[] MATERIALS = {"Wooden", "Steel", "Granite", "Bronze", "Cotton", "Rubber",
-            "Plastic", "Concrete", "Frozen", "Soft", "Fresh", "Metal"};
-    private static final String[] FOLDERS = {"/lib", "/etc/periodic", "/usr", "/private", "/System", "/Users",
-            "/opt/include", "/home/user/dir"};
-    private static final String[] CURRENCIES = {"GBP", "USD", "EUR"};
-    private static final String[] PAYMENT_TYPES = {"SALES_RECEIPT", "SALES_REFUND", "PURCHASE_PAYMENT",
-            "PURCHASE_REFUND"};
-
     private final DataSource totesys;
     private final SplittableRandom random;
+    private final FakeValues values;
 
     public ToteSysSimulator(DataSource totesys, long seed) {
         this.totesys = totesys;
         this.random = new SplittableRandom(seed);
+        this.values = new FakeValues(random);
     }
 
     /** The number of sales orders seeded at a scale. */
@@ -133,49 +92,52 @@ public final class ToteSysSimulator {
 
     private void seedReferenceData(Connection connection, int designs) throws SQLException, IOException {
         String created = TIMESTAMP.format(FIRST_DAY);
-        copy(connection, "address", rows -> {
+        ToteSysCopy.copy(connection, "address", rows -> {
             for (int id = 1; id <= ADDRESSES; id++) {
-                rows.add(row(id, (1 + random.nextInt(99_999)) + " " + pick(STREETS),
+                rows.add(ToteSysCopy.row(id, (1 + random.nextInt(99_999)) + " " + values.pick(FakeValues.STREETS),
                         random.nextInt(5) == 0 ? "Apt. " + (1 + random.nextInt(999)) : null,
-                        random.nextBoolean() ? pick(DISTRICTS) : null, pick(CITIES),
-                        String.format(Locale.ROOT, "%05d", random.nextInt(100_000)), pick(COUNTRIES), phone(),
+                        random.nextBoolean() ? values.pick(FakeValues.DISTRICTS) : null, values.pick(FakeValues.CITIES),
+                        String.format(Locale.ROOT, "%05d", random.nextInt(100_000)), values.pick(FakeValues.COUNTRIES),
+                        values.phone(),
                         created, created));
             }
         });
-        copy(connection, "counterparty", rows -> {
+        ToteSysCopy.copy(connection, "counterparty", rows -> {
             for (int id = 1; id <= COUNTERPARTIES; id++) {
-                rows.add(row(id, companyName(), 1 + random.nextInt(ADDRESSES), person(),
-                        random.nextInt(4) == 0 ? "Mrs. " + person() : person(), created, created));
+                rows.add(ToteSysCopy.row(id, values.companyName(), 1 + random.nextInt(ADDRESSES), values.person(),
+                        random.nextInt(4) == 0 ? "Mrs. " + values.person() : values.person(), created, created));
             }
         });
-        copy(connection, "currency", rows -> {
-            for (int id = 1; id <= CURRENCIES.length; id++) {
-                rows.add(row(id, CURRENCIES[id - 1], created, created));
+        ToteSysCopy.copy(connection, "currency", rows -> {
+            for (int id = 1; id <= FakeValues.CURRENCIES.length; id++) {
+                rows.add(ToteSysCopy.row(id, FakeValues.CURRENCIES[id - 1], created, created));
             }
         });
-        copy(connection, "department", rows -> {
-            for (int id = 1; id <= DEPARTMENTS.length; id++) {
-                String[] department = DEPARTMENTS[id - 1];
-                rows.add(row(id, department[0], department[1], department[2], created, created));
+        ToteSysCopy.copy(connection, "department", rows -> {
+            for (int id = 1; id <= FakeValues.DEPARTMENTS.length; id++) {
+                String[] department = FakeValues.DEPARTMENTS[id - 1];
+                rows.add(ToteSysCopy.row(id, department[0], department[1], department[2], created, created));
             }
         });
-        copy(connection, "design", rows -> {
+        ToteSysCopy.copy(connection, "design", rows -> {
             for (int id = 1; id <= designs; id++) {
                 String when = TIMESTAMP.format(pastInstant(id, designs));
-                String material = pick(MATERIALS);
-                rows.add(row(id, when, material, pick(FOLDERS), fileName(material), when));
+                String material = values.pick(FakeValues.MATERIALS);
+                rows.add(ToteSysCopy.row(id, when, material, values.pick(FakeValues.FOLDERS), values.fileName(material),
+                        when));
             }
         });
-        copy(connection, "payment_type", rows -> {
-            for (int id = 1; id <= PAYMENT_TYPES.length; id++) {
-                rows.add(row(id, PAYMENT_TYPES[id - 1], created, created));
+        ToteSysCopy.copy(connection, "payment_type", rows -> {
+            for (int id = 1; id <= FakeValues.PAYMENT_TYPES.length; id++) {
+                rows.add(ToteSysCopy.row(id, FakeValues.PAYMENT_TYPES[id - 1], created, created));
             }
         });
-        copy(connection, "staff", rows -> {
+        ToteSysCopy.copy(connection, "staff", rows -> {
             for (int id = 1; id <= STAFF; id++) {
-                String first = FIRST_NAMES[id - 1];
-                String last = LAST_NAMES[id - 1];
-                rows.add(row(id, first, last, 1 + random.nextInt(DEPARTMENTS.length), email(first, last), created,
+                String first = FakeValues.FIRST_NAMES[id - 1];
+                String last = FakeValues.LAST_NAMES[id - 1];
+                rows.add(ToteSysCopy.row(id, first, last, 1 + random.nextInt(FakeValues.DEPARTMENTS.length),
+                        values.email(first, last), created,
                         created));
             }
         });
@@ -194,25 +156,26 @@ public final class ToteSysSimulator {
             }
         }
         // Four tables fill in one pass; each is spooled to a file, then copied in foreign key order.
-        try (SpooledRows sales = new SpooledRows("sales_order");
-                SpooledRows purchases = new SpooledRows("purchase_order");
-                SpooledRows transactions = new SpooledRows("transaction");
-                SpooledRows payments = new SpooledRows("payment")) {
+        try (ToteSysCopy.SpooledRows sales = new ToteSysCopy.SpooledRows("sales_order");
+                ToteSysCopy.SpooledRows purchases = new ToteSysCopy.SpooledRows("purchase_order");
+                ToteSysCopy.SpooledRows transactions = new ToteSysCopy.SpooledRows("transaction");
+                ToteSysCopy.SpooledRows payments = new ToteSysCopy.SpooledRows("payment")) {
             int salesOrderId = 0;
             int purchaseOrderId = 0;
             for (int index = 0; index < orders; index++) {
                 int transactionId = index + 1;
                 LocalDateTime createdAt = pastInstant(index + 1, orders);
                 String created = TIMESTAMP.format(createdAt);
-                Order order = isSale[index] ? salesOrder(designs) : purchaseOrder();
+                SimulatedOrder order = isSale[index] ? salesOrder(designs) : purchaseOrder();
                 if (isSale[index]) {
                     salesOrderId++;
                     sales.add(order.salesRow(salesOrderId, created));
-                    transactions.add(row(transactionId, "SALE", salesOrderId, null, created, created));
+                    transactions.add(ToteSysCopy.row(transactionId, "SALE", salesOrderId, null, created, created));
                 } else {
                     purchaseOrderId++;
                     purchases.add(order.purchaseRow(purchaseOrderId, created));
-                    transactions.add(row(transactionId, "PURCHASE", null, purchaseOrderId, created, created));
+                    transactions
+                            .add(ToteSysCopy.row(transactionId, "PURCHASE", null, purchaseOrderId, created, created));
                 }
                 boolean paid = random.nextInt(100) < 61;
                 String lastUpdated = paid
@@ -221,7 +184,7 @@ public final class ToteSysSimulator {
                         : created;
                 payments.add(order.paymentRow(transactionId, created, lastUpdated, paid, createdAt.toLocalDate()));
             }
-            for (SpooledRows table : List.of(sales, purchases, transactions, payments)) {
+            for (ToteSysCopy.SpooledRows table : List.of(sales, purchases, transactions, payments)) {
                 table.copyInto(connection);
             }
         }
@@ -262,7 +225,7 @@ public final class ToteSysSimulator {
 
     private NewOrder insertOrder(Connection connection, boolean sale) throws SQLException {
         int designs = count(connection, "design");
-        Order order = sale ? salesOrder(designs) : purchaseOrder();
+        SimulatedOrder order = sale ? salesOrder(designs) : purchaseOrder();
         LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
         int orderId = sale ? order.insertSales(connection) : order.insertPurchase(connection);
         int transactionId = insertReturningId(connection, """
@@ -331,29 +294,30 @@ public final class ToteSysSimulator {
         switch (random.nextInt(4)) {
             case 0 -> {
                 int staffId = 1 + random.nextInt(STAFF);
-                String last = pick(LAST_NAMES);
+                String last = values.pick(FakeValues.LAST_NAMES);
                 update("UPDATE staff SET last_name = ?, email_address = lower(first_name) || '.' || lower(?) "
                         + "|| '@terrifictotes.com', last_updated = now() WHERE staff_id = ?", last,
                         last.replace("'", ""), staffId);
                 return new Change("staff " + staffId + " renamed to " + last);
             }
             case 1 -> {
-                int departmentId = 1 + random.nextInt(DEPARTMENTS.length);
-                String manager = person();
+                int departmentId = 1 + random.nextInt(FakeValues.DEPARTMENTS.length);
+                String manager = values.person();
                 update("UPDATE department SET manager = ?, last_updated = now() WHERE department_id = ?", manager,
                         departmentId);
                 return new Change("department " + departmentId + " now managed by " + manager);
             }
             case 2 -> {
                 int addressId = 1 + random.nextInt(ADDRESSES);
-                update("UPDATE address SET phone = ?, last_updated = now() WHERE address_id = ?", phone(), addressId);
+                update("UPDATE address SET phone = ?, last_updated = now() WHERE address_id = ?", values.phone(),
+                        addressId);
                 return new Change("address " + addressId + " has a new phone number");
             }
             default -> {
                 int designId = 1 + random.nextInt(Math.max(1, countDesigns()));
-                String material = pick(MATERIALS);
+                String material = values.pick(FakeValues.MATERIALS);
                 update("UPDATE design SET design_name = ?, file_name = ?, last_updated = now() WHERE design_id = ?",
-                        material, fileName(material), designId);
+                        material, values.fileName(material), designId);
                 return new Change("design " + designId + " renamed to " + material);
             }
         }
@@ -367,211 +331,26 @@ public final class ToteSysSimulator {
         }
     }
 
-    /** An order's business values, before it is written as a sales or a purchase order. */
-    private record Order(int designId, int staffId, int counterpartyId, int quantity, BigDecimal unitPrice,
-            int currencyId, String itemCode, int deliveryDays, int paymentDays, int locationId, int paymentDateDays,
-            int companyAccount, int counterpartyAccount) {
-
-        String[] salesRow(int id, String created) {
-            LocalDate day = LocalDate.parse(created.substring(0, 10));
-            return row(id, created, created, designId, staffId, counterpartyId, quantity, unitPrice.toPlainString(),
-                    currencyId, day.plusDays(deliveryDays).toString(), day.plusDays(paymentDays).toString(),
-                    locationId);
-        }
-
-        String[] purchaseRow(int id, String created) {
-            LocalDate day = LocalDate.parse(created.substring(0, 10));
-            return row(id, created, created, staffId, counterpartyId, itemCode, quantity, unitPrice.toPlainString(),
-                    currencyId, day.plusDays(deliveryDays).toString(), day.plusDays(paymentDays).toString(),
-                    locationId);
-        }
-
-        String[] paymentRow(int transactionId, String created, String lastUpdated, boolean paid, LocalDate day) {
-            BigDecimal amount = unitPrice.multiply(BigDecimal.valueOf(quantity)).setScale(2, RoundingMode.HALF_UP);
-            int paymentTypeId = itemCode == null ? 1 : 3;
-            return row(transactionId, created, lastUpdated, transactionId, counterpartyId, amount.toPlainString(),
-                    currencyId, paymentTypeId, paid, day.plusDays(paymentDateDays).toString(), companyAccount,
-                    counterpartyAccount);
-        }
-
-        int insertSales(Connection connection) throws SQLException {
-            LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
-            return insertReturningId(connection, """
-                    INSERT INTO sales_order (design_id, staff_id, counterparty_id, units_sold, unit_price, currency_id,
-                                             agreed_delivery_date, agreed_payment_date, agreed_delivery_location_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING sales_order_id""",
-                    designId, staffId, counterpartyId, quantity, unitPrice, currencyId,
-                    today.plusDays(deliveryDays).toString(), today.plusDays(paymentDays).toString(), locationId);
-        }
-
-        int insertPurchase(Connection connection) throws SQLException {
-            LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
-            return insertReturningId(connection, """
-                    INSERT INTO purchase_order (staff_id, counterparty_id, item_code, item_quantity, item_unit_price,
-                                                currency_id, agreed_delivery_date, agreed_payment_date,
-                                                agreed_delivery_location_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING purchase_order_id""",
-                    staffId, counterpartyId, itemCode, quantity, unitPrice, currencyId,
-                    today.plusDays(deliveryDays).toString(), today.plusDays(paymentDays).toString(), locationId);
-        }
-    }
-
-    private Order salesOrder(int designs) {
-        return new Order(1 + random.nextInt(designs), 1 + random.nextInt(STAFF), 1 + random.nextInt(COUNTERPARTIES),
+    private SimulatedOrder salesOrder(int designs) {
+        return new SimulatedOrder(1 + random.nextInt(designs), 1 + random.nextInt(STAFF),
+                1 + random.nextInt(COUNTERPARTIES),
                 1_000 + random.nextInt(99_000), BigDecimal.valueOf(200 + random.nextInt(201), 2),
-                1 + random.nextInt(CURRENCIES.length), null, random.nextInt(8), random.nextInt(8),
-                1 + random.nextInt(ADDRESSES), random.nextInt(6), account(), account());
+                1 + random.nextInt(FakeValues.CURRENCIES.length), null, random.nextInt(8), random.nextInt(8),
+                1 + random.nextInt(ADDRESSES), random.nextInt(6), values.account(), values.account());
     }
 
-    private Order purchaseOrder() {
-        return new Order(0, 1 + random.nextInt(STAFF), 1 + random.nextInt(COUNTERPARTIES),
+    private SimulatedOrder purchaseOrder() {
+        return new SimulatedOrder(0, 1 + random.nextInt(STAFF), 1 + random.nextInt(COUNTERPARTIES),
                 1 + random.nextInt(999), BigDecimal.valueOf(300 + random.nextInt(99_700), 2),
-                1 + random.nextInt(CURRENCIES.length), itemCode(), random.nextInt(8), random.nextInt(8),
-                1 + random.nextInt(ADDRESSES), random.nextInt(6), account(), account());
+                1 + random.nextInt(FakeValues.CURRENCIES.length), values.itemCode(), random.nextInt(8),
+                random.nextInt(8),
+                1 + random.nextInt(ADDRESSES), random.nextInt(6), values.account(), values.account());
     }
 
     /** An instant in the seeded history, rising with the index; neighbours may share a millisecond. */
     private LocalDateTime pastInstant(int index, int count) {
         long millis = HISTORY.toMillis() * index / Math.max(1, count);
         return FIRST_DAY.plusNanos(millis * 1_000_000L);
-    }
-
-    private String companyName() {
-        return switch (random.nextInt(3)) {
-            case 0 -> pick(COMPANY_WORDS) + " and Sons";
-            case 1 -> pick(COMPANY_WORDS) + ", " + pick(COMPANY_WORDS) + " and " + pick(COMPANY_WORDS);
-            default -> pick(COMPANY_WORDS) + " - " + pick(COMPANY_WORDS);
-        };
-    }
-
-    private String person() {
-        return pick(FIRST_NAMES) + " " + pick(LAST_NAMES);
-    }
-
-    private String phone() {
-        return String.format(Locale.ROOT, "%04d %06d", random.nextInt(10_000), random.nextInt(1_000_000));
-    }
-
-    private static String email(String first, String last) {
-        return (first + "." + last).toLowerCase(Locale.ROOT).replace("'", "") + "@terrifictotes.com";
-    }
-
-    private String fileName(String material) {
-        return material.toLowerCase(Locale.ROOT) + "-" + (2020 + random.nextInt(5))
-                + String.format(Locale.ROOT, "%02d%02d", 1 + random.nextInt(12), 1 + random.nextInt(28)) + "-"
-                + randomLetters(4, "abcdefghijklmnopqrstuvwxyz0123456789") + ".json";
-    }
-
-    private String itemCode() {
-        return randomLetters(7, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-    }
-
-    private String randomLetters(int length, String alphabet) {
-        StringBuilder letters = new StringBuilder(length);
-        for (int index = 0; index < length; index++) {
-            letters.append(alphabet.charAt(random.nextInt(alphabet.length())));
-        }
-        return letters.toString();
-    }
-
-    private int account() {
-        return 10_000_000 + random.nextInt(90_000_000);
-    }
-
-    private String pick(String[] values) {
-        return values[random.nextInt(values.length)];
-    }
-
-    private static String[] row(Object... values) {
-        String[] row = new String[values.length];
-        for (int index = 0; index < values.length; index++) {
-            row[index] = values[index] == null ? null : String.valueOf(values[index]);
-        }
-        return row;
-    }
-
-    /** Where seeded rows go, one at a time; a null value is NULL. */
-    private interface Rows {
-        void add(String[] row) throws IOException;
-    }
-
-    private interface RowSource {
-        void fill(Rows rows) throws SQLException, IOException;
-    }
-
-    /** Streams rows into a table with COPY, in the table's column order, as they are made. */
-    private static void copy(Connection connection, String table, RowSource source) throws SQLException, IOException {
-        PGConnection postgres = connection.unwrap(PGConnection.class);
-        try (CsvRows rows = new CsvRows(new PGCopyOutputStream(postgres, copyCommand(table), 1 << 16))) {
-            source.fill(rows);
-        }
-    }
-
-    private static String copyCommand(String table) {
-        return "COPY " + table + " FROM STDIN (FORMAT csv)";
-    }
-
-    /** Rows written as the CSV that {@code COPY ... (FORMAT csv)} reads: every non-NULL value quoted. */
-    private static class CsvRows implements Rows, AutoCloseable {
-
-        private final Writer out;
-
-        CsvRows(OutputStream target) {
-            this.out = new BufferedWriter(new OutputStreamWriter(target, StandardCharsets.UTF_8), 1 << 16);
-        }
-
-        @Override
-        public void add(String[] row) throws IOException {
-            for (int index = 0; index < row.length; index++) {
-                if (index > 0) {
-                    out.write(',');
-                }
-                if (row[index] != null) {
-                    out.write('"');
-                    out.write(row[index].replace("\"", "\"\""));
-                    out.write('"');
-                }
-            }
-            out.write('\n');
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.close();
-        }
-    }
-
-    /**
-     * The rows of one table spooled to a temporary file, for tables that fill together but
-     * must be copied one after the other (a COPY holds its connection until it ends).
-     */
-    private static final class SpooledRows extends CsvRows {
-
-        private final String table;
-        private final Path file;
-
-        SpooledRows(String table) throws IOException {
-            this(table, Files.createTempFile("totesys-" + table + "-", ".csv"));
-        }
-
-        private SpooledRows(String table, Path file) throws IOException {
-            super(Files.newOutputStream(file));
-            this.table = table;
-            this.file = file;
-        }
-
-        void copyInto(Connection connection) throws SQLException, IOException {
-            super.close();
-            try (InputStream in = Files.newInputStream(file)) {
-                connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copyCommand(table), in, 1 << 16);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            super.close();
-            Files.deleteIfExists(file);
-        }
     }
 
     private void update(String sql, Object... parameters) {
@@ -584,7 +363,7 @@ public final class ToteSysSimulator {
         }
     }
 
-    private static int insertReturningId(Connection connection, String sql, Object... parameters) throws SQLException {
+    static int insertReturningId(Connection connection, String sql, Object... parameters) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             bind(statement, parameters);
             try (ResultSet key = statement.executeQuery()) {
