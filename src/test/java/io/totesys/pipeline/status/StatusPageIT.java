@@ -139,7 +139,9 @@ class StatusPageIT {
         awaitPage(body -> body.contains(BROKEN_BATCH));
         world.stopDatabases();
         try {
-            awaitPage(body -> body.contains("cannot connect to the warehouse"));
+            // the page's batches fail at once; readiness finds ToteSys gone on its own check
+            awaitPage(body -> body.contains("cannot connect to the warehouse")
+                    && body.contains("cannot connect to ToteSys"));
             String dom = HeadlessChromium.dom(page);
             assertThat(dom).contains("Batches unreachable: cannot connect to the warehouse", "WAREHOUSE_JDBC_URL")
                     .doesNotContain(DatabaseServer.WAREHOUSE_PASSWORD, DatabaseServer.READER_PASSWORD);
