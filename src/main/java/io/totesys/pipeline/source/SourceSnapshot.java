@@ -261,10 +261,11 @@ public final class SourceSnapshot implements AutoCloseable {
         }
     }
 
-    /** Binds the snapshot's xmax for widening each row's 32-bit xmin; returns the next parameter. */
+    /** Binds the id before the snapshot's xmax for widening each row's 32-bit xmin; returns the next parameter. */
     private int bindRowTransaction(PreparedStatement statement, int parameter) throws SQLException {
-        statement.setLong(parameter, transactions.xmax());
-        statement.setLong(parameter + 1, transactions.xmax() % TransactionSnapshot.XID_SPACE);
+        long lastVisible = transactions.xmax() - 1;
+        statement.setLong(parameter, lastVisible);
+        statement.setLong(parameter + 1, lastVisible % TransactionSnapshot.XID_SPACE);
         return parameter + 2;
     }
 
