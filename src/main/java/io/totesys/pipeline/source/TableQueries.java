@@ -26,10 +26,11 @@ public final class TableQueries {
      * A row frozen by VACUUM keeps its 32-bit {@code xmin}, so once the server's counter has
      * passed those bits again, 2^32 transactions after the row was written, this names the
      * recent transaction that holds them now: an untouched row looks new once per 2^32
-     * transactions and is read again, the same version. Strictly below {@code xmax}: no row
-     * the snapshot sees was written by {@code xmax} itself, so a frozen row whose bits are the
-     * counter's very next id is not taken for new by a batch too early, and then again by the
-     * next.
+     * transactions and is read again, the same version (the read horizon takes that
+     * transaction in only if it had ended: {@link ReadHorizon#after},
+     * {@link SourceSnapshot#ended}). Strictly below {@code xmax}: no row the snapshot sees
+     * was written by {@code xmax} itself, so a frozen row whose bits are the counter's very
+     * next id is not taken for new by a batch too early, and then again by the next.
      */
     private static final String ROW_TRANSACTION = rowTransaction("?", "?");
 
