@@ -78,12 +78,17 @@ public final class ReadHorizon {
      * it when the lake holds its row versions. Below {@code current.xmin} every transaction
      * has ended and each of its row versions was read by this batch or an earlier one. From
      * there up, a transaction is held only when it was held before or this batch read a row
-     * version it wrote.
+     * version it wrote and it had ended in {@code current}.
+     * <p>
+     * A read transaction {@code current} lists as open wrote none of the rows read: they were
+     * frozen rows, whose 32-bit {@code xmin} the counter has come round to again, read as if
+     * that open transaction had written them. Holding it would hide its own writes from
+     * every later batch.
      *
      * @param previous the horizon the batch read changes since, or {@code null} when it read
      *        whole tables
      * @param read the ids of the transactions at or above {@code current.xmin} that wrote the
-     *        row versions the batch read
+     *        row versions the batch read, as their 32-bit {@code xmin} tells
      */
     public static ReadHorizon after(TransactionSnapshot current, ReadHorizon previous, Set<Long> read) {
         Runs runs = new Runs(current.xmin(), current.xmax());
@@ -93,7 +98,7 @@ public final class ReadHorizon {
                 runs.add(previous.starts[index], previous.ends[index]);
             }
         }
-        read.forEach(xid -> runs.add(xid, xid + 1));
+        read.stream().filter(current::isVisible).forEach(xid -> runs.add(xid, xid + 1));
         return runs.toHorizon();
     }
 

@@ -256,6 +256,40 @@ public final class SourceSnapshot implements AutoCloseable {
         }
     }
 
+    /**
+     * Of the transactions a batch found writing the row versions it read, at or above the
+     * snapshot's xmin, those that may join the read horizon: all but the ones still in
+     * progress. A row frozen by VACUUM keeps its 32-bit {@code xmin}; once the counter has come
+     * round to those bits again, the row looks written by whichever transaction holds them
+     * now, perhaps one still open, whose own writes this snapshot does not see.
+     * {@link ReadHorizon#after} leaves out those the snapshot lists as open; this leaves out
+     * the subtransactions of an open transaction too (a savepoint, a PL/pgSQL exception
+     * block), which {@code pg_current_snapshot()} does not list: {@code pg_xact_status},
+     * which any role may call, says they are in progress. One whose transaction commits
+     * between the snapshot and this question counts as ended: should a frozen row share its
+     * bits, its rows wait for reconciliation.
+     */
+    public Set<Long> ended(Set<Long> writers) {
+        Long[] candidates = writers.stream().filter(xid -> xid >= transactions.xmin() && transactions.isVisible(xid))
+                .toArray(Long[]::new);
+        if (candidates.length == 0) {
+            return writers;
+        }
+        Set<Long> ended = new HashSet<>(writers);
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT xid FROM unnest(?::bigint[]) AS xid WHERE pg_xact_status(xid::text::xid8) = 'in progress'")) {
+            statement.setArray(1, connection.createArrayOf("bigint", candidates));
+            try (ResultSet open = statement.executeQuery()) {
+                while (open.next()) {
+                    ended.remove(open.getLong(1));
+                }
+            }
+            return ended;
+        } catch (SQLException e) {
+            throw new SourceReadException("asking ToteSys which transactions are still in progress failed", e);
+        }
+    }
+
     /** How many rows the table holds in this snapshot. */
     public long rowCount(SourceTable table) {
         try (PreparedStatement statement = connection.prepareStatement(TableQueries.countQuery(table));
@@ -284,10 +318,11 @@ public final class SourceSnapshot implements AutoCloseable {
         }
     }
 
-    /** Binds the snapshot's xmax for widening each row's 32-bit xmin; returns the next parameter. */
+    /** Binds the id before the snapshot's xmax for widening each row's 32-bit xmin; returns the next parameter. */
     private int bindRowTransaction(PreparedStatement statement, int parameter) throws SQLException {
-        statement.setLong(parameter, transactions.xmax());
-        statement.setLong(parameter + 1, transactions.xmax() % TransactionSnapshot.XID_SPACE);
+        long lastVisible = transactions.xmax() - 1;
+        statement.setLong(parameter, lastVisible);
+        statement.setLong(parameter + 1, lastVisible % TransactionSnapshot.XID_SPACE);
         return parameter + 2;
     }
 

@@ -21,7 +21,16 @@ public final class TableQueries {
      * The 64-bit id of the transaction that wrote a row version, from its 32-bit
      * {@code xmin} (readable with plain SELECT): the latest id below the snapshot's
      * {@code xmax} with those low bits ({@link TransactionSnapshot#widen}). Parameters: the
-     * snapshot's {@code xmax}, and its low 32 bits.
+     * id before the snapshot's {@code xmax}, and its low 32 bits.
+     * <p>
+     * A row frozen by VACUUM keeps its 32-bit {@code xmin}, so once the server's counter has
+     * passed those bits again, 2^32 transactions after the row was written, this names the
+     * recent transaction that holds them now: an untouched row looks new once per 2^32
+     * transactions and is read again, the same version (the read horizon takes that
+     * transaction in only if it had ended: {@link ReadHorizon#after},
+     * {@link SourceSnapshot#ended}). Strictly below {@code xmax}: no row the snapshot sees
+     * was written by {@code xmax} itself, so a frozen row whose bits are the counter's very
+     * next id is not taken for new by a batch too early, and then again by the next.
      */
     private static final String ROW_TRANSACTION = rowTransaction("?", "?");
 
@@ -34,8 +43,8 @@ public final class TableQueries {
     private static final String RECENT_ENOUGH = recentEnough("?");
 
     /** {@link #ROW_TRANSACTION} with its parameters given: SQL text or {@code ?}. */
-    private static String rowTransaction(String xmax, String xmaxLowBits) {
-        return "(" + xmax + "::bigint - mod(" + xmaxLowBits
+    private static String rowTransaction(String lastVisible, String lastVisibleLowBits) {
+        return "(" + lastVisible + "::bigint - mod(" + lastVisibleLowBits
                 + "::bigint - xmin::text::bigint + 4294967296, 4294967296))";
     }
 
@@ -181,7 +190,8 @@ public final class TableQueries {
     }
 
     private static String rowTransaction(long xmax) {
-        return rowTransaction(Long.toString(xmax), Long.toString(xmax % TransactionSnapshot.XID_SPACE));
+        long lastVisible = xmax - 1;
+        return rowTransaction(Long.toString(lastVisible), Long.toString(lastVisible % TransactionSnapshot.XID_SPACE));
     }
 
     /**

@@ -67,10 +67,12 @@ public final class TransactionSnapshot {
 
     /**
      * The 64-bit id of a 32-bit {@code xmin} of a row version visible in this snapshot: the
-     * latest id below {@code xmax} with those low 32 bits.
+     * latest id below {@code xmax} with those low 32 bits (never {@code xmax} itself, which no
+     * visible row was written by).
      */
     long widen(long xid32) {
-        return xmax - Math.floorMod((xmax % XID_SPACE) - xid32, XID_SPACE);
+        long lastVisible = xmax - 1;
+        return lastVisible - Math.floorMod((lastVisible % XID_SPACE) - xid32, XID_SPACE);
     }
 
     @Override

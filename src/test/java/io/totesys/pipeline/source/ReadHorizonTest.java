@@ -40,6 +40,22 @@ class ReadHorizonTest {
         assertThat(after.holds(1605)).isFalse();
     }
 
+    /**
+     * A frozen row whose 32-bit xmin the counter has come round to widens onto whichever
+     * transaction holds those bits now: one the snapshot lists as open wrote none of the rows
+     * read, and its own, unseen yet, must stay for the next batch.
+     */
+    @Test
+    void aTransactionTheSnapshotListsAsOpenIsNotHeldWhateverRowsWereTakenForItsOwn() {
+        ReadHorizon before = ReadHorizon.parse("1000:2000:+");
+        TransactionSnapshot current = TransactionSnapshot.parse("2100:2300:2100,2200");
+
+        ReadHorizon after = ReadHorizon.after(current, before, Set.of(2150L, 2200L));
+
+        assertThat(after).hasToString("2100:2300:+2150");
+        assertThat(after.holds(2200)).as("open when the batch read").isFalse();
+    }
+
     @Test
     void aHorizonStoredAsAPgSnapshotListsWhatWasNotHeld() {
         ReadHorizon legacy = ReadHorizon.parse("100:110:103,105");

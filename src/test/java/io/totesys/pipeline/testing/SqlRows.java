@@ -9,6 +9,8 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
+import io.totesys.pipeline.world.DatabaseServer;
+
 /** Rows of a query as PostgreSQL renders them ({@code (1,abc,,2.50)}), sorted: comparable across databases. */
 public final class SqlRows {
 
@@ -32,17 +34,7 @@ public final class SqlRows {
 
     /** The first column of a query's rows as text, in the query's order. */
     public static List<String> column(DataSource dataSource, String query) {
-        List<String> values = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection();
-                Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery(query)) {
-            while (result.next()) {
-                values.add(result.getString(1));
-            }
-            return values;
-        } catch (SQLException e) {
-            throw new IllegalStateException("query failed: " + e.getMessage() + "\n" + query, e);
-        }
+        return DatabaseServer.column(dataSource, query);
     }
 
     /** The first column of a query's first row, as text. */

@@ -25,7 +25,7 @@ public final class ToteSysFixture {
     }
 
     public static void reset(EmbeddedWorld world) {
-        DatabaseServer.execute(world.totesysOwner(), "TRUNCATE " + SOURCE_TABLES + " RESTART IDENTITY CASCADE");
+        emptyToteSys(world.totesysOwner());
         if (exists(world.totesysOwner(), ToteSysAudit.VERSIONS)) {
             DatabaseServer.execute(world.totesysOwner(), "TRUNCATE " + ToteSysAudit.VERSIONS);
         }
@@ -64,6 +64,11 @@ public final class ToteSysFixture {
         }
         new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET).clear();
         new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET).clear();
+    }
+
+    /** Empties ToteSys's tables, as its owner, and starts their keys at 1 again. */
+    public static void emptyToteSys(DataSource owner) {
+        DatabaseServer.execute(owner, "TRUNCATE " + SOURCE_TABLES + " RESTART IDENTITY CASCADE");
     }
 
     private static boolean exists(DataSource dataSource, String table) {

@@ -11,6 +11,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -38,7 +40,8 @@ public final class DatabaseServer implements AutoCloseable {
     public static final String WAREHOUSE_USER = "warehouse";
     public static final String WAREHOUSE_PASSWORD = "warehouse-secret";
 
-    private static final String PASSWORD_AUTHENTICATION = """
+    /** Password authentication for everyone but the superuser, who may connect from this machine only. */
+    static final String PASSWORD_AUTHENTICATION = """
             local all all trust
             host all postgres 127.0.0.1/32 trust
             host all postgres ::1/128 trust
@@ -110,16 +113,29 @@ public final class DatabaseServer implements AutoCloseable {
 
     private void initialise(Path dataDirectory) throws IOException {
         Files.writeString(dataDirectory.resolve("pg_hba.conf"), PASSWORD_AUTHENTICATION);
+        execute(superuser("postgres"), "SELECT pg_reload_conf()");
+        createToteSys(superuser("postgres"), superuser(TOTESYS_DATABASE),
+                dataSource(TOTESYS_DATABASE, OWNER, OWNER_PASSWORD));
         execute(superuser("postgres"),
-                "SELECT pg_reload_conf()",
+                "CREATE ROLE " + WAREHOUSE_USER + " LOGIN PASSWORD '" + WAREHOUSE_PASSWORD + "'",
+                "CREATE DATABASE " + WAREHOUSE_DATABASE + " OWNER " + WAREHOUSE_USER);
+    }
+
+    /**
+     * Creates ToteSys's roles, its database (owned by {@link #OWNER}) and its tables, which
+     * {@link #READER} may only SELECT from, on a server that has none of them yet.
+     *
+     * @param server the server's superuser, connected to any database
+     * @param totesys the superuser connected to the ToteSys database once it exists
+     * @param owner {@link #OWNER} connected to the ToteSys database once it exists
+     */
+    static void createToteSys(DataSource server, DataSource totesys, DataSource owner) {
+        execute(server,
                 "CREATE ROLE " + OWNER + " LOGIN PASSWORD '" + OWNER_PASSWORD + "'",
                 "CREATE ROLE " + READER + " LOGIN PASSWORD '" + READER_PASSWORD + "'",
-                "CREATE ROLE " + WAREHOUSE_USER + " LOGIN PASSWORD '" + WAREHOUSE_PASSWORD + "'",
-                "CREATE DATABASE " + TOTESYS_DATABASE + " OWNER " + OWNER,
-                "CREATE DATABASE " + WAREHOUSE_DATABASE + " OWNER " + WAREHOUSE_USER);
-        execute(superuser(TOTESYS_DATABASE), "ALTER SCHEMA public OWNER TO " + OWNER,
-                "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
-        execute(dataSource(TOTESYS_DATABASE, OWNER, OWNER_PASSWORD), resource("/totesys/schema.sql"),
+                "CREATE DATABASE " + TOTESYS_DATABASE + " OWNER " + OWNER);
+        execute(totesys, "ALTER SCHEMA public OWNER TO " + OWNER, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+        execute(owner, resource("/totesys/schema.sql"),
                 "GRANT USAGE ON SCHEMA public TO " + READER,
                 "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + READER);
     }
@@ -148,14 +164,7 @@ public final class DatabaseServer implements AutoCloseable {
 
     /** The server's version, as PostgreSQL names it ({@code PostgreSQL 14.22 on x86_64-pc-linux-gnu, ...}). */
     public String version() {
-        try (Connection connection = superuser("postgres").getConnection();
-                Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery("SELECT version()")) {
-            result.next();
-            return result.getString(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException("reading the embedded PostgreSQL server's version failed", e);
-        }
+        return column(superuser("postgres"), "SELECT version()").get(0);
     }
 
     public int port() {
@@ -181,11 +190,31 @@ public final class DatabaseServer implements AutoCloseable {
     }
 
     public DataSource dataSource(String database, String user, String password) {
+        return dataSourceAt(jdbcUrl(database), user, password);
+    }
+
+    /** A database at a JDBC URL as a user, a connection per call. */
+    static DataSource dataSourceAt(String jdbcUrl, String user, String password) {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(jdbcUrl(database));
+        dataSource.setURL(jdbcUrl);
         dataSource.setUser(user);
         dataSource.setPassword(password);
         return dataSource;
+    }
+
+    /** The first column of a query's rows as text, in the query's order. */
+    public static List<String> column(DataSource dataSource, String sql) {
+        List<String> values = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(sql)) {
+            while (result.next()) {
+                values.add(result.getString(1));
+            }
+            return values;
+        } catch (SQLException e) {
+            throw new IllegalStateException("query failed: " + e.getMessage() + "\n" + sql, e);
+        }
     }
 
     public static void execute(DataSource dataSource, String... statements) {
