@@ -166,7 +166,7 @@ final class LongValueRows {
      */
     private String piecesQuery(SourceSchema.Column column) {
         return "SELECT piece_start, substring(lake.value FROM piece_start FOR ?) FROM (SELECT convert_to("
-                + SourceSchema.asText(column) + ", 'UTF8') AS value FROM " + table.tableName() + " WHERE "
+                + SourceSchema.asText(column) + ", 'UTF8') AS value FROM " + table.qualifiedName() + " WHERE "
                 + table.primaryKey() + " = ? OFFSET 0) lake, "
                 + "generate_series(1, greatest(octet_length(lake.value), 1), ?) piece_start";
     }
