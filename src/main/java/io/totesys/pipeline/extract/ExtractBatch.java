@@ -141,6 +141,17 @@ public final class ExtractBatch implements SynchronizationVetoable {
         return snapshot.databaseNow();
     }
 
+    /**
+     * The source time the batch's changes start after: the earliest position its tables were
+     * read from (where the previous batch, or poll without changes, left them), or
+     * {@code null} when it reads every table whole. Until the batch is loaded, the warehouse
+     * holds every change up to there ({@code Freshness}).
+     */
+    LocalDateTime lowWater() {
+        return windows.values().stream().map(ChangeWindow::from).filter(from -> from != null)
+                .min(Comparator.naturalOrder()).orElse(null);
+    }
+
     public LocalDateTime databaseNow() {
         return snapshot.databaseNow();
     }

@@ -119,15 +119,17 @@ public class ExtractState {
      * the tables it holds: publishing it, even after a restart, leaves their positions; a
      * repair batch (reconciliation's) leaves the watermarks where they are when it is published.
      * The tables it reads whole are recorded too: publishing it replaces their checksums in the
-     * mirror instead of merging them.
+     * mirror instead of merging them. Its low-water mark, where its changes start
+     * ({@code null}: it reads every table whole), is where the warehouse is complete up to
+     * while it waits for the load.
      */
-    public void started(BatchId batchId, LocalDateTime highWater, TransactionSnapshot sourceSnapshot,
-            Set<SourceTable> held, Set<SourceTable> whole, boolean repair) {
+    public void started(BatchId batchId, LocalDateTime highWater, LocalDateTime lowWater,
+            TransactionSnapshot sourceSnapshot, Set<SourceTable> held, Set<SourceTable> whole, boolean repair) {
         update("recording the start of extract batch " + batchId, """
-                INSERT INTO pipeline.extract_batch (batch_id, status, high_water, source_snapshot, held_tables,
-                                                    whole_tables, repair)
-                VALUES (?, 'STARTED', ?, ?, ?, ?, ?)""", batchId.value(), highWater, sourceSnapshot.toString(),
-                tableNames(held), whole.isEmpty() ? null : tableNames(whole), repair);
+                INSERT INTO pipeline.extract_batch (batch_id, status, high_water, low_water, source_snapshot,
+                                                    held_tables, whole_tables, repair)
+                VALUES (?, 'STARTED', ?, ?, ?, ?, ?, ?)""", batchId.value(), highWater, lowWater,
+                sourceSnapshot.toString(), tableNames(held), whole.isEmpty() ? null : tableNames(whole), repair);
     }
 
     private static String[] tableNames(Set<SourceTable> tables) {

@@ -90,8 +90,8 @@ public class IngestObjects {
     /** Records the batch as started before its first object is written. */
     private void recordStarted(ExtractBatch batch) {
         if (!batch.recordedAsStarted()) {
-            state.started(batch.getId(), batch.highWater(), batch.snapshot().transactions(), batch.held(),
-                    batch.wholeTables(), batch.isRepair());
+            state.started(batch.getId(), batch.highWater(), batch.lowWater(), batch.snapshot().transactions(),
+                    batch.held(), batch.wholeTables(), batch.isRepair());
             batch.markRecordedAsStarted();
         }
     }

@@ -14,22 +14,38 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.agroal.api.AgroalDataSource;
 
 /**
- * How far the warehouse is behind ToteSys: the time since the point, in ToteSys's clock,
- * up to which the warehouse holds every change. While extracted batches wait to be
- * loaded, that point is the high-water mark of the last batch loaded; once every batch is
- * loaded, it is the extract watermark, which moves on even when ToteSys is idle.
+ * How far the warehouse is behind ToteSys: the time since the point, in ToteSys's clock, up to
+ * which the warehouse holds every change, so that the oldest change not yet in it came after
+ * that point. While extracted batches wait for the transform and the load, it is where the
+ * oldest of them starts (its low-water mark: where its tables were read from); once every
+ * batch is loaded, it is the extract watermark, which each poll moves on even when it finds
+ * nothing, so that an idle ToteSys leaves the lag at about one poll. A table the extract holds
+ * keeps its watermark, and the lag with it.
+ * <p>
+ * A batch whose manifest was quarantined never reaches the warehouse until it is replayed: it
+ * is counted on its own ({@link QuarantinedBatches}) and does not hold the lag back. Neither
+ * does an older batch being replayed: the stages take batches oldest first, so only batches
+ * newer than the newest one loaded wait. The read is one statement of index look-ups, the
+ * newest loaded batch and the batches after it up to the first waiting one, whatever the
+ * logs hold.
  */
 @ApplicationScoped
 public class Freshness {
 
-    private static final String COMPLETE_UP_TO = """
-            SELECT CASE
-                     WHEN EXISTS (SELECT 1 FROM pipeline.extract_batch e
-                                   WHERE e.status = 'PUBLISHED'
-                                     AND NOT EXISTS (SELECT 1 FROM pipeline.load_batch l WHERE l.batch_id = e.batch_id))
-                     THEN (SELECT max(high_water) FROM pipeline.load_batch)
-                     ELSE (SELECT min(high_water) FROM pipeline.extract_watermark)
-                   END""";
+    private static final String POSITIONS = """
+            WITH last_loaded AS (
+                   SELECT batch_id, high_water FROM pipeline.load_batch ORDER BY batch_id DESC LIMIT 1),
+                 oldest_waiting AS (
+                   SELECT e.low_water FROM pipeline.extract_batch e
+                    WHERE e.batch_id > coalesce((SELECT batch_id FROM last_loaded), '')
+                      AND e.status = 'PUBLISHED'
+                      AND NOT EXISTS (SELECT 1 FROM pipeline.quarantined_batch q
+                                       WHERE q.batch_id = e.batch_id AND q.replayed_at IS NULL)
+                    ORDER BY e.batch_id LIMIT 1)
+            SELECT EXISTS (SELECT 1 FROM oldest_waiting),
+                   (SELECT low_water FROM oldest_waiting),
+                   (SELECT high_water FROM last_loaded),
+                   (SELECT min(high_water) FROM pipeline.extract_watermark)""";
 
     private final AgroalDataSource warehouse;
     private final ZoneId sourceZone;
@@ -39,19 +55,34 @@ public class Freshness {
         this.sourceZone = settings.source().timeZone();
     }
 
-    /** The point in ToteSys time up to which the warehouse is complete, once anything was loaded. */
+    /**
+     * The point in ToteSys time up to which the warehouse is complete; none while the first
+     * batch, which reads every table whole, waits, or the warehouse does not answer.
+     */
     public Optional<LocalDateTime> completeUpTo() {
         try (Connection connection = warehouse.getConnection();
                 Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery(COMPLETE_UP_TO)) {
+                ResultSet result = statement.executeQuery(POSITIONS)) {
             result.next();
-            return Optional.ofNullable(result.getObject(1, LocalDateTime.class));
+            LocalDateTime watermark = result.getObject(4, LocalDateTime.class);
+            if (!result.getBoolean(1)) {
+                return Optional.ofNullable(watermark);
+            }
+            LocalDateTime waitingFrom = result.getObject(2, LocalDateTime.class);
+            if (waitingFrom == null) {
+                // it reads every table whole, or was recorded before low-water marks were kept
+                waitingFrom = result.getObject(3, LocalDateTime.class);
+            }
+            if (waitingFrom == null || watermark == null) {
+                return Optional.ofNullable(waitingFrom);
+            }
+            return Optional.of(watermark.isBefore(waitingFrom) ? watermark : waitingFrom);
         } catch (SQLException e) {
             return Optional.empty();
         }
     }
 
-    /** The lag in seconds; NaN while nothing was loaded or the warehouse does not answer. */
+    /** The lag in seconds; NaN while the warehouse is complete up to no point yet ({@link #completeUpTo}). */
     public double lagSeconds() {
         return completeUpTo()
                 .map(point -> Duration.between(point, LocalDateTime.now(sourceZone)).toMillis() / 1000.0)

@@ -28,6 +28,9 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code pipeline_failures_total{stage}}: batches that failed and will be tried again;</li>
  * <li>{@code pipeline_freshness_lag_seconds}: how far the warehouse is behind ToteSys
  * ({@link Freshness});</li>
+ * <li>{@code pipeline_quarantined_batches}: how many batches are quarantined whole (their
+ * manifest refused by the transform or the load) and not replayed ({@link QuarantinedBatches});
+ * they do not hold the freshness lag back;</li>
  * <li>{@code pipeline_reconcile_mismatched_rows{table}}: rows the last reconciliation found
  * different from ToteSys (missing, extra or changed) that its repair did not put right;</li>
  * <li>{@code pipeline_schema_changes_total{table}}: columns ToteSys added, dropped, renamed or
@@ -46,11 +49,14 @@ public class PipelineMetrics {
     private final Map<String, AtomicLong> reconcileMismatches = new ConcurrentHashMap<>();
     private final Set<String> heldTables = ConcurrentHashMap.newKeySet();
 
-    PipelineMetrics(MeterRegistry registry, Freshness freshness) {
+    PipelineMetrics(MeterRegistry registry, Freshness freshness, QuarantinedBatches quarantinedBatches) {
         this.registry = registry;
         Gauge.builder("pipeline.freshness.lag", freshness, Freshness::lagSeconds)
                 .description("Seconds since the point in ToteSys time up to which the warehouse holds every change")
                 .baseUnit("seconds")
+                .register(registry);
+        Gauge.builder("pipeline.quarantined.batches", quarantinedBatches, QuarantinedBatches::waiting)
+                .description("Batches whose manifest was quarantined and that are not replayed yet")
                 .register(registry);
         Gauge.builder("pipeline.schema.held.tables", heldTables, Set::size)
                 .description("Tables the extract holds until a column the star schema needs fits again")

@@ -12,14 +12,16 @@ import org.jboss.logging.Logger;
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.LakeBatches;
+import io.totesys.pipeline.stage.QuarantinedBatches;
 import io.totesys.pipeline.stage.ReplayRequests;
 
 /**
  * Honours an operator's requests to replay extract batches ({@code pipeline.replay_request}
  * rows with a {@code batch_id}), at the start of a transform run, under the stage's lock. A
  * requested batch's objects move back under {@code input/} of the ingest bucket from
- * {@code processed/} and {@code quarantine/} (where the operator fixed or restored them), and
- * what its earlier transform wrote to the processed bucket goes; the transform then takes it
+ * {@code processed/} and {@code quarantine/} (where the operator fixed or restored them), a
+ * batch whose manifest was quarantined is no longer counted as such ({@link QuarantinedBatches}),
+ * and what its earlier transform wrote to the processed bucket goes; the transform then takes it
  * as a new batch, and the load loads its new Parquet manifest. A replayed batch is older than
  * the batches loaded since: the load keeps their dimension versions and current facts, and
  * appends only fact versions not there yet.
@@ -35,12 +37,14 @@ class BatchReplays {
     private final LakeBatches ingest;
     private final LakeBatches processed;
     private final ReplayRequests requests;
+    private final QuarantinedBatches quarantined;
 
     BatchReplays(@Named("ingestBatches") LakeBatches ingest, @Named("processedBatches") LakeBatches processed,
-            ReplayRequests requests) {
+            ReplayRequests requests, QuarantinedBatches quarantined) {
         this.ingest = ingest;
         this.processed = processed;
         this.requests = requests;
+        this.quarantined = quarantined;
     }
 
     /** Puts every batch an open request names back under {@code input/}, oldest request first. */
@@ -71,6 +75,7 @@ class BatchReplays {
         }
         int discarded = processed.discard(batch, starSchemaTables());
         List<String> restored = ingest.restore(batch, SourceTable.tableNames());
+        quarantined.replayed(batch.value());
         String outcome = "restored " + restored.size() + " objects of batch " + batch + " under input/ of s3://"
                 + ingest.bucket() + " and removed the " + discarded + " objects of its earlier transform; the "
                 + "transform and the load take it again";

@@ -35,6 +35,7 @@ import io.totesys.pipeline.lake.csv.InvalidSourceDataException;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.stage.QuarantinedBatches;
 import io.totesys.pipeline.stage.StageLocks;
 import io.totesys.pipeline.stage.StageRuns;
 
@@ -80,6 +81,10 @@ public class TransformBatches {
     /** Notes each completed batch in the pipeline schema, for the status page. */
     @Inject
     StageRuns runs;
+
+    /** Records each batch whose manifest is quarantined, for the metric and the freshness lag. */
+    @Inject
+    QuarantinedBatches quarantinedBatches;
 
     TransformBatches(@Named("ingestBatches") LakeBatches ingest, @Named("processedBatches") LakeBatches processed,
             LakeBuckets buckets, PipelineSchema schema, TransformPlan plan, TransformQuarantine quarantine,
@@ -192,8 +197,9 @@ public class TransformBatches {
 
     /**
      * A manifest that cannot be trusted ({@link InvalidManifestException}): it moves to
-     * {@code quarantine/} with the objects of its batch, beside a report that says why, and
-     * the stage goes on to the next batch.
+     * {@code quarantine/} with the objects of its batch, beside a report that says why, the
+     * batch is recorded as quarantined ({@link QuarantinedBatches}), and the stage goes on to
+     * the next batch.
      */
     public void rejectManifest(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure,
             @ExchangeProperty(MANIFEST_KEY_PROPERTY) String manifestKey) {
@@ -201,6 +207,8 @@ public class TransformBatches {
         if (invalid == null) {
             throw new IllegalStateException("not a rejection of the manifest " + manifestKey, failure);
         }
+        quarantinedBatches.quarantined(LakeLayout.batchIdOf(invalid.key()), PipelineStage.TRANSFORM,
+                invalid.problem());
         List<String> objects = ingest.quarantineManifest(manifestKey, invalid.problem());
         metrics.quarantined(PipelineStage.TRANSFORM, LakeLayout.MANIFESTS);
         LOG.warnf("The transform quarantined the manifest %s with the %d objects of its batch: %s; see %s",

@@ -34,6 +34,7 @@ import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.stage.PipelineStateException;
+import io.totesys.pipeline.stage.QuarantinedBatches;
 import io.totesys.pipeline.stage.StageLocks;
 import io.totesys.pipeline.stage.StageRuns;
 import io.totesys.pipeline.starschema.WarehouseTable;
@@ -74,6 +75,10 @@ public class WarehouseLoads {
     /** Notes each completed batch in the pipeline schema, for the status page. */
     @Inject
     StageRuns runs;
+
+    /** Records each batch whose manifest is quarantined, for the metric and the freshness lag. */
+    @Inject
+    QuarantinedBatches quarantinedBatches;
 
     WarehouseLoads(AgroalDataSource warehouse, @Named("processedBatches") LakeBatches processed,
             LakeBuckets buckets, LoadLog loadLog, PipelineSchema schema, PipelineMetrics metrics,
@@ -224,8 +229,9 @@ public class WarehouseLoads {
 
     /**
      * A manifest that cannot be trusted ({@link InvalidManifestException}): it moves to
-     * {@code quarantine/} with the objects of its batch, beside a report that says why, and
-     * the stage goes on to the next batch.
+     * {@code quarantine/} with the objects of its batch, beside a report that says why, the
+     * batch is recorded as quarantined ({@link QuarantinedBatches}), and the stage goes on to
+     * the next batch.
      */
     public void rejectManifest(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure,
             @ExchangeProperty(MANIFEST_KEY_PROPERTY) String manifestKey) {
@@ -233,6 +239,7 @@ public class WarehouseLoads {
         if (invalid == null) {
             throw new IllegalStateException("not a rejection of the manifest " + manifestKey, failure);
         }
+        quarantinedBatches.quarantined(LakeLayout.batchIdOf(invalid.key()), PipelineStage.LOAD, invalid.problem());
         List<String> objects = processed.quarantineManifest(manifestKey, invalid.problem());
         metrics.quarantined(PipelineStage.LOAD, LakeLayout.MANIFESTS);
         LOG.warnf("The load quarantined the manifest %s with the %d objects of its batch: %s; see %s",

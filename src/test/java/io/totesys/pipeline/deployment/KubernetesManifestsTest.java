@@ -95,7 +95,8 @@ class KubernetesManifestsTest {
         find(objects, ServiceMonitor.class, "totesys-pipeline");
         assertThat(find(objects, PrometheusRule.class, "totesys-pipeline").getSpec().getGroups().get(0).getRules())
                 .extracting(rule -> rule.getAlert()).contains("TotesysPipelineStageFailing",
-                        "TotesysPipelineBatchQuarantined", "TotesysPipelineWarehouseStale",
+                        "TotesysPipelineBatchQuarantined", "TotesysPipelineBatchesInQuarantine",
+                        "TotesysPipelineWarehouseStale",
                         "TotesysPipelineReconcileMismatch", "TotesysPipelineTableHeld", "TotesysPipelineSchemaChanged");
 
         PodSpec pod = overlay.equals("cronjob")

@@ -36,6 +36,7 @@ import io.totesys.pipeline.testing.FreshChanges;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.ServerBacked;
+import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.StarSchemaFromToteSys;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.TestWorldResource;
@@ -52,7 +53,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * one with a malformed high-water mark, one naming another batch's object, one naming a table
  * the ToteSys catalogue lacks, one whose deletions name another batch's object, one listing a
  * table's deletions twice; Parquet manifests that are not JSON, name a table the star schema
- * lacks, or list a part twice. No table name from a manifest becomes a metric label. A
+ * lacks, or list a part twice. Each of these batches is recorded as quarantined whole
+ * ({@code pipeline.quarantined_batch}). No table name from a manifest becomes a metric label. A
  * Parquet object that passes its checksum but has a column of the wrong type is quarantined too.
  */
 @QuarkusTest
@@ -180,6 +182,11 @@ class DamagedManifestTest {
                 .contains("it does not fit dim_currency: its column currency_id is \"string\"");
         assertThat(processed.keys(LakeLayout.quarantine(LakeLayout.relative(currency)))).hasSize(1);
         assertThat(processed.keys("input/")).as("left under input/").isEmpty();
+        assertThat(SqlRows.column(world.databases().warehouse(), "SELECT stage || ' ' || batch_id FROM "
+                + "pipeline.quarantined_batch WHERE replayed_at IS NULL ORDER BY batch_id"))
+                .as("the batches quarantined whole").hasSize(13)
+                .contains("transform " + notJson, "transform " + deletionsTwice, "load " + parquetNotJson,
+                        "load " + partTwice);
         for (WarehouseTable table : List.of(WarehouseTable.FACT_PURCHASE_ORDER, WarehouseTable.DIM_STAFF,
                 WarehouseTable.DIM_LOCATION)) {
             assertThat(StarSchemaFromToteSys.warehouseRows(world.databases().warehouse(), table))

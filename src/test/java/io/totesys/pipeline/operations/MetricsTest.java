@@ -2,11 +2,7 @@ package io.totesys.pipeline.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +25,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.ScrapedMetrics;
 import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.TestWorld;
@@ -50,16 +47,18 @@ class MetricsTest {
     URL metrics;
 
     private final EmbeddedWorld world = TestWorld.get();
+    private ScrapedMetrics scraped;
 
     @BeforeEach
     void emptyEverything() {
         ToteSysFixture.reset(world);
+        scraped = new ScrapedMetrics(metrics);
     }
 
     @Test
     void perTableRowCountersAndTheFreshnessGauge() throws Exception {
-        double extractedBefore = sample("pipeline_rows_total", "stage=\"extract\",table=\"sales_order\"");
-        double loadedBefore = sample("pipeline_rows_total", "stage=\"load\",table=\"fact_sales_order\"");
+        double extractedBefore = scraped.sample("pipeline_rows_total", "stage=\"extract\",table=\"sales_order\"");
+        double loadedBefore = scraped.sample("pipeline_rows_total", "stage=\"load\",table=\"fact_sales_order\"");
         new ToteSysSimulator(world.totesysOwner(), 41).seed(0.01);
         long salesOrders = SqlRows.count(world.totesysOwner(), "SELECT count(*) FROM sales_order");
 
@@ -67,19 +66,19 @@ class MetricsTest {
             PipelineStages.run(producer, stage);
         }
 
-        assertThat(sample("pipeline_rows_total", "stage=\"extract\",table=\"sales_order\"") - extractedBefore)
+        assertThat(scraped.sample("pipeline_rows_total", "stage=\"extract\",table=\"sales_order\"") - extractedBefore)
                 .isEqualTo(salesOrders);
-        assertThat(sample("pipeline_rows_total", "stage=\"transform\",table=\"fact_sales_order\""))
+        assertThat(scraped.sample("pipeline_rows_total", "stage=\"transform\",table=\"fact_sales_order\""))
                 .isGreaterThanOrEqualTo(salesOrders);
-        assertThat(sample("pipeline_rows_total", "stage=\"load\",table=\"fact_sales_order\"") - loadedBefore)
+        assertThat(scraped.sample("pipeline_rows_total", "stage=\"load\",table=\"fact_sales_order\"") - loadedBefore)
                 .isEqualTo(salesOrders);
-        assertThat(sample("pipeline_batch_duration_seconds_count", "stage=\"load\"")).isPositive();
+        assertThat(scraped.sample("pipeline_batch_duration_seconds_count", "stage=\"load\"")).isPositive();
 
         LocalDateTime watermark = LocalDateTime.parse(SqlRows.of(world.databases().warehouse(),
                 "SELECT min(high_water) FROM pipeline.extract_watermark").get(0)
                 .replaceAll("[()\"]", "").replace(' ', 'T'));
         double expectedLag = Duration.between(watermark, LocalDateTime.now(ZoneOffset.UTC)).toMillis() / 1000.0;
-        assertThat(sample("pipeline_freshness_lag_seconds", null))
+        assertThat(scraped.sample("pipeline_freshness_lag_seconds", null))
                 .as("seconds behind ToteSys").isBetween(expectedLag - 1, expectedLag + 5);
     }
 
@@ -90,7 +89,7 @@ class MetricsTest {
      */
     @Test
     void everyMetricTheDashboardAndTheAlertsQueryIsPublishedFromTheStart() throws Exception {
-        String published = scrape();
+        String published = scraped.text();
         Set<String> queried = new TreeSet<>();
         for (Path file : List.of(Path.of("k8s/base/grafana-dashboard.json"), Path.of("k8s/base/prometheusrule.yaml"))) {
             Matcher name = Pattern.compile("pipeline_[a-z_]+").matcher(Files.readString(file));
@@ -111,19 +110,5 @@ class MetricsTest {
                 "pipeline_quarantined_objects_total{stage=\"transform\",table=\"sales_order\"}",
                 "pipeline_quarantined_rows_total{stage=\"transform\",table=\"design\"}",
                 "pipeline_rows_total{stage=\"extract\",table=\"department\"}");
-    }
-
-    private String scrape() throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics.toString())).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    /** The value of a metric's sample with the given labels, 0 when there is none yet. */
-    private double sample(String name, String labels) throws Exception {
-        String text = scrape();
-        Pattern line = Pattern.compile("^" + Pattern.quote(name) + (labels == null ? "(\\{[^}]*\\})?"
-                : "\\{[^}]*" + Pattern.quote(labels) + "[^}]*\\}") + " ([0-9.eE+-]+|NaN)$", Pattern.MULTILINE);
-        Matcher matcher = line.matcher(text);
-        return matcher.find() ? Double.parseDouble(matcher.group(matcher.groupCount())) : 0;
     }
 }

@@ -55,6 +55,9 @@ public final class ToteSysFixture {
         if (exists(warehouse, "pipeline.replay_request")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.replay_request");
         }
+        if (exists(warehouse, "pipeline.quarantined_batch")) {
+            DatabaseServer.execute(warehouse, "TRUNCATE pipeline.quarantined_batch");
+        }
         if (exists(warehouse, "pipeline.load_batch")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.load_batch, " + STAR_SCHEMA + " RESTART IDENTITY");
         }
