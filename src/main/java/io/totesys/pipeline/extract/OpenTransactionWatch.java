@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.totesys.pipeline.source.TransactionSnapshot;
 
 /**
@@ -22,8 +23,10 @@ import io.totesys.pipeline.source.TransactionSnapshot;
  * <p>
  * Published as {@code pipeline_source_oldest_open_transaction_seconds} (0 while no transaction
  * is open), and said once in a WARN line per transaction that stays open longer than
- * {@code ETL_OPEN_TRANSACTION_WARNING}.
+ * {@code ETL_OPEN_TRANSACTION_WARNING}. Made at start, so that the metric is there at 0 before
+ * the first batch, for the alert that queries it.
  */
+@Startup
 @ApplicationScoped
 public class OpenTransactionWatch {
 
