@@ -114,6 +114,9 @@ public final class EmbeddedWorld implements AutoCloseable {
         environment.put("AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED");
         environment.put("LAKE_INGEST_BUCKET", INGEST_BUCKET);
         environment.put("LAKE_PROCESSED_BUCKET", PROCESSED_BUCKET);
+        // the leader's lock beside this world's servers: a service of another world on the same
+        // machine (another build, another checkout) must not hold this one's stages back
+        environment.put("ETL_CLUSTER_FILE_ROOT", directory.resolve("leader").toAbsolutePath().toString());
         return environment;
     }
 
