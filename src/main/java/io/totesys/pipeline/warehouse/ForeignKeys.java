@@ -30,11 +30,89 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * wait for. Each dropped key is recorded in {@code pipeline.suspended_foreign_key} in the
  * transaction that drops it and removed in the one that adds it: whatever a crash or a failed
  * batch leaves there is added back by the next load.
+ * <p>
+ * A key is recorded by its parts as {@code pg_constraint} holds them, and added back from
+ * those parts ({@link SuspendedForeignKey}) once each name is found in the catalogue: on a star
+ * schema table, with columns it has, referring to a table and columns that exist. The text of
+ * its definition is kept for people to read and never run, so that a row no load wrote runs
+ * nothing as the owner; such a row is left in place with a warning naming it. Only the owner
+ * may write the table ({@code PipelineSchema} grants the runtime role no more than to read it).
  */
 final class ForeignKeys {
 
     private static final Logger LOG = Logger.getLogger(ForeignKeys.class);
     private static final String LOCK_NOT_AVAILABLE = "55P03";
+
+    /** The star schema's foreign keys (parameter: the tables' names), with their tables and referenced tables. */
+    private static final String KEYS = """
+             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+                  JOIN pg_class r ON r.oid = c.confrelid JOIN pg_namespace rn ON rn.oid = r.relnamespace
+            WHERE c.contype = 'f' AND t.relnamespace = 'public'::regnamespace AND t.relname = ANY (?)""";
+
+    /** The names of a constraint's columns in order ({@code %s}: {@code conkey} or {@code confkey}, its relation). */
+    private static final String COLUMN_NAMES = "ARRAY(SELECT a.attname::text FROM unnest(c.%s) WITH ORDINALITY AS "
+            + "k (attnum, position) JOIN pg_attribute a ON a.attrelid = c.%s AND a.attnum = k.attnum "
+            + "ORDER BY k.position)";
+
+    /**
+     * Records the star schema's foreign keys by their parts (parameters: the batch, the tables'
+     * names); returns each one's table and name.
+     */
+    private static final String RECORD = "INSERT INTO pipeline.suspended_foreign_key (table_name, constraint_name, "
+            + "definition, batch_id, " + SuspendedForeignKey.PARTS + ") SELECT t.relname, c.conname, "
+            + "pg_get_constraintdef(c.oid), ?, " + COLUMN_NAMES.formatted("conkey", "conrelid") + ", rn.nspname, "
+            + "r.relname, " + COLUMN_NAMES.formatted("confkey", "confrelid") + ", c.confmatchtype = 'f', "
+            + "c.confupdtype, c.confdeltype, c.condeferrable, c.condeferred, c.convalidated" + KEYS + """
+             ON CONFLICT (table_name, constraint_name) DO UPDATE
+                SET definition = excluded.definition, batch_id = excluded.batch_id, suspended_at = now(),
+                    columns = excluded.columns, referenced_schema = excluded.referenced_schema,
+                    referenced_table = excluded.referenced_table, referenced_columns = excluded.referenced_columns,
+                    match_full = excluded.match_full, on_update = excluded.on_update, on_delete = excluded.on_delete,
+                    is_deferrable = excluded.is_deferrable, initially_deferred = excluded.initially_deferred,
+                    validated = excluded.validated
+            RETURNING table_name, constraint_name""";
+
+    /**
+     * The recorded foreign keys (parameter: the star schema tables' names), each with whether the
+     * catalogue bears its parts out, then its table, name, parts and definition. A row from
+     * before the parts were recorded (V17) has them read from its text when that is a plain
+     * one-column key, the shape every key the pipeline declares has, and has none otherwise.
+     */
+    private static final String RECORDED = """
+            SELECT coalesce(k.table_name = ANY (?) AND t.oid IS NOT NULL AND r.oid IS NOT NULL
+                            AND cardinality(p.columns) BETWEEN 1 AND 32
+                            AND cardinality(p.columns) = cardinality(p.referenced_columns)
+                            AND p.columns <@ ARRAY(SELECT attname::text FROM pg_attribute
+                                                    WHERE attrelid = t.oid AND attnum > 0 AND NOT attisdropped)
+                            AND p.referenced_columns <@ ARRAY(SELECT attname::text FROM pg_attribute
+                                                    WHERE attrelid = r.oid AND attnum > 0 AND NOT attisdropped)
+                            AND p.on_update IN ('a', 'r', 'c', 'n', 'd')
+                            AND p.on_delete IN ('a', 'r', 'c', 'n', 'd')
+                            AND p.match_full IS NOT NULL AND p.is_deferrable IS NOT NULL
+                            AND p.initially_deferred IS NOT NULL AND p.validated IS NOT NULL, false),
+                   k.table_name, k.constraint_name, p.columns, p.referenced_schema, p.referenced_table,
+                   p.referenced_columns, p.match_full, p.on_update::text, p.on_delete::text, p.is_deferrable,
+                   p.initially_deferred, p.validated, k.definition
+              FROM pipeline.suspended_foreign_key k
+                   CROSS JOIN LATERAL (SELECT regexp_match(k.definition,
+                              '^FOREIGN KEY \\(([a-z_][a-z0-9_]*)\\) REFERENCES '
+                              || '([a-z_][a-z0-9_]*)\\.([a-z_][a-z0-9_]*)\\(([a-z_][a-z0-9_]*)\\)$') AS part)
+                       AS legacy
+                   CROSS JOIN LATERAL (
+                       SELECT k.columns, k.referenced_schema, k.referenced_table, k.referenced_columns,
+                              k.match_full, k.on_update, k.on_delete, k.is_deferrable, k.initially_deferred,
+                              k.validated
+                        WHERE k.columns IS NOT NULL
+                       UNION ALL
+                       SELECT ARRAY[legacy.part[1]], legacy.part[2], legacy.part[3], ARRAY[legacy.part[4]],
+                              false, 'a'::"char", 'a'::"char", false, false, true
+                        WHERE k.columns IS NULL) AS p
+                   LEFT JOIN pg_class t ON t.relnamespace = 'public'::regnamespace
+                                       AND t.relkind IN ('r', 'p') AND t.relname = k.table_name
+                   LEFT JOIN pg_namespace rn ON rn.nspname = p.referenced_schema
+                   LEFT JOIN pg_class r ON r.relnamespace = rn.oid
+                                       AND r.relkind IN ('r', 'p') AND r.relname = p.referenced_table
+             ORDER BY k.table_name, k.constraint_name""";
 
     private ForeignKeys() {
     }
@@ -57,20 +135,23 @@ final class ForeignKeys {
             statement.execute("SET LOCAL lock_timeout = " + Math.max(1, lockTimeout.toMillis()));
             // Definitions with every table qualified, so that they read the same under any search_path
             statement.execute("SET LOCAL search_path = pg_catalog");
-            List<String[]> keys = declared(connection);
-            try (PreparedStatement record = connection.prepareStatement("""
-                    INSERT INTO pipeline.suspended_foreign_key (table_name, constraint_name, definition, batch_id)
-                    VALUES (?, ?, ?, ?)
-                    ON CONFLICT (table_name, constraint_name) DO UPDATE
-                       SET definition = excluded.definition, batch_id = excluded.batch_id, suspended_at = now()""")) {
-                for (String[] key : keys) {
-                    record.setString(1, key[0]);
-                    record.setString(2, key[1]);
-                    record.setString(3, key[2]);
-                    record.setString(4, batch.value());
-                    record.addBatch();
+            String unrecordable = unrecordable(connection);
+            if (unrecordable != null) {
+                connection.rollback();
+                LOG.infof("Load batch %s: the foreign keys %s have parts the load cannot record to add them back "
+                        + "as they are (MATCH PARTIAL, or ON DELETE SET NULL or SET DEFAULT of some columns); it "
+                        + "loads with its foreign keys in place", batch, unrecordable);
+                return false;
+            }
+            List<String[]> keys = new ArrayList<>();
+            try (PreparedStatement record = connection.prepareStatement(RECORD)) {
+                record.setString(1, batch.value());
+                record.setArray(2, tableNames(connection));
+                try (ResultSet recorded = record.executeQuery()) {
+                    while (recorded.next()) {
+                        keys.add(new String[] {recorded.getString(1), recorded.getString(2)});
+                    }
                 }
-                record.executeBatch();
             }
             for (String[] key : keys) {
                 statement.execute("ALTER TABLE public." + identifier(key[0]) + " DROP CONSTRAINT "
@@ -103,23 +184,37 @@ final class ForeignKeys {
 
     /**
      * Adds every recorded foreign key again, each validated at once, set-wise, in the
-     * connection's transaction; returns how many. The caller commits.
+     * connection's transaction; returns how many. A row whose parts the catalogue does not
+     * bear out is left in place, run in no way, with a warning. The caller commits.
      */
     static int restore(Connection connection) throws SQLException {
-        List<String[]> keys = new ArrayList<>();
-        try (Statement statement = connection.createStatement()) {
-            try (ResultSet result = statement.executeQuery("""
-                    SELECT table_name, constraint_name, definition FROM pipeline.suspended_foreign_key
-                     ORDER BY table_name, constraint_name""")) {
+        List<SuspendedForeignKey> keys = new ArrayList<>();
+        try (PreparedStatement recorded = connection.prepareStatement(RECORDED)) {
+            recorded.setArray(1, tableNames(connection));
+            try (ResultSet result = recorded.executeQuery()) {
                 while (result.next()) {
-                    keys.add(new String[] {result.getString(1), result.getString(2), result.getString(3)});
+                    if (result.getBoolean(1)) {
+                        keys.add(SuspendedForeignKey.read(result, 2));
+                    } else {
+                        LOG.warnf("pipeline.suspended_foreign_key holds %s.%s, which is not a foreign key the load "
+                                + "dropped from the star schema as the catalogue has it (its definition reads: %s); "
+                                + "it is not run: see whether the star schema lacks that key, add it by hand if so, "
+                                + "and delete the row", result.getString(2), result.getString(3),
+                                result.getString(14).replaceAll("\\s+", " "));
+                    }
                 }
             }
-            for (String[] key : keys) {
-                statement.execute("ALTER TABLE public." + identifier(key[0]) + " ADD CONSTRAINT "
-                        + identifier(key[1]) + " " + key[2]);
+        }
+        try (Statement statement = connection.createStatement();
+                PreparedStatement forget = connection.prepareStatement(
+                        "DELETE FROM pipeline.suspended_foreign_key WHERE table_name = ? AND constraint_name = ?")) {
+            for (SuspendedForeignKey key : keys) {
+                statement.execute(key.addStatement());
+                forget.setString(1, key.table());
+                forget.setString(2, key.name());
+                forget.addBatch();
             }
-            statement.execute("DELETE FROM pipeline.suspended_foreign_key");
+            forget.executeBatch();
         }
         return keys.size();
     }
@@ -150,21 +245,17 @@ final class ForeignKeys {
         }
     }
 
-    private static List<String[]> declared(Connection connection) throws SQLException {
-        List<String[]> keys = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement("""
-                SELECT t.relname, c.conname, pg_get_constraintdef(c.oid)
-                  FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
-                 WHERE c.contype = 'f' AND t.relnamespace = 'public'::regnamespace AND t.relname = ANY (?)
-                 ORDER BY t.relname, c.conname""")) {
+    /** The star schema's foreign keys whose parts the load cannot record, listed, or null when there are none. */
+    private static String unrecordable(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT string_agg(t.relname || '.' || "
+                + "c.conname, ', ' ORDER BY t.relname, c.conname)" + KEYS + " AND (c.confmatchtype = 'p' OR "
+                + "to_jsonb(c) ->> 'confdelsetcols' IS NOT NULL)")) {
             statement.setArray(1, tableNames(connection));
             try (ResultSet result = statement.executeQuery()) {
-                while (result.next()) {
-                    keys.add(new String[] {result.getString(1), result.getString(2), result.getString(3)});
-                }
+                result.next();
+                return result.getString(1);
             }
         }
-        return keys;
     }
 
     /** Whether the connection's role owns (or has the rights of the role that owns) every star schema table. */

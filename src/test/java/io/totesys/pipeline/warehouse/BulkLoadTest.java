@@ -27,6 +27,7 @@ import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseDeletions;
 import io.totesys.pipeline.starschema.WarehouseTable;
+import io.totesys.pipeline.testing.CapturedLog;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.LateDimensionRow;
 import io.totesys.pipeline.testing.PipelineStages;
@@ -148,6 +149,66 @@ class BulkLoadTest {
         assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM pipeline.suspended_foreign_key")).isZero();
         assertThat(SqlRows.of(warehouse, "SELECT units_sold FROM fact_sales_order_current WHERE sales_order_id = 1"))
                 .containsExactly("(77)");
+    }
+
+    /**
+     * Issue 25, point 5: the owner adds back what {@code pipeline.suspended_foreign_key} records,
+     * and a row there that its text would make run something else (SQL an earlier release let the
+     * runtime role write) or that its parts would (a name that is not a column, a table that is not
+     * the star schema's) runs nothing, while a key an earlier release recorded as text alone is
+     * added back.
+     */
+    @Test
+    void aCraftedRowAmongTheSuspendedForeignKeysRunsNothing() throws Exception {
+        path.bulk = false;
+        new ToteSysSimulator(world.totesysOwner(), 54).seed(0.01);
+        runPipeline();
+        List<String> declared = foreignKeys();
+        DatabaseServer.execute(warehouse, "CREATE TABLE public.injection_canary (id integer)",
+                "ALTER TABLE public.fact_payment DROP CONSTRAINT fact_payment_currency_id_fkey");
+        try (CapturedLog log = CapturedLog.of(ForeignKeys.class)) {
+            DatabaseServer.execute(warehouse, """
+                    INSERT INTO pipeline.suspended_foreign_key (table_name, constraint_name, definition, batch_id)
+                    VALUES ('fact_payment', 'fact_payment_currency_id_fkey',
+                            'FOREIGN KEY (currency_id) REFERENCES public.dim_currency(currency_id)', 'earlier'),
+                           ('fact_payment', 'crafted', 'FOREIGN KEY (currency_id) REFERENCES '
+                            || 'public.dim_currency(currency_id); DROP TABLE public.injection_canary', 'crafted')""",
+                    """
+                            INSERT INTO pipeline.suspended_foreign_key (table_name, constraint_name, definition,
+                                        batch_id, columns, referenced_schema, referenced_table, referenced_columns,
+                                        match_full, on_update, on_delete, is_deferrable, initially_deferred, validated)
+                            VALUES ('fact_payment', 'crafted parts', '', 'crafted',
+                                    ARRAY['currency_id) REFERENCES public.dim_currency; '
+                                          || 'DROP TABLE public.injection_canary;--'],
+                                    'public', 'dim_currency', ARRAY['currency_id'],
+                                    false, 'a', 'a', false, false, true),
+                                   ('injection_canary', 'crafted table', '', 'crafted', ARRAY['id'], 'public',
+                                    'dim_currency', ARRAY['currency_id'], false, 'a', 'a', false, false, true)""");
+
+            DatabaseServer.execute(world.totesysOwner(), "UPDATE payment SET payment_amount = 77, last_updated = "
+                    + "now() WHERE payment_id = 1");
+            runPipeline();
+
+            assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM pg_tables WHERE tablename = "
+                    + "'injection_canary'")).as("the crafted text did not run").isOne();
+            assertThat(foreignKeys()).as("the key recorded as text alone is back, nothing else is")
+                    .hasSize(FOREIGN_KEYS).allMatch(key -> key.endsWith(",t)"))
+                    .extracting(key -> key.substring(key.indexOf(',')))
+                    .containsExactlyElementsOf(declared.stream().map(key -> key.substring(key.indexOf(','))).toList());
+            assertThat(SqlRows.column(warehouse, "SELECT constraint_name FROM pipeline.suspended_foreign_key"))
+                    .as("the crafted rows stay for the operator to look at")
+                    .containsExactlyInAnyOrder("crafted", "crafted parts", "crafted table");
+            assertThat(log.lines()).anyMatch(line -> line.startsWith("WARN") && line.contains("fact_payment.crafted "))
+                    .anyMatch(line -> line.startsWith("WARN") && line.contains("fact_payment.crafted parts"))
+                    .anyMatch(line -> line.startsWith("WARN") && line.contains("injection_canary.crafted table"));
+            assertThat(SqlRows.of(warehouse, "SELECT payment_amount FROM fact_payment_current WHERE payment_id = 1"))
+                    .containsExactly("(77.00)");
+        } finally {
+            DatabaseServer.execute(warehouse, "DELETE FROM pipeline.suspended_foreign_key",
+                    "ALTER TABLE public.fact_payment DROP CONSTRAINT IF EXISTS crafted",
+                    "ALTER TABLE public.fact_payment DROP CONSTRAINT IF EXISTS \"crafted parts\"",
+                    "DROP TABLE IF EXISTS public.injection_canary");
+        }
     }
 
     @Test
