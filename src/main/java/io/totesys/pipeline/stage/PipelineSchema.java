@@ -22,7 +22,8 @@ import org.postgresql.core.Utils;
  * With an owner role configured ({@code WAREHOUSE_OWNER_USERNAME}), the owner runs the
  * migrations and then grants the runtime role ({@code WAREHOUSE_USERNAME}) what the stages
  * need and nothing more: to connect and make temporary tables (the load's staging), to use
- * the two schemas, and to read and write their tables and sequences. Without one, the
+ * the two schemas, and to read and write their tables and sequences, but for
+ * {@value #OWNER_ONLY_TABLE}, which it may only read. Without one, the
  * runtime role owns and migrates the schemas itself.
  * <p>
  * The operator's own migrations ({@link WarehouseExtension}, {@code ETL_STAR_SCHEMA_MIGRATIONS})
@@ -35,6 +36,12 @@ public class PipelineSchema {
 
     /** The schemas the migrations make: the pipeline's state and the star schema. */
     static final List<String> SCHEMAS = List.of("pipeline", "public");
+
+    /**
+     * What the owner reads to run DDL as the owner (the foreign keys a bulk batch dropped): the
+     * runtime role may read it, never write it.
+     */
+    static final String OWNER_ONLY_TABLE = "pipeline.suspended_foreign_key";
 
     /** The history table of the operator's own migrations, beside the pipeline's. */
     static final String OPERATOR_HISTORY_TABLE = "operator_schema_history";
@@ -139,7 +146,9 @@ public class PipelineSchema {
                 "GRANT CONNECT, TEMPORARY ON DATABASE " + identifier(database) + " TO " + grantee,
                 "GRANT USAGE ON SCHEMA " + schemas + " TO " + grantee,
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schemas + " TO " + grantee,
-                "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA " + schemas + " TO " + grantee);
+                "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA " + schemas + " TO " + grantee,
+                // The owner adds back the foreign keys recorded there: the runtime role only reads it
+                "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON " + OWNER_ONLY_TABLE + " FROM " + grantee);
     }
 
     private static String identifier(String name) throws SQLException {
