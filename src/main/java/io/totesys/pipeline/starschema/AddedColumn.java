@@ -19,6 +19,11 @@ public record AddedColumn(SourceTable source, WarehouseTable table, String colum
         return new WarehouseColumn(column, type, true, null);
     }
 
+    /** The column's name as SQL names it, quoted ({@link WarehouseColumn#sqlName}). */
+    public String sqlName() {
+        return warehouseColumn().sqlName();
+    }
+
     /** How the setting writes it: {@code sales_order.discount_percent numeric(5,2)}. */
     @Override
     public String toString() {

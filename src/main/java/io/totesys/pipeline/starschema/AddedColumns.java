@@ -18,6 +18,10 @@ import io.totesys.pipeline.catalogue.SourceTable;
  * column of a ToteSys table, under its own name and with the type it has in the warehouse,
  * into the table whose rows come from that ToteSys table alone (a fact from its order or
  * payment, a dimension from its one table), after the table's own columns.
+ * <p>
+ * A name that is a column of its table already, one of its own or one the warehouse keeps
+ * itself ({@code batch_id}, a fact's record id), is refused at start; an SQL keyword ({@code order},
+ * {@code user}) is a name like any other: the load quotes every column it names.
  */
 public final class AddedColumns {
 
@@ -86,7 +90,10 @@ public final class AddedColumns {
                     + "letters, digits and _");
         }
         if (table.specColumns().stream().anyMatch(existing -> existing.name().equals(column))) {
-            throw invalid(entry, table.tableName() + " already has a column " + column);
+            throw clash(entry, table, column, "one of the star schema's own columns");
+        }
+        if (table.warehouseOwnColumns().contains(column)) {
+            throw clash(entry, table, column, "which the warehouse keeps itself");
         }
         WarehouseColumnType type = WarehouseColumnType.parse(parts.group(3)).orElseThrow(() -> invalid(entry, "'"
                 + parts.group(3).strip() + "' is not a type an added column may have: write one of "
@@ -103,6 +110,12 @@ public final class AddedColumns {
     private static List<String> carriedTableNames() {
         return Arrays.stream(SourceTable.values()).filter(table -> carriedInto(table).isPresent())
                 .map(SourceTable::tableName).toList();
+    }
+
+    private static StarSchemaSettingException clash(String entry, WarehouseTable table, String column,
+            String existing) {
+        return invalid(entry, column + " clashes with " + table.tableName() + "." + column + ", " + existing
+                + ": a ToteSys column of that name cannot be carried into it");
     }
 
     private static StarSchemaSettingException invalid(String entry, String problem) {

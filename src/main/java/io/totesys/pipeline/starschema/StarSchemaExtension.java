@@ -58,7 +58,7 @@ class StarSchemaExtension implements WarehouseExtension {
             throw new StarSchemaSettingException(AddedColumns.SETTING + " adds " + added + ", but the warehouse has "
                     + "no column " + column + " after the migrations: add it with a migration in "
                     + MIGRATIONS_SETTING + ", such as ALTER TABLE public." + added.table().tableName()
-                    + " ADD COLUMN " + added.column() + " " + added.type().sqlType());
+                    + " ADD COLUMN " + added.sqlName() + " " + added.type().sqlType());
         }
         if (!warehouseType.equals(added.type().sqlType())) {
             throw new StarSchemaSettingException(AddedColumns.SETTING + " adds " + added + ", but the warehouse's "

@@ -11,4 +11,12 @@ public record WarehouseColumn(String name, WarehouseColumnType type, boolean nul
     public boolean isReference() {
         return references != null;
     }
+
+    /**
+     * The column's name as SQL names it, quoted by PostgreSQL's rules, so that any name, an SQL
+     * keyword such as {@code order} too, reads as the column.
+     */
+    public String sqlName() {
+        return '"' + name.replace("\"", "\"\"") + '"';
+    }
 }

@@ -129,6 +129,9 @@ public enum WarehouseTable {
             column("month_name", TEXT),
             column("quarter", INTEGER));
 
+    /** The column in which the warehouse marks each row of every star schema table with the batch that wrote it. */
+    public static final String BATCH_COLUMN = "batch_id";
+
     /** The columns operators added, set as the service starts ({@link #configure}); none until then. */
     private static volatile AddedColumns added = AddedColumns.NONE;
 
@@ -224,6 +227,25 @@ public enum WarehouseTable {
     /** The warehouse table of a lake table name, if the star schema has one. */
     public static Optional<WarehouseTable> byTableName(String tableName) {
         return Arrays.stream(values()).filter(table -> table.tableName().equals(tableName)).findFirst();
+    }
+
+    /**
+     * The columns the warehouse keeps itself in this table, beside those the Parquet objects
+     * bring: the batch that wrote each row, and a fact's own key of each version, in the order
+     * the load appends them.
+     */
+    public List<String> warehouseOwnColumns() {
+        return isFact() ? List.of(recordColumn(), BATCH_COLUMN) : List.of(BATCH_COLUMN);
+    }
+
+    /** A fact's own key of its rows, one per version, in the order they were appended. */
+    public String recordColumn() {
+        return switch (this) {
+            case FACT_SALES_ORDER -> "sales_record_id";
+            case FACT_PURCHASE_ORDER -> "purchase_record_id";
+            case FACT_PAYMENT -> "payment_record_id";
+            default -> throw new IllegalArgumentException(tableName() + " is not a fact");
+        };
     }
 
     public boolean isFact() {

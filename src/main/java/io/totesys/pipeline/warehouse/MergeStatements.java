@@ -14,11 +14,16 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * The SQL a load batch runs, set-wise: rows are copied into temporary staging tables, one
  * per warehouse table, then merged into the star schema in {@code public}, dimensions
  * first (the latest batch's version wins), then facts (one row per version not already there).
+ * <p>
+ * Every list of a table's columns names them quoted ({@link WarehouseColumn#sqlName}): it holds
+ * the columns operators add, whose names may be SQL keywords ({@code order}, {@code user}). The
+ * columns named one by one (keys, {@value #BATCH_COLUMN}, {@code last_updated_date}) are the
+ * star schema's own, never an operator's.
  */
 final class MergeStatements {
 
     /** The column of a fact version that names the batch that brought it. */
-    static final String BATCH_COLUMN = "batch_id";
+    static final String BATCH_COLUMN = WarehouseTable.BATCH_COLUMN;
 
     /** The text of an inferred dimension row's attributes. */
     static final String INFERRED = "Unknown";
@@ -38,7 +43,7 @@ final class MergeStatements {
     /** Creates the staging table of a warehouse table, with the same columns, empty. */
     static String createStagingTable(StagedTable table) {
         return "CREATE TEMPORARY TABLE " + stagingTable(table) + " ON COMMIT DROP AS SELECT "
-                + String.join(", ", table.columnNames()) + " FROM public." + table.name() + " WITH NO DATA";
+                + sqlNames(table.columns(), "") + " FROM public." + table.name() + " WITH NO DATA";
     }
 
     /** Gathers the planner's statistics of every staging table, which autovacuum never sees. */
@@ -61,7 +66,7 @@ final class MergeStatements {
 
     /** Copies rows into the staging table of a warehouse table. */
     static String copyIntoStaging(StagedTable table, CopyEncoder encoder) {
-        return "COPY " + stagingTable(table) + " (" + String.join(", ", table.columnNames()) + ") FROM STDIN "
+        return "COPY " + stagingTable(table) + " (" + sqlNames(table.columns(), "") + ") FROM STDIN "
                 + encoder.copyOptions();
     }
 
@@ -76,7 +81,7 @@ final class MergeStatements {
      */
     static String recordDeletions(WarehouseTable table) {
         StagedTable deletions = StagedTable.deletionsOf(table);
-        String columns = String.join(", ", deletions.columnNames());
+        String columns = sqlNames(deletions.columns(), "");
         return "INSERT INTO public." + deletions.name() + " (" + columns + ", " + BATCH_COLUMN + ") SELECT DISTINCT "
                 + columns + ", ?::text FROM " + stagingTable(deletions) + " ON CONFLICT DO NOTHING";
     }
@@ -100,7 +105,8 @@ final class MergeStatements {
      */
     static String upsert(WarehouseTable dimension) {
         String columns = columnList(dimension);
-        String updates = dimension.columnNames().stream().skip(1).map(column -> column + " = excluded." + column)
+        String updates = dimension.columns().stream().skip(1)
+                .map(column -> column.sqlName() + " = excluded." + column.sqlName())
                 .collect(Collectors.joining(", "));
         return "INSERT INTO public." + dimension.tableName() + " AS d (" + columns + ", " + BATCH_COLUMN
                 + ") SELECT DISTINCT ON (" + dimension.keyColumn() + ") " + columns + ", ?::text FROM "
@@ -151,7 +157,7 @@ final class MergeStatements {
         String key = fact.keyColumn();
         String sameVersion = "(" + prefixed(fact, "latest.") + ") IS NOT DISTINCT FROM (" + prefixed(fact, "s.") + ")";
         return "WITH batch AS (SELECT ?::text AS id) INSERT INTO public." + fact.tableName() + " (" + columns + ", "
-                + BATCH_COLUMN + ") SELECT DISTINCT " + columns + ", batch.id FROM " + stagingTable(fact)
+                + BATCH_COLUMN + ") SELECT DISTINCT " + prefixed(fact, "s.") + ", batch.id FROM " + stagingTable(fact)
                 + " s CROSS JOIN batch WHERE NOT EXISTS (SELECT 1 FROM (SELECT * FROM public." + fact.tableName()
                 + " f WHERE f." + key + " = s." + key + " AND (f." + BATCH_COLUMN + " IS NULL OR f." + BATCH_COLUMN
                 + " <= batch.id) ORDER BY f." + BATCH_COLUMN + " DESC NULLS LAST, f.last_updated_date DESC, "
@@ -164,12 +170,7 @@ final class MergeStatements {
 
     /** The warehouse's own key of a fact's rows, one per version, in the order they were appended. */
     static String recordColumn(WarehouseTable fact) {
-        return switch (fact) {
-            case FACT_SALES_ORDER -> "sales_record_id";
-            case FACT_PURCHASE_ORDER -> "purchase_record_id";
-            case FACT_PAYMENT -> "payment_record_id";
-            default -> throw new IllegalArgumentException(fact.tableName() + " is not a fact");
-        };
+        return fact.recordColumn();
     }
 
     /**
@@ -199,7 +200,7 @@ final class MergeStatements {
 
     /** The distinct keys, NULL left out, the staged facts hold in the columns: a subquery {@code r (key)}. */
     private static String referencedKeys(WarehouseTable fact, List<WarehouseColumn> references) {
-        String values = references.stream().map(reference -> "(s." + reference.name() + ")")
+        String values = references.stream().map(reference -> "(s." + reference.sqlName() + ")")
                 .collect(Collectors.joining(", "));
         return "(SELECT DISTINCT v.key FROM " + stagingTable(fact) + " s CROSS JOIN LATERAL (VALUES " + values
                 + ") AS v (key) WHERE v.key IS NOT NULL) r";
@@ -214,11 +215,15 @@ final class MergeStatements {
     }
 
     private static String columnList(WarehouseTable table) {
-        return String.join(", ", table.columnNames());
+        return sqlNames(table.columns(), "");
     }
 
     private static String prefixed(WarehouseTable table, String alias) {
-        List<String> names = table.columnNames();
-        return names.stream().map(column -> alias + column).collect(Collectors.joining(", "));
+        return sqlNames(table.columns(), alias);
+    }
+
+    /** The columns' names, quoted, each after the alias, separated by commas. */
+    private static String sqlNames(List<WarehouseColumn> columns, String alias) {
+        return columns.stream().map(column -> alias + column.sqlName()).collect(Collectors.joining(", "));
     }
 }

@@ -41,8 +41,4 @@ record StagedTable(String name, List<WarehouseColumn> columns, Schema avroSchema
         return new StagedTable(WarehouseDeletions.tableName(table), WarehouseDeletions.columns(table),
                 WarehouseDeletions.avroSchema(table));
     }
-
-    List<String> columnNames() {
-        return columns.stream().map(WarehouseColumn::name).toList();
-    }
 }

@@ -124,7 +124,7 @@ class BadConfigurationIT {
         assertThat(reason).contains("ETL_STAR_SCHEMA_ADDED_COLUMNS adds payment.company_ac_number integer, but the "
                 + "warehouse has no column fact_payment.company_ac_number after the migrations: add it with a "
                 + "migration in ETL_STAR_SCHEMA_MIGRATIONS, such as ALTER TABLE public.fact_payment ADD COLUMN "
-                + "company_ac_number integer");
+                + "\"company_ac_number\" integer");
     }
 
     @Test

@@ -111,8 +111,9 @@ class AddedColumnsTest {
         assertThat(problem("staff.nickname text")).contains("the rows of staff reach the star schema joined with "
                 + "another table");
         assertThat(problem("sales_order.Discount text")).contains("'Discount' is not a column name");
-        assertThat(problem("sales_order.units_sold integer")).endsWith("fact_sales_order already has a column "
-                + "units_sold");
+        assertThat(problem("sales_order.units_sold integer")).endsWith("units_sold clashes with "
+                + "fact_sales_order.units_sold, one of the star schema's own columns: a ToteSys column of that name "
+                + "cannot be carried into it");
         assertThat(problem("sales_order.discount_percent money")).isEqualTo("ETL_STAR_SCHEMA_ADDED_COLUMNS entry "
                 + "'sales_order.discount_percent money': 'money' is not a type an added column may have: write one "
                 + "of [integer, numeric(p,s), date, boolean, text] (numeric up to 38 digits)");
@@ -121,6 +122,28 @@ class AddedColumnsTest {
                 + "fact_sales_order.note twice");
         assertThat(AddedColumns.parse(Optional.of(" ; "))).isSameAs(AddedColumns.NONE);
         assertThat(AddedColumns.parse(Optional.empty())).isSameAs(AddedColumns.NONE);
+    }
+
+    /**
+     * Issue 25, point 6: a column the load writes itself is refused at start, in one line; an SQL
+     * keyword is a column name like any other (the load quotes every column it names).
+     */
+    @Test
+    void aColumnTheWarehouseKeepsItselfIsRefusedAndAKeywordIsAName() {
+        assertThat(problem("sales_order.batch_id text")).isEqualTo("ETL_STAR_SCHEMA_ADDED_COLUMNS entry "
+                + "'sales_order.batch_id text': batch_id clashes with fact_sales_order.batch_id, which the warehouse "
+                + "keeps itself: a ToteSys column of that name cannot be carried into it");
+        assertThat(problem("sales_order.sales_record_id integer")).endsWith("sales_record_id clashes with "
+                + "fact_sales_order.sales_record_id, which the warehouse keeps itself: a ToteSys column of that name "
+                + "cannot be carried into it");
+        assertThat(problem("payment.payment_record_id integer"))
+                .contains("clashes with fact_payment.payment_record_id");
+        assertThat(problem("design.batch_id text")).contains("clashes with dim_design.batch_id");
+
+        AddedColumns keywords = AddedColumns.parse(Optional.of("sales_order.order text; design.user text; "
+                + "address.end text; payment.id integer; payment.sales_record_id integer"));
+        assertThat(keywords.all()).extracting(AddedColumn::column)
+                .containsExactly("order", "user", "end", "id", "sales_record_id");
     }
 
     @Test
@@ -133,7 +156,10 @@ class AddedColumnsTest {
                 + "adds sales_order.discount_percent numeric(5,2), but the warehouse has no column "
                 + "fact_sales_order.discount_percent after the migrations: add it with a migration in "
                 + "ETL_STAR_SCHEMA_MIGRATIONS, such as ALTER TABLE public.fact_sales_order ADD COLUMN "
-                + "discount_percent numeric(5,2)");
+                + "\"discount_percent\" numeric(5,2)");
+        AddedColumn order = AddedColumns.parse(Optional.of("sales_order.order text")).all().get(0);
+        assertThatThrownBy(() -> StarSchemaExtension.check(order, null)).hasMessageEndingWith("such as ALTER TABLE "
+                + "public.fact_sales_order ADD COLUMN \"order\" text");
         assertThatThrownBy(() -> StarSchemaExtension.check(discount, "numeric(10,2)"))
                 .hasMessageContaining("but the warehouse's fact_sales_order.discount_percent is numeric(10,2)");
     }

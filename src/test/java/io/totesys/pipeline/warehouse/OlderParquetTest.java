@@ -44,8 +44,8 @@ class OlderParquetTest {
         assertThat(bytes.toByteArray()).as("3 values: 3, 'SALES_RECEIPT' and NULL").containsExactly(0, 3, 0, 0, 0, 4,
                 0, 0, 0, 3, 0, 0, 0, 13, 'S', 'A', 'L', 'E', 'S', '_', 'R', 'E', 'C', 'E', 'I', 'P', 'T', -1, -1, -1,
                 -1);
-        assertThat(MergeStatements.createStagingTable(table)).contains("SELECT payment_type_id, payment_type_name, "
-                + "sort_order FROM public.dim_payment_type");
+        assertThat(MergeStatements.createStagingTable(table)).contains("SELECT \"payment_type_id\", "
+                + "\"payment_type_name\", \"sort_order\" FROM public.dim_payment_type");
     }
 
     @Test
