@@ -236,7 +236,10 @@ final class ForeignKeys {
         try {
             int restored = restore(connection);
             connection.commit();
-            LOG.infof("Added back %d foreign keys of the star schema that an earlier batch left dropped", restored);
+            if (restored > 0) {
+                LOG.infof("Added back %d foreign keys of the star schema that an earlier batch left dropped",
+                        restored);
+            }
         } catch (SQLException e) {
             connection.rollback();
             throw e;

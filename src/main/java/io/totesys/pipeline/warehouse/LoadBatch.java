@@ -36,6 +36,7 @@ public final class LoadBatch implements SynchronizationVetoable {
     private final boolean bulk;
     private final Instant startedAt = Instant.now();
     private final List<BatchManifest.Quarantined> quarantined = new ArrayList<>();
+    private volatile boolean committed;
 
     LoadBatch(BatchId id, String manifestKey, BatchManifest manifest, Connection connection, boolean pending,
             boolean bulk, List<BatchManifest.Quarantined> quarantinedEarlier) {
@@ -95,6 +96,11 @@ public final class LoadBatch implements SynchronizationVetoable {
         return bulk;
     }
 
+    /** Notes that the batch's transaction committed: a bulk batch's foreign keys are back. */
+    void committed() {
+        committed = true;
+    }
+
     Instant startedAt() {
         return startedAt;
     }
@@ -145,7 +151,7 @@ public final class LoadBatch implements SynchronizationVetoable {
             if (!connection.getAutoCommit()) {
                 connection.rollback();
             }
-            if (bulk) {
+            if (bulk && !committed) {
                 ForeignKeys.restoreLeftovers(connection);
             }
         } catch (SQLException e) {

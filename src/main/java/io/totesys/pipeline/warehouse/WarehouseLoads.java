@@ -268,6 +268,7 @@ public class WarehouseLoads {
             loadLog.record(connection, batch, added);
             started = System.nanoTime();
             connection.commit();
+            batch.committed();
             LOG.debugf("Load batch %s: committed in %d ms", batch.getId(), (System.nanoTime() - started) / 1_000_000);
         } catch (SQLException e) {
             throw new PipelineStateException("loading batch " + batch.getId() + " into the warehouse failed", e);
