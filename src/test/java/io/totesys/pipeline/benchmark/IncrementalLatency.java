@@ -30,11 +30,11 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * @param changes how many changes ToteSys took meanwhile
  * @param changesPerSecond the steady rate of changes
  */
-record IncrementalLatency(List<Duration> samples, int missed, long changes, double changesPerSecond) {
+public record IncrementalLatency(List<Duration> samples, int missed, long changes, double changesPerSecond) {
 
     private static final Duration WATCH_PERIOD = Duration.ofMillis(100);
 
-    static IncrementalLatency measure(ToteSysSimulator simulator, DataSource warehouse, double changesPerSecond,
+    public static IncrementalLatency measure(ToteSysSimulator simulator, DataSource warehouse, double changesPerSecond,
             Duration duration, Duration patience) throws InterruptedException {
         Map<Integer, Long> inFlight = new ConcurrentHashMap<>();
         List<Duration> samples = new ArrayList<>();
@@ -95,7 +95,7 @@ record IncrementalLatency(List<Duration> samples, int missed, long changes, doub
         }
     }
 
-    Duration percentile(double percent) {
+    public Duration percentile(double percent) {
         if (samples.isEmpty()) {
             return Duration.ZERO;
         }

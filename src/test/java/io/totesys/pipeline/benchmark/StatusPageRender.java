@@ -14,8 +14,8 @@ import java.util.Locale;
 
 import javax.sql.DataSource;
 
+import io.totesys.pipeline.testing.LongBatchLog;
 import io.totesys.pipeline.testing.SqlRows;
-import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
 
 /**
@@ -77,7 +77,7 @@ public final class StatusPageRender implements ServiceMeasurement {
         DataSource warehouse = world.databases().warehouse();
         try {
             Instant filling = Instant.now();
-            fillTheBatchLog(warehouse);
+            LongBatchLog.add(warehouse, BATCHES);
             Benchmark.say("Added " + BATCHES + " batches to the log in " + Duration.between(filling, Instant.now())
                     + "; rendering the status page ...");
             String page = service.resolve("/status").toString();
@@ -93,44 +93,6 @@ public final class StatusPageRender implements ServiceMeasurement {
         } catch (IOException e) {
             throw new UncheckedIOException("the status page did not answer", e);
         }
-    }
-
-    /** Batches every 3 s back from a minute ago, each extracted, transformed and loaded. */
-    private static void fillTheBatchLog(DataSource warehouse) {
-        DatabaseServer.execute(warehouse, """
-                CREATE TEMPORARY TABLE IF NOT EXISTS status_benchmark_batch AS
-                SELECT to_char(at AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISSMS"Z"') || '-'
-                           || lpad(to_hex(n), 6, '0') AS batch_id, at, n
-                  FROM (SELECT n, now() - interval '1 minute' - n * interval '3 seconds' AS at
-                          FROM generate_series(1, %d) AS n) AS batches""".formatted(BATCHES),
-                """
-                        INSERT INTO pipeline.extract_batch (batch_id, status, high_water, row_count, started_at, finished_at)
-                        SELECT batch_id, 'PUBLISHED', at AT TIME ZONE 'UTC', 40, at, at + interval '300 ms'
-                          FROM status_benchmark_batch""",
-                """
-                        INSERT INTO pipeline.stage_run (stage, batch_id, started_at, finished_at, row_count, row_counts, lag_seconds)
-                        SELECT stage, batch_id, at + offset_ms * interval '1 ms', at + (offset_ms + 300) * interval '1 ms',
-                               40, '{"sales_order": 20, "payment": 12, "transaction": 8}',
-                               CASE WHEN stage = 'load' THEN 2 + n % 7 END
-                          FROM status_benchmark_batch,
-                               (VALUES ('extract', 0), ('transform', 400), ('load', 800)) AS stages (stage, offset_ms)""",
-                """
-                        INSERT INTO pipeline.load_batch (batch_id, loaded_at, high_water, row_counts)
-                        SELECT batch_id, at + interval '1100 ms', at AT TIME ZONE 'UTC', '{"fact_sales_order": 20}'
-                          FROM status_benchmark_batch""",
-                """
-                        INSERT INTO pipeline.freshness_sample (sampled_at, lag_seconds)
-                        SELECT now() - n * interval '30 seconds', 2 + n % 5 FROM generate_series(1, 2880) AS n
-                        ON CONFLICT DO NOTHING""",
-                """
-                        INSERT INTO pipeline.reconcile_run (run_id, table_name, started_at, finished_at, compared,
-                                                            pending, missing, extra, changed, adopted)
-                        SELECT 'benchmark-' || run, table_name, now() - run * interval '1 hour',
-                               now() - run * interval '1 hour' + interval '1 second', 1000, 0, 0, 0, 0, 0
-                          FROM generate_series(1, 100) AS run,
-                               unnest(ARRAY['address', 'payment', 'sales_order', 'staff']) AS table_name""",
-                "ANALYZE pipeline.extract_batch", "ANALYZE pipeline.stage_run", "ANALYZE pipeline.load_batch",
-                "ANALYZE pipeline.freshness_sample", "ANALYZE pipeline.reconcile_run");
     }
 
     private static List<Duration> renders(String address) throws IOException, InterruptedException {

@@ -29,6 +29,11 @@ public final class CapturedLog extends Handler implements AutoCloseable {
         return new CapturedLog(Logger.getLogger(source.getName()));
     }
 
+    /** Starts capturing what every class logs (the root logger's lines). */
+    public static CapturedLog ofEverything() {
+        return new CapturedLog(Logger.getLogger(""));
+    }
+
     /** The lines captured so far, each its level's name and its message. */
     public List<String> lines() {
         return List.copyOf(lines);

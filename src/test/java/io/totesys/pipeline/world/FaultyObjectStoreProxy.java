@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * for a moment: a 503 SlowDown, a 500 InternalError, a response cut off halfway through its
  * body with a connection reset, or one that stops halfway for longer than the client waits. Every other exchange passes through byte for byte (so
  * that request signatures hold), one exchange per connection. A test plans the faults: which
- * method, a part of the path, how many times.
+ * method, a part of the path, how many times. It notes every request that comes through.
  */
 public final class FaultyObjectStoreProxy implements AutoCloseable {
 
@@ -43,6 +43,7 @@ public final class FaultyObjectStoreProxy implements AutoCloseable {
     private final URI target;
     private final List<Planned> plan = new CopyOnWriteArrayList<>();
     private final AtomicInteger injected = new AtomicInteger();
+    private final List<String> requests = new CopyOnWriteArrayList<>();
     private final ExecutorService connections = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "faulty-object-store");
         thread.setDaemon(true);
@@ -88,6 +89,11 @@ public final class FaultyObjectStoreProxy implements AutoCloseable {
         plan.clear();
     }
 
+    /** Every request that came through so far, as its request line's method and path ({@code GET /bucket?list-type=2...}). */
+    public List<String> requests() {
+        return List.copyOf(requests);
+    }
+
     private void accept() {
         while (!server.isClosed()) {
             try {
@@ -107,6 +113,7 @@ public final class FaultyObjectStoreProxy implements AutoCloseable {
                 return;
             }
             String[] requestLine = new String(requestHead, StandardCharsets.US_ASCII).split("\r\n", 2)[0].split(" ");
+            requests.add(requestLine[0] + " " + requestLine[1]);
             Fault fault = take(requestLine[0], requestLine[1]);
             OutputStream toClient = client.getOutputStream();
             if (fault == Fault.SLOW_DOWN || fault == Fault.INTERNAL_ERROR) {
