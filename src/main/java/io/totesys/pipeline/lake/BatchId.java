@@ -1,10 +1,12 @@
 package io.totesys.pipeline.lake;
 
 import java.security.SecureRandom;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
@@ -22,10 +24,28 @@ public record BatchId(String value) implements Comparable<BatchId> {
     private static final Pattern FORMAT = Pattern.compile("\\d{8}T\\d{9}Z-[0-9a-f]{6}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** The instant of an id as written, checked: a day and a time that exist. */
+    private static final DateTimeFormatter STRICT_INSTANT = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmssSSS'Z'")
+            .withResolverStyle(ResolverStyle.STRICT).withZone(ZoneOffset.UTC);
+
+    /**
+     * @throws IllegalArgumentException when the value is not a batch id: not of its form, or
+     *         naming a day or a time that does not exist ({@code 20261399T...})
+     */
     public BatchId {
         if (!FORMAT.matcher(value).matches()) {
             throw new IllegalArgumentException("'" + value + "' is not a batch id");
         }
+        try {
+            STRICT_INSTANT.parse(value.substring(0, value.indexOf('-')));
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException("'" + value + "' is not a batch id: it names no time", e);
+        }
+    }
+
+    /** Whether a value has the form of a batch id, whether or not it names a time that exists. */
+    public static boolean hasTheForm(String value) {
+        return value != null && FORMAT.matcher(value).matches();
     }
 
     public static BatchId startingAt(Instant instant) {

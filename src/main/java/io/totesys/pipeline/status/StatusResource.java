@@ -75,6 +75,14 @@ public class StatusResource {
     @Path("status/batches/{batchId}/manifests")
     @Produces(MediaType.APPLICATION_JSON)
     public String manifests(@PathParam("batchId") String batchId) throws IOException {
+        if (BatchId.hasTheForm(batchId)) {
+            try {
+                new BatchId(batchId);
+            } catch (IllegalArgumentException e) {
+                // of the form, but no day or time that exists: no batch can have it
+                throw new NotFoundException("no batch has the id " + batchId + ": it names no time");
+            }
+        }
         BatchId batch = new BatchId(batchId(batchId));
         ObjectNode manifests = json.createObjectNode().put("batchId", batch.value());
         manifests.set("extract", manifest(ingest, batch));
