@@ -1,11 +1,13 @@
 package io.totesys.pipeline.lake;
 
 import java.io.InputStream;
+import java.util.Comparator;
 import java.util.List;
 
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -49,6 +51,25 @@ public final class LakeObjects {
                 .map(S3Object::key)
                 .sorted()
                 .toList();
+    }
+
+    /**
+     * The first keys under a prefix, at most {@code maxKeys}, from one request: what it costs
+     * does not grow with what the prefix holds.
+     */
+    public KeyListing firstKeys(String prefix, int maxKeys) {
+        try {
+            ListObjectsV2Response listing = s3
+                    .listObjectsV2(request -> request.bucket(bucket).prefix(prefix).maxKeys(maxKeys));
+            List<KeyListing.Listed> objects = listing.contents().stream()
+                    .map(object -> new KeyListing.Listed(object.key(), object.eTag()))
+                    .sorted(Comparator.comparing(KeyListing.Listed::key))
+                    .limit(maxKeys)
+                    .toList();
+            return new KeyListing(objects, Boolean.TRUE.equals(listing.isTruncated()));
+        } catch (SdkException e) {
+            throw new LakeObjectException("listing s3://" + bucket + "/" + prefix + " failed", e);
+        }
     }
 
     /**

@@ -32,7 +32,7 @@ import io.agroal.api.AgroalDataSource;
 @ApplicationScoped
 public class Freshness {
 
-    private static final String POSITIONS = """
+    static final String POSITIONS = """
             WITH last_loaded AS (
                    SELECT batch_id, high_water FROM pipeline.load_batch ORDER BY batch_id DESC LIMIT 1),
                  oldest_waiting AS (
@@ -60,8 +60,16 @@ public class Freshness {
      * batch, which reads every table whole, waits, or the warehouse does not answer.
      */
     public Optional<LocalDateTime> completeUpTo() {
-        try (Connection connection = warehouse.getConnection();
-                Statement statement = connection.createStatement();
+        try (Connection connection = warehouse.getConnection()) {
+            return completeUpTo(connection);
+        } catch (SQLException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The same, read through a connection the caller holds (the status page's own, the heartbeat's). */
+    public static Optional<LocalDateTime> completeUpTo(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery(POSITIONS)) {
             result.next();
             LocalDateTime watermark = result.getObject(4, LocalDateTime.class);
@@ -77,15 +85,16 @@ public class Freshness {
                 return Optional.ofNullable(waitingFrom);
             }
             return Optional.of(watermark.isBefore(waitingFrom) ? watermark : waitingFrom);
-        } catch (SQLException e) {
-            return Optional.empty();
         }
     }
 
     /** The lag in seconds; NaN while the warehouse is complete up to no point yet ({@link #completeUpTo}). */
     public double lagSeconds() {
-        return completeUpTo()
-                .map(point -> Duration.between(point, LocalDateTime.now(sourceZone)).toMillis() / 1000.0)
-                .orElse(Double.NaN);
+        return completeUpTo().map(this::secondsSince).orElse(Double.NaN);
+    }
+
+    /** Seconds from a point in ToteSys time to now. */
+    public double secondsSince(LocalDateTime point) {
+        return Duration.between(point, LocalDateTime.now(sourceZone)).toMillis() / 1000.0;
     }
 }

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -114,10 +115,11 @@ public class ReplicaHeartbeat {
                 beat.executeUpdate();
             }
             if (leader) {
-                double lag = freshness.lagSeconds();
-                if (!Double.isNaN(lag)) {
+                // on the beat's connection: the beat takes one connection of the stages' pool, not two
+                Optional<Double> lag = Freshness.completeUpTo(connection).map(freshness::secondsSince);
+                if (lag.isPresent()) {
                     try (PreparedStatement sample = connection.prepareStatement(SAMPLE)) {
-                        sample.setDouble(1, lag);
+                        sample.setDouble(1, lag.get());
                         sample.executeUpdate();
                     }
                 }

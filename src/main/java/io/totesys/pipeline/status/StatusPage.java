@@ -2,21 +2,19 @@ package io.totesys.pipeline.status;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.health.Readiness;
 
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.agroal.DataSource;
 import io.totesys.pipeline.operations.DependencyHealth;
 import io.totesys.pipeline.operations.FailureDiagnosis;
 import io.totesys.pipeline.stage.Freshness;
@@ -46,7 +44,7 @@ public class StatusPage {
     private final ReplicaHeartbeat heartbeat;
     private final PipelineSettings settings;
 
-    StatusPage(AgroalDataSource warehouse, Freshness freshness, QuarantineList quarantine,
+    StatusPage(@DataSource("status") AgroalDataSource warehouse, Freshness freshness, QuarantineList quarantine,
             @Readiness DependencyHealth health,
             FailureDiagnosis diagnosis, ReplicaHeartbeat heartbeat, PipelineSettings settings) {
         this.warehouse = warehouse;
@@ -58,7 +56,11 @@ public class StatusPage {
         this.settings = settings;
     }
 
-    /** The page, with the batch log's page just older than {@code before} or newer than {@code after}. */
+    /**
+     * The page, with the batch log's page just older than {@code before} or newer than
+     * {@code after}, read now: through the page's own connection to the warehouse, never one of
+     * the stages' ({@link RecentPages} reads it once for every viewer).
+     */
     public StatusView read(String before, String after) {
         Map<String, String> readiness = readiness();
         List<Dependency> dependencies = new ArrayList<>();
@@ -67,32 +69,34 @@ public class StatusPage {
         String generatedAt = Formats.time(OffsetDateTime.now(ZoneOffset.UTC));
 
         String lakeProblem = problem(readiness.get("lake"));
-        Part<List<StatusView.Quarantined>> quarantined;
-        if (lakeProblem != null) {
-            quarantined = Part.unreachable(lakeProblem);
-        } else {
-            quarantined = read(quarantine::objects);
-        }
+        Part<QuarantineList.Quarantine> quarantine = lakeProblem != null ? Part.unreachable(lakeProblem)
+                : read(this.quarantine::objects);
+        Part<List<StatusView.Quarantined>> quarantined = quarantine.shown()
+                ? Part.of(quarantine.content().objects())
+                : Part.unreachable(quarantine.unreachable());
+        String quarantineMore = quarantine.shown() ? quarantine.content().more() : "";
 
         String warehouseProblem = problem(readiness.get("warehouse"));
         if (warehouseProblem != null) {
             return new StatusView(generatedAt, replica, Part.unreachable(warehouseProblem),
                     Part.unreachable(warehouseProblem), Part.unreachable(warehouseProblem),
                     Part.unreachable(warehouseProblem), Part.unreachable(warehouseProblem), quarantined,
-                    Part.unreachable(warehouseProblem), Part.unreachable(warehouseProblem), dependencies);
+                    Part.unreachable(warehouseProblem), Part.unreachable(warehouseProblem), dependencies,
+                    quarantineMore);
         }
         try (Connection connection = warehouse.getConnection()) {
-            return new StatusView(generatedAt, replica, read(() -> StatusQueries.stages(connection)), read(this::lag),
-                    read(() -> StatusQueries.replicas(connection)),
+            return new StatusView(generatedAt, replica, read(() -> StatusQueries.stages(connection)),
+                    read(() -> lag(connection)), read(() -> StatusQueries.replicas(connection)),
                     read(() -> StatusQueries.batches(connection, before, after)),
                     read(() -> StatusQueries.chart(connection)), quarantined,
                     read(() -> StatusQueries.reconciliation(connection)),
-                    read(() -> StatusQueries.schemaHolds(connection)), dependencies);
+                    read(() -> StatusQueries.schemaHolds(connection)), dependencies, quarantineMore);
         } catch (SQLException e) {
             String unreachable = diagnosis.explain(new PipelineStateException("connecting to the warehouse failed", e));
             return new StatusView(generatedAt, replica, Part.unreachable(unreachable), Part.unreachable(unreachable),
                     Part.unreachable(unreachable), Part.unreachable(unreachable), Part.unreachable(unreachable),
-                    quarantined, Part.unreachable(unreachable), Part.unreachable(unreachable), dependencies);
+                    quarantined, Part.unreachable(unreachable), Part.unreachable(unreachable), dependencies,
+                    quarantineMore);
         }
     }
 
@@ -109,12 +113,10 @@ public class StatusPage {
         return state == null || UP.equals(state) || state.equals("not checked yet") ? null : state;
     }
 
-    private Lag lag() {
-        Optional<LocalDateTime> completeUpTo = freshness.completeUpTo();
-        return completeUpTo.map(point -> new Lag(
-                Formats.seconds(Duration.between(point, LocalDateTime.now(settings.source().timeZone())).toMillis()
-                        / 1000.0),
-                point.toString().replace('T', ' ') + " (" + settings.source().timeZone() + ")"))
+    private Lag lag(Connection connection) throws SQLException {
+        return Freshness.completeUpTo(connection)
+                .map(point -> new Lag(Formats.seconds(freshness.secondsSince(point)),
+                        point.toString().replace('T', ' ') + " (" + settings.source().timeZone() + ")"))
                 .orElseGet(() -> new Lag("nothing loaded yet", ""));
     }
 

@@ -16,6 +16,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -37,7 +39,7 @@ import io.totesys.pipeline.operations.FailureDiagnosis;
 @Path("/")
 public class StatusResource {
 
-    private final StatusPage page;
+    private final RecentPages pages;
     private final Template status;
     private final LakeBatches ingest;
     private final LakeBatches processed;
@@ -45,11 +47,11 @@ public class StatusResource {
     private final ObjectMapper json;
     private final FailureDiagnosis diagnosis;
 
-    StatusResource(StatusPage page, @Location("status.html") Template status,
+    StatusResource(RecentPages pages, @Location("status.html") Template status,
             @Named("ingestBatches") LakeBatches ingest,
             @Named("processedBatches") LakeBatches processed, LakeSettings lake, ObjectMapper json,
             FailureDiagnosis diagnosis) {
-        this.page = page;
+        this.pages = pages;
         this.status = status;
         this.ingest = ingest;
         this.processed = processed;
@@ -67,7 +69,14 @@ public class StatusResource {
     @Path("status")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance status(@QueryParam("before") String before, @QueryParam("after") String after) {
-        return status.data("view", page.read(batchId(before), batchId(after)));
+        return status.data("view", pages.page(batchId(before), batchId(after)));
+    }
+
+    /** No page read yet and none could be read in time: 503 with the one-line reason, to try again. */
+    @ServerExceptionMapper
+    public Response busy(StatusPageBusyException e) {
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(MediaType.TEXT_PLAIN)
+                .header("Retry-After", "1").entity(e.getMessage()).build();
     }
 
     /** The batch's extract manifest (ingest bucket) and Parquet manifest (processed bucket), wherever they are. */

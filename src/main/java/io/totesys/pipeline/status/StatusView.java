@@ -7,12 +7,14 @@ import io.quarkus.qute.TemplateData;
 /**
  * What the status page shows, each part read on its own: a part whose source does not answer
  * carries the one-line diagnosis instead of its content, and the others still show.
+ * {@code quarantineMore} says, when a bucket's quarantine holds more objects than one listing
+ * reads, that the list is of the first of them.
  */
 @TemplateData
 public record StatusView(String generatedAt, String replica, Part<List<Stage>> stages, Part<Lag> lag,
         Part<List<Replica>> replicas, Part<BatchPage> batches, Part<Chart> chart,
         Part<List<Quarantined>> quarantined, Part<List<Reconciled>> reconciliation, Part<SchemaHolds> holds,
-        List<Dependency> readiness) {
+        List<Dependency> readiness, String quarantineMore) {
 
     /** A part of the page: its content, or why it could not be read. */
     @TemplateData
