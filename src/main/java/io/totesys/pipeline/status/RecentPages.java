@@ -4,23 +4,31 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+
 /**
- * The status page as it was read in the last {@code ETL_STATUS_CACHE}, by query: however many
- * view it, each query is read at most once in that time (single flight), and one read at a time
- * (the page's pool holds one connection). A view that finds its page older starts a new read,
- * unless another view is reading it already: then it answers with the page it has, or, when it
- * has none yet, waits for that read. A read that finds the connection busy with another query's
- * read answers with the page it has, or waits at most {@code ETL_STATUS_CONNECTION_TIMEOUT} and
- * gives up with a {@link StatusPageBusyException} (503). So N concurrent viewers cost one read,
- * and a view never waits on a stage nor a stage on a view.
+ * The status page as it was read and rendered in the last {@code ETL_STATUS_CACHE}, by query:
+ * however many view it, each query is read at most once in that time (single flight), and one
+ * read at a time (the page's pool holds one connection). A view that finds its page older gets
+ * it at once while a read in the background brings it up to date; a view of a page never read
+ * waits for its read, which waits for the connection at most {@code ETL_STATUS_CONNECTION_TIMEOUT}
+ * (another query's read holds it) and then gives up with a {@link StatusPageBusyException}
+ * (503). A page read while readiness said otherwise (a dependency went down or came back since)
+ * is not shown: its viewers wait for a new read. So N concurrent viewers cost one read and one
+ * rendering, and a view never waits on a stage nor a stage on a view.
  */
 @ApplicationScoped
 class RecentPages {
@@ -33,87 +41,116 @@ class RecentPages {
     private record Query(String before, String after) {
     }
 
-    private record Read(StatusView view, long readAt) {
+    /** A page as read, with readiness as it was then. */
+    private record Read(String html, long readAt, Map<String, String> readiness) {
     }
 
     private final StatusPage page;
+    private final Template status;
     private final long freshFor;
     private final long connectionTimeout;
     /** The page's own connection (its pool holds one): one read at a time. */
     private final Semaphore connection = new Semaphore(1, true);
-    private final Map<Query, CompletableFuture<StatusView>> inFlight = new HashMap<>();
+    private final Map<Query, CompletableFuture<String>> inFlight = new HashMap<>();
     private final Map<Query, Read> pages = new LinkedHashMap<>(KEPT, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Query, Read> eldest) {
             return size() > KEPT;
         }
     };
+    /** Brings pages up to date while their viewers get the last one: one at a time, a few waiting at most. */
+    private final ThreadPoolExecutor refresher = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(KEPT), runnable -> {
+                Thread thread = new Thread(runnable, "status-page-refresh");
+                thread.setDaemon(true);
+                return thread;
+            });
 
-    RecentPages(StatusPage page, StatusSettings settings) {
+    RecentPages(StatusPage page, @Location("status.html") Template status, StatusSettings settings) {
         this.page = page;
+        this.status = status;
         this.freshFor = settings.cache().toNanos();
         this.connectionTimeout = settings.connectionTimeout().toNanos();
     }
 
-    /** The page of a query, read within the last {@code ETL_STATUS_CACHE} when another view has it. */
-    StatusView page(String before, String after) {
+    @PreDestroy
+    void stop() {
+        refresher.shutdownNow();
+    }
+
+    /** The page of a query as HTML, read within the last {@code ETL_STATUS_CACHE} when another view has it. */
+    String page(String before, String after) {
         Query query = new Query(before, after);
-        Read known;
-        CompletableFuture<StatusView> reading;
-        boolean reader;
+        CompletableFuture<String> reading;
+        boolean reader = false;
+        Map<String, String> readiness = page.readiness();
         synchronized (pages) {
-            known = pages.get(query);
-            if (known != null && fresh(known)) {
-                return known.view();
+            Read known = pages.get(query);
+            // a page read while readiness said otherwise (a dependency went down or came back) is not shown
+            if (known != null && known.readiness().equals(readiness)) {
+                if (System.nanoTime() - known.readAt() >= freshFor && !inFlight.containsKey(query)) {
+                    CompletableFuture<String> refresh = new CompletableFuture<>();
+                    try {
+                        refresher.execute(() -> read(query, refresh, known.html()));
+                        inFlight.put(query, refresh);
+                    } catch (RejectedExecutionException e) {
+                        // enough refreshes wait already (or the service stops): a later view asks again
+                    }
+                }
+                return known.html();
             }
             reading = inFlight.get(query);
-            reader = reading == null;
-            if (reader) {
+            if (reading == null) {
                 reading = new CompletableFuture<>();
                 inFlight.put(query, reading);
+                reader = true;
             }
         }
-        if (!reader) {
-            // another view reads this page now: the page it had meanwhile, or that read's
-            return known != null ? known.view() : await(reading);
+        if (reader) {
+            // read in this view's thread, the other views of the same query waiting for it
+            read(query, reading, null);
         }
+        return await(reading);
+    }
+
+    /**
+     * Reads the page once the connection is free, and keeps it. A view's read ({@code lastPage}
+     * null) waits for the connection at most {@code ETL_STATUS_CONNECTION_TIMEOUT}; a refresh
+     * does not wait, and its page stays the last one.
+     */
+    private void read(Query query, CompletableFuture<String> reading, String lastPage) {
         try {
-            StatusView view = read(query, known);
-            reading.complete(view);
-            return view;
+            if (lastPage != null && !connection.tryAcquire()) {
+                reading.complete(lastPage);
+                return;
+            }
+            if (lastPage == null && !acquire()) {
+                reading.completeExceptionally(new StatusPageBusyException("the status page's connection to the "
+                        + "warehouse is reading another page and was not free within "
+                        + "ETL_STATUS_CONNECTION_TIMEOUT; try again in a moment"));
+                return;
+            }
+            try {
+                Map<String, String> readiness = page.readiness();
+                String html = status.data("view", page.read(query.before(), query.after())).render();
+                synchronized (pages) {
+                    pages.put(query, new Read(html, System.nanoTime(), readiness));
+                }
+                reading.complete(html);
+            } finally {
+                connection.release();
+            }
         } catch (RuntimeException e) {
             reading.completeExceptionally(e);
-            throw e;
         } finally {
             synchronized (pages) {
-                inFlight.remove(query);
+                inFlight.remove(query, reading);
             }
         }
     }
 
-    /** Reads the page once the connection is free; while another query's read holds it, the page known. */
-    private StatusView read(Query query, Read known) {
-        boolean mayRead = known != null ? connection.tryAcquire() : acquire();
-        if (!mayRead) {
-            if (known != null) {
-                return known.view();
-            }
-            throw new StatusPageBusyException("the status page's connection to the warehouse is reading another "
-                    + "page and was not free within ETL_STATUS_CONNECTION_TIMEOUT; try again in a moment");
-        }
-        try {
-            StatusView view = page.read(query.before(), query.after());
-            synchronized (pages) {
-                pages.put(query, new Read(view, System.nanoTime()));
-            }
-            return view;
-        } finally {
-            connection.release();
-        }
-    }
-
-    /** The page another view is reading, once it is read; at most {@link #PATIENCE}. */
-    private static StatusView await(CompletableFuture<StatusView> reading) {
+    /** The page another view (or this one) is reading, once it is read; at most {@link #PATIENCE}. */
+    private static String await(CompletableFuture<String> reading) {
         try {
             return reading.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -137,15 +174,5 @@ class RecentPages {
             Thread.currentThread().interrupt();
             return false;
         }
-    }
-
-    private Read known(Query query) {
-        synchronized (pages) {
-            return pages.get(query);
-        }
-    }
-
-    private boolean fresh(Read read) {
-        return System.nanoTime() - read.readAt() < freshFor;
     }
 }

@@ -101,7 +101,7 @@ public class StatusPage {
     }
 
     /** Readiness as the last background check found it: each dependency UP or its diagnosis, and held tables. */
-    private Map<String, String> readiness() {
+    Map<String, String> readiness() {
         Map<String, String> states = new LinkedHashMap<>();
         health.call().getData()
                 .ifPresent(data -> data.forEach((name, state) -> states.put(name, String.valueOf(state))));

@@ -21,9 +21,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.quarkus.qute.Location;
-import io.quarkus.qute.Template;
-import io.quarkus.qute.TemplateInstance;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeLayout;
@@ -40,19 +37,16 @@ import io.totesys.pipeline.operations.FailureDiagnosis;
 public class StatusResource {
 
     private final RecentPages pages;
-    private final Template status;
     private final LakeBatches ingest;
     private final LakeBatches processed;
     private final LakeSettings lake;
     private final ObjectMapper json;
     private final FailureDiagnosis diagnosis;
 
-    StatusResource(RecentPages pages, @Location("status.html") Template status,
-            @Named("ingestBatches") LakeBatches ingest,
+    StatusResource(RecentPages pages, @Named("ingestBatches") LakeBatches ingest,
             @Named("processedBatches") LakeBatches processed, LakeSettings lake, ObjectMapper json,
             FailureDiagnosis diagnosis) {
         this.pages = pages;
-        this.status = status;
         this.ingest = ingest;
         this.processed = processed;
         this.lake = lake;
@@ -68,8 +62,8 @@ public class StatusResource {
     @GET
     @Path("status")
     @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance status(@QueryParam("before") String before, @QueryParam("after") String after) {
-        return status.data("view", pages.page(batchId(before), batchId(after)));
+    public String status(@QueryParam("before") String before, @QueryParam("after") String after) {
+        return pages.page(batchId(before), batchId(after));
     }
 
     /** No page read yet and none could be read in time: 503 with the one-line reason, to try again. */
