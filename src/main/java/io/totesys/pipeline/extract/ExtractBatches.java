@@ -262,7 +262,8 @@ public class ExtractBatches {
             return;
         }
         if (batch.isEmpty()) {
-            state.advancedWithoutChanges(batch.highWater(), batch.readHorizon(), batch.keys(), batch.held());
+            state.advancedWithoutChanges(batch.getId(), batch.highWater(), batch.readHorizon(), batch.keys(),
+                    batch.held());
             LOG.debugf("Extract found no changes up to %s", BatchManifest.sourceTimestamp(batch.highWater()));
         } else {
             state.published(batch.getId(), batch.highWater(), batch.rowCount());

@@ -206,13 +206,17 @@ public class ExtractState {
 
     /**
      * Moves every table's watermark on after a poll that found no changes, with the key
-     * ranges it changed (a table whose keys were first taken in).
+     * ranges it changed (a table whose keys were first taken in) and, in the same transaction,
+     * the checksums it staged for them: keys ToteSys has whose rows were never extracted go
+     * into the mirror as {@link ChecksumMirror#NOT_EXTRACTED}, so that reconciliation reads
+     * them again rather than adopting ToteSys's rows as the lake's.
      */
-    public void advancedWithoutChanges(LocalDateTime highWater, ReadHorizon readHorizon,
+    public void advancedWithoutChanges(BatchId poll, LocalDateTime highWater, ReadHorizon readHorizon,
             Map<SourceTable, SourceKeys> keys, Set<SourceTable> held) {
         inTransaction("advancing the extract watermarks", connection -> {
             advance(connection, null, highWater, readHorizon.toString(), held);
             writeRanges(connection, "pipeline.source_key_range", null, keys);
+            ChecksumMirror.publishStaged(connection, poll, EnumSet.noneOf(SourceTable.class));
         });
     }
 

@@ -74,14 +74,21 @@ public final class SourceKeys {
         return range != null && range.get(key & RANGE_MASK);
     }
 
-    /** The greatest key, or 0 when there is none. */
-    public int greatest() {
-        for (Map.Entry<Integer, BitSet> range : ranges.descendingMap().entrySet()) {
+    /** The least and the greatest key, or {@link KeySpan#NONE} when there is none. */
+    public KeySpan span() {
+        Integer least = null;
+        for (Map.Entry<Integer, BitSet> range : ranges.entrySet()) {
             if (!range.getValue().isEmpty()) {
-                return range.getKey() + range.getValue().length() - 1;
+                least = range.getKey() + range.getValue().nextSetBit(0);
+                break;
             }
         }
-        return 0;
+        for (Map.Entry<Integer, BitSet> range : ranges.descendingMap().entrySet()) {
+            if (!range.getValue().isEmpty()) {
+                return new KeySpan(least, range.getKey() + range.getValue().length() - 1);
+            }
+        }
+        return KeySpan.NONE;
     }
 
     public long count() {
@@ -131,7 +138,8 @@ public final class SourceKeys {
         return !changed.isEmpty();
     }
 
-    private static int rangeStart(int key) {
+    /** The first key of the range that holds a key. */
+    static int rangeStart(int key) {
         return key & ~RANGE_MASK;
     }
 }

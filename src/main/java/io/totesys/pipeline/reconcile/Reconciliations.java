@@ -24,6 +24,7 @@ import io.totesys.pipeline.extract.ChangeWindows;
 import io.totesys.pipeline.extract.ExtractBatches;
 import io.totesys.pipeline.extract.ExtractSettings;
 import io.totesys.pipeline.extract.ExtractState;
+import io.totesys.pipeline.lake.KeySpan;
 import io.totesys.pipeline.lake.SourceKeys;
 import io.totesys.pipeline.mirror.ChecksumMirror;
 import io.totesys.pipeline.source.ReadHorizon;
@@ -41,7 +42,8 @@ import io.totesys.pipeline.stage.PipelineSettings;
  * <p>
  * Every {@code ETL_RECONCILE_INTERVAL}, with the extract stage's lock held so that no batch
  * runs meanwhile, one snapshot of ToteSys is compared with the mirror of what the lake holds
- * ({@link ChecksumMirror}), table by table, in key ranges of 65,536 keys, each streamed from
+ * ({@link ChecksumMirror}), table by table, in key ranges of 65,536 keys from the least key either side holds (zero or below
+ * included), each streamed from
  * both sides in key order: per key, a row the lake does not hold is missing, a key the lake
  * holds that ToteSys lacks is extra, a row whose checksum differs is changed. Rows written by
  * transactions the table's read horizon does not hold yet are left to the next batch (pending),
@@ -145,12 +147,11 @@ public class Reconciliations {
         Reconciliation.TableOutcome outcome = reconciliation.outcome(table);
         ReadHorizon horizon = reconciliation.position(table).readHorizon();
         SourceKeys held = reconciliation.liveKeys().get(table);
-        long greatest = Math.max(Math.max(reconciliation.snapshot().greatestKey(table), mirror.greatestKey(table)),
-                held.greatest());
+        KeySpan keys = reconciliation.snapshot().keySpan(table).with(mirror.keySpan(table)).with(held.span());
         String[] mirrored = new String[KEY_RANGE];
         BitSet present = new BitSet(KEY_RANGE);
         StringBuilder adopted = new StringBuilder();
-        for (long start = 0; start <= greatest; start += KEY_RANGE) {
+        for (long start = keys.firstRangeStart(); start <= keys.greatest(); start += KEY_RANGE) {
             int first = (int) start;
             long after = start + KEY_RANGE;
             Arrays.fill(mirrored, null);

@@ -18,6 +18,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
 import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.lake.KeySpan;
 import io.totesys.pipeline.lake.SourceKeys;
 import io.totesys.pipeline.mirror.RowChecksums;
 
@@ -198,14 +199,14 @@ public final class SourceSnapshot implements AutoCloseable {
         return connection.unwrap(PGConnection.class).getCopyAPI();
     }
 
-    /** The greatest key of a table in this snapshot, or 0 when it is empty. */
-    public int greatestKey(SourceTable table) {
-        try (PreparedStatement statement = connection.prepareStatement(TableQueries.greatestKeyQuery(table));
-                ResultSet greatest = statement.executeQuery()) {
-            greatest.next();
-            return greatest.getInt(1);
+    /** The least and the greatest key of a table in this snapshot, {@link KeySpan#NONE} when it is empty. */
+    public KeySpan keySpan(SourceTable table) {
+        try (PreparedStatement statement = connection.prepareStatement(TableQueries.keySpanQuery(table));
+                ResultSet span = statement.executeQuery()) {
+            span.next();
+            return new KeySpan(span.getInt(1), span.getInt(2));
         } catch (SQLException e) {
-            throw new SourceReadException("reading the greatest key of " + table.tableName() + " failed", e);
+            throw new SourceReadException("reading the least and greatest key of " + table.tableName() + " failed", e);
         }
     }
 

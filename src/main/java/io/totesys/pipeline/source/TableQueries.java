@@ -97,9 +97,10 @@ public final class TableQueries {
                 + table.primaryKey() + " >= ? AND " + table.primaryKey() + " < ? ORDER BY " + table.primaryKey();
     }
 
-    /** The query that reads the table's greatest key, or NULL when it is empty. */
-    static String greatestKeyQuery(SourceTable table) {
-        return "SELECT max(" + table.primaryKey() + ") FROM " + table.qualifiedName();
+    /** The query that reads the table's least and greatest key, both 0 when it is empty. */
+    static String keySpanQuery(SourceTable table) {
+        return "SELECT coalesce(min(" + table.primaryKey() + "), 0), coalesce(max(" + table.primaryKey()
+                + "), 0) FROM " + table.qualifiedName();
     }
 
     /**

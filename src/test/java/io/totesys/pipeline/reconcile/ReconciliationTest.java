@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import jakarta.inject.Inject;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,11 +30,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.extract.DeletedKeys;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
+import io.totesys.pipeline.testing.CapturedLog;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.ServerBacked;
@@ -228,6 +232,66 @@ class ReconciliationTest {
         assertThat(lastRun().get("payment")).extracting(Found::missing, Found::changed, Found::extra, Found::repaired)
                 .containsExactly(2L, 0L, 0L, 2L);
         assertThat(lastRun().get("transaction")).extracting(Found::missing, Found::repaired).containsExactly(2L, 2L);
+    }
+
+    /**
+     * Issue 25 point 3: rows ToteSys has that were never extracted, found by a poll that is
+     * otherwise empty (here a {@code DELETE} rolled back moves the deletion counter; a restart
+     * or {@code track_counts} off does the same). Their keys go into the key ranges the lake
+     * holds, and their checksums into the mirror as never extracted, so that reconciliation
+     * finds them missing and reads them again, instead of adopting ToteSys's rows as the lake's.
+     */
+    @Test
+    void keysTakenInByAnOtherwiseEmptyPollAreFoundMissingNotAdopted() {
+        DatabaseServer.execute(world.totesysOwner(), """
+                INSERT INTO design (design_name, file_location, file_name)
+                VALUES ('Granite', '/usr/share', 'granite-20221104.json'),
+                       ('Basalt', '/usr/share', 'basalt-20221104.json')""");
+        List<Integer> added = SqlRows.of(world.totesysOwner(),
+                "SELECT design_id FROM design ORDER BY design_id DESC LIMIT 2").stream()
+                .map(id -> Integer.parseInt(id.substring(1, id.length() - 1))).sorted().toList();
+        String committed = committedSnapshot();
+        DatabaseServer.execute(world.databases().warehouse(),
+                "UPDATE pipeline.extract_watermark SET read_horizon = '" + committed + "'");
+        DatabaseServer.execute(world.totesysOwner(), "BEGIN",
+                "DELETE FROM design WHERE design_id = " + added.get(0), "ROLLBACK");
+        try (CapturedLog log = CapturedLog.of(DeletedKeys.class)) {
+            Awaitility.await("the poll that takes the keys in").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        assertThat(extractBatch()).as("an otherwise empty poll").isEmpty();
+                        return log.lines().stream().anyMatch(line -> line.contains("2 keys of design"));
+                    });
+        }
+
+        Optional<BatchManifest> repair = reconcile();
+
+        assertThat(lastRun().get("design")).extracting(Found::missing, Found::adopted, Found::repaired)
+                .containsExactly(2L, 0L, 2L);
+        assertThat(ids(repair.orElseThrow(), "design")).containsExactlyElementsOf(added);
+        assertThat(reconcile()).as("nothing left to repair").isEmpty();
+    }
+
+    /**
+     * Issue 25 point 3: a key of zero or below is compared like any other. An application
+     * that writes its own keys may write them; a row with one that no batch saw is missing, a
+     * key the lake holds that ToteSys lacks is extra.
+     */
+    @Test
+    void keysOfZeroAndBelowAreCompared() {
+        DatabaseServer.execute(world.totesysOwner(),
+                "INSERT INTO currency (currency_id, currency_code) VALUES (-70000, 'CHF'), (0, 'JPY')");
+        String committed = committedSnapshot();
+        DatabaseServer.execute(world.databases().warehouse(),
+                "UPDATE pipeline.extract_watermark SET read_horizon = '" + committed + "'",
+                "INSERT INTO pipeline.source_row_checksum VALUES ('currency', -7, md5('gone')::uuid)");
+
+        Optional<BatchManifest> repair = reconcile();
+
+        assertThat(lastRun().get("currency")).extracting(Found::missing, Found::extra, Found::repaired)
+                .containsExactly(2L, 1L, 3L);
+        assertThat(ids(repair.orElseThrow(), "currency")).containsExactly(-70000, 0);
+        assertThat(deletedIds(repair.orElseThrow(), "currency")).containsExactly(-7);
+        assertThat(reconcile()).as("nothing left to repair").isEmpty();
     }
 
     @Test
