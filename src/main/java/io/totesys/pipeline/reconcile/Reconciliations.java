@@ -42,9 +42,8 @@ import io.totesys.pipeline.stage.PipelineSettings;
  * <p>
  * Every {@code ETL_RECONCILE_INTERVAL}, with the extract stage's lock held so that no batch
  * runs meanwhile, one snapshot of ToteSys is compared with the mirror of what the lake holds
- * ({@link ChecksumMirror}), table by table, in key ranges of 65,536 keys from the least key either side holds (zero or below
- * included), each streamed from
- * both sides in key order: per key, a row the lake does not hold is missing, a key the lake
+ * ({@link ChecksumMirror}), table by table, in key ranges of 65,536 keys from the least key
+ * either side holds (zero and below included), each streamed from both sides in key order: per key, a row the lake does not hold is missing, a key the lake
  * holds that ToteSys lacks is extra, a row whose checksum differs is changed. Rows written by
  * transactions the table's read horizon does not hold yet are left to the next batch (pending),
  * unless the lake holds them as they are: a row frozen by VACUUM whose 32-bit {@code xmin} the
