@@ -59,8 +59,8 @@ public class ReconcileLog {
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement statement = connection.prepareStatement("""
                         INSERT INTO pipeline.reconcile_run (run_id, table_name, started_at, compared, pending, missing,
-                                                            extra, changed, adopted)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                                                            extra, changed, adopted, quarantined)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
             statement.setString(1, reconciliation.getId().value());
             statement.setString(2, table.tableName());
             statement.setTimestamp(3, Timestamp.from(reconciliation.startedAt()));
@@ -70,6 +70,7 @@ public class ReconcileLog {
             statement.setLong(7, outcome.extra);
             statement.setLong(8, outcome.changed);
             statement.setLong(9, outcome.adopted);
+            statement.setLong(10, outcome.quarantined);
             statement.executeUpdate();
         } catch (SQLException e) {
             throw new PipelineStateException("recording reconciliation " + reconciliation.getId() + " failed", e);

@@ -41,6 +41,7 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
         long changed;
         long adopted;
         long repaired;
+        long quarantined;
 
         /** Rows found different: missing, extra and changed. */
         public long mismatched() {
@@ -74,18 +75,21 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
     private final SourceSnapshot snapshot;
     private final Map<SourceTable, ExtractState.Position> positions;
     private final Map<SourceTable, SourceKeys> liveKeys;
+    private final Map<SourceTable, Long> quarantined;
     private final Map<SourceTable, TableOutcome> outcomes = new EnumMap<>(SourceTable.class);
     private BatchId repairBatch;
     private long rowsRepaired;
     private long deletionsRepaired;
 
     Reconciliation(BatchId id, Instant startedAt, SourceSnapshot snapshot,
-            Map<SourceTable, ExtractState.Position> positions, Map<SourceTable, SourceKeys> liveKeys) {
+            Map<SourceTable, ExtractState.Position> positions, Map<SourceTable, SourceKeys> liveKeys,
+            Map<SourceTable, Long> quarantined) {
         this.id = id;
         this.startedAt = startedAt;
         this.snapshot = snapshot;
         this.positions = positions;
         this.liveKeys = liveKeys;
+        this.quarantined = quarantined;
     }
 
     @Override
@@ -116,6 +120,11 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
     @Override
     public Map<SourceTable, SourceKeys> liveKeys() {
         return liveKeys;
+    }
+
+    /** The rows of a table the lake holds only in quarantine ({@link QuarantinedRows}). */
+    long quarantined(SourceTable table) {
+        return quarantined.getOrDefault(table, 0L);
     }
 
     TableOutcome outcome(SourceTable table) {

@@ -75,10 +75,12 @@ public class Reconciliations {
     private final Duration interval;
     private final Clock clock;
     private final BatchIds batchIds;
+    private final QuarantinedRows quarantinedRows;
 
     Reconciliations(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             ExtractBatches extractBatches, ChecksumMirror mirror, ReconcileLog log, PipelineSchema schema,
-            PipelineMetrics metrics, PipelineSettings pipeline, Clock clock, BatchIds batchIds) {
+            PipelineMetrics metrics, PipelineSettings pipeline, Clock clock, BatchIds batchIds,
+            QuarantinedRows quarantinedRows) {
         this.totesys = totesys;
         this.settings = settings;
         this.state = state;
@@ -90,6 +92,7 @@ public class Reconciliations {
         this.interval = Duration.ofMillis(TimeUtils.toMilliSeconds(pipeline.reconcileInterval()));
         this.clock = clock;
         this.batchIds = batchIds;
+        this.quarantinedRows = quarantinedRows;
     }
 
     /**
@@ -131,7 +134,7 @@ public class Reconciliations {
                 }
             });
             Reconciliation reconciliation = new Reconciliation(batchIds.next(), clock.instant(), snapshot,
-                    comparable, state.liveKeys());
+                    comparable, state.liveKeys(), quarantinedRows.perTable());
             exchange.getExchangeExtension().addOnCompletion(reconciliation);
             return reconciliation;
         } catch (RuntimeException | Error e) {
@@ -144,6 +147,7 @@ public class Reconciliations {
     public void compare(@Body SourceTable table,
             @ExchangeProperty(Reconciliation.PROPERTY) Reconciliation reconciliation) {
         Reconciliation.TableOutcome outcome = reconciliation.outcome(table);
+        outcome.quarantined = reconciliation.quarantined(table);
         ReadHorizon horizon = reconciliation.position(table).readHorizon();
         SourceKeys held = reconciliation.liveKeys().get(table);
         KeySpan keys = reconciliation.snapshot().keySpan(table).with(mirror.keySpan(table)).with(held.span());
@@ -185,6 +189,7 @@ public class Reconciliations {
         }
         log.found(reconciliation, table, outcome);
         metrics.reconcileMismatches(table.tableName(), outcome.mismatched());
+        metrics.reconcileQuarantined(table.tableName(), outcome.quarantined);
     }
 
     /** Records the run as finished, with what its repair put right, in the log, the metric and one INFO line. */
@@ -199,11 +204,17 @@ public class Reconciliations {
         long compared = outcomes.values().stream().mapToLong(outcome -> outcome.compared).sum();
         long pending = outcomes.values().stream().mapToLong(outcome -> outcome.pending).sum();
         long adopted = outcomes.values().stream().mapToLong(outcome -> outcome.adopted).sum();
+        String quarantined = outcomes.entrySet().stream().filter(entry -> entry.getValue().quarantined > 0)
+                .map(entry -> entry.getValue().quarantined + " of " + entry.getKey().tableName())
+                .collect(Collectors.joining(", "));
         Duration took = Duration.between(reconciliation.startedAt(), clock.instant());
         String summary = "Reconciliation %s compared %d rows of %d tables with the lake in %.1f s (%d written since the last batch, left to the next)"
                 .formatted(reconciliation.getId(), compared, outcomes.size(), took.toMillis() / 1000.0, pending);
-        String adoptions = adopted == 0 ? ""
-                : "; adopted %d rows the lake holds without a checksum, as ToteSys has them".formatted(adopted);
+        String adoptions = (adopted == 0 ? ""
+                : "; adopted %d rows the lake holds without a checksum, as ToteSys has them".formatted(adopted))
+                + (quarantined.isEmpty() ? ""
+                        : "; rows the lake holds only in quarantine, not in the warehouse until replayed: "
+                                + quarantined);
         if (!reconciliation.isMismatched()) {
             LOG.infof("%s: ToteSys and the lake agree%s", summary, adoptions);
             return;

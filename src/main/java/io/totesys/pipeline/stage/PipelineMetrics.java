@@ -47,6 +47,7 @@ public class PipelineMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> reconcileMismatches = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> reconcileQuarantined = new ConcurrentHashMap<>();
     private final Set<String> heldTables = ConcurrentHashMap.newKeySet();
 
     PipelineMetrics(MeterRegistry registry, Freshness freshness, QuarantinedBatches quarantinedBatches) {
@@ -84,6 +85,19 @@ public class PipelineMetrics {
     /** Rows of a table the last reconciliation left different from ToteSys. */
     public void reconcileMismatches(String table, long rows) {
         reconcileMismatches(table).set(rows);
+    }
+
+    /** Sets how many rows of a table the lake holds only in quarantine, as the last reconciliation counted. */
+    public void reconcileQuarantined(String table, long rows) {
+        reconcileQuarantined.computeIfAbsent(table, any -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("pipeline.reconcile.quarantined.rows", value, AtomicLong::get)
+                    .description("Rows of ToteSys the lake holds only in quarantine, not in the warehouse until "
+                            + "replayed, as the last reconciliation counted them")
+                    .tag("table", table)
+                    .register(registry);
+            return value;
+        }).set(rows);
     }
 
     private AtomicLong reconcileMismatches(String table) {
