@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.agroal.DataSource;
+import io.totesys.pipeline.catalogue.CarriedColumns;
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
@@ -86,6 +87,7 @@ public class ExtractBatches {
     private final SchemaChanges schemaChanges;
     private final TableReextracts reextracts;
     private final ChecksumMirror mirror;
+    private final CarriedColumns carried;
     private final BatchSettlement settlement;
     private final IngestObjects objects;
     private final DeletedKeys deletedKeys;
@@ -102,7 +104,7 @@ public class ExtractBatches {
             PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
             PipelineMetrics metrics, StageLocks stageLocks, SchemaChanges schemaChanges, TableReextracts reextracts,
             ChecksumMirror mirror, BatchSettlement settlement, IngestObjects objects, DeletedKeys deletedKeys,
-            Clock clock, BatchIds batchIds, OpenTransactionWatch openTransactions) {
+            Clock clock, BatchIds batchIds, OpenTransactionWatch openTransactions, CarriedColumns carried) {
         this.totesys = totesys;
         this.openTransactions = openTransactions;
         this.settings = settings;
@@ -122,6 +124,7 @@ public class ExtractBatches {
         this.clock = clock;
         this.batchIds = batchIds;
         this.backfillPending = new AtomicBoolean(settings.backfillAtStart());
+        this.carried = carried;
     }
 
     /**
@@ -138,7 +141,7 @@ public class ExtractBatches {
         List<ReplayRequests.Request> requests = reextracts.open();
         requests.forEach(request -> positions.remove(TableReextracts.table(request)));
         BatchId batchId = batchIds.next();
-        SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize());
+        SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize(), carried);
         try {
             openTransactions.observe(snapshot.transactions());
             Map<SourceTable, SourceSchema> schemas = snapshot.schemas();

@@ -17,6 +17,7 @@ import org.apache.camel.spi.CamelEvent.CamelContextInitializingEvent;
 import org.apache.camel.util.TimeUtils;
 import org.jboss.logging.Logger;
 
+import io.totesys.pipeline.catalogue.CarriedColumns;
 import io.totesys.pipeline.extract.ExtractSettings;
 import io.totesys.pipeline.lake.LakeSettings;
 import io.totesys.pipeline.schemadrift.SchemaChangePolicy;
@@ -44,9 +45,10 @@ public class SettingsCheck {
     private final JolokiaSettings jolokia;
     private final String schemaChangePolicy;
     private final StarSchemaSettings starSchema;
+    private final CarriedColumns carried;
 
     SettingsCheck(PipelineSettings pipeline, LakeSettings lake, JolokiaSettings jolokia, ExtractSettings extract,
-            StarSchemaSettings starSchema) {
+            StarSchemaSettings starSchema, CarriedColumns carried) {
         this.reconcileInterval = pipeline.reconcileInterval();
         intervals.put("ETL_POLL_INTERVAL", pipeline.pollInterval());
         intervals.put("ETL_STAGE_POLL_INTERVAL", pipeline.stagePollInterval());
@@ -56,6 +58,7 @@ public class SettingsCheck {
         this.jolokia = jolokia;
         this.schemaChangePolicy = extract.schemaChangePolicy();
         this.starSchema = starSchema;
+        this.carried = carried;
     }
 
     /**
@@ -94,7 +97,9 @@ public class SettingsCheck {
             stop(migrations);
         }
         try {
-            WarehouseTable.configure(AddedColumns.parse(starSchema.addedColumns()));
+            AddedColumns added = AddedColumns.parse(starSchema.addedColumns());
+            WarehouseTable.configure(added);
+            carried.carry(added.sourceColumns());
         } catch (StarSchemaSettingException e) {
             stop(e.getMessage());
         }

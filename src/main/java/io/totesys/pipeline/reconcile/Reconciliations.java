@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.agroal.DataSource;
+import io.totesys.pipeline.catalogue.CarriedColumns;
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.extract.ChangeWindows;
 import io.totesys.pipeline.extract.ExtractBatches;
@@ -76,11 +77,12 @@ public class Reconciliations {
     private final Clock clock;
     private final BatchIds batchIds;
     private final QuarantinedRows quarantinedRows;
+    private final CarriedColumns carried;
 
     Reconciliations(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             ExtractBatches extractBatches, ChecksumMirror mirror, ReconcileLog log, PipelineSchema schema,
             PipelineMetrics metrics, PipelineSettings pipeline, Clock clock, BatchIds batchIds,
-            QuarantinedRows quarantinedRows) {
+            QuarantinedRows quarantinedRows, CarriedColumns carried) {
         this.totesys = totesys;
         this.settings = settings;
         this.state = state;
@@ -93,6 +95,7 @@ public class Reconciliations {
         this.clock = clock;
         this.batchIds = batchIds;
         this.quarantinedRows = quarantinedRows;
+        this.carried = carried;
     }
 
     /**
@@ -122,7 +125,7 @@ public class Reconciliations {
      */
     public Reconciliation open(Exchange exchange) {
         extractBatches.holdAndSettle(exchange);
-        SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize());
+        SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize(), carried);
         try {
             Map<SourceTable, ExtractState.Position> comparable = new EnumMap<>(SourceTable.class);
             TransactionSnapshot now = snapshot.transactions();

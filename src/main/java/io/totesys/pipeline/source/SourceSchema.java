@@ -139,6 +139,16 @@ public record SourceSchema(SourceTable table, List<Column> columns, Optional<Rep
         return lake;
     }
 
+    /**
+     * The columns of those named, beyond the catalogue's, that ToteSys has, in the order
+     * named ({@link io.totesys.pipeline.catalogue.CarriedColumns}): a row's checksum covers
+     * them after the catalogue's columns.
+     */
+    public List<Column> carried(List<String> names) {
+        return names.stream().filter(name -> !table.columnNames().contains(name)).map(this::column)
+                .flatMap(Optional::stream).toList();
+    }
+
     public List<String> lakeColumnNames() {
         return lakeColumns().stream().map(Column::name).toList();
     }

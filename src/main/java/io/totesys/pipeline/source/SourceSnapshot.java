@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
+import io.totesys.pipeline.catalogue.CarriedColumns;
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.KeySpan;
 import io.totesys.pipeline.lake.SourceKeys;
@@ -51,14 +52,17 @@ public final class SourceSnapshot implements AutoCloseable {
 
     private final Connection connection;
     private final int fetchSize;
+    private final CarriedColumns carried;
     private final Map<SourceTable, Long> deletionCounters;
     private final TransactionSnapshot transactions;
     private final LocalDateTime databaseNow;
+    private Map<SourceTable, SourceSchema> schemas;
 
-    private SourceSnapshot(Connection connection, int fetchSize, Map<SourceTable, Long> deletionCounters)
-            throws SQLException {
+    private SourceSnapshot(Connection connection, int fetchSize, CarriedColumns carried,
+            Map<SourceTable, Long> deletionCounters) throws SQLException {
         this.connection = connection;
         this.fetchSize = fetchSize;
+        this.carried = carried;
         this.deletionCounters = deletionCounters;
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT pg_current_snapshot()::text, localtimestamp(3)");
@@ -72,9 +76,10 @@ public final class SourceSnapshot implements AutoCloseable {
     /**
      * Opens a snapshot on the given source; the caller closes it. The tables' deletion
      * counters are read first, outside the snapshot, so that any delete they count is
-     * visible in it.
+     * visible in it. A row's checksum covers the columns the star schema carries beyond the
+     * catalogue's ({@code carried}).
      */
-    public static SourceSnapshot open(DataSource source, int fetchSize) {
+    public static SourceSnapshot open(DataSource source, int fetchSize, CarriedColumns carried) {
         Connection connection = null;
         try {
             connection = source.getConnection();
@@ -83,7 +88,7 @@ public final class SourceSnapshot implements AutoCloseable {
             connection.setAutoCommit(false);
             connection.setReadOnly(true);
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            return new SourceSnapshot(connection, fetchSize, deletionCounters);
+            return new SourceSnapshot(connection, fetchSize, carried, deletionCounters);
         } catch (RuntimeException | Error e) {
             closeQuietly(connection, e);
             throw e;
@@ -125,13 +130,16 @@ public final class SourceSnapshot implements AutoCloseable {
     }
 
     /**
-     * The columns each catalogue table has, read in the snapshot's transaction. A column
+     * The columns each catalogue table has, read once in the snapshot's transaction. A column
      * dropped after this and before a table is read fails the batch, which the next poll
      * runs again with the columns as they are then.
      */
     public Map<SourceTable, SourceSchema> schemas() {
         try {
-            return SourceSchema.read(connection);
+            if (schemas == null) {
+                schemas = SourceSchema.read(connection);
+            }
+            return schemas;
         } catch (SQLException e) {
             throw new SourceReadException("reading the columns of ToteSys's tables failed", e);
         }
@@ -167,7 +175,9 @@ public final class SourceSnapshot implements AutoCloseable {
         try {
             int horizonAge = window.kind() == ChangeWindow.Kind.SINCE_HORIZON ? age(window.since().xmin()) : 0;
             return new ChangedRows(table, schema.lakeColumnNames(), copyManager(),
-                    TableQueries.changedRowsCopy(table, schema, transactions.xmax(), window, horizonAge), keys,
+                    TableQueries.changedRowsCopy(table, schema, carried.of(table), transactions.xmax(), window,
+                            horizonAge),
+                    keys,
                     transactions.xmin(), transactionsRead, checksums, longValueRows(schema));
         } catch (SQLException e) {
             throw new SourceReadException("reading changed rows of " + table.tableName() + " failed", e);
@@ -183,7 +193,9 @@ public final class SourceSnapshot implements AutoCloseable {
         SourceTable table = schema.table();
         try {
             return new ChangedRows(table, schema.lakeColumnNames(), copyManager(),
-                    TableQueries.rowsWithKeysCopy(table, schema, transactions.xmax(), wanted.toArray()), keys,
+                    TableQueries.rowsWithKeysCopy(table, schema, carried.of(table), transactions.xmax(),
+                            wanted.toArray()),
+                    keys,
                     Long.MAX_VALUE, new HashSet<>(), checksums, longValueRows(schema));
         } catch (SQLException e) {
             throw new SourceReadException("reading rows of " + table.tableName() + " to repair failed", e);
@@ -217,7 +229,8 @@ public final class SourceSnapshot implements AutoCloseable {
     public void checksums(SourceTable table, ReadHorizon horizon, int firstKey, long keyAfter,
             ChecksumConsumer consumer) {
         try (PreparedStatement statement = connection.prepareStatement(
-                TableQueries.checksumsQuery(table, transactions.xmax(), horizon, age(horizon.xmin())),
+                TableQueries.checksumsQuery(table, schemas().get(table).carried(carried.of(table)),
+                        transactions.xmax(), horizon, age(horizon.xmin())),
                 ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             statement.setFetchSize(fetchSize);
             statement.setInt(1, firstKey);

@@ -2,6 +2,7 @@ package io.totesys.pipeline.source;
 
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.totesys.pipeline.catalogue.SourceColumn;
 import io.totesys.pipeline.catalogue.SourceTable;
@@ -66,7 +67,16 @@ public final class TableQueries {
      * column ToteSys adds leaves it as it was.
      */
     public static String checksum(SourceTable table) {
-        return table.columns().stream().map(SourceSchema::catalogueText)
+        return checksum(table, List.of());
+    }
+
+    /**
+     * The checksum of a row that covers, after its catalogue columns, the columns the star
+     * schema carries beyond them ({@link SourceSchema#carried}) as their lake text.
+     */
+    static String checksum(SourceTable table, List<SourceSchema.Column> carried) {
+        return Stream.concat(table.columns().stream().map(SourceSchema::catalogueText),
+                carried.stream().map(SourceSchema::asText))
                 .collect(Collectors.joining(", ", "md5(ROW(", ")::text)::uuid"));
     }
 
@@ -75,12 +85,14 @@ public final class TableQueries {
      * {@link #changedRowsCopy} does: what a repair batch reads again. {@code COPY} takes no
      * parameters: every value is written into the statement, from numbers the pipeline holds.
      */
-    static String rowsWithKeysCopy(SourceTable table, SourceSchema schema, long xmax, int[] keys) {
+    static String rowsWithKeysCopy(SourceTable table, SourceSchema schema, List<String> carried, long xmax,
+            int[] keys) {
         StringBuilder array = new StringBuilder("'{");
         for (int index = 0; index < keys.length; index++) {
             array.append(index == 0 ? "" : ",").append(keys[index]);
         }
-        return copy(table, schema, xmax, " WHERE " + table.primaryKey() + " = ANY (" + array + "}'::integer[])");
+        return copy(table, schema, carried, xmax,
+                " WHERE " + table.primaryKey() + " = ANY (" + array + "}'::integer[])");
     }
 
     /**
@@ -91,8 +103,10 @@ public final class TableQueries {
      * statement, numbers the pipeline holds; parameters: the first key and the key after the
      * range.
      */
-    static String checksumsQuery(SourceTable table, long xmax, ReadHorizon horizon, int horizonAge) {
-        return "SELECT " + table.primaryKey() + ", " + checksum(table) + ", (" + recentEnough(horizonAge) + " AND "
+    static String checksumsQuery(SourceTable table, List<SourceSchema.Column> carried, long xmax,
+            ReadHorizon horizon, int horizonAge) {
+        return "SELECT " + table.primaryKey() + ", " + checksum(table, carried) + ", (" + recentEnough(horizonAge)
+                + " AND "
                 + horizon.excludes(rowTransaction(xmax)) + ") FROM " + table.qualifiedName() + " WHERE "
                 + table.primaryKey() + " >= ? AND " + table.primaryKey() + " < ? ORDER BY " + table.primaryKey();
     }
@@ -114,15 +128,15 @@ public final class TableQueries {
      * {@link ChangeWindow.Kind#SINCE_WATERMARK} the watermark are written into the statement,
      * from values the pipeline holds as numbers and times, never text from input.
      */
-    static String changedRowsCopy(SourceTable table, SourceSchema schema, long xmax, ChangeWindow window,
-            int horizonAge) {
+    static String changedRowsCopy(SourceTable table, SourceSchema schema, List<String> carried, long xmax,
+            ChangeWindow window, int horizonAge) {
         String where = switch (window.kind()) {
             case WHOLE_TABLE -> "";
             case SINCE_HORIZON -> " WHERE " + recentEnough(horizonAge) + " AND "
                     + window.since().excludes(rowTransaction(xmax));
             case SINCE_WATERMARK -> " WHERE " + SourceTable.CHANGE_COLUMN + " >= '" + window.from() + "'::timestamp";
         };
-        return copy(table, schema, xmax, where);
+        return copy(table, schema, carried, xmax, where);
     }
 
     /**
@@ -132,7 +146,8 @@ public final class TableQueries {
      * for it), so that no value is rendered twice; the subquery's {@code ORDER BY} keeps it
      * from being merged into the outer query, which would render them twice again.
      */
-    private static String copy(SourceTable table, SourceSchema schema, long xmax, String where) {
+    private static String copy(SourceTable table, SourceSchema schema, List<String> carried, long xmax,
+            String where) {
         List<SourceSchema.Column> lake = schema.lakeColumns();
         StringBuilder inner = new StringBuilder("SELECT ").append(table.primaryKey()).append(" AS row_key, ")
                 .append(rowTransaction(xmax)).append(" AS row_transaction");
@@ -153,6 +168,9 @@ public final class TableQueries {
                 inner.append(", ").append(SourceSchema.catalogueText(column)).append(" AS catalogue_").append(index);
                 outer.append("catalogue_").append(index);
             }
+        }
+        for (SourceSchema.Column column : schema.carried(carried)) {
+            outer.append(", lake_").append(names.indexOf(column.name()));
         }
         inner.append(" FROM ").append(table.qualifiedName()).append(where).append(" ORDER BY ")
                 .append(table.tableName())

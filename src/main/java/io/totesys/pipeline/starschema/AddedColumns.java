@@ -127,6 +127,14 @@ public final class AddedColumns {
         return columns;
     }
 
+    /** The ToteSys columns carried, by name per ToteSys table, in the setting's order. */
+    public Map<SourceTable, List<String>> sourceColumns() {
+        Map<SourceTable, List<String>> names = new EnumMap<>(SourceTable.class);
+        columns.forEach(column -> names.computeIfAbsent(column.source(), table -> new ArrayList<>())
+                .add(column.column()));
+        return names;
+    }
+
     /** The columns added to a table, in the order the setting names them. */
     List<AddedColumn> of(WarehouseTable table) {
         return byTable.getOrDefault(table, List.of());

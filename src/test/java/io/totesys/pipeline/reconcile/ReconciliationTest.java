@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.catalogue.CarriedColumns;
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.extract.DeletedKeys;
 import io.totesys.pipeline.lake.BatchManifest;
@@ -75,6 +76,9 @@ class ReconciliationTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    CarriedColumns carried;
 
     @ConfigProperty(name = "quarkus.datasource.totesys.username")
     String toteSysUsername;
@@ -336,6 +340,38 @@ class ReconciliationTest {
         assertThat(registry.get(QUARANTINED_ROWS).tag("table", "sales_order").gauge().value()).isZero();
     }
 
+    /**
+     * Issue 25 point 3: a column the star schema carries beyond the catalogue
+     * ({@code ETL_STAR_SCHEMA_ADDED_COLUMNS}) is in the row's checksum, so that a change to it
+     * that no batch saw is found and repaired. The first run after the setting names it reads
+     * the table's rows again once: the checksums the lake's mirror holds did not cover it.
+     */
+    @Test
+    void aCarriedColumnIsInTheChecksum() {
+        long designs = SqlRows.count(world.totesysOwner(), "SELECT count(*) FROM design");
+        DatabaseServer.execute(world.totesysOwner(), "ALTER TABLE design ADD COLUMN note text");
+        carried.carry(Map.of(SourceTable.DESIGN, List.of("note")));
+        try {
+            assertThat(reconcile()).as("the rows read again under the new checksum").isPresent();
+            assertThat(lastRun().get("design")).extracting(Found::changed, Found::repaired)
+                    .containsExactly(designs, designs);
+            assertThat(reconcile()).as("nothing left to repair").isEmpty();
+
+            DatabaseServer.execute(world.totesysOwner(), "UPDATE design SET note = 'drift' WHERE design_id = 1");
+            String committed = committedSnapshot();
+            DatabaseServer.execute(world.databases().warehouse(),
+                    "UPDATE pipeline.extract_watermark SET read_horizon = '" + committed + "'");
+            Optional<BatchManifest> repair = reconcile();
+
+            assertThat(lastRun().get("design")).extracting(Found::changed, Found::repaired).containsExactly(1L, 1L);
+            assertThat(ids(repair.orElseThrow(), "design")).containsExactly(1);
+        } finally {
+            carried.carry(Map.of());
+            ToteSysFixture.reset(world);
+            DatabaseServer.execute(world.totesysOwner(), "ALTER TABLE design DROP COLUMN IF EXISTS note");
+        }
+    }
+
     @Test
     void rowsWrittenSinceTheLastBatchAreLeftToTheNextOne() {
         ToteSysSimulator.NewOrder order = new ToteSysSimulator(world.totesysOwner(), 8).newSalesOrder();
@@ -356,7 +392,7 @@ class ReconciliationTest {
                 new Class<?>[] {PipelineSettings.class}, (proxy, method, arguments) -> "0");
         assertThat(
                 new Reconciliations(null, null, null, null, null, null, null, null, off, Clock.systemUTC(), null,
-                        null).due())
+                        null, null).due())
                 .isFalse();
     }
 

@@ -91,7 +91,8 @@ class LongValueRowsTest {
                 snapshot.next();
                 xmax = TransactionSnapshot.parse(snapshot.getString(1)).xmax();
             }
-            String copy = TableQueries.rowsWithKeysCopy(SourceTable.DESIGN, schema, xmax, new int[] {1, 4});
+            String copy = TableQueries.rowsWithKeysCopy(SourceTable.DESIGN, schema, List.of(), xmax,
+                    new int[] {1, 4});
             List<String> records = new ArrayList<>();
             for (String line : new String(copy(connection, copy), StandardCharsets.UTF_8).split("\n(?=\"[0-9])")) {
                 records.add(line.stripTrailing());
