@@ -19,6 +19,7 @@ import io.totesys.pipeline.source.ChangedRows;
 import io.totesys.pipeline.stage.BatchProgress;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.stage.ProgressBoard;
 
 /**
  * Writes an extract batch's CSV objects to the ingest bucket and lists each in the batch, for
@@ -34,8 +35,11 @@ public class IngestObjects {
     private final ExtractState state;
     private final LakeBatches ingest;
     private final PipelineSettings settings;
+    private final ProgressBoard board;
 
-    IngestObjects(ExtractState state, @Named("ingestBatches") LakeBatches ingest, PipelineSettings settings) {
+    IngestObjects(ExtractState state, @Named("ingestBatches") LakeBatches ingest, PipelineSettings settings,
+            ProgressBoard board) {
+        this.board = board;
         this.state = state;
         this.ingest = ingest;
         this.settings = settings;
@@ -53,8 +57,11 @@ public class IngestObjects {
         ObjectUpload upload = ingest.objects().upload(LakeLayout.input(key), CSV_CONTENT_TYPE,
                 () -> recordStarted(batch));
         try {
-            long count = rows.writeTo(upload, new BatchProgress(PipelineStage.EXTRACT, batch.getId(),
-                    table.tableName(), settings.progressInterval(), -1));
+            long count;
+            try (BatchProgress progress = board.start(PipelineStage.EXTRACT, batch.getId(), table.tableName(),
+                    settings.progressInterval(), -1)) {
+                count = rows.writeTo(upload, progress);
+            }
             if (count == 0) {
                 upload.abort();
                 return;

@@ -35,6 +35,7 @@ import io.totesys.pipeline.lake.csv.SourceRow;
 import io.totesys.pipeline.stage.BatchProgress;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.stage.ProgressBoard;
 
 /**
  * Which warehouse tables a transform batch writes, and from what (docs/architecture.md#derivation-rules). The
@@ -60,9 +61,11 @@ class TransformPlan {
     private final TransformSettings settings;
     private final TransformQuarantine quarantine;
     private final PipelineSettings pipelineSettings;
+    private final ProgressBoard board;
 
     TransformPlan(@Named("ingestBatches") LakeBatches ingest, ReferenceState state, TransformSettings settings,
-            TransformQuarantine quarantine, PipelineSettings pipelineSettings) {
+            TransformQuarantine quarantine, PipelineSettings pipelineSettings, ProgressBoard board) {
+        this.board = board;
         this.ingest = ingest;
         this.state = state;
         this.settings = settings;
@@ -225,12 +228,13 @@ class TransformPlan {
      * warehouse. While it is read, the batch's progress is said every {@code ETL_PROGRESS_INTERVAL}.
      */
     private ExtractedCsv open(TransformBatch batch, SourceTable table, BatchManifest.Entry object) {
-        BatchProgress progress = new BatchProgress(PipelineStage.TRANSFORM, batch.getId(), table.tableName(),
+        BatchProgress progress = board.start(PipelineStage.TRANSFORM, batch.getId(), table.tableName(),
                 pipelineSettings.progressInterval(), object.bytes());
         InputStream content;
         try {
             content = progress.counting(ingest.readChecked(object));
         } catch (InvalidLakeObjectException e) {
+            progress.close();
             throw new InvalidSourceDataException(table, 0, null, e.problem(), e);
         }
         try {

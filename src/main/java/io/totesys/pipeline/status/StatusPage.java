@@ -43,10 +43,13 @@ public class StatusPage {
     private final FailureDiagnosis diagnosis;
     private final ReplicaHeartbeat heartbeat;
     private final PipelineSettings settings;
+    private final long progressFresh;
 
     StatusPage(@DataSource("status") AgroalDataSource warehouse, Freshness freshness, QuarantineList quarantine,
             @Readiness DependencyHealth health,
-            FailureDiagnosis diagnosis, ReplicaHeartbeat heartbeat, PipelineSettings settings) {
+            FailureDiagnosis diagnosis, ReplicaHeartbeat heartbeat, PipelineSettings settings,
+            StatusSettings status) {
+        this.progressFresh = Math.max(30, 3 * status.cache().toSeconds());
         this.warehouse = warehouse;
         this.freshness = freshness;
         this.quarantine = quarantine;
@@ -80,20 +83,23 @@ public class StatusPage {
         if (warehouseProblem != null) {
             return new StatusView(generatedAt, replica, Part.unreachable(warehouseProblem),
                     Part.unreachable(warehouseProblem), Part.unreachable(warehouseProblem),
+                    Part.unreachable(warehouseProblem),
                     Part.unreachable(warehouseProblem), Part.unreachable(warehouseProblem), quarantined,
                     Part.unreachable(warehouseProblem), Part.unreachable(warehouseProblem), dependencies,
                     quarantineMore);
         }
         try (Connection connection = warehouse.getConnection()) {
             return new StatusView(generatedAt, replica, read(() -> StatusQueries.stages(connection)),
+                    read(() -> StatusQueries.underWay(connection, progressFresh)),
                     read(() -> lag(connection)), read(() -> StatusQueries.replicas(connection)),
                     read(() -> StatusQueries.batches(connection, before, after)),
-                    read(() -> StatusQueries.chart(connection)), quarantined,
+                    read(() -> ActivityChart.read(connection)), quarantined,
                     read(() -> StatusQueries.reconciliation(connection)),
                     read(() -> StatusQueries.schemaHolds(connection)), dependencies, quarantineMore);
         } catch (SQLException e) {
             String unreachable = diagnosis.explain(new PipelineStateException("connecting to the warehouse failed", e));
             return new StatusView(generatedAt, replica, Part.unreachable(unreachable), Part.unreachable(unreachable),
+                    Part.unreachable(unreachable),
                     Part.unreachable(unreachable), Part.unreachable(unreachable), Part.unreachable(unreachable),
                     quarantined, Part.unreachable(unreachable), Part.unreachable(unreachable), dependencies,
                     quarantineMore);

@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,17 +14,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import io.totesys.pipeline.status.StatusView.Bar;
 import io.totesys.pipeline.status.StatusView.Batch;
 import io.totesys.pipeline.status.StatusView.BatchPage;
 import io.totesys.pipeline.status.StatusView.Change;
-import io.totesys.pipeline.status.StatusView.Chart;
 import io.totesys.pipeline.status.StatusView.Hold;
 import io.totesys.pipeline.status.StatusView.Hop;
 import io.totesys.pipeline.status.StatusView.Reconciled;
 import io.totesys.pipeline.status.StatusView.Replica;
 import io.totesys.pipeline.status.StatusView.SchemaHolds;
 import io.totesys.pipeline.status.StatusView.Stage;
+import io.totesys.pipeline.status.StatusView.UnderWay;
 
 /**
  * The status page's reads of the pipeline schema. Each is an indexed lookup or a bounded
@@ -37,10 +35,6 @@ final class StatusQueries {
 
     /** Batches on a page of the batch log. */
     static final int PAGE_SIZE = 20;
-    /** The most bars and lag points the chart draws. */
-    static final int CHART_SLOTS = 240;
-    static final double CHART_WIDTH = 720;
-    static final double CHART_HEIGHT = 160;
 
     private static final String STAGES = """
             SELECT s.stage, r.batch_id, r.started_at, r.finished_at, r.row_count,
@@ -50,6 +44,10 @@ final class StatusQueries {
                                   ORDER BY r.finished_at DESC LIMIT 1) r ON true
               LEFT JOIN pipeline.stage_state st ON st.stage = s.stage
              ORDER BY s.position""";
+    private static final String UNDER_WAY = """
+            SELECT stage, batch_id, table_name, rows_done, bytes_done, extract(epoch FROM now() - started_at)
+              FROM pipeline.batch_progress WHERE updated_at > now() - make_interval(secs => ?)
+             ORDER BY started_at, table_name LIMIT 50""";
     private static final String REPLICAS = """
             SELECT replica_id, leader, started_at, last_seen_at, last_seen_at > now() - interval '1 minute'
               FROM pipeline.replica ORDER BY leader DESC, last_seen_at DESC LIMIT 20""";
@@ -67,23 +65,6 @@ final class StatusQueries {
              WHERE batch_id = ANY (?) ORDER BY run_id""";
     private static final String LOADS_OF_BATCHES = """
             SELECT batch_id, loads, quarantined::text FROM pipeline.load_batch WHERE batch_id = ANY (?)""";
-    private static final String CHART_WINDOW = """
-            SELECT least((SELECT min(finished_at) FROM pipeline.stage_run
-                           WHERE stage = 'load' AND finished_at > now() - interval '1 day'),
-                         (SELECT min(sampled_at) FROM pipeline.freshness_sample
-                           WHERE sampled_at > now() - interval '1 day')),
-                   now()""";
-    private static final String ROWS_PER_SLOT = """
-            SELECT min(finished_at), sum(row_count), count(*) FROM pipeline.stage_run
-             WHERE stage = 'load' AND finished_at >= ?
-             GROUP BY floor(extract(epoch FROM finished_at) / ?) ORDER BY 1""";
-    private static final String LAG_PER_SLOT = """
-            SELECT min(at), max(lag) FROM (
-                SELECT sampled_at AS at, lag_seconds AS lag FROM pipeline.freshness_sample WHERE sampled_at >= ?
-                UNION ALL
-                SELECT finished_at, lag_seconds FROM pipeline.stage_run
-                 WHERE stage = 'load' AND finished_at >= ? AND lag_seconds IS NOT NULL) AS samples
-             GROUP BY floor(extract(epoch FROM at) / ?) ORDER BY 1""";
     private static final String LATEST_RECONCILIATION = """
             SELECT run_id, table_name, finished_at, compared, pending, missing, extra, changed, adopted, repaired,
                    repair_batch_id
@@ -115,6 +96,27 @@ final class StatusQueries {
             }
         }
         return stages;
+    }
+
+    /**
+     * The tables the stages are working on now, with the rows and bytes done so far
+     * ({@code ProgressBoard}); a row not brought up to date within {@code fresh} seconds belongs
+     * to a process that stopped and is left out.
+     */
+    static List<UnderWay> underWay(Connection connection, long fresh) throws SQLException {
+        List<UnderWay> tables = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(UNDER_WAY)) {
+            statement.setLong(1, fresh);
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    tables.add(new UnderWay(result.getString(1), result.getString(2), result.getString(3),
+                            String.format(Locale.ROOT, "%,d", result.getLong(4)),
+                            String.format(Locale.ROOT, "%.1f MiB", result.getLong(5) / (1024.0 * 1024.0)),
+                            Formats.seconds(result.getDouble(6))));
+                }
+            }
+        }
+        return tables;
     }
 
     static List<Replica> replicas(Connection connection) throws SQLException {
@@ -231,72 +233,6 @@ final class StatusQueries {
 
     private static Array textArray(Connection connection, List<String> values) throws SQLException {
         return connection.createArrayOf("text", values.toArray());
-    }
-
-    /** Rows per load batch and the lag over the last day (from the first point in it to now). */
-    static Chart chart(Connection connection) throws SQLException {
-        OffsetDateTime from;
-        OffsetDateTime to;
-        try (PreparedStatement statement = connection.prepareStatement(CHART_WINDOW);
-                ResultSet result = statement.executeQuery()) {
-            result.next();
-            from = result.getObject(1, OffsetDateTime.class);
-            to = result.getObject(2, OffsetDateTime.class);
-        }
-        if (from == null) {
-            return new Chart(List.of(), "", "0", "", 0, "", Formats.time(to));
-        }
-        double window = Math.max(1, Duration.between(from, to).toMillis() / 1000.0);
-        double slot = Math.max(1, Math.ceil(window / CHART_SLOTS));
-        List<double[]> rows = new ArrayList<>();
-        int batches = 0;
-        try (PreparedStatement statement = connection.prepareStatement(ROWS_PER_SLOT)) {
-            statement.setObject(1, from);
-            statement.setDouble(2, slot);
-            try (ResultSet result = statement.executeQuery()) {
-                while (result.next()) {
-                    rows.add(new double[] {seconds(from, result.getObject(1, OffsetDateTime.class)), result.getLong(2),
-                            result.getLong(3)});
-                    batches += result.getInt(3);
-                }
-            }
-        }
-        List<double[]> lags = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(LAG_PER_SLOT)) {
-            statement.setObject(1, from);
-            statement.setObject(2, from);
-            statement.setDouble(3, slot);
-            try (ResultSet result = statement.executeQuery()) {
-                while (result.next()) {
-                    lags.add(new double[] {seconds(from, result.getObject(1, OffsetDateTime.class)),
-                            result.getDouble(2)});
-                }
-            }
-        }
-        double maxRows = Math.max(1, rows.stream().mapToDouble(point -> point[1]).max().orElse(1));
-        double maxLag = Math.max(0.001, lags.stream().mapToDouble(point -> point[1]).max().orElse(0));
-        double barWidth = Math.max(1.5, CHART_WIDTH / CHART_SLOTS * 0.8);
-        List<Bar> bars = rows.stream().map(point -> {
-            double height = point[1] / maxRows * CHART_HEIGHT;
-            return new Bar(round(point[0] / window * (CHART_WIDTH - barWidth)), round(CHART_HEIGHT - height),
-                    round(barWidth), round(height), String.format(Locale.ROOT, "%d rows in %d batches",
-                            (long) point[1], (long) point[2]));
-        }).toList();
-        StringBuilder line = new StringBuilder();
-        for (double[] point : lags) {
-            line.append(round(point[0] / window * CHART_WIDTH)).append(',')
-                    .append(round(CHART_HEIGHT - point[1] / maxLag * CHART_HEIGHT)).append(' ');
-        }
-        return new Chart(bars, line.toString().trim(), String.valueOf((long) maxRows),
-                lags.isEmpty() ? "" : Formats.seconds(maxLag), batches, Formats.time(from), Formats.time(to));
-    }
-
-    private static double seconds(OffsetDateTime from, OffsetDateTime at) {
-        return Duration.between(from, at).toMillis() / 1000.0;
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 10) / 10.0;
     }
 
     static List<Reconciled> reconciliation(Connection connection) throws SQLException {

@@ -11,8 +11,9 @@ import io.quarkus.qute.TemplateData;
  * reads, that the list is of the first of them.
  */
 @TemplateData
-public record StatusView(String generatedAt, String replica, Part<List<Stage>> stages, Part<Lag> lag,
-        Part<List<Replica>> replicas, Part<BatchPage> batches, Part<Chart> chart,
+public record StatusView(String generatedAt, String replica, Part<List<Stage>> stages,
+        Part<List<UnderWay>> underWay, Part<Lag> lag,
+        Part<List<Replica>> replicas, Part<BatchPage> batches, Part<ActivityChart.Chart> chart,
         Part<List<Quarantined>> quarantined, Part<List<Reconciled>> reconciliation, Part<SchemaHolds> holds,
         List<Dependency> readiness, String quarantineMore) {
 
@@ -31,6 +32,11 @@ public record StatusView(String generatedAt, String replica, Part<List<Stage>> s
         public boolean shown() {
             return unreachable == null;
         }
+    }
+
+    /** A table a stage is working on now: its batch, the rows and bytes done so far, for how long. */
+    @TemplateData
+    public record UnderWay(String stage, String batchId, String table, String rows, String bytes, String since) {
     }
 
     /** A stage's latest batch and its failures in a row. */
@@ -61,16 +67,6 @@ public record StatusView(String generatedAt, String replica, Part<List<Stage>> s
 
     @TemplateData
     public record Hop(String stage, long rows, String rowsPerTable, String duration, String finishedAt) {
-    }
-
-    /** Rows per batch (bars) and lag (line) over the last day, laid out in SVG coordinates. */
-    @TemplateData
-    public record Chart(List<Bar> bars, String lagLine, String maxRows, String maxLag, int batches,
-            String from, String to) {
-    }
-
-    @TemplateData
-    public record Bar(double x, double y, double width, double height, String title) {
     }
 
     /** A quarantined object with its report and what to do next. */
