@@ -132,7 +132,8 @@ class TransformPlan {
                 throw new UncheckedIOException("reading " + object.key() + " failed", e);
             }
             if (JOINED_TABLES.contains(table.get())) {
-                state.forget(table.get(), deleted.stream().map(ExtractedDeletions.Deletion::key).toList());
+                state.forget(batch.getId(), table.get(),
+                        deleted.stream().map(ExtractedDeletions.Deletion::key).toList());
             }
             WarehouseDeletions.of(table.get()).ifPresent(warehouseTable -> deleted.forEach(deletion -> deletions
                     .computeIfAbsent(warehouseTable, key -> new ArrayList<>())
