@@ -68,10 +68,14 @@ public final class LakeObjects {
 
     /** The keys under a prefix, in key order. */
     public List<String> keys(String prefix) {
-        return s3.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix)).contents().stream()
-                .map(S3Object::key)
-                .sorted()
-                .toList();
+        try {
+            return s3.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix)).contents().stream()
+                    .map(S3Object::key)
+                    .sorted()
+                    .toList();
+        } catch (SdkException e) {
+            throw new LakeObjectException("listing s3://" + bucket + "/" + prefix + " failed", e);
+        }
     }
 
     /**
