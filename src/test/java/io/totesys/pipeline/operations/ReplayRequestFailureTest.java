@@ -1,7 +1,12 @@
 package io.totesys.pipeline.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 
@@ -15,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.FaultyLake;
@@ -38,8 +44,8 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * object being restored). While both are asked for, every stage run succeeds and ToteSys's
  * new changes reach the warehouse; the request refused for good is tried
  * {@code ETL_REPLAY_ATTEMPTS} times, after a longer wait each time, then closed with its
- * reason; the other one is replayed at its next attempt. Each failure is in its row and in
- * {@code pipeline_replay_request_failures_total}.
+ * reason; the other one is replayed at its next attempt. Each failure is in its row, in
+ * {@code pipeline_replay_request_failures_total} and on the status page.
  */
 @QuarkusTest
 @ServerBacked
@@ -51,6 +57,9 @@ class ReplayRequestFailureTest {
 
     @Inject
     MeterRegistry registry;
+
+    @TestHTTPResource("/status")
+    URL page;
 
     private final EmbeddedWorld world = TestWorld.get();
     private final DataSource warehouse = world.databases().warehouse();
@@ -107,6 +116,9 @@ class ReplayRequestFailureTest {
                 .isEqualTo(LakeLimitsResource.REPLAY_ATTEMPTS - 1 + 1);
         assertThat(registry.get("pipeline.replay.request.failures").tag("outcome", "closed").counter().count())
                 .isEqualTo(1);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(statusPage())
+                .as("the status page's replay requests").contains("id=\"replay-requests\"", denied, archived,
+                        "not replayed after " + LakeLimitsResource.REPLAY_ATTEMPTS + " attempts", "Access Denied"));
         assertThat(SqlRows.count(warehouse, "SELECT loads FROM pipeline.load_batch WHERE batch_id = '" + archived
                 + "'")).as("the archived batch, restored, loaded again").isEqualTo(2);
         assertThat(ingest.keys("input/")).isEmpty();
@@ -116,5 +128,10 @@ class ReplayRequestFailureTest {
                         .isEqualTo(StarSchemaFromToteSys.rows(world.totesysOwner(), table));
             }
         }
+    }
+
+    private String statusPage() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(page.toURI()).timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 }
