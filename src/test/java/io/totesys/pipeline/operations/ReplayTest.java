@@ -151,6 +151,38 @@ class ReplayTest {
         FreshChanges.reachTheWarehouse(world, producer, simulator);
     }
 
+    /**
+     * The other way round: a staff member inserted in one batch and deleted in a newer one;
+     * replaying the batch that inserted them must not bring their reference row back, or a
+     * department renamed later would write them into {@code dim_staff} again, current.
+     */
+    @Test
+    void anOlderBatchThatBroughtAMemberReplayedAfterItsDeletionBringsNothingBack() {
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 83);
+        simulator.seed(0.01);
+        DatabaseServer.execute(world.totesysOwner(), "INSERT INTO staff (staff_id, first_name, last_name, "
+                + "department_id, email_address) VALUES (9002, 'Gone', 'Away', (SELECT min(department_id) FROM "
+                + "department), 'gone@example.com')");
+        runAllStages();
+        String inserting = SqlRows.column(warehouse, "SELECT batch_id FROM dim_staff WHERE staff_id = 9002").get(0);
+        DatabaseServer.execute(world.totesysOwner(), "DELETE FROM staff WHERE staff_id = 9002");
+        runAllStagesUntil("SELECT count(*) FROM dim_staff_deletion WHERE staff_id = 9002");
+
+        requestReplayOf(inserting);
+        transformAndLoad();
+        DatabaseServer.execute(world.totesysOwner(), "UPDATE department SET department_name = 'Renamed after replay', "
+                + "last_updated = now() WHERE department_id = (SELECT min(department_id) FROM department)");
+        runAllStages();
+
+        long current = SqlRows.count(warehouse, "SELECT count(*) FROM dim_staff_current WHERE staff_id = 9002");
+        System.out.printf("[replay] batch %s, which brought staff 9002, replayed after 9002 was deleted, then a "
+                + "rename of its department: %d rows of 9002 in dim_staff_current%n", inserting, current);
+        assertThat(current).as("deleted staff 9002 in dim_staff_current").isZero();
+        assertEqualToToteSys();
+
+        FreshChanges.reachTheWarehouse(world, producer, simulator);
+    }
+
     @Test
     void aFixedQuarantinedObjectArrivesWhenItsBatchIsReplayed() throws Exception {
         ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 59);
