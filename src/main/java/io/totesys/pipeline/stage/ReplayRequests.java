@@ -20,7 +20,8 @@ import io.agroal.api.AgroalDataSource;
  * <p>
  * A request that fails (S3 refuses an object, an object is archived) holds nothing up: it
  * records why ({@code attempts}, {@code last_error}) and waits, {@code ETL_REPLAY_RETRY_BACKOFF}
- * after its first failure and twice as long after each next one ({@code next_attempt_at});
+ * after its first failure and twice as long after each next one, up to 65,536 times as long
+ * ({@code next_attempt_at});
  * once it failed {@code ETL_REPLAY_ATTEMPTS} times it is closed with its reason.
  */
 @ApplicationScoped
@@ -48,7 +49,7 @@ public class ReplayRequests {
     private static final String FAILED = """
             UPDATE pipeline.replay_request
                SET attempts = attempts + 1, last_error = ?,
-                   next_attempt_at = now() + ?::bigint * power(2, attempts) * interval '1 millisecond',
+                   next_attempt_at = now() + ?::bigint * power(2, least(attempts, 16)) * interval '1 millisecond',
                    done_at = CASE WHEN attempts + 1 >= ? THEN now() END,
                    outcome = CASE WHEN attempts + 1 >= ?
                                   THEN 'not replayed after ' || (attempts + 1) || ' attempts: ' || ? END
