@@ -181,12 +181,13 @@ public final class LakeBatches {
                 .map(BatchManifest.Quarantined::key).collect(Collectors.toSet());
         for (BatchManifest.Entry object : manifest.objects()) {
             if (!left.contains(object.key())) {
-                objects.move(LakeLayout.input(object.key()), LakeLayout.processed(object.key()));
+                objects.move(LakeLayout.input(object.key()), LakeLayout.processed(object.key()), object.bytes());
             }
         }
         for (BatchManifest.Entry deletions : manifest.deletions()) {
             if (!left.contains(deletions.key())) {
-                objects.move(LakeLayout.input(deletions.key()), LakeLayout.processed(deletions.key()));
+                objects.move(LakeLayout.input(deletions.key()), LakeLayout.processed(deletions.key()),
+                        deletions.bytes());
             }
         }
         objects.move(manifestKey, LakeLayout.processed(LakeLayout.relative(manifestKey)));

@@ -72,15 +72,20 @@ public class LakeClientProducer {
     @Singleton
     @Named("ingestBatches")
     LakeBatches ingestBatches(@Named("lakeS3Client") S3Client client, LakeSettings settings, ObjectMapper json) {
-        return new LakeBatches(new LakeObjects(client, settings.ingestBucket()), json, settings.maxManifestSize());
+        return new LakeBatches(objects(client, settings, settings.ingestBucket()), json, settings.maxManifestSize());
     }
 
     @Produces
     @Singleton
     @Named("processedBatches")
     LakeBatches processedBatches(@Named("lakeS3Client") S3Client client, LakeSettings settings, ObjectMapper json) {
-        return new LakeBatches(new LakeObjects(client, settings.processedBucket()), json,
+        return new LakeBatches(objects(client, settings, settings.processedBucket()), json,
                 settings.maxManifestSize());
+    }
+
+    private static LakeObjects objects(S3Client client, LakeSettings settings, String bucket) {
+        return new LakeObjects(client, bucket, settings.s3().multipartCopyThreshold(),
+                settings.s3().multipartCopyPartSize());
     }
 
     void close(@Disposes @Named("lakeS3Client") S3Client client) {

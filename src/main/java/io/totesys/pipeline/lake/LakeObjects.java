@@ -7,6 +7,7 @@ import java.util.List;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -15,20 +16,40 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * The objects of one lake bucket, for the bookkeeping that routes do not express: list,
  * read, move and remove objects. Objects are removed one at a time: S3-compatible servers do
- * not all support multi-object delete.
+ * not all support multi-object delete. An object larger than one {@code CopyObject} takes
+ * (over 5 GiB, or {@code S3_MULTIPART_COPY_THRESHOLD}) moves as a multipart copy.
  */
 public final class LakeObjects {
 
     private final S3Client s3;
     private final String bucket;
+    private final ObjectCopy copy;
 
+    /** The objects of a bucket, moved in one copy up to S3's limit (5 GiB), in parts above it. */
     public LakeObjects(S3Client s3, String bucket) {
+        this(s3, bucket, ObjectCopy.MAX_SINGLE_COPY, LakeSettings.DEFAULT_MULTIPART_COPY_PART_SIZE);
+    }
+
+    /**
+     * The objects of a bucket, moved in one copy up to {@code multipartCopyThreshold} bytes and
+     * in parts of {@code multipartCopyPartSize} bytes above it.
+     */
+    public LakeObjects(S3Client s3, String bucket, long multipartCopyThreshold, long multipartCopyPartSize) {
         this.s3 = s3;
         this.bucket = bucket;
+        this.copy = new ObjectCopy(s3, bucket, multipartCopyThreshold, multipartCopyPartSize);
     }
 
     public String bucket() {
         return bucket;
+    }
+
+    /**
+     * Why the multipart copy settings cannot work ({@code S3_MULTIPART_COPY_THRESHOLD},
+     * {@code S3_MULTIPART_COPY_PART_SIZE}), in one line that names the setting, or {@code null}.
+     */
+    public static String multipartCopyProblem(long threshold, long partSize) {
+        return ObjectCopy.settingsProblem(threshold, partSize);
     }
 
     public boolean exists(String key) {
@@ -47,10 +68,14 @@ public final class LakeObjects {
 
     /** The keys under a prefix, in key order. */
     public List<String> keys(String prefix) {
-        return s3.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix)).contents().stream()
-                .map(S3Object::key)
-                .sorted()
-                .toList();
+        try {
+            return s3.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix)).contents().stream()
+                    .map(S3Object::key)
+                    .sorted()
+                    .toList();
+        } catch (SdkException e) {
+            throw new LakeObjectException("listing s3://" + bucket + "/" + prefix + " failed", e);
+        }
     }
 
     /**
@@ -109,13 +134,33 @@ public final class LakeObjects {
     /**
      * Moves an object to another key of the same bucket: a copy, then the removal of the
      * original. An object already moved (its source gone, its target there) is not an error,
-     * so a move repeated after a crash completes it.
+     * so a move repeated after a crash completes it. Its size is asked of S3 first.
      */
     public void move(String fromKey, String toKey) {
+        move(fromKey, toKey, -1);
+    }
+
+    /**
+     * {@link #move(String, String)} an object whose size a manifest gives ({@code bytes}; -1 when
+     * unknown): one that can be copied in one request is, without asking S3 for its size; a
+     * larger one is copied in parts ({@link ObjectCopy}).
+     */
+    public void move(String fromKey, String toKey, long bytes) {
         try {
-            s3.copyObject(request -> request.sourceBucket(bucket).sourceKey(fromKey)
-                    .destinationBucket(bucket).destinationKey(toKey));
-        } catch (NoSuchKeyException e) {
+            if (bytes >= 0 && !copy.inParts(bytes)) {
+                copy.whole(fromKey, toKey);
+            } else {
+                HeadObjectResponse source = s3.headObject(request -> request.bucket(bucket).key(fromKey));
+                if (copy.inParts(source.contentLength())) {
+                    copy.inParts(fromKey, source, toKey);
+                } else {
+                    copy.whole(fromKey, toKey);
+                }
+            }
+        } catch (S3Exception e) {
+            if (!(e instanceof NoSuchKeyException) && e.statusCode() != 404) {
+                throw new LakeObjectException("moving s3://" + bucket + "/" + fromKey + " to " + toKey + " failed", e);
+            }
             if (exists(toKey)) {
                 return;
             }

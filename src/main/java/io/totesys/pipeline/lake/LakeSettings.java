@@ -11,6 +11,9 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 @ConfigMapping(prefix = "lake")
 public interface LakeSettings {
 
+    /** The default of {@code S3_MULTIPART_COPY_PART_SIZE}: 512 MiB. */
+    long DEFAULT_MULTIPART_COPY_PART_SIZE = 512L << 20;
+
     /** {@code LAKE_INGEST_BUCKET}: the bucket extract batches land in, as CSV. */
     String ingestBucket();
 
@@ -54,5 +57,20 @@ public interface LakeSettings {
          */
         @WithDefault("30s")
         Duration readTimeout();
+
+        /**
+         * {@code S3_MULTIPART_COPY_THRESHOLD}: the largest object (bytes) moved with one
+         * {@code CopyObject} (archiving a batch, quarantine, replay); a larger one is copied in
+         * parts ({@code UploadPartCopy}). S3 copies at most 5 GiB in one request, the default.
+         */
+        @WithDefault("5368709120")
+        long multipartCopyThreshold();
+
+        /**
+         * {@code S3_MULTIPART_COPY_PART_SIZE}: the bytes each part of a multipart copy copies
+         * (5 MiB to 5 GiB); more when the object needs more than S3's 10,000 parts.
+         */
+        @WithDefault("536870912")
+        long multipartCopyPartSize();
     }
 }

@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.catalogue.CarriedColumns;
 import io.totesys.pipeline.extract.ExtractSettings;
+import io.totesys.pipeline.lake.LakeObjects;
 import io.totesys.pipeline.lake.LakeSettings;
 import io.totesys.pipeline.schemadrift.SchemaChangePolicy;
 import io.totesys.pipeline.stage.PipelineSettings;
@@ -89,6 +90,11 @@ public class SettingsCheck {
         String credentials = credentialsProblem(lake.s3().accessKeyId(), lake.s3().secretAccessKey());
         if (credentials != null) {
             stop(credentials);
+        }
+        String copies = LakeObjects.multipartCopyProblem(lake.s3().multipartCopyThreshold(),
+                lake.s3().multipartCopyPartSize());
+        if (copies != null) {
+            stop(copies);
         }
         jolokia.allowedOrigins().orElse(List.of()).stream().map(SettingsCheck::originProblem)
                 .filter(Objects::nonNull).findFirst().ifPresent(SettingsCheck::stop);

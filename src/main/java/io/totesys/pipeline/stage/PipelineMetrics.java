@@ -31,6 +31,9 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code pipeline_quarantined_batches}: how many batches are quarantined whole (their
  * manifest refused by the transform or the load) and not replayed ({@link QuarantinedBatches});
  * they do not hold the freshness lag back;</li>
+ * <li>{@code pipeline_replay_request_failures_total{outcome}}: replay requests that failed
+ * ({@link ReplayRequests}): {@code retried} after a wait, or {@code closed} with their reason
+ * once {@code ETL_REPLAY_ATTEMPTS} failed;</li>
  * <li>{@code pipeline_reconcile_mismatched_rows{table}}: rows the last reconciliation found
  * different from ToteSys (missing, extra or changed) that its repair did not put right;</li>
  * <li>{@code pipeline_schema_changes_total{table}}: columns ToteSys added, dropped, renamed or
@@ -59,6 +62,8 @@ public class PipelineMetrics {
         Gauge.builder("pipeline.quarantined.batches", quarantinedBatches, QuarantinedBatches::waiting)
                 .description("Batches whose manifest was quarantined and that are not replayed yet")
                 .register(registry);
+        replayRequestFailures(false);
+        replayRequestFailures(true);
         Gauge.builder("pipeline.schema.held.tables", heldTables, Set::size)
                 .description("Tables the extract holds until a column the star schema needs fits again")
                 .register(registry);
@@ -113,6 +118,18 @@ public class PipelineMetrics {
 
     public void failed(PipelineStage stage) {
         failures(stage).increment();
+    }
+
+    /** A replay request failed: it is tried again later, or it was closed with its reason. */
+    public void replayRequestFailed(boolean closed) {
+        replayRequestFailures(closed).increment();
+    }
+
+    private Counter replayRequestFailures(boolean closed) {
+        return Counter.builder("pipeline.replay.request.failures")
+                .description("Replay requests that failed: retried after a wait, or closed with their reason")
+                .tag("outcome", closed ? "closed" : "retried")
+                .register(registry);
     }
 
     /**

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 
 /**
  * The settings every stage shares (docs/configuration.md#every-stage). Periods the stage routes' timers read
@@ -41,6 +42,8 @@ public interface PipelineSettings {
 
     Health health();
 
+    Replay replay();
+
     /** How ToteSys writes its timestamps. */
     interface Source {
 
@@ -67,5 +70,20 @@ public interface PipelineSettings {
 
         /** {@code ETL_HEALTH_CHECK_INTERVAL}: how often the dependencies are checked in the background. */
         Duration checkInterval();
+    }
+
+    /** How an operator's replay request that fails is tried again ({@link ReplayRequests}). */
+    interface Replay {
+
+        /**
+         * {@code ETL_REPLAY_ATTEMPTS}: how often a replay request that fails (S3 refuses an
+         * object, an object is archived) is tried before it is closed with its reason.
+         */
+        @WithDefault("5")
+        int attempts();
+
+        /** {@code ETL_REPLAY_RETRY_BACKOFF}: the wait after its first failure; it doubles with each. */
+        @WithDefault("1m")
+        Duration retryBackoff();
     }
 }

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +17,12 @@ import io.agroal.api.AgroalDataSource;
  * through the transform and the load again once its objects are fixed or restored, or a
  * ToteSys table to extract again whole. An operator inserts a row; the stage that honours it
  * records when it did, and what it did or why it could not, in the same row.
+ * <p>
+ * A request that fails (S3 refuses an object, an object is archived) holds nothing up: it
+ * records why ({@code attempts}, {@code last_error}) and waits, {@code ETL_REPLAY_RETRY_BACKOFF}
+ * after its first failure and twice as long after each next one, up to 65,536 times as long
+ * ({@code next_attempt_at});
+ * once it failed {@code ETL_REPLAY_ATTEMPTS} times it is closed with its reason.
  */
 @ApplicationScoped
 public class ReplayRequests {
@@ -29,13 +36,68 @@ public class ReplayRequests {
     public record Request(long id, String subject) {
     }
 
-    private final AgroalDataSource warehouse;
-
-    ReplayRequests(AgroalDataSource warehouse) {
-        this.warehouse = warehouse;
+    /**
+     * What became of a request that failed.
+     *
+     * @param attempts how often it failed so far
+     * @param closed whether it was closed, after its last attempt
+     * @param retryIn how long until it is tried again, when it was not closed
+     */
+    public record Failure(int attempts, boolean closed, Duration retryIn) {
     }
 
-    /** The open requests to replay an extract batch, oldest request first. */
+    private static final String FAILED = """
+            UPDATE pipeline.replay_request
+               SET attempts = attempts + 1, last_error = ?,
+                   next_attempt_at = now() + ?::bigint * power(2, least(attempts, 16)) * interval '1 millisecond',
+                   done_at = CASE WHEN attempts + 1 >= ? THEN now() END,
+                   outcome = CASE WHEN attempts + 1 >= ?
+                                  THEN 'not replayed after ' || (attempts + 1) || ' attempts: ' || ? END
+             WHERE request_id = ? AND done_at IS NULL
+            RETURNING attempts, done_at IS NOT NULL, (extract(epoch FROM next_attempt_at - now()) * 1000)::bigint""";
+
+    private final AgroalDataSource warehouse;
+    private final PipelineSettings.Replay settings;
+    private final PipelineMetrics metrics;
+
+    ReplayRequests(AgroalDataSource warehouse, PipelineSettings settings, PipelineMetrics metrics) {
+        this.warehouse = warehouse;
+        this.settings = settings.replay();
+        this.metrics = metrics;
+    }
+
+    /**
+     * Records that a request failed and why: it is tried again after its wait, or, after its
+     * last attempt, closed with {@code not replayed after N attempts: <reason>}.
+     */
+    public Failure failed(Request request, String reason) {
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection.prepareStatement(FAILED)) {
+            statement.setString(1, reason);
+            statement.setLong(2, settings.retryBackoff().toMillis());
+            statement.setInt(3, settings.attempts());
+            statement.setInt(4, settings.attempts());
+            statement.setString(5, reason);
+            statement.setLong(6, request.id());
+            try (ResultSet row = statement.executeQuery()) {
+                if (!row.next()) {
+                    return new Failure(0, true, Duration.ZERO);
+                }
+                Failure failure = new Failure(row.getInt(1), row.getBoolean(2), Duration.ofMillis(row.getLong(3)));
+                metrics.replayRequestFailed(failure.closed());
+                return failure;
+            }
+        } catch (SQLException e) {
+            throw new PipelineStateException("recording that replay request " + request.id() + " failed, failed", e);
+        }
+    }
+
+    /** How often a request is tried before it is closed ({@code ETL_REPLAY_ATTEMPTS}). */
+    public int attempts() {
+        return settings.attempts();
+    }
+
+    /** The open requests to replay an extract batch, oldest request first, but those waiting after a failure. */
     public List<Request> openBatchReplays() {
         return open("batch_id");
     }
@@ -63,7 +125,7 @@ public class ReplayRequests {
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement statement = connection.prepareStatement("SELECT request_id, " + subjectColumn
                         + " FROM pipeline.replay_request WHERE done_at IS NULL AND " + subjectColumn
-                        + " IS NOT NULL ORDER BY request_id");
+                        + " IS NOT NULL AND (next_attempt_at IS NULL OR next_attempt_at <= now()) ORDER BY request_id");
                 ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
                 requests.add(new Request(rows.getLong(1), rows.getString(2)));

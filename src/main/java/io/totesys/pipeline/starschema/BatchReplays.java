@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.LakeBatches;
+import io.totesys.pipeline.lake.LakeObjectException;
 import io.totesys.pipeline.stage.QuarantinedBatches;
 import io.totesys.pipeline.stage.ReplayRequests;
 
@@ -27,7 +28,9 @@ import io.totesys.pipeline.stage.ReplayRequests;
  * appends only fact versions not there yet.
  * <p>
  * A batch whose earlier Parquet batch is still waiting for the load is left for a later run,
- * so that the load never reads objects the transform is writing again.
+ * so that the load never reads objects the transform is writing again. A request S3 fails
+ * (an object refused or archived) stops nothing: it is tried again later, a bounded number of
+ * times, then closed with its reason ({@link ReplayRequests#failed}).
  */
 @ApplicationScoped
 class BatchReplays {
@@ -63,6 +66,14 @@ class BatchReplays {
             reject(request, "'" + request.subject() + "' is not a batch id (yyyyMMdd'T'HHmmssSSS'Z'-xxxxxx)");
             return;
         }
+        try {
+            restore(request, batch);
+        } catch (LakeObjectException e) {
+            failed(request, e);
+        }
+    }
+
+    private void restore(ReplayRequests.Request request, BatchId batch) {
         if (!ingest.holds(batch)) {
             reject(request, "s3://" + ingest.bucket() + " holds no manifest of batch " + batch
                     + " under input/, processed/ or quarantine/; put its manifest and objects back first");
@@ -81,6 +92,23 @@ class BatchReplays {
                 + "transform and the load take it again";
         requests.done(request, outcome);
         LOG.infof("Replay request %d: %s", request.id(), outcome);
+    }
+
+    /**
+     * A request S3 failed (an object refused or archived): the transform goes on with other
+     * batches, and the request is tried again after its wait, or closed with the reason.
+     */
+    private void failed(ReplayRequests.Request request, LakeObjectException e) {
+        String reason = e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause().getMessage());
+        ReplayRequests.Failure failure = requests.failed(request, reason);
+        if (failure.closed()) {
+            LOG.warnf("Replay request %d closed, not replayed after %d attempts: %s; once the objects can be read "
+                    + "(permissions, archived objects restored), ask for the replay again", request.id(),
+                    failure.attempts(), reason);
+        } else {
+            LOG.warnf("Replay request %d failed (attempt %d of %d), tried again in %d s while the stages go on: %s",
+                    request.id(), failure.attempts(), requests.attempts(), failure.retryIn().toSeconds(), reason);
+        }
     }
 
     private void reject(ReplayRequests.Request request, String problem) {

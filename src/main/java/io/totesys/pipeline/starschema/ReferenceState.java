@@ -52,7 +52,9 @@ public class ReferenceState {
 
     /**
      * Keeps the latest version of each row by the batch that brought it, whatever its stamp
-     * says (a late commit, a skewed clock); within a batch, by {@code last_updated}.
+     * says (a late commit, a skewed clock); within a batch, by {@code last_updated}. A row a
+     * batch deleted comes back only with a version of that batch or a later one: a replayed
+     * older batch never brings a deleted row back.
      */
     public void remember(BatchId batchId, Collection<SourceRow> rows) {
         String sql = """
@@ -60,9 +62,10 @@ public class ReferenceState {
                 VALUES (?, ?, ?, ?, ?::jsonb)
                 ON CONFLICT (table_name, row_id) DO UPDATE
                    SET last_updated = excluded.last_updated, batch_id = excluded.batch_id,
-                       row_values = excluded.row_values
-                 WHERE (excluded.batch_id, excluded.last_updated)
-                       >= (reference_row.batch_id, reference_row.last_updated)""";
+                       row_values = excluded.row_values, deleted = false
+                 WHERE CASE WHEN reference_row.deleted THEN excluded.batch_id >= reference_row.batch_id
+                            ELSE (excluded.batch_id, excluded.last_updated)
+                                 >= (reference_row.batch_id, reference_row.last_updated) END""";
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql)) {
             for (SourceRow row : rows) {
@@ -80,18 +83,26 @@ public class ReferenceState {
     }
 
     /**
-     * Forgets rows deleted from ToteSys, so that a dimension that joins them is not built
-     * from them again (a deleted counterparty when its former legal address changes).
+     * Marks rows deleted from ToteSys by a batch, so that a dimension that joins them is not
+     * built from them again (a deleted counterparty when its former legal address changes).
+     * A row a newer batch brought stays: a replayed older batch that deleted it deletes
+     * nothing. A deleted row is kept, marked with the batch, so that an older batch replayed
+     * later does not bring it back ({@link #remember}).
      */
-    public void forget(SourceTable table, Collection<Integer> ids) {
+    public void forget(BatchId batchId, SourceTable table, Collection<Integer> ids) {
         if (ids.isEmpty()) {
             return;
         }
+        String sql = """
+                INSERT INTO pipeline.reference_row (table_name, row_id, last_updated, batch_id, row_values, deleted)
+                SELECT ?, id, '-infinity', ?, '[]', true FROM unnest(?::integer[]) AS id
+                ON CONFLICT (table_name, row_id) DO UPDATE SET batch_id = excluded.batch_id, deleted = true
+                 WHERE reference_row.batch_id <= excluded.batch_id""";
         try (Connection connection = warehouse.getConnection();
-                PreparedStatement statement = connection.prepareStatement(
-                        "DELETE FROM pipeline.reference_row WHERE table_name = ? AND row_id = ANY (?)")) {
+                PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, table.tableName());
-            statement.setArray(2, connection.createArrayOf("integer", ids.toArray()));
+            statement.setString(2, batchId.value());
+            statement.setArray(3, connection.createArrayOf("integer", ids.toArray()));
             statement.executeUpdate();
         } catch (SQLException e) {
             throw new PipelineStateException("forgetting deleted rows of " + table.tableName() + " failed", e);
@@ -115,7 +126,8 @@ public class ReferenceState {
         }
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement statement = connection.prepareStatement(
-                        "SELECT row_values::text FROM pipeline.reference_row WHERE table_name = ? AND " + condition)) {
+                        "SELECT row_values::text FROM pipeline.reference_row WHERE table_name = ? AND NOT deleted AND "
+                                + condition)) {
             Array idArray = connection.createArrayOf("integer", ids.toArray());
             statement.setString(1, table.tableName());
             statement.setArray(2, idArray);

@@ -135,7 +135,8 @@ class TransformPlan {
                 throw new UncheckedIOException("reading " + object.key() + " failed", e);
             }
             if (JOINED_TABLES.contains(table.get())) {
-                state.forget(table.get(), deleted.stream().map(ExtractedDeletions.Deletion::key).toList());
+                state.forget(batch.getId(), table.get(),
+                        deleted.stream().map(ExtractedDeletions.Deletion::key).toList());
             }
             WarehouseDeletions.of(table.get()).ifPresent(warehouseTable -> deleted.forEach(deletion -> deletions
                     .computeIfAbsent(warehouseTable, key -> new ArrayList<>())
@@ -147,7 +148,8 @@ class TransformPlan {
     /**
      * The rows of a dimension that joins a table to a referenced one: every row of the table
      * that changed in the batch, and every row whose referenced row changed, joined with
-     * the current version of the referenced row.
+     * the current version of the referenced row. A row of the batch that a newer batch deleted
+     * (a replayed older batch) gets no dimension row.
      */
     private List<GenericRecord> joinedDimension(Map<SourceTable, List<SourceRow>> reference, SourceTable table,
             SourceTable referenced, String foreignKey, BiFunction<SourceRow, SourceRow, GenericRecord> join) {
@@ -160,6 +162,9 @@ class TransformPlan {
         List<GenericRecord> records = new ArrayList<>();
         for (Integer id : ids) {
             SourceRow row = rows.get(id);
+            if (row == null) {
+                continue; // a newer batch deleted it: a replayed older batch does not write it again
+            }
             SourceRow target = referencedRows.get(row.integer(foreignKey));
             if (target == null) {
                 LOG.warnf(

@@ -85,8 +85,8 @@ public class StatusPage {
                     Part.unreachable(warehouseProblem), Part.unreachable(warehouseProblem),
                     Part.unreachable(warehouseProblem),
                     Part.unreachable(warehouseProblem), Part.unreachable(warehouseProblem), quarantined,
-                    Part.unreachable(warehouseProblem), Part.unreachable(warehouseProblem), dependencies,
-                    quarantineMore);
+                    Part.unreachable(warehouseProblem), Part.unreachable(warehouseProblem),
+                    Part.unreachable(warehouseProblem), dependencies, quarantineMore);
         }
         try (Connection connection = warehouse.getConnection()) {
             return new StatusView(generatedAt, replica, read(() -> StatusQueries.stages(connection)),
@@ -95,14 +95,15 @@ public class StatusPage {
                     read(() -> StatusQueries.batches(connection, before, after)),
                     read(() -> ActivityChart.read(connection)), quarantined,
                     read(() -> StatusQueries.reconciliation(connection)),
-                    read(() -> StatusQueries.schemaHolds(connection)), dependencies, quarantineMore);
+                    read(() -> StatusQueries.schemaHolds(connection)),
+                    read(() -> ReplayRequestList.latest(connection)), dependencies, quarantineMore);
         } catch (SQLException e) {
             String unreachable = diagnosis.explain(new PipelineStateException("connecting to the warehouse failed", e));
             return new StatusView(generatedAt, replica, Part.unreachable(unreachable), Part.unreachable(unreachable),
                     Part.unreachable(unreachable),
                     Part.unreachable(unreachable), Part.unreachable(unreachable), Part.unreachable(unreachable),
-                    quarantined, Part.unreachable(unreachable), Part.unreachable(unreachable), dependencies,
-                    quarantineMore);
+                    quarantined, Part.unreachable(unreachable), Part.unreachable(unreachable),
+                    Part.unreachable(unreachable), dependencies, quarantineMore);
         }
     }
 

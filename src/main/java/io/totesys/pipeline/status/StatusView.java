@@ -15,7 +15,7 @@ public record StatusView(String generatedAt, String replica, Part<List<Stage>> s
         Part<List<UnderWay>> underWay, Part<Lag> lag,
         Part<List<Replica>> replicas, Part<BatchPage> batches, Part<ActivityChart.Chart> chart,
         Part<List<Quarantined>> quarantined, Part<List<Reconciled>> reconciliation, Part<SchemaHolds> holds,
-        List<Dependency> readiness, String quarantineMore) {
+        Part<List<ReplayRequest>> replays, List<Dependency> readiness, String quarantineMore) {
 
     /** A part of the page: its content, or why it could not be read. */
     @TemplateData
@@ -97,5 +97,14 @@ public record StatusView(String generatedAt, String replica, Part<List<Stage>> s
     /** A dependency of readiness: UP, or its one-line diagnosis. */
     @TemplateData
     public record Dependency(String name, boolean up, String state) {
+    }
+
+    /**
+     * A replay request: its batch or table, whether it is done, and for one that failed its
+     * attempts, when it is tried again, and its last error or the reason it was closed with.
+     */
+    @TemplateData
+    public record ReplayRequest(long id, String subject, String requestedAt, int attempts, String nextAttempt,
+            String done, String outcome) {
     }
 }

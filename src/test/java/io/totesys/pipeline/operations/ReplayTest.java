@@ -1,8 +1,10 @@
 package io.totesys.pipeline.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -105,6 +107,82 @@ class ReplayTest {
         FreshChanges.reachTheWarehouse(world, producer, simulator);
     }
 
+    /**
+     * A staff member deleted in one batch and inserted again under the same key in a newer
+     * one: replaying the batch that deleted them must neither hide them in
+     * {@code dim_staff_current} nor lose the reference row by which a renamed department
+     * reaches their dimension row.
+     */
+    @Test
+    void anOlderBatchThatDeletedAMemberReplayedAfterItCameBackHidesNothing() {
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 71);
+        simulator.seed(0.01);
+        String insertMember = "INSERT INTO staff (staff_id, first_name, last_name, department_id, email_address) "
+                + "VALUES (9001, 'Ada', 'Back', (SELECT min(department_id) FROM department), 'ada@example.com')";
+        DatabaseServer.execute(world.totesysOwner(), insertMember);
+        runAllStages();
+        DatabaseServer.execute(world.totesysOwner(), "DELETE FROM staff WHERE staff_id = 9001");
+        runAllStagesUntil("SELECT count(*) FROM dim_staff_deletion WHERE staff_id = 9001");
+        String deleting = SqlRows.column(warehouse, "SELECT batch_id FROM dim_staff_deletion WHERE staff_id = 9001")
+                .get(0);
+        DatabaseServer.execute(world.totesysOwner(), insertMember);
+        runAllStages();
+        assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM dim_staff_current WHERE staff_id = 9001"))
+                .as("inserted again before the replay").isEqualTo(1);
+
+        requestReplayOf(deleting);
+        transformAndLoad();
+
+        assertThat(SqlRows.column(warehouse, "SELECT outcome FROM pipeline.replay_request WHERE done_at IS NOT NULL"))
+                .singleElement().asString().startsWith("restored ");
+        long current = SqlRows.count(warehouse, "SELECT count(*) FROM dim_staff_current WHERE staff_id = 9001");
+        DatabaseServer.execute(world.totesysOwner(), "UPDATE department SET department_name = 'Renamed after replay', "
+                + "last_updated = now() WHERE department_id = (SELECT department_id FROM staff WHERE staff_id = 9001)");
+        runAllStages();
+        List<String> department = SqlRows.column(warehouse,
+                "SELECT department_name FROM dim_staff WHERE staff_id = 9001");
+        System.out.printf("[replay] batch %s, which deleted staff 9001, replayed after 9001 came back: %d rows of "
+                + "9001 in dim_staff_current, its department after a rename %s%n", deleting, current, department);
+        assertThat(current).as("staff 9001 in dim_staff_current after the replay").isEqualTo(1);
+        assertThat(department).as("the rename reaches 9001 through its reference row")
+                .containsExactly("Renamed after replay");
+        assertEqualToToteSys();
+
+        FreshChanges.reachTheWarehouse(world, producer, simulator);
+    }
+
+    /**
+     * The other way round: a staff member inserted in one batch and deleted in a newer one;
+     * replaying the batch that inserted them must not bring their reference row back, or a
+     * department renamed later would write them into {@code dim_staff} again, current.
+     */
+    @Test
+    void anOlderBatchThatBroughtAMemberReplayedAfterItsDeletionBringsNothingBack() {
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 83);
+        simulator.seed(0.01);
+        DatabaseServer.execute(world.totesysOwner(), "INSERT INTO staff (staff_id, first_name, last_name, "
+                + "department_id, email_address) VALUES (9002, 'Gone', 'Away', (SELECT min(department_id) FROM "
+                + "department), 'gone@example.com')");
+        runAllStages();
+        String inserting = SqlRows.column(warehouse, "SELECT batch_id FROM dim_staff WHERE staff_id = 9002").get(0);
+        DatabaseServer.execute(world.totesysOwner(), "DELETE FROM staff WHERE staff_id = 9002");
+        runAllStagesUntil("SELECT count(*) FROM dim_staff_deletion WHERE staff_id = 9002");
+
+        requestReplayOf(inserting);
+        transformAndLoad();
+        DatabaseServer.execute(world.totesysOwner(), "UPDATE department SET department_name = 'Renamed after replay', "
+                + "last_updated = now() WHERE department_id = (SELECT min(department_id) FROM department)");
+        runAllStages();
+
+        long current = SqlRows.count(warehouse, "SELECT count(*) FROM dim_staff_current WHERE staff_id = 9002");
+        System.out.printf("[replay] batch %s, which brought staff 9002, replayed after 9002 was deleted, then a "
+                + "rename of its department: %d rows of 9002 in dim_staff_current%n", inserting, current);
+        assertThat(current).as("deleted staff 9002 in dim_staff_current").isZero();
+        assertEqualToToteSys();
+
+        FreshChanges.reachTheWarehouse(world, producer, simulator);
+    }
+
     @Test
     void aFixedQuarantinedObjectArrivesWhenItsBatchIsReplayed() throws Exception {
         ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 59);
@@ -190,6 +268,14 @@ class ReplayTest {
     private void runAllStages() {
         PipelineStages.run(producer, PipelineStage.EXTRACT);
         transformAndLoad();
+    }
+
+    /** Runs every stage until the count query answers more than 0: a deletion waits for ToteSys's counters. */
+    private void runAllStagesUntil(String countQuery) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            runAllStages();
+            return SqlRows.count(warehouse, countQuery) > 0;
+        });
     }
 
     private void transformAndLoad() {

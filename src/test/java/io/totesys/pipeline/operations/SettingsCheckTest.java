@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
+import io.totesys.pipeline.lake.LakeObjects;
+
 /** The settings checked as the service starts, those without a server to ask. */
 class SettingsCheckTest {
 
@@ -15,5 +17,16 @@ class SettingsCheckTest {
         assertThat(SettingsCheck.reconcileIntervalProblem("1h")).isNull();
         assertThat(SettingsCheck.reconcileIntervalProblem("hourly")).isEqualTo("is not a duration");
         assertThat(SettingsCheck.intervalProblem("0")).as("other periods must be positive").isNotNull();
+    }
+
+    /** Issue 25, point 4: multipart copies within S3's limits, or one line that names the setting. */
+    @Test
+    void multipartCopySettingsOutsideS3sLimitsAreNamed() {
+        assertThat(LakeObjects.multipartCopyProblem(5L << 30, 512L << 20)).isNull();
+        assertThat(LakeObjects.multipartCopyProblem(8192, 5L << 20)).isNull();
+        assertThat(LakeObjects.multipartCopyProblem(6L << 30, 512L << 20)).startsWith(
+                "S3_MULTIPART_COPY_THRESHOLD 6442450944 is not between 0 and 5368709120 bytes");
+        assertThat(LakeObjects.multipartCopyProblem(5L << 30, 1 << 20)).startsWith(
+                "S3_MULTIPART_COPY_PART_SIZE 1048576 is not between 5242880 (5 MiB) and 5368709120 bytes");
     }
 }

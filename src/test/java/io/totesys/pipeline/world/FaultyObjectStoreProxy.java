@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A proxy in front of the object store that fails requests the way S3 and networks fail
- * for a moment: a 503 SlowDown, a 500 InternalError, a response cut off halfway through its
+ * for a moment, or for good: a 503 SlowDown, a 500 InternalError, a 403 AccessDenied or
+ * InvalidObjectState (an archived object), a response cut off halfway through its
  * body with a connection reset, or one that stops halfway for longer than the client waits. Every other exchange passes through byte for byte (so
  * that request signatures hold), one exchange per connection. A test plans the faults: which
  * method, a part of the path, how many times. It notes every request that comes through.
@@ -30,7 +31,14 @@ public final class FaultyObjectStoreProxy implements AutoCloseable {
 
     /** A transient failure the proxy answers a request with. */
     public enum Fault {
-        SLOW_DOWN, INTERNAL_ERROR, CUT_MID_BODY, STALL_MID_BODY
+        SLOW_DOWN,
+        INTERNAL_ERROR,
+        CUT_MID_BODY,
+        STALL_MID_BODY,
+        /** 403 AccessDenied: the bucket's policy or the role's refuses the request. */
+        ACCESS_DENIED,
+        /** 403 InvalidObjectState: the object is archived (Glacier, Deep Archive) until restored. */
+        INVALID_OBJECT_STATE
     }
 
     private record Planned(Fault fault, String method, String pathPart, AtomicInteger remaining) {
@@ -116,7 +124,8 @@ public final class FaultyObjectStoreProxy implements AutoCloseable {
             requests.add(requestLine[0] + " " + requestLine[1]);
             Fault fault = take(requestLine[0], requestLine[1]);
             OutputStream toClient = client.getOutputStream();
-            if (fault == Fault.SLOW_DOWN || fault == Fault.INTERNAL_ERROR) {
+            if (fault == Fault.SLOW_DOWN || fault == Fault.INTERNAL_ERROR || fault == Fault.ACCESS_DENIED
+                    || fault == Fault.INVALID_OBJECT_STATE) {
                 toClient.write(errorResponse(fault));
                 toClient.flush();
                 return;
@@ -166,10 +175,24 @@ public final class FaultyObjectStoreProxy implements AutoCloseable {
     }
 
     private static byte[] errorResponse(Fault fault) {
-        String code = fault == Fault.SLOW_DOWN ? "SlowDown" : "InternalError";
-        String status = fault == Fault.SLOW_DOWN ? "503 Slow Down" : "500 Internal Server Error";
-        String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>"
-                + "injected by the test</Message></Error>";
+        String code = switch (fault) {
+            case SLOW_DOWN -> "SlowDown";
+            case ACCESS_DENIED -> "AccessDenied";
+            case INVALID_OBJECT_STATE -> "InvalidObjectState";
+            default -> "InternalError";
+        };
+        String status = switch (fault) {
+            case SLOW_DOWN -> "503 Slow Down";
+            case ACCESS_DENIED, INVALID_OBJECT_STATE -> "403 Forbidden";
+            default -> "500 Internal Server Error";
+        };
+        String message = switch (fault) {
+            case ACCESS_DENIED -> "Access Denied";
+            case INVALID_OBJECT_STATE -> "The operation is not valid for the object's storage class";
+            default -> "injected by the test";
+        };
+        String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>" + message
+                + "</Message></Error>";
         return ("HTTP/1.1 " + status + "\r\nContent-Type: application/xml\r\nContent-Length: " + body.length()
                 + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
     }
