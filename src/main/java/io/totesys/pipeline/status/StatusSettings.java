@@ -1,6 +1,7 @@
 package io.totesys.pipeline.status;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 
@@ -25,4 +26,15 @@ public interface StatusSettings {
      * last page read, or 503 with a one-line reason when none was read yet.
      */
     Duration connectionTimeout();
+
+    /** The optional login in front of the page ({@link StatusLogin}). */
+    Login login();
+
+    /** {@code ETL_STATUS_USERNAME} and {@code ETL_STATUS_PASSWORD}: both set, or neither for an open page. */
+    interface Login {
+
+        Optional<String> username();
+
+        Optional<String> password();
+    }
 }

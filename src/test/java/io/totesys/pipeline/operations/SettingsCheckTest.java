@@ -29,4 +29,15 @@ class SettingsCheckTest {
         assertThat(LakeObjects.multipartCopyProblem(5L << 30, 1 << 20)).startsWith(
                 "S3_MULTIPART_COPY_PART_SIZE 1048576 is not between 5242880 (5 MiB) and 5368709120 bytes");
     }
+
+    /** Issue 25, point 1: the status page's login needs both its settings, or neither. */
+    @Test
+    void aLoginNeedsBothItsSettings() {
+        assertThat(SettingsCheck.statusLoginProblem(false, false)).as("an open page").isNull();
+        assertThat(SettingsCheck.statusLoginProblem(true, true)).isNull();
+        assertThat(SettingsCheck.statusLoginProblem(true, false))
+                .isEqualTo("ETL_STATUS_USERNAME is set but ETL_STATUS_PASSWORD is not: set both (from the Secret) "
+                        + "for a login in front of the status page, or neither for an open page");
+        assertThat(SettingsCheck.statusLoginProblem(false, true)).startsWith("ETL_STATUS_PASSWORD is set but");
+    }
 }
