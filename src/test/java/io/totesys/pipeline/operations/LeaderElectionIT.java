@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.totesys.pipeline.testing.Eventually;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.ToteSysFixture;
@@ -119,14 +120,7 @@ class LeaderElectionIT {
                 .findFirst().orElse(null);
     }
 
-    private static void await(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("not within " + timeout + ": " + what);
+    private static void await(String what, BooleanSupplier condition, Duration timeout) {
+        Eventually.holds(what, timeout, condition::getAsBoolean, () -> "");
     }
 }

@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.totesys.pipeline.testing.Eventually;
 import io.totesys.pipeline.testing.ServiceReadiness;
 import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
@@ -156,19 +156,9 @@ class ReadinessIT {
     }
 
     /** Waits until Jolokia answers the request with the text: the service and its Camel context are up. */
-    private void awaitJolokia(String request, String text) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(90);
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                if (jolokia(request).contains(text)) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("Jolokia never answered; service output:\n" + service.output());
+    private void awaitJolokia(String request, String text) {
+        Eventually.answers("Jolokia answers " + request + " with " + text, Duration.ofSeconds(90),
+                () -> jolokia(request), answer -> answer.contains(text), () -> "service output:\n" + service.output());
     }
 
     private String jolokia(String request) throws IOException, InterruptedException {

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import io.totesys.pipeline.testing.Eventually;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.ToteSysFixture;
 import io.totesys.pipeline.world.EmbeddedWorld;
@@ -63,14 +64,8 @@ class RouteReloadIT {
         }
     }
 
-    private static void await(PipelineService service, String text, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            if (service.output().contains(text)) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("no '" + text + "' within " + timeout + " in:\n" + service.output());
+    private static void await(PipelineService service, String text, Duration timeout) {
+        Eventually.holds("'" + text + "' in the service's output", timeout, () -> service.output().contains(text),
+                () -> "service output:\n" + service.output());
     }
 }

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.totesys.pipeline.testing.Eventually;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.ServiceReadiness;
 import io.totesys.pipeline.testing.SqlRows;
@@ -258,15 +259,8 @@ class SchemaDriftIT {
         }
     }
 
-    private static void await(BooleanSupplier condition, String what, PipelineService service)
-            throws InterruptedException {
-        Instant deadline = Instant.now().plus(RUN_TIMEOUT);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("never saw " + what + "; service output:\n" + service.output());
-            }
-            Thread.sleep(250);
-        }
+    private static void await(BooleanSupplier condition, String what, PipelineService service) {
+        Eventually.holds(what, RUN_TIMEOUT, condition::getAsBoolean, () -> "service output:\n" + service.output());
     }
 
     private static String get(int port, String path) throws IOException, InterruptedException {

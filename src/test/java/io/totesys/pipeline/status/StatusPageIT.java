@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import io.totesys.pipeline.testing.Eventually;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
@@ -175,23 +176,10 @@ class StatusPageIT {
         }
     }
 
-    private String awaitPage(Predicate<String> shows) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(120);
-        String last = "no answer";
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                HttpResponse<String> response = get(page);
-                last = response.statusCode() + " " + response.body();
-                if (response.statusCode() == 200 && shows.test(response.body())) {
-                    return response.body();
-                }
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("the status page never showed it; last answer:\n" + last + "\nservice output:\n"
-                + service.output());
+    private String awaitPage(Predicate<String> shows) {
+        return Eventually.answers("the status page shows it", Duration.ofSeconds(120), () -> get(page),
+                response -> response.statusCode() == 200 && shows.test(response.body()),
+                () -> "service output:\n" + service.output()).body();
     }
 
     private HttpResponse<String> get(String address) throws IOException, InterruptedException {

@@ -6,7 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.Arrays;
 import java.util.function.Supplier;
 
 /** The readiness endpoint of a packaged service, as Kubernetes polls it. */
@@ -25,27 +25,26 @@ public final class ServiceReadiness {
      * Polls readiness until it answers the status with a body holding every text; returns
      * the body. Fails with the last answer and the service's output after the timeout.
      */
-    public String await(Duration timeout, int status, String... texts) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        String last = "no answer";
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoint)
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                last = response.statusCode() + " " + response.body();
-                boolean matches = response.statusCode() == status;
-                for (String text : texts) {
-                    matches &= response.body().contains(text);
-                }
-                if (matches) {
-                    return response.body();
-                }
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(250);
+    public String await(Duration timeout, int status, String... texts) {
+        return Eventually.answers("readiness answers " + status + " with " + String.join(", ", texts), timeout,
+                this::answer,
+                answer -> answer.status() == status && Arrays.stream(texts).allMatch(answer.body()::contains),
+                () -> "service output:\n" + serviceOutput.get())
+                .body();
+    }
+
+    private Answer answer() throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(5))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(response.statusCode(), response.body());
+    }
+
+    /** What readiness answered, as the error on timeout shows it. */
+    private record Answer(int status, String body) {
+
+        @Override
+        public String toString() {
+            return status + " " + body;
         }
-        throw new AssertionError("readiness never answered " + status + " with " + String.join(", ", texts)
-                + "; last answer: " + last + "\nservice output:\n" + serviceOutput.get());
     }
 }
