@@ -30,6 +30,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.stage.BatchFailure;
+import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
@@ -67,6 +68,15 @@ class ReconciliationTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    ReconcileLog reconcileLog;
+
+    @Inject
+    ReconcileRequests reconcileRequests;
+
+    @Inject
+    PipelineSchema schema;
 
     @ConfigProperty(name = "quarkus.datasource.totesys.username")
     String toteSysUsername;
@@ -243,14 +253,27 @@ class ReconciliationTest {
         assertThat(ids(extractBatch().orElseThrow(), "sales_order")).containsExactly(order.orderId());
     }
 
-    /** {@code ETL_RECONCILE_INTERVAL=0}: never due, whatever the log says. */
+    /**
+     * {@code ETL_RECONCILE_INTERVAL=0}: never due, whatever the log says, until an operator asks
+     * for a reconciliation ({@code reconcile}, a row in {@code pipeline.reconcile_request}).
+     */
     @Test
-    void anIntervalOfZeroTurnsReconciliationOff() {
+    void anIntervalOfZeroTurnsReconciliationOffButAnOperatorsRequestIsDue() {
         PipelineSettings off = (PipelineSettings) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {PipelineSettings.class}, (proxy, method, arguments) -> "0");
-        assertThat(
-                new Reconciliations(null, null, null, null, null, null, null, null, off, Clock.systemUTC(), null).due())
-                .isFalse();
+        Reconciliations reconciliations = new Reconciliations(null, null, null, null, null, reconcileLog, schema,
+                null, off, Clock.systemUTC(), null, reconcileRequests);
+        assertThat(reconciliations.due()).isFalse();
+
+        DatabaseServer.execute(world.databases().warehouse(), "INSERT INTO pipeline.reconcile_request DEFAULT VALUES");
+        assertThat(reconciliations.due()).as("asked for").isTrue();
+
+        reconcile();
+        assertThat(SqlRows.column(world.databases().warehouse(), "SELECT request.run_id = run.run_id AND "
+                + "request.outcome LIKE 'Reconciliation ' || run.run_id || ' compared % ToteSys and the lake agree' "
+                + "FROM pipeline.reconcile_request request, (SELECT max(run_id) AS run_id FROM pipeline.reconcile_run) run"))
+                .as("the request closed with the run that answered it and what it found").containsExactly("t");
+        assertThat(reconciliations.due()).as("answered").isFalse();
     }
 
     /** Runs the reconciliation route as if the interval had passed; returns the repair batch's manifest, if any. */
