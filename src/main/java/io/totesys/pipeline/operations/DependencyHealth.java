@@ -81,6 +81,9 @@ public class DependencyHealth implements HealthCheck {
     }
 
     void start(@Observes StartupEvent event) {
+        if (CommandMode.active()) {
+            return;
+        }
         checker.scheduleWithFixedDelay(this::checkAll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -80,6 +80,7 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
     private BatchId repairBatch;
     private long rowsRepaired;
     private long deletionsRepaired;
+    private long answersUpTo;
 
     Reconciliation(BatchId id, Instant startedAt, SourceSnapshot snapshot,
             Map<SourceTable, ExtractState.Position> positions, Map<SourceTable, SourceKeys> liveKeys,
@@ -199,6 +200,15 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
     /** The repair batch, once published; {@code null} when none was needed or it failed. */
     BatchId repairBatch() {
         return repairBatch;
+    }
+
+    /** The newest operator's request to reconcile now that was open as the run started; 0: none. */
+    long answersUpTo() {
+        return answersUpTo;
+    }
+
+    void answers(long lastOpenRequest) {
+        answersUpTo = lastOpenRequest;
     }
 
     /** The reconciliation stays with the exchange that started it, not with a copy handed on. */

@@ -78,11 +78,12 @@ public class Reconciliations {
     private final BatchIds batchIds;
     private final QuarantinedRows quarantinedRows;
     private final CarriedColumns carried;
+    private final ReconcileRequests requests;
 
     Reconciliations(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             ExtractBatches extractBatches, ChecksumMirror mirror, ReconcileLog log, PipelineSchema schema,
             PipelineMetrics metrics, PipelineSettings pipeline, Clock clock, BatchIds batchIds,
-            QuarantinedRows quarantinedRows, CarriedColumns carried) {
+            QuarantinedRows quarantinedRows, CarriedColumns carried, ReconcileRequests requests) {
         this.totesys = totesys;
         this.settings = settings;
         this.state = state;
@@ -96,20 +97,25 @@ public class Reconciliations {
         this.batchIds = batchIds;
         this.quarantinedRows = quarantinedRows;
         this.carried = carried;
+        this.requests = requests;
     }
 
     /**
-     * Whether a reconciliation is due: reconciliation is on and none finished within the
+     * Whether a reconciliation is due: an operator asked for one ({@link ReconcileRequests}), or
+     * reconciliation is on and none finished within the
      * interval (a run that failed does not count), across restarts, nor did a batch that read
      * every table whole (after the first batch, the first reconciliation is an interval away). While the warehouse cannot
      * say, none is: the extract's own batches report the outage and back off.
      */
     public boolean due() {
-        if (interval.isZero()) {
-            return false;
-        }
         try {
             schema.ensureMigrated();
+            if (requests.lastOpen() > 0) {
+                return true;
+            }
+            if (interval.isZero()) {
+                return false;
+            }
             return log.lastReconciled().map(last -> !clock.instant().isBefore(last.plus(interval))).orElse(true);
         } catch (RuntimeException e) {
             LOG.debugf(e, "Whether a reconciliation is due is not known: %s", e.getMessage());
@@ -136,8 +142,10 @@ public class Reconciliations {
                     comparable.put(table, position);
                 }
             });
+            long lastRequest = requests.lastOpen();
             Reconciliation reconciliation = new Reconciliation(batchIds.next(), clock.instant(), snapshot,
                     comparable, state.liveKeys(), quarantinedRows.perTable());
+            reconciliation.answers(lastRequest);
             exchange.getExchangeExtension().addOnCompletion(reconciliation);
             return reconciliation;
         } catch (RuntimeException | Error e) {
@@ -195,15 +203,26 @@ public class Reconciliations {
         metrics.reconcileQuarantined(table.tableName(), outcome.quarantined);
     }
 
-    /** Records the run as finished, with what its repair put right, in the log, the metric and one INFO line. */
+    /**
+     * Records the run as finished, with what its repair put right, in the log, the metric and one
+     * INFO line, which also closes the operator's requests it answers.
+     */
     public void finish(@ExchangeProperty(Reconciliation.PROPERTY) Reconciliation reconciliation) {
         Map<SourceTable, Reconciliation.TableOutcome> outcomes = reconciliation.outcomes();
         if (outcomes.isEmpty()) {
             LOG.debugf("Reconciliation %s found no table read by read horizon yet", reconciliation.getId());
+            requests.done(reconciliation.answersUpTo(), reconciliation.getId().value(),
+                    "nothing compared: no table has been extracted by read horizon yet");
             return;
         }
         log.finished(reconciliation);
         outcomes.forEach((table, outcome) -> metrics.reconcileMismatches(table.tableName(), outcome.unrepaired()));
+        String line = summary(reconciliation, outcomes);
+        LOG.info(line);
+        requests.done(reconciliation.answersUpTo(), reconciliation.getId().value(), line);
+    }
+
+    private String summary(Reconciliation reconciliation, Map<SourceTable, Reconciliation.TableOutcome> outcomes) {
         long compared = outcomes.values().stream().mapToLong(outcome -> outcome.compared).sum();
         long pending = outcomes.values().stream().mapToLong(outcome -> outcome.pending).sum();
         long adopted = outcomes.values().stream().mapToLong(outcome -> outcome.adopted).sum();
@@ -219,11 +238,10 @@ public class Reconciliations {
                         : "; rows the lake holds only in quarantine, not in the warehouse until replayed: "
                                 + quarantined);
         if (!reconciliation.isMismatched()) {
-            LOG.infof("%s: ToteSys and the lake agree%s", summary, adoptions);
-            return;
+            return "%s: ToteSys and the lake agree%s".formatted(summary, adoptions);
         }
         long unrepaired = outcomes.values().stream().mapToLong(Reconciliation.TableOutcome::unrepaired).sum();
-        LOG.infof("%s: %s%s; repair batch %s read %d rows again and recorded %d deletions%s", summary,
+        return "%s: %s%s; repair batch %s read %d rows again and recorded %d deletions%s".formatted(summary,
                 outcomes.entrySet().stream().filter(entry -> entry.getValue().mismatched() > 0)
                         .map(entry -> "%s %d missing, %d extra, %d changed".formatted(entry.getKey().tableName(),
                                 entry.getValue().missing, entry.getValue().extra, entry.getValue().changed))

@@ -36,7 +36,7 @@ import io.totesys.pipeline.status.StatusView.Quarantined;
  * column one of the catalogue's).
  */
 @ApplicationScoped
-class QuarantineList {
+public class QuarantineList {
 
     /** The most quarantined objects the page lists. */
     static final int SHOWN = 25;
@@ -59,6 +59,13 @@ class QuarantineList {
 
     /** The objects shown, and what the page says when the listing of a bucket stopped at {@link #LISTED} keys. */
     record Quarantine(List<Quarantined> objects, String more) {
+    }
+
+    /**
+     * What the command {@code list-quarantine} prints: the reports read, newest batch first, and
+     * how many there are in all.
+     */
+    public record Listing(List<Quarantined> objects, int reports) {
     }
 
     QuarantineList(@Named("ingestBatches") LakeBatches ingest, @Named("processedBatches") LakeBatches processed,
@@ -92,6 +99,29 @@ class QuarantineList {
                         + LISTED + " objects: the page lists the "
                         + "newest batches among the first " + LISTED + " keys of each; list the bucket for the rest";
         return new Quarantine(objects, more);
+    }
+
+    /**
+     * Every report under {@code quarantine/} of both buckets, of one batch when named, listed
+     * whole (page by page); the newest {@code shown} are read. For the command, which an
+     * operator runs now and then; the page reads {@link #objects()}.
+     */
+    public Listing all(Optional<BatchId> batch, int shown) {
+        record Report(LakeBatches bucket, String key, String batchId) {
+        }
+        List<Report> reports = new ArrayList<>();
+        for (LakeBatches bucket : List.of(ingest, processed)) {
+            for (String key : bucket.objects().keys(LakeLayout.QUARANTINE)) {
+                String batchId = LakeLayout.batchIdOf(LakeLayout.relative(key));
+                if (key.endsWith(REPORT_SUFFIX) && batch.map(id -> id.value().equals(batchId)).orElse(true)) {
+                    reports.add(new Report(bucket, key, batchId));
+                }
+            }
+        }
+        reports.sort(Comparator.comparing(Report::batchId).reversed().thenComparing(Report::key));
+        List<Quarantined> objects = reports.stream().limit(shown).map(report -> read(report.bucket(), report.key()))
+                .toList();
+        return new Listing(objects, reports.size());
     }
 
     private Quarantined report(LakeBatches bucket, KeyListing.Listed object) {
@@ -174,9 +204,7 @@ class QuarantineList {
         String value = source.isPresent() && source.get().columnNames().contains(column) && rowKey.canConvertToInt()
                 ? source.get().tableName() + "." + column + " of key " + rowKey.asInt()
                 : "the value the report names";
-        String replay = batch
-                .map(id -> " and replay the batch: INSERT INTO pipeline.replay_request (batch_id) VALUES ('"
-                        + id.value() + "')")
+        String replay = batch.map(id -> " and replay the batch: " + replayCommand(id))
                 .orElse(" and replay its batch (the report names no batch id)");
         return "Shorten " + value + " in ToteSys (the next extract carries the row again), or raise "
                 + "ETL_MAX_FIELD_LENGTH" + replay;
@@ -191,7 +219,7 @@ class QuarantineList {
             return "The report names no batch id: find the object's batch in the batch log, then replay it "
                     + "(docs/operations.md, the operator's runbook)";
         }
-        String replay = "INSERT INTO pipeline.replay_request (batch_id) VALUES ('" + batch.get().value() + "')";
+        String replay = replayCommand(batch.get());
         if (LakeLayout.MANIFESTS.equals(table)) {
             return "Write a corrected manifest at " + location + ", then replay the batch: " + replay;
         }
@@ -200,9 +228,16 @@ class QuarantineList {
                     + ", then replay the batch: " + replay;
             return SourceTable.byTableName(table)
                     .map(source -> step + "; if it cannot be had, extract the table again whole: "
-                            + "INSERT INTO pipeline.replay_request (table_name) VALUES ('" + source.tableName() + "')")
+                            + "totesys-pipeline reextract " + source.tableName() + " --wait (or INSERT INTO "
+                            + "pipeline.replay_request (table_name) VALUES ('" + source.tableName() + "'))")
                     .orElse(step);
         }
         return "Replay its extract batch, which writes the object again from the CSVs: " + replay;
+    }
+
+    /** The command that replays a batch, with the SQL it stands for as the fallback. */
+    private static String replayCommand(BatchId batch) {
+        return "totesys-pipeline replay " + batch.value() + " --wait (or INSERT INTO pipeline.replay_request "
+                + "(batch_id) VALUES ('" + batch.value() + "'))";
     }
 }

@@ -25,6 +25,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import io.totesys.pipeline.operations.ClusterServiceProducer;
 import io.totesys.pipeline.operations.ClusterSettings;
+import io.totesys.pipeline.operations.CommandMode;
 import io.totesys.pipeline.stage.Freshness;
 import io.totesys.pipeline.stage.PipelineSettings;
 
@@ -80,7 +81,7 @@ public class ReplicaHeartbeat {
     }
 
     void start(@Observes StartupEvent event) {
-        if (!runOnce) {
+        if (!runOnce && !CommandMode.active()) {
             long interval = settings.health().checkInterval().toMillis();
             beater.scheduleWithFixedDelay(this::beat, interval, interval, TimeUnit.MILLISECONDS);
         }

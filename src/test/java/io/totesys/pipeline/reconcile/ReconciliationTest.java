@@ -36,6 +36,7 @@ import io.totesys.pipeline.extract.DeletedKeys;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.stage.BatchFailure;
+import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
@@ -79,6 +80,15 @@ class ReconciliationTest {
 
     @Inject
     CarriedColumns carried;
+
+    @Inject
+    ReconcileLog reconcileLog;
+
+    @Inject
+    ReconcileRequests reconcileRequests;
+
+    @Inject
+    PipelineSchema schema;
 
     @ConfigProperty(name = "quarkus.datasource.totesys.username")
     String toteSysUsername;
@@ -385,15 +395,27 @@ class ReconciliationTest {
         assertThat(ids(extractBatch().orElseThrow(), "sales_order")).containsExactly(order.orderId());
     }
 
-    /** {@code ETL_RECONCILE_INTERVAL=0}: never due, whatever the log says. */
+    /**
+     * {@code ETL_RECONCILE_INTERVAL=0}: never due, whatever the log says, until an operator asks
+     * for a reconciliation ({@code reconcile}, a row in {@code pipeline.reconcile_request}).
+     */
     @Test
-    void anIntervalOfZeroTurnsReconciliationOff() {
+    void anIntervalOfZeroTurnsReconciliationOffButAnOperatorsRequestIsDue() {
         PipelineSettings off = (PipelineSettings) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {PipelineSettings.class}, (proxy, method, arguments) -> "0");
-        assertThat(
-                new Reconciliations(null, null, null, null, null, null, null, null, off, Clock.systemUTC(), null,
-                        null, null).due())
-                .isFalse();
+        Reconciliations reconciliations = new Reconciliations(null, null, null, null, null, reconcileLog, schema,
+                null, off, Clock.systemUTC(), null, null, null, reconcileRequests);
+        assertThat(reconciliations.due()).isFalse();
+
+        DatabaseServer.execute(world.databases().warehouse(), "INSERT INTO pipeline.reconcile_request DEFAULT VALUES");
+        assertThat(reconciliations.due()).as("asked for").isTrue();
+
+        reconcile();
+        assertThat(SqlRows.column(world.databases().warehouse(), "SELECT request.run_id = run.run_id AND "
+                + "request.outcome LIKE 'Reconciliation ' || run.run_id || ' compared % ToteSys and the lake agree' "
+                + "FROM pipeline.reconcile_request request, (SELECT max(run_id) AS run_id FROM pipeline.reconcile_run) run"))
+                .as("the request closed with the run that answered it and what it found").containsExactly("t");
+        assertThat(reconciliations.due()).as("answered").isFalse();
     }
 
     /** Runs the reconciliation route as if the interval had passed; returns the repair batch's manifest, if any. */

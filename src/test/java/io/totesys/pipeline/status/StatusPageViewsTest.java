@@ -119,8 +119,9 @@ class StatusPageViewsTest {
         assertThat(views.get(0).body()).as("the page says the listing stopped")
                 .contains("s3://" + EmbeddedWorld.INGEST_BUCKET + "/quarantine/ holds more than 1000 objects");
         String nextSteps = String.join("\n", nextSteps(section(views.get(0).body(), "quarantine")));
-        assertThat(nextSteps).as("the next step of a plain report")
-                .contains(
+        assertThat(nextSteps).as("the next step of a plain report: the operator's command, the SQL as fallback")
+                .contains("totesys-pipeline replay 20261201T090000000Z-0000aa --wait",
+                        "totesys-pipeline reextract payment --wait",
                         "INSERT INTO pipeline.replay_request (batch_id) VALUES (&#39;20261201T090000000Z-0000aa&#39;)",
                         "INSERT INTO pipeline.replay_request (table_name) VALUES (&#39;payment&#39;)");
         assertThat(nextSteps).as("the crafted reports' SQL is the checked ids' only")

@@ -52,6 +52,9 @@ public final class ToteSysFixture {
         if (exists(warehouse, "pipeline.reference_row")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.reference_row, pipeline.calendar_coverage");
         }
+        if (exists(warehouse, "pipeline.reconcile_request")) {
+            DatabaseServer.execute(warehouse, "TRUNCATE pipeline.reconcile_request");
+        }
         if (exists(warehouse, "pipeline.replay_request")) {
             DatabaseServer.execute(warehouse, "TRUNCATE pipeline.replay_request");
         }

@@ -9,7 +9,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The packaged service ({@code target/quarkus-app/quarkus-run.jar}) running in a process of
@@ -51,6 +54,55 @@ public final class PipelineService implements AutoCloseable {
             return new PipelineService(builder.start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException("starting the packaged service failed", e);
+        }
+    }
+
+    /** What one of the operator's commands did: its exit code, what it printed, its peak resident memory. */
+    public record CommandRun(int exitCode, String output, long peakResidentBytes) {
+
+        /** What it printed, less the JVM's own warnings. */
+        public List<String> lines() {
+            return output.lines().filter(line -> !line.isBlank() && !line.startsWith("WARNING:")).toList();
+        }
+    }
+
+    /**
+     * Runs one of the operator's commands ({@code java -jar quarkus-run.jar <command> ...}) with
+     * the given environment, as the service's own, and waits for it to exit.
+     */
+    public static CommandRun command(Map<String, String> environment, Duration timeout, String... arguments) {
+        try {
+            Path output = Files.createTempFile("totesys-pipeline-command-", ".log");
+            List<String> command = new ArrayList<>(List.of(JavaProcess.javaExecutable(), "-Duser.timezone=UTC",
+                    "-Xmx96m", "-jar", JAR.toAbsolutePath().toString()));
+            command.addAll(List.of(arguments));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .directory(workingDirectory()).redirectOutput(output.toFile());
+            builder.environment().putAll(environment);
+            PipelineService process = new PipelineService(builder.start(), output);
+            AtomicLong peak = new AtomicLong();
+            ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor();
+            watch.scheduleAtFixedRate(() -> peak.accumulateAndGet(peakResident(process.pid()), Math::max), 0, 100,
+                    TimeUnit.MILLISECONDS);
+            try {
+                int exitCode = process.awaitExit(timeout);
+                return new CommandRun(exitCode, process.output(), peak.get());
+            } finally {
+                watch.shutdownNow();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("running the command " + List.of(arguments) + " failed", e);
+        }
+    }
+
+    /** A process's peak resident set so far ({@code VmHWM}); 0 once it has ended. */
+    private static long peakResident(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                    .filter(line -> line.startsWith("VmHWM:"))
+                    .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")) * 1024).findFirst().orElse(0);
+        } catch (IOException | RuntimeException e) {
+            return 0;
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -94,6 +95,9 @@ public final class RunEmbedded {
                   -- more in sql/: sales by month and currency, top designs, payments outstanding
                 Status page: http://127.0.0.1:8080/status  (stages, batches, lag, quarantine, readiness)
                 Metrics: http://127.0.0.1:8080/q/metrics  Health: http://127.0.0.1:8080/q/health
+                The operator's commands (list-quarantine, replay, reextract, reconcile), with the service's settings:
+                  env %s \\
+                    java -jar target/quarkus-app/quarkus-run.jar list-quarantine
                 Routes reload live: edit routes/*.camel.yaml and the running service picks the change up.
                 The service polls ToteSys every %s; the simulator changes it meanwhile. Ctrl+C stops everything.
                 """.formatted(
@@ -106,6 +110,8 @@ public final class RunEmbedded {
                 ObjectStoreServer.ACCESS_KEY, ObjectStoreServer.SECRET_KEY, endpoint, EmbeddedWorld.INGEST_BUCKET,
                 DatabaseServer.WAREHOUSE_USER, DatabaseServer.WAREHOUSE_PASSWORD, world.databases().port(),
                 DatabaseServer.WAREHOUSE_DATABASE,
+                world.environment().entrySet().stream().map(setting -> setting.getKey() + "=" + setting.getValue())
+                        .collect(Collectors.joining(" ")),
                 environment.get("ETL_POLL_INTERVAL")));
     }
 
