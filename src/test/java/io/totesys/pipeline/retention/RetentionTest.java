@@ -29,6 +29,7 @@ import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.reconcile.ReconcileLog;
 import io.totesys.pipeline.starschema.ReferenceState;
 import io.totesys.pipeline.status.StatusPage;
+import io.totesys.pipeline.testing.CapturedLog;
 import io.totesys.pipeline.testing.LongBatchLog;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.ServerBacked;
@@ -138,7 +139,12 @@ class RetentionTest {
         long factsBefore = SqlRows.count(warehouse, "SELECT count(*) FROM public.fact_sales_order");
 
         long perPass = (long) settings.deleteRows() * settings.deletesPerPass();
-        List<Map<String, Long>> passes = passesUntilNothingIsLeft();
+        List<Map<String, Long>> passes;
+        try (CapturedLog log = CapturedLog.of(PipelineRetention.class)) {
+            passes = passesUntilNothingIsLeft();
+            assertThat(log.lines()).as("what retention logged").noneMatch(line -> line.startsWith("WARN"))
+                    .anyMatch(line -> line.startsWith("INFO Retention: forgot {batches' calendar coverage=20000"));
+        }
         System.out.printf("retention: %d passes: %s%n", passes.size(), passes);
 
         assertThat(passes).as("passes").hasSizeLessThan(30).last().isEqualTo(Map.of());
