@@ -23,6 +23,8 @@ public final class LakeBatches {
     private static final String PENDING_MANIFESTS = LakeLayout.input(LakeLayout.MANIFESTS + "/");
     private static final String JSON = "application/json";
     private static final String REPORT_SUFFIX = ".error.json";
+    /** The most manifests one run of a stage takes: one ListObjectsV2 page. */
+    static final int PENDING_PAGE = 1000;
 
     private final LakeObjects objects;
     private final ObjectMapper json;
@@ -43,9 +45,14 @@ public final class LakeBatches {
         return objects.bucket();
     }
 
-    /** The keys of the manifests under {@code input/}, oldest batch first: batch ids sort by time. */
+    /**
+     * The keys of the manifests under {@code input/}, oldest batch first (batch ids sort by
+     * time, and S3 lists keys in order), at most {@value #PENDING_PAGE}: one request, whatever
+     * waits. A stage that is far behind takes the next ones at its next run.
+     */
     public List<String> pendingManifests() {
-        return objects.keys(PENDING_MANIFESTS).stream().filter(key -> key.endsWith(".json")).toList();
+        return objects.firstKeys(PENDING_MANIFESTS, PENDING_PAGE).objects().stream().map(KeyListing.Listed::key)
+                .filter(key -> key.endsWith(".json")).toList();
     }
 
     /**
@@ -96,7 +103,7 @@ public final class LakeBatches {
     public List<String> quarantineManifest(String manifestKey, String problem) {
         String relativeKey = LakeLayout.relative(manifestKey);
         String batchId = LakeLayout.batchIdOf(relativeKey);
-        List<String> batchObjects = objects.keys(LakeLayout.INPUT).stream()
+        List<String> batchObjects = inputObjectsOf(relativeKey, batchId).stream()
                 .filter(key -> !key.equals(manifestKey))
                 .filter(key -> LakeLayout.batchIdOf(LakeLayout.relative(key)).equals(batchId))
                 .toList();
@@ -108,6 +115,30 @@ public final class LakeBatches {
         }
         objects.move(manifestKey, LakeLayout.quarantine(relativeKey));
         return batchObjects.stream().map(LakeLayout::relative).toList();
+    }
+
+    /**
+     * Every object under {@code input/} of the batch a manifest key names, whatever tables its
+     * (untrusted) manifest names: the folders under {@code input/} and {@code input/_deletions/},
+     * then in each the batch's own prefix ({@code <table>/date=<day>/<batch id>}). The requests
+     * grow with the tables, not with what {@code input/} holds.
+     */
+    private List<String> inputObjectsOf(String relativeManifestKey, String batchId) {
+        String day = relativeManifestKey.substring(LakeLayout.MANIFESTS.length() + 1,
+                relativeManifestKey.lastIndexOf('/') + 1);
+        List<String> folders = new ArrayList<>();
+        for (String folder : objects.folders(LakeLayout.INPUT)) {
+            if (folder.equals(LakeLayout.input(LakeLayout.DELETIONS + "/"))) {
+                folders.addAll(objects.folders(folder));
+            } else {
+                folders.add(folder);
+            }
+        }
+        List<String> keys = new ArrayList<>();
+        for (String folder : folders) {
+            keys.addAll(objects.keys(folder + day + batchId));
+        }
+        return keys;
     }
 
     /** The manifest of a batch written to this bucket, whether still under {@code input/} or already consumed. */

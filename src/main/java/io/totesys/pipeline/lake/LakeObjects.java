@@ -7,6 +7,7 @@ import java.util.List;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -66,15 +67,34 @@ public final class LakeObjects {
         }
     }
 
-    /** The keys under a prefix, in key order. */
+    /**
+     * The keys under a prefix, in key order (S3 lists keys in ascending order of their UTF-8
+     * bytes), page by page (ListObjectsV2 with its continuation token): a request per 1,000
+     * keys. Callers give a prefix as narrow as a batch or a table, never a whole area.
+     */
     public List<String> keys(String prefix) {
         try {
             return s3.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix)).contents().stream()
                     .map(S3Object::key)
-                    .sorted()
                     .toList();
         } catch (SdkException e) {
             throw new LakeObjectException("listing s3://" + bucket + "/" + prefix + " failed", e);
+        }
+    }
+
+    /**
+     * The folders right under a prefix ({@code input/} gives {@code input/sales_order/},
+     * {@code input/_deletions/}, ...): ListObjectsV2 with the delimiter {@code /}, so that what
+     * it costs grows with the folders, not with the objects in them.
+     */
+    public List<String> folders(String prefix) {
+        try {
+            return s3.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix).delimiter("/"))
+                    .commonPrefixes().stream()
+                    .map(CommonPrefix::prefix)
+                    .toList();
+        } catch (SdkException e) {
+            throw new LakeObjectException("listing the folders of s3://" + bucket + "/" + prefix + " failed", e);
         }
     }
 

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import io.totesys.pipeline.catalogue.CarriedColumns;
 import io.totesys.pipeline.extract.ExtractSettings;
 import io.totesys.pipeline.lake.LakeObjects;
 import io.totesys.pipeline.lake.LakeSettings;
+import io.totesys.pipeline.retention.RetentionSettings;
 import io.totesys.pipeline.schemadrift.SchemaChangePolicy;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.starschema.AddedColumns;
@@ -49,9 +51,10 @@ public class SettingsCheck {
     private final StarSchemaSettings starSchema;
     private final CarriedColumns carried;
     private final String statusLogin;
+    private final RetentionSettings retention;
 
     SettingsCheck(PipelineSettings pipeline, LakeSettings lake, JolokiaSettings jolokia, ExtractSettings extract,
-            StarSchemaSettings starSchema, CarriedColumns carried,
+            StarSchemaSettings starSchema, RetentionSettings retention, CarriedColumns carried,
             @ConfigProperty(name = "etl.status.login.username") Optional<String> statusUsername,
             @ConfigProperty(name = "etl.status.login.password") Optional<String> statusPassword) {
         this.statusLogin = statusLoginProblem(statusUsername.isPresent(), statusPassword.isPresent());
@@ -60,6 +63,8 @@ public class SettingsCheck {
         intervals.put("ETL_STAGE_POLL_INTERVAL", pipeline.stagePollInterval());
         intervals.put("ETL_RETRY_INITIAL_BACKOFF", pipeline.retry().initialBackoff());
         intervals.put("ETL_RETRY_MAX_BACKOFF", pipeline.retry().maxBackoff());
+        intervals.put("ETL_RETENTION_INTERVAL", retention.interval());
+        this.retention = retention;
         this.lake = lake;
         this.jolokia = jolokia;
         this.schemaChangePolicy = extract.schemaChangePolicy();
@@ -83,6 +88,10 @@ public class SettingsCheck {
         if (reconcile != null) {
             stop("ETL_RECONCILE_INTERVAL '%s' %s: write a duration such as 30m or 1h, or 0 to turn reconciliation off"
                     .formatted(reconcileInterval, reconcile));
+        }
+        String kept = retentionProblem(retention);
+        if (kept != null) {
+            stop(kept);
         }
         String policy = policyProblem(schemaChangePolicy);
         if (policy != null) {
@@ -185,6 +194,28 @@ public class SettingsCheck {
         }
         return "ETL_JOLOKIA_ALLOWED_ORIGINS '" + origin + "' is not an origin: write scheme, host and port only, "
                 + "such as https://hawtio.example.com, comma-separated";
+    }
+
+    /**
+     * Why a retention setting is unusable, or {@code null} when all are fine: a batch must stay
+     * in the logs for at least a day, so that one a crash left waiting, or a load repeated after
+     * a crash, still finds its record; a delete removes at least one row.
+     */
+    static String retentionProblem(RetentionSettings retention) {
+        Map<String, Duration> kept = new LinkedHashMap<>();
+        kept.put("ETL_RETENTION_BATCH_LOG", retention.batchLog());
+        kept.put("ETL_RETENTION_RECONCILIATIONS", retention.reconciliations());
+        kept.put("ETL_RETENTION_REPLAY_REQUESTS", retention.replayRequests());
+        for (Map.Entry<String, Duration> setting : kept.entrySet()) {
+            if (setting.getValue().compareTo(Duration.ofDays(1)) < 0) {
+                return "%s '%s' is shorter than a day: write a duration such as 30d or 90d".formatted(setting.getKey(),
+                        setting.getValue());
+            }
+        }
+        if (retention.deleteRows() < 1 || retention.deletesPerPass() < 1) {
+            return "ETL_RETENTION_DELETE_ROWS and ETL_RETENTION_DELETES_PER_PASS must be at least 1";
+        }
+        return null;
     }
 
     /** Why the reconciliation interval is unusable, or {@code null} when it is fine: 0 turns it off. */

@@ -24,6 +24,16 @@ import io.totesys.pipeline.stage.PipelineStateException;
 @ApplicationScoped
 public class ReconcileLog {
 
+    /**
+     * When the last finished run started, or the last batch that read every table whole: index
+     * look-ups (V19), past however many runs failed on the way ({@link #lastReconciled}).
+     */
+    public static final String LAST_RECONCILED = """
+            SELECT greatest(
+                (SELECT max(started_at) FROM pipeline.reconcile_run WHERE finished_at IS NOT NULL),
+                (SELECT max(started_at) FROM pipeline.extract_batch
+                  WHERE whole_tables IS NOT NULL AND status = 'PUBLISHED' AND whole_tables @> ?))""";
+
     private final AgroalDataSource warehouse;
 
     ReconcileLog(AgroalDataSource warehouse) {
@@ -38,11 +48,7 @@ public class ReconcileLog {
      */
     public Optional<Instant> lastReconciled() {
         try (Connection connection = warehouse.getConnection();
-                PreparedStatement statement = connection.prepareStatement("""
-                        SELECT greatest(
-                            (SELECT max(started_at) FROM pipeline.reconcile_run WHERE finished_at IS NOT NULL),
-                            (SELECT max(started_at) FROM pipeline.extract_batch
-                              WHERE whole_tables IS NOT NULL AND status = 'PUBLISHED' AND whole_tables @> ?))""")) {
+                PreparedStatement statement = connection.prepareStatement(LAST_RECONCILED)) {
             statement.setArray(1, connection.createArrayOf("text", SourceTable.tableNames().toArray()));
             try (ResultSet last = statement.executeQuery()) {
                 last.next();

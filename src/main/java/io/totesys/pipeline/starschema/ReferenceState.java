@@ -35,6 +35,12 @@ import io.totesys.pipeline.stage.PipelineStateException;
 @ApplicationScoped
 public class ReferenceState {
 
+    /**
+     * The first and the last day every batch but one covered: an index look-up each (V19),
+     * whatever the coverage holds (each batch's, and the fold of forgotten batches').
+     */
+    public static final String COVERAGE_BEFORE = "SELECT min(first_date), max(last_date) FROM pipeline.calendar_coverage WHERE batch_id <> ?";
+
     /** The calendar days covered before a batch, if any batch covered days. */
     public record Coverage(LocalDate first, LocalDate last) {
     }
@@ -146,8 +152,7 @@ public class ReferenceState {
     /** The days covered by every batch but the given one: what the batch finds already there. */
     public Optional<Coverage> coverageBefore(BatchId batchId) {
         try (Connection connection = warehouse.getConnection();
-                PreparedStatement statement = connection.prepareStatement(
-                        "SELECT min(first_date), max(last_date) FROM pipeline.calendar_coverage WHERE batch_id <> ?")) {
+                PreparedStatement statement = connection.prepareStatement(COVERAGE_BEFORE)) {
             statement.setString(1, batchId.value());
             try (ResultSet result = statement.executeQuery()) {
                 result.next();

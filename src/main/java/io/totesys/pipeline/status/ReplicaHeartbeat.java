@@ -32,8 +32,8 @@ import io.totesys.pipeline.stage.PipelineSettings;
 /**
  * Every replica says in the pipeline schema, every {@code ETL_HEALTH_CHECK_INTERVAL}, that it is
  * there and whether it leads ({@code pipeline.replica}); the leader also samples the freshness
- * lag, at most twice a minute ({@code pipeline.freshness_sample}, a week kept), and forgets the
- * stages' notes of batches older than 90 days ({@code pipeline.stage_run}). So the status
+ * lag, at most twice a minute ({@code pipeline.freshness_sample}, a week kept); the stages' notes
+ * of batches ({@code pipeline.stage_run}) go with the batch log ({@code PipelineRetention}). So the status
  * page of any replica shows the leader and the lag over the last day. Until the leader has
  * migrated the schema, and while the warehouse does not answer, the beats are lost quietly.
  */
@@ -53,7 +53,6 @@ public class ReplicaHeartbeat {
             SELECT now(), ? WHERE NOT EXISTS (SELECT 1 FROM pipeline.freshness_sample
                                                WHERE sampled_at > now() - interval '30 seconds')""";
     private static final String FORGET_SAMPLES = "DELETE FROM pipeline.freshness_sample WHERE sampled_at < now() - interval '7 days'";
-    private static final String FORGET_RUNS = "DELETE FROM pipeline.stage_run WHERE finished_at < now() - interval '90 days'";
 
     private final AgroalDataSource warehouse;
     private final CamelClusterService cluster;
@@ -133,13 +132,12 @@ public class ReplicaHeartbeat {
 
     /**
      * What the leader forgets at each beat: lag samples older than a week, replicas not seen
-     * for a day, the stages' notes of batches older than 90 days.
+     * for a day.
      */
     static void forgetOldNotes(Connection connection) throws SQLException {
         try (Statement forget = connection.createStatement()) {
             forget.executeUpdate(FORGET_SAMPLES);
             forget.executeUpdate(FORGET_REPLICAS);
-            forget.executeUpdate(FORGET_RUNS);
         }
     }
 }

@@ -2,9 +2,12 @@ package io.totesys.pipeline.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 
 import io.totesys.pipeline.lake.LakeObjects;
+import io.totesys.pipeline.retention.RetentionSettings;
 
 /** The settings checked as the service starts, those without a server to ask. */
 class SettingsCheckTest {
@@ -39,5 +42,50 @@ class SettingsCheckTest {
                 .isEqualTo("ETL_STATUS_USERNAME is set but ETL_STATUS_PASSWORD is not: set both (from the Secret) "
                         + "for a login in front of the status page, or neither for an open page");
         assertThat(SettingsCheck.statusLoginProblem(false, true)).startsWith("ETL_STATUS_PASSWORD is set but");
+    }
+
+    /** Issue 25, point 8: a retention shorter than a day would forget a batch a crash left waiting. */
+    @Test
+    void aRetentionShorterThanADayIsRefusedInOneLine() {
+        assertThat(SettingsCheck.retentionProblem(retention(Duration.ofDays(90), Duration.ofDays(1), 1000))).isNull();
+        assertThat(SettingsCheck.retentionProblem(retention(Duration.ofHours(12), Duration.ofDays(90), 1000)))
+                .isEqualTo(
+                        "ETL_RETENTION_BATCH_LOG 'PT12H' is shorter than a day: write a duration such as 30d or 90d");
+        assertThat(SettingsCheck.retentionProblem(retention(Duration.ofDays(90), Duration.ofDays(90), 0)))
+                .contains("ETL_RETENTION_DELETE_ROWS");
+    }
+
+    private static RetentionSettings retention(Duration batchLog, Duration others, int deleteRows) {
+        return new RetentionSettings() {
+            @Override
+            public String interval() {
+                return "1m";
+            }
+
+            @Override
+            public Duration batchLog() {
+                return batchLog;
+            }
+
+            @Override
+            public Duration reconciliations() {
+                return others;
+            }
+
+            @Override
+            public Duration replayRequests() {
+                return others;
+            }
+
+            @Override
+            public int deleteRows() {
+                return deleteRows;
+            }
+
+            @Override
+            public int deletesPerPass() {
+                return 20;
+            }
+        };
     }
 }

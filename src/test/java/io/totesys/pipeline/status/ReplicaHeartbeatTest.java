@@ -2,11 +2,11 @@ package io.totesys.pipeline.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 
 import jakarta.inject.Inject;
 
+import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.WithTestResource;
@@ -20,8 +20,8 @@ import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
 
 /**
- * The leader's heartbeat keeps the status page's notes bounded: the stages' notes of batches
- * older than 90 days go, newer ones stay.
+ * The status page's notes stay bounded: a pass of retention (ETL_RETENTION_BATCH_LOG, 90 days)
+ * forgets the stages' notes of batches older than 90 days, newer ones stay.
  */
 @QuarkusTest
 @ServerBacked
@@ -30,6 +30,9 @@ class ReplicaHeartbeatTest {
 
     @Inject
     PipelineSchema schema;
+
+    @Inject
+    ProducerTemplate producer;
 
     private final EmbeddedWorld world = TestWorld.get();
 
@@ -43,9 +46,7 @@ class ReplicaHeartbeatTest {
                        ('load', '20261001T000000000Z-kept00', now() - interval '89 days',
                         now() - interval '89 days', 1, '{}')""");
 
-        try (Connection connection = world.databases().warehouse().getConnection()) {
-            ReplicaHeartbeat.forgetOldNotes(connection);
-        }
+        producer.sendBody("direct:retention", null);
 
         assertThat(SqlRows.count(world.databases().warehouse(),
                 "SELECT count(*) FROM pipeline.stage_run WHERE batch_id = '20260801T000000000Z-0ld000'")).isZero();

@@ -17,12 +17,20 @@ public final class LongBatchLog {
 
     /** Adds {@code batches} batches through the three stages, a day of lag samples and a hundred reconciliations. */
     public static void add(DataSource warehouse, int batches) {
-        DatabaseServer.execute(warehouse, """
-                CREATE TEMPORARY TABLE IF NOT EXISTS status_benchmark_batch AS
+        add(warehouse, batches, "1 minute");
+    }
+
+    /**
+     * The same, the newest batch {@code endingAgo} ago (a PostgreSQL interval, {@code 91 days});
+     * the batches stay in {@code status_benchmark_batch} (batch_id, at, n) for the session's next statements.
+     */
+    public static void add(DataSource warehouse, int batches, String endingAgo) {
+        DatabaseServer.execute(warehouse, "DROP TABLE IF EXISTS status_benchmark_batch", """
+                CREATE TEMPORARY TABLE status_benchmark_batch AS
                 SELECT to_char(at AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISSMS"Z"') || '-'
                            || lpad(to_hex(n), 6, '0') AS batch_id, at, n
-                  FROM (SELECT n, now() - interval '1 minute' - n * interval '3 seconds' AS at
-                          FROM generate_series(1, %d) AS n) AS batches""".formatted(batches),
+                  FROM (SELECT n, now() - interval '%s' - n * interval '3 seconds' AS at
+                          FROM generate_series(1, %d) AS n) AS batches""".formatted(endingAgo, batches),
                 """
                         INSERT INTO pipeline.extract_batch (batch_id, status, high_water, row_count, started_at, finished_at)
                         SELECT batch_id, 'PUBLISHED', at AT TIME ZONE 'UTC', 40, at, at + interval '300 ms'

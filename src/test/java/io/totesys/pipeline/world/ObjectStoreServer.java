@@ -20,6 +20,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 
 /**
@@ -150,6 +151,11 @@ public final class ObjectStoreServer implements AutoCloseable {
 
     /** A client configured as S3-compatible servers need it: path style, checksums only when required. */
     public S3Client client() {
+        return clientBuilder().build();
+    }
+
+    /** The same client's builder, for a test that adds to its configuration (an interceptor). */
+    public S3ClientBuilder clientBuilder() {
         return S3Client.builder()
                 .httpClientBuilder(ApacheHttpClient.builder())
                 .endpointOverride(URI.create(endpoint()))
@@ -157,8 +163,7 @@ public final class ObjectStoreServer implements AutoCloseable {
                 .region(Region.of(REGION))
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .credentialsProvider(
-                        StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-                .build();
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
     }
 
     private void createBuckets(String... buckets) {
