@@ -3,6 +3,7 @@ package io.totesys.pipeline.operations;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -39,54 +40,49 @@ public class RouteFilesCheck {
     /** Runs once the route files are read, before Camel builds their routes. */
     void check(@Observes CamelContextInitializingEvent event) {
         Model model = event.getContext().getCamelContextExtension().getContextPlugin(Model.class);
-        model.getRouteDefinitions().forEach(route -> retiredStep(route.getOutputs()).ifPresent(step -> {
-            String file = RETIRED_STEPS.get(step);
-            LOG.errorf("Configuration error: %s in ETL_ROUTES_DIRECTORY is from an earlier release (its step %s is "
-                    + "gone): take %s and stage-poll.camel.yaml from this release's routes/ and apply your changes "
-                    + "to them", file, step, file);
-            Runtime.getRuntime().halt(1);
-        }));
-        model.getRouteDefinitions().forEach(route -> movedClass(route.getOutputs()).ifPresent(moved -> {
-            LOG.errorf("Configuration error: a route file in ETL_ROUTES_DIRECTORY (route %s) is from an earlier "
-                    + "release: it catches %s, which this release calls %s; take the file from this release's "
-                    + "routes/ and apply your changes to it", route.getRouteId(), moved, MOVED_CLASSES.get(moved));
-            Runtime.getRuntime().halt(1);
-        }));
+        model.getRouteDefinitions().forEach(route -> find(route.getOutputs(), RouteFilesCheck::retiredStep)
+                .ifPresent(step -> {
+                    String file = RETIRED_STEPS.get(step);
+                    LOG.errorf("Configuration error: %s in ETL_ROUTES_DIRECTORY is from an earlier release (its step "
+                            + "%s is gone): take %s and stage-poll.camel.yaml from this release's routes/ and apply "
+                            + "your changes to them", file, step, file);
+                    Runtime.getRuntime().halt(1);
+                }));
+        model.getRouteDefinitions().forEach(route -> find(route.getOutputs(), RouteFilesCheck::movedClass)
+                .ifPresent(moved -> {
+                    LOG.errorf("Configuration error: a route file in ETL_ROUTES_DIRECTORY (route %s) is from an "
+                            + "earlier release: it catches %s, which this release calls %s; take the file from this "
+                            + "release's routes/ and apply your changes to it", route.getRouteId(), moved,
+                            MOVED_CLASSES.get(moved));
+                    Runtime.getRuntime().halt(1);
+                }));
     }
 
-    private static Optional<String> movedClass(Collection<? extends ProcessorDefinition<?>> steps) {
+    /** The first finding of any step, depth first through nested steps and a doTry's catch clauses. */
+    private static Optional<String> find(Collection<? extends ProcessorDefinition<?>> steps,
+            Function<ProcessorDefinition<?>, Optional<String>> finding) {
         for (ProcessorDefinition<?> step : steps) {
-            if (step instanceof CatchDefinition caught) {
-                Optional<String> moved = caught.getExceptions().stream().filter(MOVED_CLASSES::containsKey)
-                        .findFirst();
-                if (moved.isPresent()) {
-                    return moved;
-                }
-            }
-            if (step instanceof TryDefinition attempt && attempt.getCatchClauses() != null) {
-                Optional<String> moved = movedClass(attempt.getCatchClauses());
-                if (moved.isPresent()) {
-                    return moved;
-                }
-            }
-            Optional<String> nested = movedClass(step.getOutputs());
-            if (nested.isPresent()) {
-                return nested;
+            Optional<String> found = finding.apply(step)
+                    .or(() -> step instanceof TryDefinition attempt && attempt.getCatchClauses() != null
+                            ? find(attempt.getCatchClauses(), finding)
+                            : Optional.empty())
+                    .or(() -> find(step.getOutputs(), finding));
+            if (found.isPresent()) {
+                return found;
             }
         }
         return Optional.empty();
     }
 
-    private static Optional<String> retiredStep(Collection<? extends ProcessorDefinition<?>> steps) {
-        for (ProcessorDefinition<?> step : steps) {
-            if (step.getId() != null && RETIRED_STEPS.containsKey(step.getId())) {
-                return Optional.of(step.getId());
-            }
-            Optional<String> nested = retiredStep(step.getOutputs());
-            if (nested.isPresent()) {
-                return nested;
-            }
-        }
-        return Optional.empty();
+    /** A step id only an earlier release's route files have. */
+    private static Optional<String> retiredStep(ProcessorDefinition<?> step) {
+        return Optional.ofNullable(step.getId()).filter(RETIRED_STEPS::containsKey);
+    }
+
+    /** An exception class a catch clause names by the name an earlier release gave it. */
+    private static Optional<String> movedClass(ProcessorDefinition<?> step) {
+        return step instanceof CatchDefinition caught
+                ? caught.getExceptions().stream().filter(MOVED_CLASSES::containsKey).findFirst()
+                : Optional.empty();
     }
 }
