@@ -3,13 +3,10 @@ package io.totesys.pipeline.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +15,6 @@ import java.util.Optional;
 
 import jakarta.inject.Inject;
 
-import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -35,12 +31,12 @@ import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.extract.DeletedKeys;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.LakeLayout;
-import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.CapturedLog;
+import io.totesys.pipeline.testing.ExtractRuns;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.ServerBacked;
@@ -95,6 +91,7 @@ class ReconciliationTest {
 
     private final EmbeddedWorld world = TestWorld.get();
     private final LakeContents ingest = new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET);
+    private ExtractRuns runs;
 
     /** What one run recorded of one table. */
     record Found(long compared, long pending, long missing, long extra, long changed, long adopted, long repaired,
@@ -107,6 +104,7 @@ class ReconciliationTest {
 
     @BeforeEach
     void aSmallToteSysThroughThePipeline() {
+        runs = new ExtractRuns(producer, json, ingest);
         ToteSysFixture.reset(world);
         new ToteSysSimulator(world.totesysOwner(), 7).seed(0.01);
         PipelineStages.run(producer, PipelineStage.EXTRACT);
@@ -234,15 +232,15 @@ class ReconciliationTest {
         DatabaseServer.execute(world.databases().warehouse(),
                 "UPDATE pipeline.extract_watermark SET read_horizon = '" + committed + "'");
         List<Integer> deletions = new ArrayList<>();
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (deletions.isEmpty()) {
-            assertThat(Instant.now()).as("the delete reached the lake in time").isBefore(deadline);
-            extractBatch().ifPresent(manifest -> {
-                assertThat(ids(manifest, "payment")).isEmpty();
-                deletions.addAll(deletedIds(manifest, "payment"));
-            });
-            Thread.sleep(200); // the next poll: PostgreSQL's statistics count the delete within a second
-        }
+        // polled as the stage's timer would: PostgreSQL's statistics count the delete within a second
+        Awaitility.await("the delete reaches the lake").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    extractBatch().ifPresent(manifest -> {
+                        assertThat(ids(manifest, "payment")).isEmpty();
+                        deletions.addAll(deletedIds(manifest, "payment"));
+                    });
+                    return !deletions.isEmpty();
+                });
         assertThat(deletions).containsExactly(deleted);
 
         BatchManifest repair = reconcile().orElseThrow();
@@ -431,19 +429,7 @@ class ReconciliationTest {
     }
 
     private Optional<BatchManifest> newManifest(String endpoint) {
-        List<String> manifestsBefore = ingest.keys("input/_manifests/");
-        Exchange result = producer.send(endpoint, exchange -> {
-        });
-        assertThat(BatchFailure.of(result)).isNull();
-        List<String> manifests = new ArrayList<>(ingest.keys("input/_manifests/"));
-        manifests.removeAll(manifestsBefore);
-        assertThat(manifests).as("at most one new manifest").hasSizeLessThanOrEqualTo(1);
-        try {
-            return manifests.isEmpty() ? Optional.empty()
-                    : Optional.of(json.readValue(ingest.read(manifests.get(0)), BatchManifest.class));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return runs.runThrough(endpoint).map(ExtractRuns.Published::manifest);
     }
 
     /** ToteSys's snapshot once every change so far is committed: a read horizon that holds them all. */
@@ -476,9 +462,7 @@ class ReconciliationTest {
     }
 
     private List<Integer> ids(BatchManifest manifest, String table) {
-        return manifest.objects().stream().filter(entry -> entry.table().equals(table))
-                .flatMap(entry -> ingest.records("input/" + entry.key()).stream())
-                .map(record -> Integer.parseInt(record.get(0))).toList();
+        return runs.ids(manifest, table);
     }
 
     private void put(String key, String content) {
@@ -487,8 +471,6 @@ class ReconciliationTest {
     }
 
     private List<Integer> deletedIds(BatchManifest manifest, String table) {
-        return manifest.deletions().stream().filter(entry -> entry.table().equals(table))
-                .flatMap(entry -> ingest.records("input/" + entry.key()).stream())
-                .map(record -> Integer.parseInt(record.get(0))).toList();
+        return runs.deletedIds(manifest, table);
     }
 }

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.stage.BatchFailure;
+import io.totesys.pipeline.stage.PipelineStage;
 
 /**
  * Runs extract batches in a {@code @QuarkusTest} application, as the stage's timer would,
@@ -39,8 +40,16 @@ public final class ExtractRuns {
 
     /** Runs one extract batch, which must not fail; the batch it published, if it found changes. */
     public Optional<Published> run() {
+        return runThrough(PipelineStage.EXTRACT.endpointUri());
+    }
+
+    /**
+     * Runs the route at an endpoint that publishes at most one extract batch (the extract's,
+     * reconciliation's), which must not fail; the batch it published, if any.
+     */
+    public Optional<Published> runThrough(String endpoint) {
         List<String> manifestsBefore = ingest.keys("input/_manifests/");
-        Exchange result = producer.send("direct:extract-batch", exchange -> {
+        Exchange result = producer.send(endpoint, exchange -> {
         });
         assertThat(BatchFailure.of(result)).as("extract batch failure").isNull();
         List<String> manifests = new ArrayList<>(ingest.keys("input/_manifests/"));
