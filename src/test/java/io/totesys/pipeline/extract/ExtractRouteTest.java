@@ -35,6 +35,7 @@ import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.csv.ExtractedCsv;
 import io.totesys.pipeline.source.SourceSchema;
 import io.totesys.pipeline.stage.BatchFailure;
+import io.totesys.pipeline.testing.ExtractRuns;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.TestWorld;
@@ -280,15 +281,9 @@ class ExtractRouteTest {
         }
     }
 
-    private BatchManifest runBatch() throws Exception {
-        List<String> manifestsBefore = ingest.keys("input/_manifests/");
-        Exchange result = producer.send("direct:extract-batch", exchange -> {
-        });
-        assertThat(BatchFailure.of(result)).isNull();
-        List<String> manifests = new ArrayList<>(ingest.keys("input/_manifests/"));
-        manifests.removeAll(manifestsBefore);
-        assertThat(manifests).as("one new manifest").hasSize(1);
-        return json.readValue(ingest.read(manifests.get(0)), BatchManifest.class);
+    private BatchManifest runBatch() {
+        return new ExtractRuns(producer, json, ingest).run().orElseThrow(() -> new AssertionError("no new manifest"))
+                .manifest();
     }
 
     private void runBatchExpectingNothing() {
