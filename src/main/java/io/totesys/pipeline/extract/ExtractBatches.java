@@ -283,7 +283,8 @@ public class ExtractBatches {
                     BatchManifest.sourceTimestamp(batch.highWater()), contents(batch));
         }
         deletedKeys.checked(batch);
-        unchangedTables.read(batch);
+        unchangedTables.read(batch.snapshot().counters(), batch.startedAt(), batch.getTables(),
+                batch.unchanged().isEmpty() && batch.held().isEmpty());
         backfillPending.set(false);
         reextracts.done(requests, batch);
     }

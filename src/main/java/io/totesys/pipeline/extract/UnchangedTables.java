@@ -3,6 +3,7 @@ package io.totesys.pipeline.extract;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
@@ -10,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.source.ChangeWindow;
@@ -60,8 +62,13 @@ public class UnchangedTables {
     private record Reading(StatisticsCounters.Table counters, Instant at) {
     }
 
+    @Inject
     UnchangedTables(ExtractSettings settings, Clock clock) {
-        this.fullScanInterval = settings.fullScanInterval();
+        this(settings.fullScanInterval(), clock);
+    }
+
+    UnchangedTables(Duration fullScanInterval, Clock clock) {
+        this.fullScanInterval = fullScanInterval;
         this.clock = clock;
     }
 
@@ -93,15 +100,16 @@ public class UnchangedTables {
         return unchanged;
     }
 
-    /** Remembers what a published batch read: the counters of each table it read, and whether it read them all. */
-    void read(ExtractBatch batch) {
-        StatisticsCounters counters = batch.snapshot().counters();
-        Instant at = batch.startedAt();
-        for (SourceTable table : batch.getTables()) {
+    /**
+     * Remembers what a published batch read: the counters, read before its snapshot, of each
+     * table it read, when ({@code at}, once its snapshot was taken), and whether it read every table.
+     */
+    void read(StatisticsCounters counters, Instant at, Collection<SourceTable> tables, boolean everyTable) {
+        for (SourceTable table : tables) {
             counters.of(table).ifPresentOrElse(value -> lastRead.put(table, new Reading(value, at)),
                     () -> lastRead.remove(table));
         }
-        if (batch.unchanged().isEmpty() && batch.held().isEmpty()) {
+        if (everyTable) {
             lastFullRead = at;
         }
     }
