@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import javax.sql.DataSource;
@@ -53,6 +54,10 @@ record IdleCost(double scale, long rows, double alone, Cost everyTable, Cost ski
         double alone = cost(world, window).server();
         Cost everyTable = withService(world, directory.resolve("idle-every-table"), "0", window);
         Cost skipping = withService(world, directory.resolve("idle-skipping"), null, window);
+        Benchmark.say(String.format(Locale.ROOT, "×%s: CPU s/s of ToteSys's server: alone %.4f, every table "
+                + "every poll %.4f (ToteSys's sessions %.4f), unchanged tables skipped %.4f (ToteSys's sessions %.4f)",
+                Numbers.scale(scale), alone, everyTable.server(), everyTable.toteSysSessions(), skipping.server(),
+                skipping.toteSysSessions()));
         return new IdleCost(scale, rows, alone, everyTable, skipping);
     }
 
