@@ -48,6 +48,7 @@ public final class ExtractBatch implements SynchronizationVetoable {
     private final Map<SourceTable, ChangeWindow> windows;
     private final Map<SourceTable, SourceSchema> schemas;
     private final Set<SourceTable> held;
+    private final Set<SourceTable> unchanged;
     private final Map<SourceTable, SourceKeys> keys;
     private final FailureHandler failureHandler;
     private final RowChecksums checksums;
@@ -58,16 +59,18 @@ public final class ExtractBatch implements SynchronizationVetoable {
     private boolean recordedAsStarted;
 
     ExtractBatch(BatchId id, Instant startedAt, SourceSnapshot snapshot, Map<SourceTable, ChangeWindow> windows,
-            Map<SourceTable, SourceSchema> schemas, Map<SourceTable, SourceKeys> keys, FailureHandler failureHandler,
-            RowChecksums checksums, RepairPlan repairing) {
+            Set<SourceTable> unchanged, Map<SourceTable, SourceSchema> schemas, Map<SourceTable, SourceKeys> keys,
+            FailureHandler failureHandler, RowChecksums checksums, RepairPlan repairing) {
         this.id = id;
         this.startedAt = startedAt;
         this.snapshot = snapshot;
         this.windows = windows;
         this.schemas = schemas;
         this.held = EnumSet.allOf(SourceTable.class);
+        this.unchanged = unchanged.isEmpty() ? EnumSet.noneOf(SourceTable.class) : EnumSet.copyOf(unchanged);
         if (repairing == null) {
             this.held.removeAll(windows.keySet());
+            this.held.removeAll(unchanged);
         } else {
             this.held.clear();
         }
@@ -113,6 +116,16 @@ public final class ExtractBatch implements SynchronizationVetoable {
         return Collections.unmodifiableSet(held);
     }
 
+    /**
+     * The tables this batch does not read because PostgreSQL's statistics counters say nobody
+     * wrote to them since they were last read ({@link UnchangedTables}): their read horizons
+     * stay where they are, so that a write whose counter is late is read by a later batch;
+     * their watermarks' times move on.
+     */
+    Set<SourceTable> unchanged() {
+        return Collections.unmodifiableSet(unchanged);
+    }
+
     /** The columns the table has in the batch's snapshot, as the lake carries them. */
     SourceSchema schema(SourceTable table) {
         return schemas.get(table);
@@ -123,7 +136,7 @@ public final class ExtractBatch implements SynchronizationVetoable {
         return windows.keySet().stream().map(table -> schemas.get(table).manifestSchema()).toList();
     }
 
-    /** The tables this batch reads, in catalogue order: all but those held. */
+    /** The tables this batch reads, in catalogue order: all but those held and those unchanged. */
     public List<SourceTable> getTables() {
         return List.copyOf(windows.keySet());
     }

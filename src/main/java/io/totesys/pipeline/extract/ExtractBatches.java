@@ -91,6 +91,7 @@ public class ExtractBatches {
     private final BatchSettlement settlement;
     private final IngestObjects objects;
     private final DeletedKeys deletedKeys;
+    private final UnchangedTables unchangedTables;
     private final Clock clock;
     private final OpenTransactionWatch openTransactions;
     private final BatchIds batchIds;
@@ -104,7 +105,9 @@ public class ExtractBatches {
             PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
             PipelineMetrics metrics, StageLocks stageLocks, SchemaChanges schemaChanges, TableReextracts reextracts,
             ChecksumMirror mirror, BatchSettlement settlement, IngestObjects objects, DeletedKeys deletedKeys,
-            Clock clock, BatchIds batchIds, OpenTransactionWatch openTransactions, CarriedColumns carried) {
+            Clock clock, BatchIds batchIds, OpenTransactionWatch openTransactions, CarriedColumns carried,
+            UnchangedTables unchangedTables) {
+        this.unchangedTables = unchangedTables;
         this.totesys = totesys;
         this.openTransactions = openTransactions;
         this.settings = settings;
@@ -152,9 +155,12 @@ public class ExtractBatches {
                     windows.put(table, ChangeWindows.window(positions.get(table), snapshot.transactions()));
                 }
             }
+            Set<SourceTable> unchanged = unchangedTables.of(snapshot.counters(), windows);
+            windows.keySet().removeAll(unchanged);
+            metrics.unchangedTablesSkipped(unchanged.size());
             exchange.setProperty(REEXTRACT_PROPERTY, requests.stream()
                     .filter(request -> !held.contains(TableReextracts.table(request))).toList());
-            ExtractBatch batch = new ExtractBatch(batchId, clock.instant(), snapshot, windows, schemas,
+            ExtractBatch batch = new ExtractBatch(batchId, clock.instant(), snapshot, windows, unchanged, schemas,
                     state.liveKeys(), settlement::undo, mirror.forBatch(batchId), null);
             exchange.getExchangeExtension().addOnCompletion(batch);
             return batch;
@@ -191,7 +197,7 @@ public class ExtractBatches {
                     new ChangeWindow(ChangeWindow.Kind.SINCE_HORIZON, position.highWater(), position.readHorizon()));
         }
         BatchId id = batchIds.next();
-        ExtractBatch batch = new ExtractBatch(id, clock.instant(), reconciliation.snapshot(), windows,
+        ExtractBatch batch = new ExtractBatch(id, clock.instant(), reconciliation.snapshot(), windows, Set.of(),
                 reconciliation.snapshot().schemas(), reconciliation.liveKeys(), settlement::undo,
                 mirror.forBatch(id), reconciliation);
         exchange.getExchangeExtension().addOnCompletion(batch);
@@ -266,7 +272,7 @@ public class ExtractBatches {
         }
         if (batch.isEmpty()) {
             state.advancedWithoutChanges(batch.getId(), batch.highWater(), batch.readHorizon(), batch.keys(),
-                    batch.held());
+                    batch.held(), batch.unchanged());
             LOG.debugf("Extract found no changes up to %s", BatchManifest.sourceTimestamp(batch.highWater()));
         } else {
             state.published(batch.getId(), batch.highWater(), batch.rowCount());
@@ -277,6 +283,8 @@ public class ExtractBatches {
                     BatchManifest.sourceTimestamp(batch.highWater()), contents(batch));
         }
         deletedKeys.checked(batch);
+        unchangedTables.read(batch.snapshot().counters(), batch.startedAt(), batch.getTables(),
+                batch.unchanged().isEmpty() && batch.held().isEmpty());
         backfillPending.set(false);
         reextracts.done(requests, batch);
     }

@@ -24,6 +24,13 @@ public interface ExtractSettings {
      */
     Duration openTransactionWarning();
 
+    /**
+     * {@code ETL_FULL_SCAN_INTERVAL}: the longest a table goes unread while PostgreSQL's
+     * statistics counters say nobody wrote to it ({@link UnchangedTables}); {@code 0}: every
+     * poll reads every table.
+     */
+    Duration fullScanInterval();
+
     /** {@code ETL_EXTRACT_FETCH_SIZE}: rows fetched from the cursor at a time. */
     int fetchSize();
 

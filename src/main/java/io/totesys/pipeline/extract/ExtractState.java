@@ -116,7 +116,8 @@ public class ExtractState {
 
     /**
      * Records that a batch is about to write objects, before the first one is written, with
-     * the tables it holds: publishing it, even after a restart, leaves their positions; a
+     * the tables it holds: publishing it, even after a restart, leaves their positions (and the
+     * read horizons of the tables it skipped as unchanged, {@link UnchangedTables}); a
      * repair batch (reconciliation's) leaves the watermarks where they are when it is published.
      * The tables it reads whole are recorded too: publishing it replaces their checksums in the
      * mirror instead of merging them. Its low-water mark, where its changes start
@@ -124,12 +125,14 @@ public class ExtractState {
      * while it waits for the load.
      */
     public void started(BatchId batchId, LocalDateTime highWater, LocalDateTime lowWater,
-            TransactionSnapshot sourceSnapshot, Set<SourceTable> held, Set<SourceTable> whole, boolean repair) {
+            TransactionSnapshot sourceSnapshot, Set<SourceTable> held, Set<SourceTable> unchanged,
+            Set<SourceTable> whole, boolean repair) {
         update("recording the start of extract batch " + batchId, """
                 INSERT INTO pipeline.extract_batch (batch_id, status, high_water, low_water, source_snapshot,
-                                                    held_tables, whole_tables, repair)
-                VALUES (?, 'STARTED', ?, ?, ?, ?, ?, ?)""", batchId.value(), highWater, lowWater,
-                sourceSnapshot.toString(), tableNames(held), whole.isEmpty() ? null : tableNames(whole), repair);
+                                                    held_tables, unchanged_tables, whole_tables, repair)
+                VALUES (?, 'STARTED', ?, ?, ?, ?, ?, ?, ?)""", batchId.value(), highWater, lowWater,
+                sourceSnapshot.toString(), tableNames(held), unchanged.isEmpty() ? null : tableNames(unchanged),
+                whole.isEmpty() ? null : tableNames(whole), repair);
     }
 
     private static String[] tableNames(Set<SourceTable> tables) {
@@ -162,10 +165,12 @@ public class ExtractState {
         inTransaction("publishing extract batch " + batchId, connection -> {
             String readHorizon = null;
             Set<SourceTable> held = EnumSet.noneOf(SourceTable.class);
+            Set<SourceTable> unchanged = EnumSet.noneOf(SourceTable.class);
             Set<SourceTable> whole = EnumSet.noneOf(SourceTable.class);
             boolean repair = false;
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT read_horizon, held_tables, whole_tables, repair FROM pipeline.extract_batch WHERE batch_id = ?")) {
+            try (PreparedStatement statement = connection.prepareStatement("""
+                    SELECT read_horizon, held_tables, whole_tables, repair, unchanged_tables
+                      FROM pipeline.extract_batch WHERE batch_id = ?""")) {
                 statement.setString(1, batchId.value());
                 try (ResultSet batch = statement.executeQuery()) {
                     if (batch.next()) {
@@ -173,11 +178,12 @@ public class ExtractState {
                         held.addAll(tables(batch.getArray(2)));
                         whole.addAll(tables(batch.getArray(3)));
                         repair = batch.getBoolean(4);
+                        unchanged.addAll(tables(batch.getArray(5)));
                     }
                 }
             }
             if (!repair) {
-                advance(connection, batchId, highWater, readHorizon, held);
+                advance(connection, batchId, highWater, readHorizon, held, unchanged);
             }
             long started = System.nanoTime();
             ChecksumMirror.publishStaged(connection, batchId, whole);
@@ -212,9 +218,9 @@ public class ExtractState {
      * them again rather than adopting ToteSys's rows as the lake's.
      */
     public void advancedWithoutChanges(BatchId poll, LocalDateTime highWater, ReadHorizon readHorizon,
-            Map<SourceTable, SourceKeys> keys, Set<SourceTable> held) {
+            Map<SourceTable, SourceKeys> keys, Set<SourceTable> held, Set<SourceTable> unchanged) {
         inTransaction("advancing the extract watermarks", connection -> {
-            advance(connection, null, highWater, readHorizon.toString(), held);
+            advance(connection, null, highWater, readHorizon.toString(), held, unchanged);
             writeRanges(connection, "pipeline.source_key_range", null, keys);
             ChecksumMirror.publishStaged(connection, poll, EnumSet.noneOf(SourceTable.class));
         });
@@ -242,25 +248,31 @@ public class ExtractState {
         return tables;
     }
 
-    /** Moves every table's position on, but those of the tables the batch held. */
+    /**
+     * Moves every table's position on, but those of the tables the batch held; of the tables
+     * it skipped as unchanged only the time moves: their read horizons stay, so that a write
+     * whose statistics counter was late is read by a later batch.
+     */
     private static void advance(Connection connection, BatchId batchId, LocalDateTime highWater, String readHorizon,
-            Set<SourceTable> held) throws SQLException {
+            Set<SourceTable> held, Set<SourceTable> unchanged) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("""
                 INSERT INTO pipeline.extract_watermark (table_name, high_water, batch_id, read_horizon)
                 VALUES (?, ?, ?, ?)
                 ON CONFLICT (table_name) DO UPDATE
                    SET high_water = excluded.high_water,
                        batch_id = coalesce(excluded.batch_id, extract_watermark.batch_id),
-                       read_horizon = excluded.read_horizon,
+                       read_horizon = CASE WHEN ? THEN extract_watermark.read_horizon ELSE excluded.read_horizon END,
                        updated_at = now()""")) {
             for (SourceTable table : SourceTable.values()) {
                 if (held.contains(table)) {
                     continue;
                 }
+                boolean skipped = unchanged.contains(table);
                 statement.setString(1, table.tableName());
                 statement.setObject(2, highWater);
-                statement.setString(3, batchId == null ? null : batchId.value());
+                statement.setString(3, batchId == null || skipped ? null : batchId.value());
                 statement.setString(4, readHorizon);
+                statement.setBoolean(5, skipped);
                 statement.addBatch();
             }
             statement.executeBatch();

@@ -98,7 +98,7 @@ public class IngestObjects {
     private void recordStarted(ExtractBatch batch) {
         if (!batch.recordedAsStarted()) {
             state.started(batch.getId(), batch.highWater(), batch.lowWater(), batch.snapshot().transactions(),
-                    batch.held(), batch.wholeTables(), batch.isRepair());
+                    batch.held(), batch.unchanged(), batch.wholeTables(), batch.isRepair());
             batch.markRecordedAsStarted();
         }
     }

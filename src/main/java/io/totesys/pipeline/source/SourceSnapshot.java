@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -39,31 +38,20 @@ public final class SourceSnapshot implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SourceSnapshot.class);
 
-    /**
-     * Whether every session's deletes are counted: this session counts, and no role or database
-     * has a setting of {@code track_counts} that could turn it off for some sessions.
-     */
-    private static final String COUNTERS_TRUSTED = """
-            SELECT current_setting('track_counts')::boolean
-               AND NOT EXISTS (SELECT 1 FROM pg_db_role_setting s CROSS JOIN unnest(s.setconfig) AS c (setting)
-                                WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database
-                                                             WHERE datname = current_database()))
-                                  AND lower(c.setting) LIKE 'track\\_counts=%')""";
-
     private final Connection connection;
     private final int fetchSize;
     private final CarriedColumns carried;
-    private final Map<SourceTable, Long> deletionCounters;
+    private final StatisticsCounters counters;
     private final TransactionSnapshot transactions;
     private final LocalDateTime databaseNow;
     private Map<SourceTable, SourceSchema> schemas;
 
     private SourceSnapshot(Connection connection, int fetchSize, CarriedColumns carried,
-            Map<SourceTable, Long> deletionCounters) throws SQLException {
+            StatisticsCounters counters) throws SQLException {
         this.connection = connection;
         this.fetchSize = fetchSize;
         this.carried = carried;
-        this.deletionCounters = deletionCounters;
+        this.counters = counters;
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT pg_current_snapshot()::text, localtimestamp(3)");
                 ResultSet snapshot = statement.executeQuery()) {
@@ -74,9 +62,9 @@ public final class SourceSnapshot implements AutoCloseable {
     }
 
     /**
-     * Opens a snapshot on the given source; the caller closes it. The tables' deletion
-     * counters are read first, outside the snapshot, so that any delete they count is
-     * visible in it. A row's checksum covers the columns the star schema carries beyond the
+     * Opens a snapshot on the given source; the caller closes it. The tables' statistics
+     * counters are read first, outside the snapshot, so that any write they count is visible
+     * in it. A row's checksum covers the columns the star schema carries beyond the
      * catalogue's ({@code carried}).
      */
     public static SourceSnapshot open(DataSource source, int fetchSize, CarriedColumns carried) {
@@ -84,11 +72,11 @@ public final class SourceSnapshot implements AutoCloseable {
         try {
             connection = source.getConnection();
             connection.setAutoCommit(true);
-            Map<SourceTable, Long> deletionCounters = deletionCounters(connection);
+            StatisticsCounters counters = StatisticsCounters.read(connection);
             connection.setAutoCommit(false);
             connection.setReadOnly(true);
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            return new SourceSnapshot(connection, fetchSize, carried, deletionCounters);
+            return new SourceSnapshot(connection, fetchSize, carried, counters);
         } catch (RuntimeException | Error e) {
             closeQuietly(connection, e);
             throw e;
@@ -100,33 +88,6 @@ public final class SourceSnapshot implements AutoCloseable {
             }
             throw new SourceReadException("opening a snapshot of ToteSys failed", e);
         }
-    }
-
-    /**
-     * How many rows PostgreSQL's statistics say were deleted from each table so far
-     * ({@code pg_stat_get_tuples_deleted}, readable by any role); empty when they cannot be
-     * trusted to count every delete: {@code track_counts} is off for this session, or a role or
-     * the database has a setting of it ({@code ALTER ROLE writer SET track_counts = off}: the
-     * writer's deletes would not move the counter while this session says the server counts;
-     * {@code pg_db_role_setting} is readable by any role). Without counters, each batch counts
-     * every table's rows instead ({@code DeletedKeys}).
-     */
-    private static Map<SourceTable, Long> deletionCounters(Connection connection) throws SQLException {
-        Map<SourceTable, Long> counters = new EnumMap<>(SourceTable.class);
-        try (PreparedStatement statement = connection.prepareStatement(COUNTERS_TRUSTED + ", "
-                + "pg_stat_get_tuples_deleted(to_regclass(?))")) {
-            for (SourceTable table : SourceTable.values()) {
-                statement.setString(1, table.qualifiedName());
-                try (ResultSet counter = statement.executeQuery()) {
-                    counter.next();
-                    if (!counter.getBoolean(1)) {
-                        return Map.of();
-                    }
-                    counters.put(table, counter.getLong(2));
-                }
-            }
-        }
-        return counters;
     }
 
     /**
@@ -157,10 +118,21 @@ public final class SourceSnapshot implements AutoCloseable {
 
     /**
      * The table's deletion counter as read just before the snapshot, empty when the server
-     * keeps none: an unchanged counter means no row was deleted since it was last read.
+     * keeps none or it cannot be trusted to count every delete: {@code track_counts} is off
+     * for this session, or a role or the database has a setting of it ({@code ALTER ROLE
+     * writer SET track_counts = off}: the writer's deletes would not move the counter while
+     * this session says the server counts; {@code pg_db_role_setting} is readable by any
+     * role). Without counters, each batch counts every table's rows instead
+     * ({@code DeletedKeys}). An unchanged counter means no row was deleted since it was last
+     * read.
      */
     public Optional<Long> deletionCounter(SourceTable table) {
-        return Optional.ofNullable(deletionCounters.get(table));
+        return counters.of(table).map(StatisticsCounters.Table::deleted);
+    }
+
+    /** What the statistics said was written to ToteSys, read just before the snapshot. */
+    public StatisticsCounters counters() {
+        return counters;
     }
 
     /**

@@ -38,6 +38,8 @@ import io.micrometer.core.instrument.Timer;
  * different from ToteSys (missing, extra or changed) that its repair did not put right;</li>
  * <li>{@code pipeline_schema_changes_total{table}}: columns ToteSys added, dropped, renamed or
  * retyped, each counted once;</li>
+ * <li>{@code pipeline_extract_unchanged_tables_total}: the table reads the extract's polls
+ * skipped because the table's statistics counters had not moved (docs/architecture.md#what-a-poll-costs);</li>
  * <li>{@code pipeline_schema_held_tables}: how many tables the extract holds because a column
  * the star schema needs is missing or retyped beyond what it takes, and
  * {@code pipeline_schema_held{table}}: 1 while that table is held.</li>
@@ -66,6 +68,19 @@ public class PipelineMetrics {
         replayRequestFailures(true);
         Gauge.builder("pipeline.schema.held.tables", heldTables, Set::size)
                 .description("Tables the extract holds until a column the star schema needs fits again")
+                .register(registry);
+        unchangedTables();
+    }
+
+    /** A poll skipped tables whose statistics counters said nobody wrote to them since they were last read. */
+    public void unchangedTablesSkipped(int tables) {
+        unchangedTables().increment(tables);
+    }
+
+    private Counter unchangedTables() {
+        return Counter.builder("pipeline.extract.unchanged.tables")
+                .description("Table reads the extract's polls skipped because PostgreSQL's statistics counters "
+                        + "said nobody wrote to the table since it was last read")
                 .register(registry);
     }
 

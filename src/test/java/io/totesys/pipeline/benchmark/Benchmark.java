@@ -50,6 +50,7 @@ public final class Benchmark {
     private final BenchmarkSettings settings;
     private final List<ServiceMeasurement> serviceMeasurements;
     private final List<ReportSection> sections = new ArrayList<>();
+    private final IdleCostSection idleCosts;
 
     public Benchmark(BenchmarkSettings settings) {
         this(settings, List.of());
@@ -58,6 +59,7 @@ public final class Benchmark {
     public Benchmark(BenchmarkSettings settings, List<ServiceMeasurement> serviceMeasurements) {
         this.settings = settings;
         this.serviceMeasurements = serviceMeasurements;
+        this.idleCosts = new IdleCostSection(settings.idleWindow().toSeconds());
     }
 
     public BenchmarkResult run() throws InterruptedException {
@@ -75,6 +77,9 @@ public final class Benchmark {
                 Directories.deleteRecursively(directory.resolve("s3"));
                 Directories.deleteRecursively(directory.resolve("anchors"));
             }
+        }
+        if (!idleCosts.isEmpty()) {
+            sections.add(0, idleCosts);
         }
         return new BenchmarkResult(settings, Machine.current(), postgres, Instant.now(), runs, List.copyOf(sections));
     }
@@ -96,6 +101,10 @@ public final class Benchmark {
                 ? anchors(world, scale, fullLoad, directory.resolve("anchors"))
                 : List.of();
 
+        if (settings.idleScales().contains(scale) && !settings.idleWindow().isZero()) {
+            idleCosts.add(IdleCost.measure(world, scale, sourceRows.values().stream().mapToLong(Long::longValue).sum(),
+                    directory, settings.idleWindow()));
+        }
         IncrementalLatency latency = null;
         if (settings.latencyScales().contains(scale)) {
             boolean last = scale == settings.latencyScales().stream().mapToDouble(Double::doubleValue).max()
@@ -151,7 +160,7 @@ public final class Benchmark {
         }
     }
 
-    private static void awaitReady(PipelineService service, URI address) throws InterruptedException {
+    static void awaitReady(PipelineService service, URI address) throws InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest ready = HttpRequest.newBuilder(address.resolve("/q/health/ready")).timeout(Duration.ofSeconds(2))
                 .build();

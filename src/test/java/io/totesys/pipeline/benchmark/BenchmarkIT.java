@@ -21,7 +21,8 @@ class BenchmarkIT {
     void measuresEveryStageAgainstItsAnchorAndWritesTheReport() throws Exception {
         Path report = Path.of("target", "benchmark-it", "benchmarks.md");
         BenchmarkSettings settings = new BenchmarkSettings(List.of(1.0), 0.1, List.of(1.0), 42, Duration.ofSeconds(8),
-                5, "2s", "2s", Duration.ofSeconds(1), Path.of("target", "benchmark-it"), report);
+                5, "2s", "2s", List.of(1.0), Duration.ofSeconds(5), Duration.ofSeconds(1),
+                Path.of("target", "benchmark-it"), report);
         ReportSection extra = () -> "## A further section\n\nadded by a measurement of the running service\n\n";
 
         BenchmarkResult result = new Benchmark(settings, List.of((world, service) -> extra)).run();
@@ -59,7 +60,9 @@ class BenchmarkIT {
         assertThat(markdown).contains("| ×1 | extract |", "| ×1 | transform |", "| ×1 | load |", "native chain",
                 "whole pipeline at ×1 at least 0.4× the native chain", "whole pipeline at ×20",
                 "whole pipeline at ×100", "peak live heap at ×1 within 1.1× of ×0.1", "incremental p95 at most 5.0 s",
-                "## A further section", "## Targets", "## Where the full load's time goes",
+                "## A further section", "## What the service costs ToteSys while it does not change",
+                "an unchanged ToteSys at ×20 costs its server at most 0.02", "## Targets",
+                "## Where the full load's time goes",
                 BenchmarkReport.NOTES_MARKER);
     }
 }

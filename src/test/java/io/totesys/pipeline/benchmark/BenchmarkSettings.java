@@ -20,13 +20,16 @@ import java.util.TreeSet;
  * @param pollInterval the extract's poll interval meanwhile ({@code ETL_POLL_INTERVAL})
  * @param stagePollInterval the transform's and load's poll interval meanwhile
  *        ({@code ETL_STAGE_POLL_INTERVAL}), their fallback once the extract hands its batches on
+ * @param idleScales the scales at which what an unchanged ToteSys costs its server is measured
+ *        ({@link IdleCost}), after their full load
+ * @param idleWindow how long each of its windows of no change lasts
  * @param liveHeapPeriod how often a full load's live heap is measured (each time with a full collection)
  * @param directory where the embedded worlds, logs and recordings go
  * @param report the Markdown file the report is written to
  */
 public record BenchmarkSettings(List<Double> scales, double baselineScale, List<Double> latencyScales, long seed,
         Duration latencyDuration, double changesPerSecond, String pollInterval, String stagePollInterval,
-        Duration liveHeapPeriod, Path directory, Path report) {
+        List<Double> idleScales, Duration idleWindow, Duration liveHeapPeriod, Path directory, Path report) {
 
     /** The largest of the scales measured against the anchors. */
     public double largestScale() {
@@ -37,6 +40,7 @@ public record BenchmarkSettings(List<Double> scales, double baselineScale, List<
     public List<Double> worldScales() {
         TreeSet<Double> all = new TreeSet<>(scales);
         all.addAll(latencyScales);
+        all.addAll(idleScales);
         if (baselineScale > 0) {
             all.add(baselineScale);
         }

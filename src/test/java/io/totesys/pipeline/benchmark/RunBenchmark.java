@@ -20,7 +20,9 @@ import io.totesys.pipeline.world.CommandLineOptions;
  * largest scale by default; 0 for none); {@code --latency-scales} at which the incremental
  * latency is measured (1 and the largest scale by default); {@code --seed},
  * {@code --latency-seconds}, {@code --rate} of changes per second, {@code --poll-interval},
- * {@code --stage-poll-interval}, {@code --live-heap-seconds} between measurements of the live
+ * {@code --stage-poll-interval}, {@code --idle-scales} at which what an unchanged ToteSys costs its
+ * server is measured (1, 20 and 100 among the run's scales by default) and {@code --idle-seconds}
+ * of each window (0: none), {@code --live-heap-seconds} between measurements of the live
  * heap, {@code --report}.
  */
 public final class RunBenchmark {
@@ -34,6 +36,7 @@ public final class RunBenchmark {
         double largest = scales.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
         String baseline = options.get("baseline-scale");
         String latencyScales = options.get("latency-scales");
+        String idleScales = options.get("idle-scales");
         BenchmarkSettings settings = new BenchmarkSettings(scales,
                 baseline.isEmpty() ? largest / 10 : Double.parseDouble(baseline),
                 latencyScales.isEmpty() ? scales("1," + largest) : scales(latencyScales),
@@ -41,6 +44,10 @@ public final class RunBenchmark {
                 Duration.ofSeconds(Long.parseLong(options.get("latency-seconds"))),
                 Double.parseDouble(options.get("rate")), options.get("poll-interval"),
                 options.get("stage-poll-interval"),
+                idleScales.isEmpty()
+                        ? scales.stream().filter(scale -> scale == 1 || scale == 20 || scale == 100).toList()
+                        : scales(idleScales),
+                Duration.ofSeconds(Long.parseLong(options.get("idle-seconds"))),
                 Duration.ofSeconds(Long.parseLong(options.get("live-heap-seconds"))),
                 Path.of("target", "benchmark"), Path.of(options.get("report")));
         BenchmarkResult result = new Benchmark(settings, List.of(new StatusPageRender())).run();
@@ -65,6 +72,8 @@ public final class RunBenchmark {
         defaults.put("rate", "10");
         defaults.put("poll-interval", "2s");
         defaults.put("stage-poll-interval", "2s");
+        defaults.put("idle-scales", "");
+        defaults.put("idle-seconds", "60");
         defaults.put("live-heap-seconds", "2");
         defaults.put("report", "docs/benchmarks.md");
         return CommandLineOptions.parse(arguments, defaults);
