@@ -120,7 +120,7 @@ public final class ExtractBatch implements SynchronizationVetoable {
      * The tables this batch does not read because PostgreSQL's statistics counters say nobody
      * wrote to them since they were last read ({@link UnchangedTables}): their read horizons
      * stay where they are, so that a write whose counter is late is read by a later batch;
-     * their watermarks' times move on.
+     * their watermarks' times move on, to {@link UnchangedTables#SETTLING} before the batch's.
      */
     Set<SourceTable> unchanged() {
         return Collections.unmodifiableSet(unchanged);

@@ -250,8 +250,10 @@ public class ExtractState {
 
     /**
      * Moves every table's position on, but those of the tables the batch held; of the tables
-     * it skipped as unchanged only the time moves: their read horizons stay, so that a write
-     * whose statistics counter was late is read by a later batch.
+     * it skipped as unchanged only the time moves, to {@link UnchangedTables#SETTLING} before
+     * the batch's (a write is counted within a second or so of its commit, so the lake holds
+     * every change up to then, as far as the counters can tell): their read horizons stay, so
+     * that a write whose statistics counter was late is read by a later batch.
      */
     private static void advance(Connection connection, BatchId batchId, LocalDateTime highWater, String readHorizon,
             Set<SourceTable> held, Set<SourceTable> unchanged) throws SQLException {
@@ -259,9 +261,12 @@ public class ExtractState {
                 INSERT INTO pipeline.extract_watermark (table_name, high_water, batch_id, read_horizon)
                 VALUES (?, ?, ?, ?)
                 ON CONFLICT (table_name) DO UPDATE
-                   SET high_water = excluded.high_water,
+                   SET high_water = CASE WHEN ? THEN greatest(extract_watermark.high_water,
+                                                              excluded.high_water - ?::interval)
+                                         ELSE excluded.high_water END,
                        batch_id = coalesce(excluded.batch_id, extract_watermark.batch_id),
-                       read_horizon = CASE WHEN ? THEN extract_watermark.read_horizon ELSE excluded.read_horizon END,
+                       read_horizon = CASE WHEN ? THEN extract_watermark.read_horizon
+                                           ELSE excluded.read_horizon END,
                        updated_at = now()""")) {
             for (SourceTable table : SourceTable.values()) {
                 if (held.contains(table)) {
@@ -273,6 +278,8 @@ public class ExtractState {
                 statement.setString(3, batchId == null || skipped ? null : batchId.value());
                 statement.setString(4, readHorizon);
                 statement.setBoolean(5, skipped);
+                statement.setString(6, UnchangedTables.SETTLING.toMillis() + " milliseconds");
+                statement.setBoolean(7, skipped);
                 statement.addBatch();
             }
             statement.executeBatch();

@@ -133,24 +133,35 @@ class FreshnessTest {
 
     /**
      * A new order after the idle time: while its batch waits for the transform and the load,
-     * the warehouse is complete up to the last poll that found nothing (the order came after
-     * it), and once it is loaded, up to the order's batch.
+     * the warehouse is complete up to a point no later than the order's commit and no earlier
+     * than the last poll that found nothing before it, and once it is loaded, up to the
+     * order's batch. The polls right after the commit may skip every table until the order's
+     * statistics counter moves (docs/architecture.md#what-a-poll-costs): they move a skipped
+     * table's time on only to 2 s before theirs.
      */
     private void aLaterChangeIsMeasuredFromTheLastEmptyPoll() {
         LocalDateTime lastEmptyPoll = watermark();
         int order = simulator.newSalesOrder().orderId();
-        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        LocalDateTime committedBy = LocalDateTime.parse(
+                SqlRows.text(world.totesysOwner(), "SELECT localtimestamp(3)::text").replace(' ', 'T'));
+        long published = publishedBatches();
+        await().atMost(STALE).pollInterval(Duration.ofMillis(100)).until(() -> {
+            PipelineStages.run(producer, PipelineStage.EXTRACT);
+            return publishedBatches() > published;
+        });
         LocalDateTime orderBatch = watermark();
         assertThat(orderBatch).as("the order's batch moved the watermark on").isAfter(lastEmptyPoll);
 
-        assertThat(freshness.completeUpTo()).as("complete up to, while the order's batch waits")
-                .contains(lastEmptyPoll);
+        assertThat(freshness.completeUpTo()).as("complete up to, while the order's batch waits").get()
+                .satisfies(completeUpTo -> assertThat(completeUpTo).isAfterOrEqualTo(lastEmptyPoll)
+                        .isBefore(committedBy));
         double waiting = scraped.sample("pipeline_freshness_lag_seconds", null);
         assertThat(waiting).as("seconds behind ToteSys, waiting").isLessThan(STALE.toSeconds());
         LOG.infof("[freshness] a new order's batch waits: lag %.3f s", waiting);
 
+        LocalDateTime waitingFrom = freshness.completeUpTo().orElseThrow();
         PipelineStages.run(producer, PipelineStage.TRANSFORM);
-        assertThat(freshness.completeUpTo()).as("complete up to, transformed").contains(lastEmptyPoll);
+        assertThat(freshness.completeUpTo()).as("complete up to, transformed").contains(waitingFrom);
         PipelineStages.run(producer, PipelineStage.LOAD);
         assertThat(SqlRows.count(world.databases().warehouse(),
                 "SELECT count(*) FROM fact_sales_order WHERE sales_order_id = " + order)).as("the order loaded")
@@ -158,7 +169,11 @@ class FreshnessTest {
         assertThat(freshness.completeUpTo()).as("complete up to, loaded").contains(orderBatch);
     }
 
-    /** Where every table was read up to, in ToteSys time. */
+    private long publishedBatches() {
+        return SqlRows.count(world.databases().warehouse(),
+                "SELECT count(*) FROM pipeline.extract_batch WHERE status = 'PUBLISHED'");
+    }
+
     private LocalDateTime watermark() {
         return LocalDateTime.parse(SqlRows.text(world.databases().warehouse(),
                 "SELECT min(high_water)::text FROM pipeline.extract_watermark").replace(' ', 'T'));
