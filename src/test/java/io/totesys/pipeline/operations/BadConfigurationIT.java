@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.TestWorld;
@@ -22,18 +24,21 @@ import io.totesys.pipeline.world.ToteSysSimulator;
 
 /**
  * A misconfigured service says what is wrong in one line that names the setting, never
- * prints a secret, and writes nothing to the lake.
+ * prints a secret, and writes nothing to the lake. The runs go four at a time: each is a
+ * process of its own that spends most of its life starting or waiting for a refusal, and none
+ * writes anywhere (each checks that the lake stays empty).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class BadConfigurationIT {
 
     private static final String WRONG_PASSWORD = "not-the-password-0f7c";
 
-    private final EmbeddedWorld world = TestWorld.get();
+    private static final EmbeddedWorld WORLD = TestWorld.get();
 
-    @BeforeEach
-    void seedToteSys() {
-        ToteSysFixture.reset(world);
-        new ToteSysSimulator(world.totesysOwner(), 3).seed(0.01);
+    @BeforeAll
+    static void seedToteSys() {
+        ToteSysFixture.reset(WORLD);
+        new ToteSysSimulator(WORLD.totesysOwner(), 3).seed(0.01);
     }
 
     @Test
@@ -51,14 +56,14 @@ class BadConfigurationIT {
     @Test
     void missingToteSysDatabase() throws Exception {
         String reason = runOnceFails(Map.of("TOTESYS_JDBC_URL",
-                world.databases().jdbcUrl("no_such_database") + "?password=" + DatabaseServer.READER_PASSWORD));
+                WORLD.databases().jdbcUrl("no_such_database") + "?password=" + DatabaseServer.READER_PASSWORD));
         assertThat(reason).contains("does not exist", "no_such_database", "TOTESYS_JDBC_URL");
     }
 
     /** A mistyped scheme: the password in the URL's query string must not be echoed by any line. */
     @Test
     void mistypedJdbcUrlWithAPasswordInItsQueryString() throws Exception {
-        String url = world.databases().jdbcUrl(DatabaseServer.TOTESYS_DATABASE).replace("jdbc:postgresql:",
+        String url = WORLD.databases().jdbcUrl(DatabaseServer.TOTESYS_DATABASE).replace("jdbc:postgresql:",
                 "jdbc:postgres:")
                 + "?password=" + WRONG_PASSWORD;
         String reason = runOnceFails(Map.of("TOTESYS_JDBC_URL", url));
@@ -190,7 +195,7 @@ class BadConfigurationIT {
 
     /** Runs the service once with the given settings changed; returns its line that starts as given. */
     private String failsWith(Map<String, String> changes, String reasonStart) throws Exception {
-        Map<String, String> environment = world.runOnceEnvironment();
+        Map<String, String> environment = WORLD.runOnceEnvironment();
         environment.putAll(changes);
         Path log = Files.createTempFile(Path.of("target"), "bad-configuration-", ".log");
         PipelineService service = PipelineService.start(environment, log);
@@ -201,9 +206,9 @@ class BadConfigurationIT {
         assertThat(exitCode).as("exit code; output:%n%s", output).isEqualTo(1);
         assertThat(output).as("secrets in the output")
                 .doesNotContain(WRONG_PASSWORD, DatabaseServer.READER_PASSWORD, DatabaseServer.WAREHOUSE_PASSWORD,
-                        world.environment().get("AWS_SECRET_ACCESS_KEY"));
+                        WORLD.environment().get("AWS_SECRET_ACCESS_KEY"));
         assertThat(output).as("stack traces in the output").doesNotContain("\tat ");
-        assertThat(new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET).keys(""))
+        assertThat(new LakeContents(WORLD.s3(), EmbeddedWorld.INGEST_BUCKET).keys(""))
                 .as("objects written to the lake").isEmpty();
         String reason = output.lines().filter(line -> line.contains(reasonStart)).findFirst()
                 .orElseThrow(() -> new AssertionError("no one-line reason in:\n" + output));

@@ -37,8 +37,8 @@ import io.totesys.pipeline.world.ToteSysSimulator;
 
 /**
  * Outages, one after the other, under one running packaged service while ToteSys keeps
- * changing: S3 stopped for 30 s in the middle of a batch, ToteSys and then the warehouse
- * refusing the service and cutting its connections for 30 s, and the warehouse dropping
+ * changing: S3 stopped for 20 s in the middle of a batch, ToteSys and then the warehouse
+ * refusing the service and cutting its connections for 20 s, and the warehouse dropping
  * the load's connection in the middle of its transaction. Each time readiness is DOWN
  * naming what is away, the stages back off, and the service goes on by itself once it is
  * back; at the end nothing is lost, doubled or partly loaded, and no line of its log holds
@@ -46,7 +46,8 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  */
 class OutageIT {
 
-    private static final Duration OUTAGE = Duration.ofSeconds(30);
+    /** Past the backoff's growth to its maximum (1, 2, 4, then 8 s: the fourth failure, 7 s in). */
+    private static final Duration OUTAGE = Duration.ofSeconds(20);
     private static final Duration MAXIMUM_BACKOFF = Duration.ofSeconds(8);
     private static final Pattern NEXT_ATTEMPT = Pattern.compile("(\\S+) failed: .*; next attempt in (\\S+) s");
 

@@ -43,13 +43,13 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * The status page under load (issue 25, point 1): the packaged service with 1 s polls, while a
  * writer changes ToteSys 20 times a second (one change each second a timed new sales order),
  * first alone, then with 50 viewers who each refresh {@code /status} a second after their last
- * page came, for a minute. The batch log holds 20,000 batches besides the run's own and the
+ * page came, for half a minute (a minute with {@code -Dstatus-page-load.viewing=60}). The batch log holds 20,000 batches besides the run's own and the
  * ingest bucket 200 quarantine reports, as a service that ran for months would have them.
  * <p>
  * The viewers must cost the stages nothing: no stage fails ({@code pipeline_failures_total}
  * does not move), every timed order reaches the warehouse, and the 95th percentile from commit
- * to warehouse stays what it was without them, measured for 30 s before the viewers come (after
- * 30 s in which the stages settle into the writer's pace) and 30 s after they left (on a machine shared with other builds the pipeline may fall behind the
+ * to warehouse stays what it was without them, measured for 15 s before the viewers come (after
+ * 15 s in which the stages settle into the writer's pace) and 15 s after they left (on a machine shared with other builds the pipeline may fall behind the
  * writer whether or not anyone views the page: the larger of the two is the reference, with a
  * margin of half of it and 0.5 s). Every page answers 200 with its batches. The figures go to
  * {@code target/status-page-load.txt}.
@@ -62,8 +62,14 @@ import software.amazon.awssdk.core.sync.RequestBody;
 class StatusPageLoadIT {
 
     private static final int VIEWERS = 50;
-    private static final Duration VIEWING = Duration.ofSeconds(60);
-    private static final Duration ALONE = Duration.ofSeconds(30);
+    /**
+     * How long the viewers watch; {@code -Dstatus-page-load.viewing=60} for the full minute the
+     * figures in docs/reliability.md were measured over. Half a minute in the suite, which must
+     * stay under twenty minutes.
+     */
+    private static final Duration VIEWING = Duration.ofSeconds(Long.getLong("status-page-load.viewing", 30));
+    /** Each window without viewers: the settling, before and after ({@code -Dstatus-page-load.alone=30}). */
+    private static final Duration ALONE = Duration.ofSeconds(Long.getLong("status-page-load.alone", 15));
     private static final Duration REFRESH = Duration.ofSeconds(1);
     private static final double CHANGES_PER_SECOND = 20;
     /** How long a timed order may take to reach the warehouse before it counts as missed. */
