@@ -33,11 +33,19 @@ final class BinaryCopyEncoder implements CopyEncoder {
     private static final long[] POWERS_OF_TEN = {1, 10, 100, 1000};
 
     private final List<WarehouseColumn> columns;
+    /** A text value written after each row's columns, or {@code null}: the batch of a row copied straight in. */
+    private final byte[] trailingText;
     /** Base-10000 digits of the numeric being written, least significant first. */
     private final short[] digits = new short[16];
 
     BinaryCopyEncoder(List<WarehouseColumn> columns) {
+        this(columns, null);
+    }
+
+    /** Rows of the columns, each followed by the same text value (the {@code batch_id} of a fact row). */
+    BinaryCopyEncoder(List<WarehouseColumn> columns, String trailingText) {
         this.columns = List.copyOf(columns);
+        this.trailingText = trailingText == null ? null : trailingText.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -55,7 +63,7 @@ final class BinaryCopyEncoder implements CopyEncoder {
     @Override
     public void write(IndexedRecord row, DataOutputStream out) throws IOException {
         int present = row.getSchema().getFields().size();
-        out.writeShort(columns.size());
+        out.writeShort(trailingText == null ? columns.size() : columns.size() + 1);
         for (int index = 0; index < columns.size(); index++) {
             Object value = index < present ? row.get(index) : null;
             if (value == null) {
@@ -63,6 +71,10 @@ final class BinaryCopyEncoder implements CopyEncoder {
             } else {
                 writeValue(columns.get(index).type(), value, out);
             }
+        }
+        if (trailingText != null) {
+            out.writeInt(trailingText.length);
+            out.write(trailingText);
         }
     }
 

@@ -5,7 +5,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import org.apache.camel.Exchange;
@@ -36,16 +40,19 @@ public final class LoadBatch implements SynchronizationVetoable {
     private final boolean bulk;
     private final Instant startedAt = Instant.now();
     private final List<BatchManifest.Quarantined> quarantined = new ArrayList<>();
+    private final Set<WarehouseTable> emptyFacts;
+    private final Map<WarehouseTable, Long> copiedStraightIn = new EnumMap<>(WarehouseTable.class);
     private volatile boolean committed;
 
     LoadBatch(BatchId id, String manifestKey, BatchManifest manifest, Connection connection, boolean pending,
-            boolean bulk, List<BatchManifest.Quarantined> quarantinedEarlier) {
+            boolean bulk, Set<WarehouseTable> emptyFacts, List<BatchManifest.Quarantined> quarantinedEarlier) {
         this.id = id;
         this.manifestKey = manifestKey;
         this.manifest = manifest;
         this.connection = connection;
         this.pending = pending;
         this.bulk = bulk;
+        this.emptyFacts = emptyFacts.isEmpty() ? EnumSet.noneOf(WarehouseTable.class) : EnumSet.copyOf(emptyFacts);
         this.quarantined.addAll(quarantinedEarlier);
     }
 
@@ -94,6 +101,38 @@ public final class LoadBatch implements SynchronizationVetoable {
      */
     boolean isBulk() {
         return bulk;
+    }
+
+    /**
+     * Whether the batch copies a fact's rows straight into its table rather than staging them:
+     * a bulk batch, for a fact that held no row when the batch began (under the load log's
+     * lock, so no other batch adds one meanwhile). Every row it brings is then a new version,
+     * and a batch's Parquet holds each version once (one row per key and table read from one
+     * snapshot), so the merge's lookup and its sort have nothing to do.
+     */
+    boolean copiesStraightIn(WarehouseTable table) {
+        return bulk && emptyFacts.contains(table);
+    }
+
+    /** Counts rows copied straight into a fact's table. */
+    void copiedStraightIn(WarehouseTable fact, long rows) {
+        copiedStraightIn.merge(fact, rows, Long::sum);
+    }
+
+    /** Forgets the rows copied straight into a fact's table, removed when its rows of the batch are left out. */
+    void removedStraightIn(WarehouseTable fact) {
+        copiedStraightIn.put(fact, 0L);
+    }
+
+    /** The rows copied straight into each fact's table, for the facts whose rows this batch copies so. */
+    Map<WarehouseTable, Long> copiedStraightIn() {
+        Map<WarehouseTable, Long> copied = new EnumMap<>(WarehouseTable.class);
+        for (WarehouseTable fact : emptyFacts) {
+            if (bulk) {
+                copied.put(fact, copiedStraightIn.getOrDefault(fact, 0L));
+            }
+        }
+        return copied;
     }
 
     /** Notes that the batch's transaction committed: a bulk batch's foreign keys are back. */

@@ -64,6 +64,17 @@ final class MergeStatements {
                 + "'public'::regnamespace AND relkind = 'r' AND relname = ANY (?)";
     }
 
+    /** Copies a fact's rows straight into its table, each with the batch that brings it (the last field). */
+    static String copyStraightIn(WarehouseTable fact, CopyEncoder encoder) {
+        return "COPY public." + fact.tableName() + " (" + columnList(fact) + ", " + BATCH_COLUMN + ") FROM STDIN "
+                + encoder.copyOptions();
+    }
+
+    /** Removes the rows a batch (parameter 1) brought to a table. */
+    static String removeBatchRows(WarehouseTable table) {
+        return "DELETE FROM public." + table.tableName() + " WHERE " + BATCH_COLUMN + " = ?";
+    }
+
     /** Copies rows into the staging table of a warehouse table. */
     static String copyIntoStaging(StagedTable table, CopyEncoder encoder) {
         return "COPY " + stagingTable(table) + " (" + sqlNames(table.columns(), "") + ") FROM STDIN "
@@ -180,29 +191,36 @@ final class MergeStatements {
      * they refer to is looked up once.
      */
     static String inferMissingMembers(WarehouseTable fact, List<WarehouseColumn> references,
-            WarehouseTable dimension) {
+            WarehouseTable dimension, boolean copiedStraightIn) {
         String placeholders = dimension.columns().stream().skip(1)
                 .map(attribute -> attribute.nullable() ? "NULL::" + attribute.type().sqlType() : "'" + INFERRED + "'")
                 .collect(Collectors.joining(", "));
         return "INSERT INTO public." + dimension.tableName() + " (" + columnList(dimension) + ") SELECT r.key, "
-                + placeholders + " FROM " + referencedKeys(fact, references)
+                + placeholders + " FROM " + referencedKeys(fact, references, copiedStraightIn)
                 + " WHERE NOT EXISTS (SELECT 1 FROM public."
                 + dimension.tableName() + " d WHERE d." + dimension.keyColumn() + " = r.key) ON CONFLICT DO NOTHING "
                 + "RETURNING " + dimension.keyColumn();
     }
 
     /** The days the staged facts refer to through one of the columns but {@code dim_date} lacks. */
-    static String missingDays(WarehouseTable fact, List<WarehouseColumn> references) {
-        return "SELECT r.key FROM " + referencedKeys(fact, references) + " WHERE NOT EXISTS (SELECT 1 FROM public."
+    static String missingDays(WarehouseTable fact, List<WarehouseColumn> references, boolean copiedStraightIn) {
+        return "SELECT r.key FROM " + referencedKeys(fact, references, copiedStraightIn)
+                + " WHERE NOT EXISTS (SELECT 1 FROM public."
                 + WarehouseTable.DIM_DATE.tableName() + " d WHERE d." + WarehouseTable.DIM_DATE.keyColumn()
                 + " = r.key)";
     }
 
-    /** The distinct keys, NULL left out, the staged facts hold in the columns: a subquery {@code r (key)}. */
-    private static String referencedKeys(WarehouseTable fact, List<WarehouseColumn> references) {
+    /**
+     * The distinct keys, NULL left out, the batch's facts hold in the columns: a subquery
+     * {@code r (key)} over the staged facts, or over the fact's own table when the batch copied
+     * them straight in (the table held no row before).
+     */
+    private static String referencedKeys(WarehouseTable fact, List<WarehouseColumn> references,
+            boolean copiedStraightIn) {
         String values = references.stream().map(reference -> "(s." + reference.sqlName() + ")")
                 .collect(Collectors.joining(", "));
-        return "(SELECT DISTINCT v.key FROM " + stagingTable(fact) + " s CROSS JOIN LATERAL (VALUES " + values
+        String facts = copiedStraightIn ? "public." + fact.tableName() : stagingTable(fact);
+        return "(SELECT DISTINCT v.key FROM " + facts + " s CROSS JOIN LATERAL (VALUES " + values
                 + ") AS v (key) WHERE v.key IS NOT NULL) r";
     }
 

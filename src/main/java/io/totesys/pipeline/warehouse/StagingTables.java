@@ -4,6 +4,7 @@ import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -12,6 +13,7 @@ import org.apache.parquet.hadoop.ParquetReader;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
 
+import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.starschema.WarehouseDeletions;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
@@ -43,11 +45,36 @@ final class StagingTables {
     static long copy(Connection connection, StagedTable table, String key, byte[] parquet)
             throws SQLException, IOException {
         CopyEncoder encoder = new BinaryCopyEncoder(table.columns());
+        return copy(connection, MergeStatements.copyIntoStaging(table, encoder), encoder, table, key, parquet);
+    }
+
+    /**
+     * Copies the rows of a Parquet object of a fact straight into the fact's table, each
+     * marked with the batch: for a fact that held no row when a bulk batch began, whose rows
+     * are then all new versions ({@link LoadBatch#copiesStraightIn}); returns how many it copied.
+     */
+    static long copyStraightIn(Connection connection, WarehouseTable fact, BatchId batch, String key,
+            byte[] parquet) throws SQLException, IOException {
+        CopyEncoder encoder = new BinaryCopyEncoder(fact.columns(), batch.value());
+        return copy(connection, MergeStatements.copyStraightIn(fact, encoder), encoder, StagedTable.rowsOf(fact),
+                key, parquet);
+    }
+
+    /** Removes the rows a batch copied straight into a fact, when its rows of the batch are left out. */
+    static void removeCopiedStraightIn(Connection connection, WarehouseTable fact, BatchId batch)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(MergeStatements.removeBatchRows(fact))) {
+            statement.setString(1, batch.value());
+            statement.executeUpdate();
+        }
+    }
+
+    private static long copy(Connection connection, String copy, CopyEncoder encoder, StagedTable table, String key,
+            byte[] parquet) throws SQLException, IOException {
         long count = 0;
         try (ParquetReader<GenericRecord> rows = ParquetRows.open(key, parquet);
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new PGCopyOutputStream(
-                        connection.unwrap(PGConnection.class), MergeStatements.copyIntoStaging(table, encoder),
-                        COPY_BUFFER), COPY_BUFFER))) {
+                        connection.unwrap(PGConnection.class), copy, COPY_BUFFER), COPY_BUFFER))) {
             encoder.start(out);
             for (GenericRecord row = ParquetRows.next(rows, key); row != null; row = ParquetRows.next(rows, key)) {
                 if (count == 0) {

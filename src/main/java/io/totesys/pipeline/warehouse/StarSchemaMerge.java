@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,8 @@ final class StarSchemaMerge {
      * filled, the dimensions once merged, before the facts that join them, and the facts
      * once appended, for the batches that follow.
      */
-    static Map<String, Long> merge(Connection connection, BatchId batch, boolean bulk) throws SQLException {
+    static Map<String, Long> merge(Connection connection, BatchId batch, boolean bulk,
+            Map<WarehouseTable, Long> copiedStraightIn) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute("SET LOCAL jit = off");
             if (bulk) {
@@ -67,7 +69,15 @@ final class StarSchemaMerge {
                     analyzed = Set.copyOf(added.keySet());
                     analyze(connection, analyzed);
                 }
-                inferMissingDimensionRows(connection, batch, table);
+                inferMissingDimensionRows(connection, batch, table, copiedStraightIn.containsKey(table));
+            }
+            if (copiedStraightIn.containsKey(table)) {
+                long rows = copiedStraightIn.get(table);
+                if (rows > 0) {
+                    added.put(table.tableName(), rows);
+                }
+                LOG.debugf("Load batch %s: %s copied straight in, %d rows", batch, table.tableName(), rows);
+                continue;
             }
             long started = System.nanoTime();
             try (PreparedStatement statement = connection.prepareStatement(mergeStatement(connection, table))) {
@@ -96,17 +106,31 @@ final class StarSchemaMerge {
         return added;
     }
 
+    /** The facts that hold no row (read under the load log's lock). */
+    static Set<WarehouseTable> emptyFacts(Connection connection) throws SQLException {
+        Set<WarehouseTable> empty = EnumSet.noneOf(WarehouseTable.class);
+        for (WarehouseTable fact : WarehouseTable.values()) {
+            if (fact.isFact() && isEmpty(connection, fact)) {
+                empty.add(fact);
+            }
+        }
+        return empty;
+    }
+
+    private static boolean isEmpty(Connection connection, WarehouseTable table) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(MergeStatements.isEmpty(table))) {
+            result.next();
+            return result.getBoolean(1);
+        }
+    }
+
     /**
      * The statement that merges a table's staged rows: into a table that holds no row yet (the
      * first batch), the same rows go in without looking each one up.
      */
     private static String mergeStatement(Connection connection, WarehouseTable table) throws SQLException {
-        boolean empty;
-        try (Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery(MergeStatements.isEmpty(table))) {
-            result.next();
-            empty = result.getBoolean(1);
-        }
+        boolean empty = isEmpty(connection, table);
         if (table.isFact()) {
             return empty ? MergeStatements.appendToEmpty(table) : MergeStatements.appendNewVersions(table);
         }
@@ -153,8 +177,8 @@ final class StarSchemaMerge {
      * comes in a later batch). Such a dimension row is inserted as an inferred member, so
      * the foreign keys hold; the row's real version replaces it when its batch is loaded.
      */
-    private static void inferMissingDimensionRows(Connection connection, BatchId batch, WarehouseTable fact)
-            throws SQLException {
+    private static void inferMissingDimensionRows(Connection connection, BatchId batch, WarehouseTable fact,
+            boolean copiedStraightIn) throws SQLException {
         Map<String, List<WarehouseColumn>> referencesByDimension = fact.columns().stream()
                 .filter(WarehouseColumn::isReference)
                 .collect(Collectors.groupingBy(WarehouseColumn::references, LinkedHashMap::new, Collectors.toList()));
@@ -162,14 +186,15 @@ final class StarSchemaMerge {
             String columns = references.getValue().stream().map(WarehouseColumn::name)
                     .collect(Collectors.joining(", "));
             if (references.getKey().equals(WarehouseTable.DIM_DATE.tableName())) {
-                addMissingDays(connection, batch, fact, references.getValue(), columns);
+                addMissingDays(connection, batch, fact, references.getValue(), columns, copiedStraightIn);
                 continue;
             }
             WarehouseTable dimension = WarehouseTable.byTableName(references.getKey()).orElseThrow();
             List<Integer> inferred = new ArrayList<>();
             try (Statement statement = connection.createStatement();
                     ResultSet keys = statement.executeQuery(
-                            MergeStatements.inferMissingMembers(fact, references.getValue(), dimension))) {
+                            MergeStatements.inferMissingMembers(fact, references.getValue(), dimension,
+                                    copiedStraightIn))) {
                 while (keys.next()) {
                     inferred.add(keys.getInt(1));
                 }
@@ -187,10 +212,11 @@ final class StarSchemaMerge {
      * it is added whole ({@link StarSchemaRecords#date}), not as an inferred member.
      */
     private static void addMissingDays(Connection connection, BatchId batch, WarehouseTable fact,
-            List<WarehouseColumn> references, String columnNames) throws SQLException {
+            List<WarehouseColumn> references, String columnNames, boolean copiedStraightIn) throws SQLException {
         List<LocalDate> days = new ArrayList<>();
         try (Statement statement = connection.createStatement();
-                ResultSet missing = statement.executeQuery(MergeStatements.missingDays(fact, references))) {
+                ResultSet missing = statement
+                        .executeQuery(MergeStatements.missingDays(fact, references, copiedStraightIn))) {
             while (missing.next()) {
                 days.add(missing.getObject(1, LocalDate.class));
             }

@@ -10,6 +10,7 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -123,15 +124,17 @@ public class WarehouseLoads {
             connection = bulk ? owner.connect() : warehouse.getConnection();
             connection.setAutoCommit(false);
             Optional<List<BatchManifest.Quarantined>> loaded = loadLog.lockAndFind(connection, batchId, manifest);
+            Set<WarehouseTable> emptyFacts = Set.of();
             if (loaded.isEmpty()) {
                 bulk = prepareForeignKeys(connection, batchId, bulk);
                 StagingTables.create(connection);
+                emptyFacts = bulk ? StarSchemaMerge.emptyFacts(connection) : Set.of();
             } else {
                 bulk = false;
                 LOG.infof("Load batch %s is in the load log already; archiving its Parquet objects", batchId);
             }
             LoadBatch batch = new LoadBatch(batchId, manifestKey, manifest, connection, loaded.isEmpty(), bulk,
-                    loaded.orElse(List.of()));
+                    emptyFacts, loaded.orElse(List.of()));
             exchange.getExchangeExtension().addOnCompletion(batch);
             return batch;
         } catch (SQLException e) {
@@ -188,9 +191,16 @@ public class WarehouseLoads {
                                 ? " or records no deletions" : ""),
                         null));
         byte[] parquet = processed.readVerified(object);
+        Optional<WarehouseTable> straightIn = copiedStraightIn(object, batch);
         long count;
         try {
-            count = StagingTables.copy(batch.connection(), table, object.key(), parquet);
+            if (straightIn.isPresent()) {
+                count = StagingTables.copyStraightIn(batch.connection(), straightIn.get(), batch.getId(),
+                        object.key(), parquet);
+                batch.copiedStraightIn(straightIn.get(), count);
+            } else {
+                count = StagingTables.copy(batch.connection(), table, object.key(), parquet);
+            }
         } catch (SQLException | IOException e) {
             throw new PipelineStateException("copying " + object.key() + " into the warehouse failed", e);
         }
@@ -199,6 +209,14 @@ public class WarehouseLoads {
                     + object.rows(), null);
         }
         return count;
+    }
+
+    /** The fact whose table the object's rows go into straight, not through staging ({@link LoadBatch#copiesStraightIn}). */
+    private static Optional<WarehouseTable> copiedStraightIn(BatchManifest.Entry object, LoadBatch batch) {
+        if (LakeLayout.isDeletions(object.key())) {
+            return Optional.empty();
+        }
+        return WarehouseTable.byTableName(object.table()).filter(batch::copiesStraightIn);
     }
 
     /**
@@ -214,9 +232,15 @@ public class WarehouseLoads {
             throw new IllegalStateException("not a rejection of " + object.key(), failure);
         }
         Optional<StagedTable> table = StagedTable.of(object);
+        Optional<WarehouseTable> straightIn = copiedStraightIn(object, batch);
         if (table.isPresent()) {
             try {
-                StagingTables.clear(batch.connection(), table.get());
+                if (straightIn.isPresent()) {
+                    StagingTables.removeCopiedStraightIn(batch.connection(), straightIn.get(), batch.getId());
+                    batch.removedStraightIn(straightIn.get());
+                } else {
+                    StagingTables.clear(batch.connection(), table.get());
+                }
             } catch (SQLException e) {
                 throw new PipelineStateException("removing the staged rows of " + object.table() + " failed", e);
             }
@@ -255,7 +279,7 @@ public class WarehouseLoads {
         Map<String, Long> added;
         try {
             long started = System.nanoTime();
-            added = StarSchemaMerge.merge(connection, batch.getId(), batch.isBulk());
+            added = StarSchemaMerge.merge(connection, batch.getId(), batch.isBulk(), batch.copiedStraightIn());
             LOG.debugf("Load batch %s: merged in %d ms", batch.getId(), (System.nanoTime() - started) / 1_000_000);
             if (batch.isBulk()) {
                 started = System.nanoTime();

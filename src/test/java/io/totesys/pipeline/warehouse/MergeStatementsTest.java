@@ -55,7 +55,7 @@ class MergeStatementsTest {
                 .filter(column -> column.name().equals("sales_staff_id")).findFirst().orElseThrow();
         assertThat(
                 MergeStatements.inferMissingMembers(WarehouseTable.FACT_SALES_ORDER, List.of(staff),
-                        WarehouseTable.DIM_STAFF))
+                        WarehouseTable.DIM_STAFF, false))
                 .isEqualTo("INSERT INTO public.dim_staff (\"staff_id\", \"first_name\", \"last_name\", "
                         + "\"department_name\", \"location\", \"email_address\") SELECT r.key, 'Unknown', 'Unknown', 'Unknown', NULL::text, 'Unknown' FROM "
                         + "(SELECT DISTINCT v.key FROM staging_fact_sales_order s CROSS JOIN LATERAL (VALUES "
@@ -108,7 +108,11 @@ class MergeStatementsTest {
                         : MergeStatements.insertIntoEmpty(table));
             }
             statements.add(MergeStatements.inferMissingMembers(WarehouseTable.FACT_SALES_ORDER,
-                    List.of(WarehouseTable.FACT_SALES_ORDER.columns().get(10)), WarehouseTable.DIM_DESIGN));
+                    List.of(WarehouseTable.FACT_SALES_ORDER.columns().get(10)), WarehouseTable.DIM_DESIGN, false));
+            statements.add(MergeStatements.copyStraightIn(WarehouseTable.FACT_SALES_ORDER,
+                    new BinaryCopyEncoder(WarehouseTable.FACT_SALES_ORDER.columns(), "20261206T000000000Z-000000")));
+            statements.add(MergeStatements.inferMissingMembers(WarehouseTable.FACT_SALES_ORDER,
+                    List.of(WarehouseTable.FACT_SALES_ORDER.columns().get(10)), WarehouseTable.DIM_DESIGN, true));
             assertThat(statements).noneMatch(sql -> sql.matches("(?s).*[^\"]\\b(order|user)\\b[^\"].*"));
             assertThat(MergeStatements.upsert(WarehouseTable.DIM_DESIGN)).contains("\"user\" = excluded.\"user\"");
             assertThat(MergeStatements.appendNewVersions(WarehouseTable.FACT_PAYMENT))
