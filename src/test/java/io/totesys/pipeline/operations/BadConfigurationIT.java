@@ -24,11 +24,11 @@ import io.totesys.pipeline.world.ToteSysSimulator;
 
 /**
  * A misconfigured service says what is wrong in one line that names the setting, never
- * prints a secret, and writes nothing to the lake. The runs go four at a time: each is a
- * process of its own that spends most of its life starting or waiting for a refusal, and none
- * writes anywhere (each checks that the lake stays empty).
+ * prints a secret, and writes nothing to the lake. The runs go four at a time (each test
+ * {@link ExecutionMode#CONCURRENT}; the class itself runs alone, as every other, since they
+ * share the test world): each is a process of its own that spends most of its life starting or
+ * waiting for a refusal, and none writes anywhere (each checks that the lake stays empty).
  */
-@Execution(ExecutionMode.CONCURRENT)
 class BadConfigurationIT {
 
     private static final String WRONG_PASSWORD = "not-the-password-0f7c";
@@ -42,18 +42,21 @@ class BadConfigurationIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void wrongToteSysPassword() throws Exception {
         String reason = runOnceFails(Map.of("TOTESYS_PASSWORD", WRONG_PASSWORD));
         assertThat(reason).contains("rejected the login", "TOTESYS_USERNAME and TOTESYS_PASSWORD");
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void unknownToteSysHost() throws Exception {
         String reason = runOnceFails(Map.of("TOTESYS_JDBC_URL", "jdbc:postgresql://no-such-host.invalid:5432/totesys"));
         assertThat(reason).contains("no-such-host.invalid", "is unknown", "TOTESYS_JDBC_URL");
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void missingToteSysDatabase() throws Exception {
         String reason = runOnceFails(Map.of("TOTESYS_JDBC_URL",
                 WORLD.databases().jdbcUrl("no_such_database") + "?password=" + DatabaseServer.READER_PASSWORD));
@@ -62,6 +65,7 @@ class BadConfigurationIT {
 
     /** A mistyped scheme: the password in the URL's query string must not be echoed by any line. */
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void mistypedJdbcUrlWithAPasswordInItsQueryString() throws Exception {
         String url = WORLD.databases().jdbcUrl(DatabaseServer.TOTESYS_DATABASE).replace("jdbc:postgresql:",
                 "jdbc:postgres:")
@@ -71,30 +75,35 @@ class BadConfigurationIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void wrongWarehousePassword() throws Exception {
         String reason = runOnceFails(Map.of("WAREHOUSE_PASSWORD", WRONG_PASSWORD));
         assertThat(reason).contains("warehouse", "WAREHOUSE_USERNAME and WAREHOUSE_PASSWORD");
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void missingIngestBucket() throws Exception {
         String reason = runOnceFails(Map.of("LAKE_INGEST_BUCKET", "no-such-bucket"));
         assertThat(reason).contains("'no-such-bucket' does not exist", "LAKE_INGEST_BUCKET");
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void wrongSecretKey() throws Exception {
         String reason = runOnceFails(Map.of("AWS_SECRET_ACCESS_KEY", WRONG_PASSWORD));
         assertThat(reason).contains("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void unknownAwsRegion() throws Exception {
         String reason = failsWith(Map.of("S3_ENDPOINT", "", "AWS_REGION", "eu-west-9"), "Configuration error");
         assertThat(reason).contains("AWS_REGION 'eu-west-9' is not an AWS region", "eu-west-2");
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void noAwsCredentials() throws Exception {
         String reason = runOnceFails(Map.of("AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", "",
                 "AWS_EC2_METADATA_DISABLED", "true"));
@@ -102,12 +111,14 @@ class BadConfigurationIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void halfTheAwsCredentials() throws Exception {
         String reason = failsWith(Map.of("AWS_SECRET_ACCESS_KEY", ""), "Configuration error");
         assertThat(reason).contains("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void unknownSchemaChangePolicy() throws Exception {
         String reason = failsWith(Map.of("ETL_SCHEMA_CHANGE_POLICY", "hold-everything"), "Configuration error");
         assertThat(reason).contains("ETL_SCHEMA_CHANGE_POLICY 'hold-everything' is not a policy",
@@ -115,6 +126,7 @@ class BadConfigurationIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void addedColumnOfATableThatIsNotToteSys() throws Exception {
         String reason = failsWith(Map.of("ETL_STAR_SCHEMA_ADDED_COLUMNS", "sale_order.discount_percent numeric(5,2)"),
                 "Configuration error");
@@ -124,6 +136,7 @@ class BadConfigurationIT {
 
     /** No migration adds the column: every stage fails with the line until one does, nothing reaches the lake. */
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void addedColumnTheWarehouseLacks() throws Exception {
         String reason = runOnceFails(Map.of("ETL_STAR_SCHEMA_ADDED_COLUMNS", "payment.company_ac_number integer"));
         assertThat(reason).contains("ETL_STAR_SCHEMA_ADDED_COLUMNS adds payment.company_ac_number integer, but the "
@@ -133,18 +146,21 @@ class BadConfigurationIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void malformedPollInterval() throws Exception {
         String reason = failsWith(Map.of("ETL_POLL_INTERVAL", "every minute"), "Configuration error");
         assertThat(reason).contains("ETL_POLL_INTERVAL 'every minute' is not a duration", "30s");
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void zeroRetryBackoff() throws Exception {
         String reason = failsWith(Map.of("ETL_RETRY_MAX_BACKOFF", "0s"), "Configuration error");
         assertThat(reason).contains("ETL_RETRY_MAX_BACKOFF '0s' is not a positive duration");
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void routeFileOfAnEarlierRelease() throws Exception {
         Path routes = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "routes-");
         try (Stream<Path> files = Files.list(Path.of("routes"))) {
@@ -160,6 +176,7 @@ class BadConfigurationIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void routeFileThatCatchesAnExceptionByItsEarlierName() throws Exception {
         Path routes = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "routes-");
         try (Stream<Path> files = Files.list(Path.of("routes"))) {
@@ -176,6 +193,7 @@ class BadConfigurationIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void routesFolderThatIsNotThere() throws Exception {
         String reason = failsWith(Map.of("ETL_ROUTES_DIRECTORY", "/etc/totesys-pipeline/routes"),
                 "Configuration error");
@@ -183,6 +201,7 @@ class BadConfigurationIT {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void jolokiaOriginThatIsNotAnOrigin() throws Exception {
         String reason = failsWith(Map.of("ETL_JOLOKIA_ALLOWED_ORIGINS", "hawtio.example.com"), "Configuration error");
         assertThat(reason).contains("ETL_JOLOKIA_ALLOWED_ORIGINS 'hawtio.example.com' is not an origin");
