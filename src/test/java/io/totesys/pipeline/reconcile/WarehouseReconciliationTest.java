@@ -20,6 +20,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
+import io.totesys.pipeline.testing.CapturedLog;
 import io.totesys.pipeline.testing.ExtractRuns;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
@@ -75,6 +76,12 @@ class WarehouseReconciliationTest {
         DatabaseServer.execute(world.totesysOwner(),
                 "UPDATE sales_order SET units_sold = units_sold + 1 WHERE sales_order_id = 1");
         runs.run().orElseThrow();
+        try (CapturedLog log = CapturedLog.of(Reconciliations.class)) {
+            assertThat(reconcile()).as("no repair while a batch waits for the load").isEmpty();
+            assertThat(lastRunOfTheWarehouse()).as("the views are not compared").isEmpty();
+            assertThat(log.lines()).anyMatch(line -> line.contains(
+                    "the warehouse's current views were not compared: 1 published batch is not loaded yet"));
+        }
         throughTransformAndLoad();
         List<String> historyBefore = factVersions();
         assertThat(historyBefore).as("two versions of sales order 1 through the pipeline").hasSize(
