@@ -5,9 +5,12 @@ import java.util.Arrays;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.source.SourceSchema;
 import io.totesys.pipeline.starschema.StarSchemaRecords;
 import io.totesys.pipeline.starschema.WarehouseColumn;
 import io.totesys.pipeline.starschema.WarehouseTable;
@@ -89,10 +92,12 @@ final class CurrentView {
     /**
      * ToteSys's rows of the view as the derivation rules build them: {@code row_key},
      * {@code row_hash} and {@code partner_key} (NULL without a partner), one per row of the
-     * source table (and its partner's, joined as the transform joins them).
+     * source table (and its partner's, joined as the transform joins them). A column an operator
+     * added that ToteSys no longer has is NULL, as the transform writes it.
      */
-    String expectedRows() {
-        String texts = table.columns().stream().map(this::expectedText).collect(Collectors.joining(", "));
+    String expectedRows(Set<String> viewColumns, Map<SourceTable, SourceSchema> toteSys) {
+        String texts = compared(viewColumns).map(column -> expectedText(column, toteSys.get(source)))
+                .collect(Collectors.joining(", "));
         String from = source.qualifiedName() + " " + SOURCE + (partner == null ? ""
                 : " JOIN " + partner.qualifiedName() + " " + PARTNER + " ON " + PARTNER + "." + partner.primaryKey()
                         + " = " + SOURCE + "." + partnerJoin);
@@ -102,11 +107,25 @@ final class CurrentView {
     }
 
     /** The warehouse's rows of the view: {@code row_key}, {@code row_hash}, with {@code NULL} for the partner. */
-    String currentRows() {
-        String texts = table.columns().stream().map(column -> column.sqlName() + "::text")
+    String currentRows(Set<String> viewColumns) {
+        String texts = compared(viewColumns).map(column -> column.sqlName() + "::text")
                 .collect(Collectors.joining(", "));
-        return "SELECT %s AS row_key, md5(ROW(%s)::text) AS row_hash, NULL::integer AS partner_key FROM public.%s_current"
-                .formatted(table.columns().get(0).sqlName(), texts, table.tableName());
+        return "SELECT %s AS row_key, md5(ROW(%s)::text) AS row_hash, NULL::integer AS partner_key FROM %s"
+                .formatted(table.columns().get(0).sqlName(), texts, viewName());
+    }
+
+    /**
+     * The table's columns the view shows, compared on both sides: its own, and those an operator
+     * added that the view has (a view lists the columns its table had when it was made; the
+     * facts' are made again after the operator's migrations, the dimensions' are not).
+     */
+    private Stream<WarehouseColumn> compared(Set<String> viewColumns) {
+        return table.columns().stream().filter(column -> viewColumns.contains(column.name()));
+    }
+
+    /** The view's name, with its schema. */
+    String viewName() {
+        return "public." + table.tableName() + "_current";
     }
 
     /**
@@ -127,8 +146,12 @@ final class CurrentView {
     }
 
     /** A column's value as ToteSys's rows give it, as text in the warehouse type's output. */
-    private String expectedText(WarehouseColumn column) {
+    private String expectedText(WarehouseColumn column, SourceSchema toteSys) {
         String name = column.name();
+        if (table.addedColumns().stream().anyMatch(added -> added.column().equals(name))
+                && toteSys.column(name).isEmpty()) {
+            return "NULL::text";
+        }
         if (table == WarehouseTable.DIM_CURRENCY && name.equals("currency_name")) {
             return "CASE " + SOURCE + ".currency_code::text " + CURRENCY_NAMES + " ELSE " + SOURCE
                     + ".currency_code::text END";

@@ -17,8 +17,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.catalogue.CarriedColumns;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.starschema.AddedColumns;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.CapturedLog;
 import io.totesys.pipeline.testing.ExtractRuns;
@@ -54,6 +56,9 @@ class WarehouseReconciliationTest {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    CarriedColumns carried;
 
     private final EmbeddedWorld world = TestWorld.get();
     private final LakeContents ingest = new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET);
@@ -129,6 +134,61 @@ class WarehouseReconciliationTest {
                 .as("the repaired version, traceable to its batch").containsExactly(repair.batchId());
         assertThat(reconcile()).as("nothing left to repair").isEmpty();
         assertThat(lastRunOfTheWarehouse().values()).allSatisfy(row -> assertThat(row).isEqualTo(new Found(0, 0, 0)));
+    }
+
+    /**
+     * Columns an operator added ({@code ETL_STAR_SCHEMA_ADDED_COLUMNS}) are compared where the
+     * view shows them: a fact's view is made again after the operator's migration and shows it,
+     * a dimension's is not and does not, and neither stops the comparison.
+     */
+    @Test
+    void anAddedColumnIsComparedWhereTheViewShowsIt() {
+        AddedColumns added = AddedColumns.parse(Optional.of("sales_order.note text; design.note text"));
+        try {
+            DatabaseServer.execute(world.totesysOwner(), "ALTER TABLE sales_order ADD COLUMN note text",
+                    "ALTER TABLE design ADD COLUMN note text",
+                    "UPDATE sales_order SET note = 'rush' WHERE sales_order_id = 1",
+                    "UPDATE design SET note = 'draft' WHERE design_id = 1");
+            DatabaseServer.execute(world.databases().warehouse(),
+                    "ALTER TABLE fact_sales_order ADD COLUMN note text", "ALTER TABLE dim_design ADD COLUMN note text",
+                    "SELECT pipeline.refresh_current_views()");
+            WarehouseTable.configure(added);
+            carried.carry(added.sourceColumns());
+            throughThePipeline();
+            assertThat(reconcile()).as("every row read again, its checksum covering the column now").isPresent();
+            throughTransformAndLoad();
+            assertThat(reconcile()).as("the views agree, the column compared where the view shows it").isEmpty();
+            assertThat(lastRunOfTheWarehouse()).hasSize(10)
+                    .allSatisfy((table, row) -> assertThat(row).as(table).isEqualTo(new Found(0, 0, 0)));
+
+            DatabaseServer.execute(world.databases().warehouse(),
+                    "UPDATE fact_sales_order SET note = 'by hand' WHERE sales_record_id = "
+                            + "(SELECT max(sales_record_id) FROM fact_sales_order WHERE sales_order_id = 2)",
+                    "UPDATE dim_design SET note = 'by hand' WHERE design_id = 2");
+            BatchManifest repair = reconcile().orElseThrow(() -> new AssertionError("no repair batch"));
+
+            assertThat(lastRunOfTheWarehouse().get("fact_sales_order")).isEqualTo(new Found(0, 0, 1));
+            assertThat(lastRunOfTheWarehouse().get("dim_design")).as("a column its view does not show")
+                    .isEqualTo(new Found(0, 0, 0));
+            assertThat(runs.ids(repair, "sales_order")).containsExactly(2);
+            throughTransformAndLoad();
+            assertThat(SqlRows.column(world.databases().warehouse(),
+                    "SELECT coalesce(note, '-') FROM fact_sales_order_current WHERE sales_order_id IN (1, 2) "
+                            + "ORDER BY sales_order_id"))
+                    .containsExactly("rush", "-");
+            assertThat(reconcile()).as("nothing left to repair").isEmpty();
+        } finally {
+            WarehouseTable.configure(AddedColumns.NONE);
+            carried.carry(Map.of());
+            ToteSysFixture.reset(world);
+            DatabaseServer.execute(world.totesysOwner(), "ALTER TABLE sales_order DROP COLUMN IF EXISTS note",
+                    "ALTER TABLE design DROP COLUMN IF EXISTS note");
+            DatabaseServer.execute(world.databases().warehouse(),
+                    "DROP VIEW IF EXISTS fact_sales_order_current",
+                    "ALTER TABLE fact_sales_order DROP COLUMN IF EXISTS note",
+                    "SELECT pipeline.refresh_current_views()",
+                    "ALTER TABLE dim_design DROP COLUMN IF EXISTS note");
+        }
     }
 
     private void throughThePipeline() {
