@@ -23,6 +23,7 @@ import io.agroal.api.AgroalDataSource;
 import io.totesys.pipeline.lake.SourceKeys;
 import io.totesys.pipeline.reconcile.ReconcileLog;
 import io.totesys.pipeline.reconcile.Reconciliation;
+import io.totesys.pipeline.reconcile.ViewOutcome;
 import io.totesys.pipeline.source.SourceSnapshot;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSettings;
@@ -108,7 +109,7 @@ public class CurrentViewComparison {
                     CurrentView view = CurrentView.of(table);
                     if (reconciliation.comparedWithTheLake(view.source())
                             && (view.partner() == null || reconciliation.comparedWithTheLake(view.partner()))) {
-                        Reconciliation.ViewOutcome outcome = compared(view, connection, reconciliation);
+                        ViewOutcome outcome = compared(view, connection, reconciliation);
                         reconciliation.foundInTheWarehouse(outcome);
                         log.foundInTheWarehouse(reconciliation, outcome);
                         metrics.reconcileViewDifferences(table.tableName(), outcome.differences());
@@ -125,7 +126,7 @@ public class CurrentViewComparison {
         }
     }
 
-    private Reconciliation.ViewOutcome compared(CurrentView view, Connection connection,
+    private ViewOutcome compared(CurrentView view, Connection connection,
             Reconciliation reconciliation) {
         try {
             return compare(view, connection, reconciliation);
@@ -135,7 +136,7 @@ public class CurrentViewComparison {
         }
     }
 
-    private Reconciliation.ViewOutcome compare(CurrentView view, Connection connection,
+    private ViewOutcome compare(CurrentView view, Connection connection,
             Reconciliation reconciliation) throws SQLException {
         SourceSnapshot snapshot = reconciliation.snapshot();
         Set<String> viewColumns = viewColumns(view, connection);
@@ -169,7 +170,7 @@ public class CurrentViewComparison {
         LOG.debugf("%s: sums per key range in %d ms by ToteSys, %d ms by the warehouse; %d ranges read row by row in "
                 + "%d ms", view.table().tableName(), (toteSysSummed - start) / 1_000_000,
                 (bothSummed - toteSysSummed) / 1_000_000, rangesRead, (System.nanoTime() - bothSummed) / 1_000_000);
-        return new Reconciliation.ViewOutcome(view.table().tableName(), compared, found[0], found[1], found[2],
+        return new ViewOutcome(view.table().tableName(), compared, found[0], found[1], found[2],
                 rangesRead);
     }
 

@@ -89,7 +89,7 @@ public class ReconcileLog {
      * Records what a run found of a warehouse table's current view: rows compared (the view's),
      * missing, extra and changed ({@code changed}: held otherwise than ToteSys says).
      */
-    public void foundInTheWarehouse(Reconciliation reconciliation, Reconciliation.ViewOutcome outcome) {
+    public void foundInTheWarehouse(Reconciliation reconciliation, ViewOutcome outcome) {
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement statement = connection.prepareStatement("""
                         INSERT INTO pipeline.reconcile_run (run_id, table_name, started_at, compared, pending, missing,

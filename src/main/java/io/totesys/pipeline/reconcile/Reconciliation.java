@@ -173,15 +173,6 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
                 .toList();
     }
 
-    /** What a run found of one current view of the warehouse, compared with what ToteSys says it must hold. */
-    public record ViewOutcome(String table, long compared, long missing, long extra, long changed, long rangesRead) {
-
-        /** Rows of the view found different: missing, extra and changed. */
-        public long differences() {
-            return missing + extra + changed;
-        }
-    }
-
     /** Whether the run compared a ToteSys table with the lake (it had a read horizon and could be read). */
     public boolean comparedWithTheLake(SourceTable table) {
         return outcomes.containsKey(table);

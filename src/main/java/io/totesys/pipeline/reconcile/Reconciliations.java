@@ -259,12 +259,12 @@ public class Reconciliations {
         if (reconciliation.viewsNotCompared() != null) {
             return "; the warehouse's current views were not compared: " + reconciliation.viewsNotCompared();
         }
-        List<Reconciliation.ViewOutcome> views = reconciliation.viewOutcomes();
+        List<ViewOutcome> views = reconciliation.viewOutcomes();
         if (views.isEmpty()) {
             return "";
         }
-        long rows = views.stream().mapToLong(Reconciliation.ViewOutcome::compared).sum();
-        long ranges = views.stream().mapToLong(Reconciliation.ViewOutcome::rangesRead).sum();
+        long rows = views.stream().mapToLong(ViewOutcome::compared).sum();
+        long ranges = views.stream().mapToLong(ViewOutcome::rangesRead).sum();
         String different = views.stream().filter(view -> view.differences() > 0)
                 .map(view -> "%s %d missing, %d extra, %d changed".formatted(view.table(), view.missing(),
                         view.extra(), view.changed()))
