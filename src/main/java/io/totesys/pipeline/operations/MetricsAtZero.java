@@ -18,7 +18,8 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * writes or can quarantine: the extract writes ToteSys's tables, the transform quarantines
  * them and writes the star schema's, the load quarantines and writes the star schema's;
  * the transform and the load also quarantine manifests. The schema changes, held gauges and
- * reconciliation mismatches of ToteSys's tables start at zero too.
+ * reconciliation mismatches of ToteSys's tables start at zero too, as do the differences of
+ * the warehouse's current views.
  */
 @ApplicationScoped
 public class MetricsAtZero {
@@ -30,6 +31,8 @@ public class MetricsAtZero {
         metrics.registerAtZero(PipelineStage.TRANSFORM, starSchemaTables, withManifests(sourceTables));
         metrics.registerAtZero(PipelineStage.LOAD, starSchemaTables, withManifests(starSchemaTables));
         metrics.registerSourceTablesAtZero(sourceTables);
+        metrics.registerCurrentViewsAtZero(
+                starSchemaTables.stream().filter(table -> !table.equals("dim_date")).toList());
     }
 
     private static List<String> withManifests(List<String> tables) {

@@ -18,7 +18,9 @@ import io.totesys.pipeline.stage.PipelineStateException;
 /**
  * What each reconciliation found, in the pipeline's state ({@code pipeline.reconcile_run}):
  * one row per run and table, written as the table is compared and completed when the run's
- * repair is published. A run without a finish time failed on the way; the next one is due
+ * repair is published: a ToteSys table compared with the lake ({@code compared_with} {@code lake}),
+ * or a warehouse table's current view compared with what ToteSys says it must hold
+ * ({@code warehouse}, V24). A run without a finish time failed on the way; the next one is due
  * at the next poll.
  */
 @ApplicationScoped
@@ -83,7 +85,33 @@ public class ReconcileLog {
         }
     }
 
-    /** Records that a run finished, with what its repair batch wrote of each table. */
+    /**
+     * Records what a run found of a warehouse table's current view: rows compared (the view's),
+     * missing, extra and changed ({@code changed}: held otherwise than ToteSys says).
+     */
+    public void foundInTheWarehouse(Reconciliation reconciliation, ViewOutcome outcome) {
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection.prepareStatement("""
+                        INSERT INTO pipeline.reconcile_run (run_id, table_name, started_at, compared, pending, missing,
+                                                            extra, changed, adopted, compared_with)
+                        VALUES (?, ?, ?, ?, 0, ?, ?, ?, 0, 'warehouse')""")) {
+            statement.setString(1, reconciliation.getId().value());
+            statement.setString(2, outcome.table());
+            statement.setTimestamp(3, Timestamp.from(reconciliation.startedAt()));
+            statement.setLong(4, outcome.compared());
+            statement.setLong(5, outcome.missing());
+            statement.setLong(6, outcome.extra());
+            statement.setLong(7, outcome.changed());
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new PipelineStateException("recording reconciliation " + reconciliation.getId() + " failed", e);
+        }
+    }
+
+    /**
+     * Records that a run finished, with what its repair batch wrote of each ToteSys table and,
+     * for each current view found different, that the batch reads or deletes its rows again.
+     */
     void finished(Reconciliation reconciliation) {
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement statement = connection.prepareStatement("""
@@ -98,6 +126,18 @@ public class ReconcileLog {
                 statement.addBatch();
             }
             statement.executeBatch();
+            try (PreparedStatement views = connection.prepareStatement("""
+                    UPDATE pipeline.reconcile_run
+                       SET finished_at = now(),
+                           repaired = CASE WHEN ?::text IS NULL THEN 0 ELSE missing + extra + changed END,
+                           repair_batch_id = CASE WHEN missing + extra + changed > 0 THEN ?::text END
+                     WHERE run_id = ? AND compared_with = 'warehouse'""")) {
+                String repairBatch = reconciliation.repairBatch() == null ? null : reconciliation.repairBatch().value();
+                views.setString(1, repairBatch);
+                views.setString(2, repairBatch);
+                views.setString(3, reconciliation.getId().value());
+                views.executeUpdate();
+            }
         } catch (SQLException e) {
             throw new PipelineStateException("recording reconciliation " + reconciliation.getId() + " failed", e);
         }

@@ -1,5 +1,6 @@
 package io.totesys.pipeline.reconcile;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -34,6 +35,7 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
 
         private final SourceKeys toRead = SourceKeys.empty();
         private final SourceKeys extraKeys = SourceKeys.empty();
+        private final SourceKeys pendingKeys = SourceKeys.empty();
         long compared;
         long pending;
         long missing;
@@ -51,6 +53,16 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
         /** Rows found different that the repair did not put right. */
         public long unrepaired() {
             return Math.max(0, mismatched() - repaired);
+        }
+
+        /** Whether the repair batch reads or deletes any row of the table, for the lake or the warehouse. */
+        boolean toRepair() {
+            return !toRead.isEmpty() || !extraKeys.isEmpty();
+        }
+
+        void pending(int key) {
+            pending++;
+            pendingKeys.add(key);
         }
 
         void missing(int key) {
@@ -76,7 +88,11 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
     private final Map<SourceTable, ExtractState.Position> positions;
     private final Map<SourceTable, SourceKeys> liveKeys;
     private final Map<SourceTable, Long> quarantined;
+    private final Map<SourceTable, SourceKeys> quarantinedKeys;
     private final Map<SourceTable, TableOutcome> outcomes = new EnumMap<>(SourceTable.class);
+    private final List<ViewOutcome> viewOutcomes = new ArrayList<>();
+    private String viewsNotCompared;
+    private Duration viewsComparedIn = Duration.ZERO;
     private BatchId repairBatch;
     private long rowsRepaired;
     private long deletionsRepaired;
@@ -84,13 +100,14 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
 
     Reconciliation(BatchId id, Instant startedAt, SourceSnapshot snapshot,
             Map<SourceTable, ExtractState.Position> positions, Map<SourceTable, SourceKeys> liveKeys,
-            Map<SourceTable, Long> quarantined) {
+            QuarantinedRows.Held quarantined) {
         this.id = id;
         this.startedAt = startedAt;
         this.snapshot = snapshot;
         this.positions = positions;
         this.liveKeys = liveKeys;
-        this.quarantined = quarantined;
+        this.quarantined = quarantined.rows();
+        this.quarantinedKeys = quarantined.keys();
     }
 
     @Override
@@ -136,16 +153,81 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
         return outcomes;
     }
 
-    /** Whether any table differs from what the lake holds: a repair batch follows. */
+    /**
+     * Whether any table differs from what the lake holds, or any current view of the warehouse
+     * from what ToteSys says it must hold: a repair batch follows.
+     */
     public boolean isMismatched() {
+        return outcomes.values().stream().anyMatch(outcome -> outcome.mismatched() > 0 || outcome.toRepair());
+    }
+
+    /** Whether the lake differs from ToteSys: missing, extra or changed rows in any table. */
+    boolean isLakeMismatched() {
         return outcomes.values().stream().anyMatch(outcome -> outcome.mismatched() > 0);
     }
 
     /** The tables a repair batch reads or deletes rows of. */
     @Override
     public List<SourceTable> tablesToRepair() {
-        return outcomes.entrySet().stream().filter(entry -> entry.getValue().mismatched() > 0)
-                .map(Map.Entry::getKey).toList();
+        return outcomes.entrySet().stream().filter(entry -> entry.getValue().toRepair()).map(Map.Entry::getKey)
+                .toList();
+    }
+
+    /** Whether the run compared a ToteSys table with the lake (it had a read horizon and could be read). */
+    public boolean comparedWithTheLake(SourceTable table) {
+        return outcomes.containsKey(table);
+    }
+
+    /**
+     * Whether the lake holds a row of ToteSys as ToteSys has it, or its absence, so that the
+     * warehouse must hold it likewise: the run compared the table and found the key neither
+     * pending (written since the read horizon), nor missing, extra or changed in the lake (the
+     * repair batch reads it anyway), nor held only in quarantine.
+     */
+    public boolean settledInTheLake(SourceTable table, int key) {
+        TableOutcome outcome = outcomes.get(table);
+        SourceKeys held = quarantinedKeys.get(table);
+        return outcome != null && !outcome.pendingKeys.contains(key) && !outcome.toRead.contains(key)
+                && !outcome.extraKeys.contains(key) && (held == null || !held.contains(key));
+    }
+
+    /** Has the repair batch read a row of ToteSys again for the warehouse: a view lacks it or holds it otherwise. */
+    public void readAgainForTheWarehouse(SourceTable table, int key) {
+        outcome(table).toRead.add(key);
+    }
+
+    /** Has the repair batch record a key as deleted for the warehouse: a view holds a row ToteSys lacks. */
+    public void deleteForTheWarehouse(SourceTable table, int key) {
+        outcome(table).extraKeys.add(key);
+    }
+
+    /** Records what the run found of a current view. */
+    public void foundInTheWarehouse(ViewOutcome outcome) {
+        viewOutcomes.add(outcome);
+    }
+
+    /** Records how long comparing the current views took, the wait for the load left out. */
+    public void viewsComparedIn(Duration took) {
+        viewsComparedIn = took;
+    }
+
+    Duration viewsComparedIn() {
+        return viewsComparedIn;
+    }
+
+    /** Records why the run did not compare the warehouse's current views (batches not loaded yet). */
+    public void viewsNotCompared(String reason) {
+        viewsNotCompared = reason;
+    }
+
+    /** What the run found of each current view, in the order compared; empty when none was. */
+    public List<ViewOutcome> viewOutcomes() {
+        return List.copyOf(viewOutcomes);
+    }
+
+    /** Why the run did not compare the current views, or {@code null}. */
+    String viewsNotCompared() {
+        return viewsNotCompared;
     }
 
     /** The keys of rows to read again: missing and changed. */
@@ -170,6 +252,12 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
                         outcome.extra, outcome.changed));
             }
         });
+        for (ViewOutcome view : viewOutcomes) {
+            if (view.differences() > 0) {
+                reasons.add(new BatchManifest.RepairReason(view.table(), id.value(), view.missing(), view.extra(),
+                        view.changed()));
+            }
+        }
         return reasons;
     }
 

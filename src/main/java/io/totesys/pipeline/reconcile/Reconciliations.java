@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -176,7 +177,7 @@ public class Reconciliations {
                 outcome.compared++;
                 String lake = mirrored[key - first];
                 if (newer && !(checksum.equals(lake) && held.contains(key))) {
-                    outcome.pending++;
+                    outcome.pending(key);
                 } else if (!held.contains(key) || ChecksumMirror.NOT_EXTRACTED.equals(lake)) {
                     outcome.missing(key);
                 } else if (lake == null) {
@@ -237,17 +238,39 @@ public class Reconciliations {
                 + (quarantined.isEmpty() ? ""
                         : "; rows the lake holds only in quarantine, not in the warehouse until replayed: "
                                 + quarantined);
+        String views = viewsSummary(reconciliation);
         if (!reconciliation.isMismatched()) {
-            return "%s: ToteSys and the lake agree%s".formatted(summary, adoptions);
+            return "%s: ToteSys and the lake agree%s%s".formatted(summary, adoptions, views);
         }
         long unrepaired = outcomes.values().stream().mapToLong(Reconciliation.TableOutcome::unrepaired).sum();
-        return "%s: %s%s; repair batch %s read %d rows again and recorded %d deletions%s".formatted(summary,
-                outcomes.entrySet().stream().filter(entry -> entry.getValue().mismatched() > 0)
+        String lake = !reconciliation.isLakeMismatched() ? "ToteSys and the lake agree"
+                : outcomes.entrySet().stream().filter(entry -> entry.getValue().mismatched() > 0)
                         .map(entry -> "%s %d missing, %d extra, %d changed".formatted(entry.getKey().tableName(),
                                 entry.getValue().missing, entry.getValue().extra, entry.getValue().changed))
-                        .collect(Collectors.joining(", ")),
-                adoptions, reconciliation.repairBatch(), reconciliation.rowsRepaired(),
+                        .collect(Collectors.joining(", "));
+        return "%s: %s%s%s; repair batch %s read %d rows again and recorded %d deletions%s".formatted(summary, lake,
+                adoptions, views, reconciliation.repairBatch(), reconciliation.rowsRepaired(),
                 reconciliation.deletionsRepaired(),
                 unrepaired == 0 ? "" : "; %d rows left different".formatted(unrepaired));
+    }
+
+    /** What the run found of the warehouse's current views, for the INFO line. */
+    private static String viewsSummary(Reconciliation reconciliation) {
+        if (reconciliation.viewsNotCompared() != null) {
+            return "; the warehouse's current views were not compared: " + reconciliation.viewsNotCompared();
+        }
+        List<ViewOutcome> views = reconciliation.viewOutcomes();
+        if (views.isEmpty()) {
+            return "";
+        }
+        long rows = views.stream().mapToLong(ViewOutcome::compared).sum();
+        long ranges = views.stream().mapToLong(ViewOutcome::rangesRead).sum();
+        String different = views.stream().filter(view -> view.differences() > 0)
+                .map(view -> "%s %d missing, %d extra, %d changed".formatted(view.table(), view.missing(),
+                        view.extra(), view.changed()))
+                .collect(Collectors.joining(", "));
+        return "; the warehouse's current views (%d rows of %d views in %.1f s, %d key ranges read row by row) %s"
+                .formatted(rows, views.size(), reconciliation.viewsComparedIn().toMillis() / 1000.0, ranges,
+                        different.isEmpty() ? "hold what ToteSys says" : "differ from ToteSys: " + different);
     }
 }

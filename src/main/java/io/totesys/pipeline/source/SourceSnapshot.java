@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -214,6 +215,35 @@ public final class SourceSnapshot implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new SourceReadException("reading the row checksums of " + table.tableName() + " failed", e);
+        }
+    }
+
+    /** Takes one row of a query run in the snapshot. */
+    public interface RowConsumer {
+        void accept(ResultSet row) throws SQLException;
+    }
+
+    /**
+     * Runs a query in the snapshot, its rows streamed to {@code consumer}: the comparison of the
+     * warehouse's current views with what ToteSys says they must hold. The query names tables
+     * and columns from the catalogue only, and takes its values as parameters.
+     *
+     * @param what what the query reads, for the message should it fail
+     */
+    public void query(String sql, List<?> parameters, String what, RowConsumer consumer) {
+        try (PreparedStatement statement = connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY,
+                ResultSet.CONCUR_READ_ONLY)) {
+            statement.setFetchSize(fetchSize);
+            for (int index = 0; index < parameters.size(); index++) {
+                statement.setObject(index + 1, parameters.get(index));
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    consumer.accept(rows);
+                }
+            }
+        } catch (SQLException e) {
+            throw new SourceReadException("reading " + what + " failed", e);
         }
     }
 

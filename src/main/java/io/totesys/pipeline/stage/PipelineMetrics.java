@@ -53,6 +53,7 @@ public class PipelineMetrics {
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> reconcileMismatches = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> reconcileQuarantined = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> reconcileViewDifferences = new ConcurrentHashMap<>();
     private final Set<String> heldTables = ConcurrentHashMap.newKeySet();
 
     PipelineMetrics(MeterRegistry registry, Freshness freshness, QuarantinedBatches quarantinedBatches) {
@@ -109,23 +110,43 @@ public class PipelineMetrics {
 
     /** Sets how many rows of a table the lake holds only in quarantine, as the last reconciliation counted. */
     public void reconcileQuarantined(String table, long rows) {
-        reconcileQuarantined.computeIfAbsent(table, any -> {
-            AtomicLong value = new AtomicLong();
-            Gauge.builder("pipeline.reconcile.quarantined.rows", value, AtomicLong::get)
-                    .description("Rows of ToteSys the lake holds only in quarantine, not in the warehouse until "
-                            + "replayed, as the last reconciliation counted them")
-                    .tag("table", table)
-                    .register(registry);
-            return value;
-        }).set(rows);
+        tableGauge(reconcileQuarantined, "pipeline.reconcile.quarantined.rows",
+                "Rows of ToteSys the lake holds only in quarantine, not in the warehouse until replayed, as the last "
+                        + "reconciliation counted them",
+                table).set(rows);
+    }
+
+    /**
+     * Sets how many rows of a warehouse table's current view the last reconciliation that
+     * compared the views found different from what ToteSys says (its repair batch reads them
+     * again; the next run finds 0 once it is loaded).
+     */
+    public void reconcileViewDifferences(String table, long rows) {
+        reconcileViewDifferences(table).set(rows);
+    }
+
+    /** Publishes the gauge of each warehouse table's current view at zero. */
+    public void registerCurrentViewsAtZero(Collection<String> tables) {
+        tables.forEach(this::reconcileViewDifferences);
+    }
+
+    private AtomicLong reconcileViewDifferences(String table) {
+        return tableGauge(reconcileViewDifferences, "pipeline.reconcile.warehouse.differences",
+                "Rows of a warehouse table's current view the last reconciliation found different from what ToteSys "
+                        + "says it must hold (missing, extra or changed)",
+                table);
     }
 
     private AtomicLong reconcileMismatches(String table) {
-        return reconcileMismatches.computeIfAbsent(table, any -> {
+        return tableGauge(reconcileMismatches, "pipeline.reconcile.mismatched.rows",
+                "Rows the last reconciliation found different from ToteSys and did not repair", table);
+    }
+
+    /** A gauge per table, registered at its first use. */
+    private AtomicLong tableGauge(Map<String, AtomicLong> gauges, String name, String description, String table) {
+        return gauges.computeIfAbsent(table, any -> {
             AtomicLong value = new AtomicLong();
-            Gauge.builder("pipeline.reconcile.mismatched.rows", value, AtomicLong::get)
-                    .description("Rows the last reconciliation found different from ToteSys and did not repair")
-                    .tag("table", table)
+            Gauge.builder(name, value, AtomicLong::get).description(description).tag("table", table)
                     .register(registry);
             return value;
         });

@@ -28,6 +28,13 @@ public interface PipelineSettings {
     String reconcileInterval();
 
     /**
+     * {@code ETL_RECONCILE_WAREHOUSE_WAIT}: how long a reconciliation waits, with the extract's
+     * lock held, for the load to catch up with the published batches before it compares the
+     * warehouse's current views with ToteSys; past it, the views wait for the next run.
+     */
+    Duration reconcileWarehouseWait();
+
+    /**
      * {@code ETL_PROGRESS_INTERVAL}: how often a stage still working on one table of a batch
      * says how far it got ({@link BatchProgress}).
      */

@@ -66,12 +66,12 @@ final class StatusQueries {
     private static final String LOADS_OF_BATCHES = """
             SELECT batch_id, loads, quarantined::text FROM pipeline.load_batch WHERE batch_id = ANY (?)""";
     private static final String LATEST_RECONCILIATION = """
-            SELECT run_id, table_name, finished_at, compared, pending, missing, extra, changed, adopted, repaired,
-                   repair_batch_id
+            SELECT run_id, CASE compared_with WHEN 'warehouse' THEN table_name || '_current' ELSE table_name END,
+                   finished_at, compared, pending, missing, extra, changed, adopted, repaired, repair_batch_id
               FROM pipeline.reconcile_run
              WHERE run_id = (SELECT run_id FROM pipeline.reconcile_run WHERE finished_at IS NOT NULL
                               ORDER BY started_at DESC LIMIT 1)
-             ORDER BY table_name""";
+             ORDER BY compared_with, table_name""";
     private static final String HELD_TABLES = """
             SELECT table_name, held_reason FROM pipeline.source_schema WHERE held_reason IS NOT NULL
              ORDER BY table_name""";

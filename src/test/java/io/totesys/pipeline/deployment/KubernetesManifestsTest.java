@@ -97,7 +97,8 @@ class KubernetesManifestsTest {
                 .extracting(rule -> rule.getAlert()).contains("TotesysPipelineStageFailing",
                         "TotesysPipelineBatchQuarantined", "TotesysPipelineBatchesInQuarantine",
                         "TotesysPipelineWarehouseStale",
-                        "TotesysPipelineReconcileMismatch", "TotesysPipelineTableHeld", "TotesysPipelineSchemaChanged");
+                        "TotesysPipelineReconcileMismatch", "TotesysPipelineWarehouseChangedByHand",
+                        "TotesysPipelineTableHeld", "TotesysPipelineSchemaChanged");
 
         PodSpec pod = overlay.equals("cronjob")
                 ? find(objects, CronJob.class, "totesys-pipeline").getSpec().getJobTemplate().getSpec().getTemplate()
