@@ -42,6 +42,8 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
         long adopted;
         long repaired;
         long quarantined;
+        long rowsRead;
+        boolean notRead;
 
         /** Rows found different: missing, extra and changed. */
         public long mismatched() {
@@ -76,6 +78,7 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
     private final Map<SourceTable, ExtractState.Position> positions;
     private final Map<SourceTable, SourceKeys> liveKeys;
     private final Map<SourceTable, Long> quarantined;
+    private final Map<SourceTable, Long> mirrorVersions;
     private final Map<SourceTable, TableOutcome> outcomes = new EnumMap<>(SourceTable.class);
     private BatchId repairBatch;
     private long rowsRepaired;
@@ -84,13 +87,14 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
 
     Reconciliation(BatchId id, Instant startedAt, SourceSnapshot snapshot,
             Map<SourceTable, ExtractState.Position> positions, Map<SourceTable, SourceKeys> liveKeys,
-            Map<SourceTable, Long> quarantined) {
+            Map<SourceTable, Long> quarantined, Map<SourceTable, Long> mirrorVersions) {
         this.id = id;
         this.startedAt = startedAt;
         this.snapshot = snapshot;
         this.positions = positions;
         this.liveKeys = liveKeys;
         this.quarantined = quarantined;
+        this.mirrorVersions = mirrorVersions;
     }
 
     @Override
@@ -126,6 +130,11 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
     /** The rows of a table the lake holds only in quarantine ({@link QuarantinedRows}). */
     long quarantined(SourceTable table) {
         return quarantined.getOrDefault(table, 0L);
+    }
+
+    /** The version of the mirror's checksums of a table as the run opened (V25). */
+    long mirrorVersion(SourceTable table) {
+        return mirrorVersions.getOrDefault(table, 0L);
     }
 
     TableOutcome outcome(SourceTable table) {
