@@ -139,8 +139,7 @@ public class ChecksumMirror {
         Map<Long, RangeChecksum> ranges = new HashMap<>();
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement statement = connection.prepareStatement("""
-                        SELECT row_key >> %d, count(*),
-                               sum(('x' || translate(left(checksum::text, 18), '-', ''))::bit(64)::bigint)
+                        SELECT row_key >> %d, count(*), sum(uuid_hash_extended(checksum, 0))
                           FROM pipeline.source_row_checksum WHERE table_name = ? GROUP BY 1"""
                         .formatted(RangeChecksum.BITS))) {
             statement.setString(1, table.tableName());

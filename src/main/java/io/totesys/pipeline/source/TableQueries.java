@@ -76,27 +76,22 @@ public final class TableQueries {
      * schema carries beyond them ({@link SourceSchema#carried}) as their lake text.
      */
     static String checksum(SourceTable table, List<SourceSchema.Column> carried) {
-        return digest(table, carried) + "::uuid";
-    }
-
-    /** The MD5 of the row's text that {@link #checksum} is, as hexadecimal text. */
-    private static String digest(SourceTable table, List<SourceSchema.Column> carried) {
         return Stream.concat(table.columns().stream().map(SourceSchema::catalogueText),
                 carried.stream().map(SourceSchema::asText))
-                .collect(Collectors.joining(", ", "md5(ROW(", ")::text)"));
+                .collect(Collectors.joining(", ", "md5(ROW(", ")::text)::uuid"));
     }
 
     /**
      * The query that sums up this table's key ranges ({@link RangeChecksum}) in one pass, in
-     * range order: per range its number, its rows, the sum of their {@link #checksum}s' first 64
-     * bits and of {@code hashint4} of their keys. ToteSys computes every row's checksum but sends
-     * one row per 1,024 keys.
+     * range order: per range its number, its rows, the sum of {@code uuid_hash_extended} of
+     * their {@link #checksum}s and of {@code hashint4} of their keys. ToteSys computes every row's
+     * checksum but sends one row per 1,024 keys.
      */
     static String rangeChecksumsQuery(SourceTable table, List<SourceSchema.Column> carried) {
         String key = table.primaryKey();
-        return "SELECT " + key + " >> " + RangeChecksum.BITS + ", count(*), sum(('x' || left("
-                + digest(table, carried) + ", 16))::bit(64)::bigint), sum(hashint4(" + key + ")) FROM "
-                + table.qualifiedName() + " GROUP BY 1 ORDER BY 1";
+        return "SELECT " + key + " >> " + RangeChecksum.BITS + ", count(*), sum(uuid_hash_extended("
+                + checksum(table, carried) + ", 0)), sum(hashint4(" + key + ")) FROM " + table.qualifiedName()
+                + " GROUP BY 1 ORDER BY 1";
     }
 
     /**
