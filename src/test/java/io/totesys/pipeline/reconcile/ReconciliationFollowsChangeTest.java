@@ -2,6 +2,10 @@ package io.totesys.pipeline.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchManifest;
@@ -63,6 +68,10 @@ class ReconciliationFollowsChangeTest {
     @Inject
     ObjectMapper json;
 
+    @TestHTTPResource("/status")
+    URI status;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final EmbeddedWorld world = TestWorld.get();
     private final DataSource statistics = world.databases().superuser(DatabaseServer.TOTESYS_DATABASE);
     private ExtractRuns runs;
@@ -122,6 +131,13 @@ class ReconciliationFollowsChangeTest {
         Reads salesOrder = reads().get("sales_order").since(before.get("sales_order"));
         assertThat(salesOrder.rowsFetched()).as("rows of sales_order (%d) fetched by key: its key range and the "
                 + "repaired row (%s)", salesOrders, salesOrder).isLessThanOrEqualTo(RangeChecksum.KEYS + 1);
+        Awaitility.await("the status page shows the run").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> assertThat(statusPage())
+                        .contains("<tr><td>currency</td>")
+                        .containsPattern("<tr><td>currency</td><td>[^<]*</td><td class=\"number\">not read: unchanged "
+                                + "since found equal</td>")
+                        .containsPattern("<tr><td>sales_order</td><td>[^<]*</td><td class=\"number\">" + salesOrders
+                                + "</td>"));
         assertThat(reconcile()).as("nothing left to repair").isEmpty();
     }
 
@@ -181,6 +197,11 @@ class ReconciliationFollowsChangeTest {
         assertThat(SqlRows.count(world.totesysOwner(),
                 "SELECT sum(hashint4(key)) FROM generate_series(-50000, 50000) AS key"))
                 .isEqualTo(IntStream.rangeClosed(-50_000, 50_000).mapToLong(KeyHash::of).sum());
+    }
+
+    private String statusPage() throws Exception {
+        return http.send(HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** Moves every table's read horizon past what is committed: no batch reads it. */
