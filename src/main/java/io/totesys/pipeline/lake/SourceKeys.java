@@ -129,6 +129,32 @@ public final class SourceKeys {
         return difference;
     }
 
+    /** A copy of these keys, which later changes to either leave the other as it is. */
+    public SourceKeys copy() {
+        SourceKeys copy = new SourceKeys();
+        ranges.forEach((start, bits) -> {
+            if (!bits.isEmpty()) {
+                copy.ranges.put(start, (BitSet) bits.clone());
+            }
+        });
+        copy.count = count;
+        return copy;
+    }
+
+    /** Whether these are exactly the other set's keys. */
+    public boolean sameKeys(SourceKeys other) {
+        if (count != other.count) {
+            return false;
+        }
+        for (Map.Entry<Integer, BitSet> range : ranges.entrySet()) {
+            BitSet theirs = other.ranges.get(range.getKey());
+            if (!range.getValue().equals(theirs == null ? new BitSet() : theirs)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The ranges changed since these keys were loaded, as they are now (empty ones included). */
     public Iterable<Range> changedRanges() {
         return changed.stream().map(start -> new Range(start, ranges.get(start))).toList();

@@ -2,11 +2,14 @@ package io.totesys.pipeline.mirror;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.math.BigInteger;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +21,7 @@ import io.agroal.api.AgroalDataSource;
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.KeySpan;
+import io.totesys.pipeline.lake.RangeChecksum;
 import io.totesys.pipeline.stage.PipelineStateException;
 
 /**
@@ -111,10 +115,53 @@ public class ChecksumMirror {
         }
     }
 
-    /** Adds checksums of keys the mirror lacks: lines of {@code table, key, checksum}. */
-    public void adopt(CharSequence lines) {
-        copy("COPY pipeline.source_row_checksum (table_name, row_key, checksum) FROM STDIN", lines,
-                "adopting row checksums");
+    /** Adds checksums of a table's keys the mirror lacks: lines of {@code table, key, checksum}. */
+    public void adopt(SourceTable table, CharSequence lines) {
+        try (Connection connection = warehouse.getConnection()) {
+            connection.setAutoCommit(false);
+            MirrorVersions.setHere(connection);
+            connection.unwrap(PGConnection.class).getCopyAPI().copyIn(
+                    "COPY pipeline.source_row_checksum (table_name, row_key, checksum) FROM STDIN",
+                    new StringReader(lines.toString()));
+            MirrorVersions.changed(connection, connection.createArrayOf("text", new String[] {table.tableName()}));
+            connection.commit();
+        } catch (SQLException | IOException e) {
+            throw new PipelineStateException("adopting row checksums failed", e);
+        }
+    }
+
+    /**
+     * The figures of each key range of a table the mirror holds a checksum in
+     * ({@link RangeChecksum}), by range: the same sums as ToteSys's, over the checksums the
+     * mirror holds, read in one pass over the table's part of its index.
+     */
+    public Map<Long, RangeChecksum> rangeChecksums(SourceTable table) {
+        Map<Long, RangeChecksum> ranges = new HashMap<>();
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection.prepareStatement("""
+                        SELECT row_key >> %d, count(*), sum(uuid_hash_extended(checksum, 0))
+                          FROM pipeline.source_row_checksum WHERE table_name = ? GROUP BY 1"""
+                        .formatted(RangeChecksum.BITS))) {
+            statement.setString(1, table.tableName());
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    ranges.put(rows.getLong(1), new RangeChecksum(rows.getLong(1), rows.getLong(2),
+                            new BigInteger(rows.getString(3)), 0));
+                }
+            }
+            return ranges;
+        } catch (SQLException e) {
+            throw new PipelineStateException("reading the row checksums of " + table.tableName() + " failed", e);
+        }
+    }
+
+    /** The version of the mirror's checksums of each table ({@link MirrorVersions}). */
+    public Map<SourceTable, Long> versions() {
+        try (Connection connection = warehouse.getConnection()) {
+            return MirrorVersions.read(connection);
+        } catch (SQLException e) {
+            throw new PipelineStateException("reading the versions of the row checksums failed", e);
+        }
     }
 
     /**
@@ -190,17 +237,25 @@ public class ChecksumMirror {
                          WHERE batch_id = ? AND table_name = ANY (?) AND checksum IS NOT NULL
                          ORDER BY table_name, row_key, checksum DESC""");
                 PreparedStatement forget = connection.prepareStatement("""
-                        DELETE FROM pipeline.source_row_checksum c USING pipeline.source_row_checksum_staged s
-                         WHERE s.batch_id = ? AND s.checksum IS NULL AND NOT s.table_name = ANY (?)
-                           AND c.table_name = s.table_name AND c.row_key = s.row_key""");
+                        WITH forgotten AS (
+                            DELETE FROM pipeline.source_row_checksum c USING pipeline.source_row_checksum_staged s
+                             WHERE s.batch_id = ? AND s.checksum IS NULL AND NOT s.table_name = ANY (?)
+                               AND c.table_name = s.table_name AND c.row_key = s.row_key
+                            RETURNING c.table_name)
+                        """ + MirrorVersions.CHANGED_FROM.formatted("forgotten"));
                 PreparedStatement keep = connection.prepareStatement("""
-                        INSERT INTO pipeline.source_row_checksum (table_name, row_key, checksum)
-                        SELECT table_name, row_key, checksum FROM pipeline.source_row_checksum_staged
-                         WHERE batch_id = ? AND checksum IS NOT NULL AND NOT table_name = ANY (?)
-                         ORDER BY table_name, row_key
-                        ON CONFLICT (table_name, row_key) DO UPDATE SET checksum = excluded.checksum
-                         WHERE source_row_checksum.checksum <> excluded.checksum""")) {
+                        WITH kept AS (
+                            INSERT INTO pipeline.source_row_checksum (table_name, row_key, checksum)
+                            SELECT table_name, row_key, checksum FROM pipeline.source_row_checksum_staged
+                             WHERE batch_id = ? AND checksum IS NOT NULL AND NOT table_name = ANY (?)
+                             ORDER BY table_name, row_key
+                            ON CONFLICT (table_name, row_key) DO UPDATE SET checksum = excluded.checksum
+                             WHERE source_row_checksum.checksum <> excluded.checksum
+                            RETURNING table_name)
+                        """ + MirrorVersions.CHANGED_FROM.formatted("kept"))) {
+            MirrorVersions.setHere(connection);
             if (!whole.isEmpty()) {
+                MirrorVersions.changed(connection, wholeTables);
                 forgetWhole.setArray(1, wholeTables);
                 forgetWhole.executeUpdate();
                 boolean rebuild = isEmptyAndOwned(connection);
@@ -256,11 +311,4 @@ public class ChecksumMirror {
         }
     }
 
-    private void copy(String command, CharSequence lines, String action) {
-        try (Connection connection = warehouse.getConnection()) {
-            connection.unwrap(PGConnection.class).getCopyAPI().copyIn(command, new StringReader(lines.toString()));
-        } catch (SQLException | IOException e) {
-            throw new PipelineStateException(action + " failed", e);
-        }
-    }
 }

@@ -67,8 +67,9 @@ public class ReconcileLog {
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement statement = connection.prepareStatement("""
                         INSERT INTO pipeline.reconcile_run (run_id, table_name, started_at, compared, pending, missing,
-                                                            extra, changed, adopted, quarantined)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                                                            extra, changed, adopted, quarantined, rows_read,
+                                                            not_read)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
             statement.setString(1, reconciliation.getId().value());
             statement.setString(2, table.tableName());
             statement.setTimestamp(3, Timestamp.from(reconciliation.startedAt()));
@@ -79,6 +80,8 @@ public class ReconcileLog {
             statement.setLong(8, outcome.changed);
             statement.setLong(9, outcome.adopted);
             statement.setLong(10, outcome.quarantined);
+            statement.setLong(11, outcome.rowsRead);
+            statement.setBoolean(12, outcome.notRead);
             statement.executeUpdate();
         } catch (SQLException e) {
             throw new PipelineStateException("recording reconciliation " + reconciliation.getId() + " failed", e);

@@ -44,6 +44,8 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
         long adopted;
         long repaired;
         long quarantined;
+        long rowsRead;
+        boolean notRead;
 
         /** Rows found different: missing, extra and changed. */
         public long mismatched() {
@@ -89,6 +91,7 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
     private final Map<SourceTable, SourceKeys> liveKeys;
     private final Map<SourceTable, Long> quarantined;
     private final Map<SourceTable, SourceKeys> quarantinedKeys;
+    private final Map<SourceTable, Long> mirrorVersions;
     private final Map<SourceTable, TableOutcome> outcomes = new EnumMap<>(SourceTable.class);
     private final List<ViewOutcome> viewOutcomes = new ArrayList<>();
     private String viewsNotCompared;
@@ -100,7 +103,7 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
 
     Reconciliation(BatchId id, Instant startedAt, SourceSnapshot snapshot,
             Map<SourceTable, ExtractState.Position> positions, Map<SourceTable, SourceKeys> liveKeys,
-            QuarantinedRows.Held quarantined) {
+            QuarantinedRows.Held quarantined, Map<SourceTable, Long> mirrorVersions) {
         this.id = id;
         this.startedAt = startedAt;
         this.snapshot = snapshot;
@@ -108,6 +111,7 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
         this.liveKeys = liveKeys;
         this.quarantined = quarantined.rows();
         this.quarantinedKeys = quarantined.keys();
+        this.mirrorVersions = mirrorVersions;
     }
 
     @Override
@@ -143,6 +147,11 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
     /** The rows of a table the lake holds only in quarantine ({@link QuarantinedRows}). */
     long quarantined(SourceTable table) {
         return quarantined.getOrDefault(table, 0L);
+    }
+
+    /** The version of the mirror's checksums of a table as the run opened (V25). */
+    long mirrorVersion(SourceTable table) {
+        return mirrorVersions.getOrDefault(table, 0L);
     }
 
     TableOutcome outcome(SourceTable table) {

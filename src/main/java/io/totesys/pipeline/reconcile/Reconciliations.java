@@ -2,11 +2,10 @@ package io.totesys.pipeline.reconcile;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,7 +25,6 @@ import io.totesys.pipeline.extract.ChangeWindows;
 import io.totesys.pipeline.extract.ExtractBatches;
 import io.totesys.pipeline.extract.ExtractSettings;
 import io.totesys.pipeline.extract.ExtractState;
-import io.totesys.pipeline.lake.KeySpan;
 import io.totesys.pipeline.lake.SourceKeys;
 import io.totesys.pipeline.mirror.ChecksumMirror;
 import io.totesys.pipeline.source.ReadHorizon;
@@ -44,13 +42,12 @@ import io.totesys.pipeline.stage.PipelineSettings;
  * <p>
  * Every {@code ETL_RECONCILE_INTERVAL}, with the extract stage's lock held so that no batch
  * runs meanwhile, one snapshot of ToteSys is compared with the mirror of what the lake holds
- * ({@link ChecksumMirror}), table by table, in key ranges of 65,536 keys from the least key
- * either side holds (zero and below included), each streamed from both sides in key order: per key, a row the lake does not hold is missing, a key the lake
- * holds that ToteSys lacks is extra, a row whose checksum differs is changed. Rows written by
- * transactions the table's read horizon does not hold yet are left to the next batch (pending),
- * unless the lake holds them as they are: a row frozen by VACUUM whose 32-bit {@code xmin} the
- * server's counter has come round to again, once every 2^32 transactions, looks newer than the
- * horizon without being so, and the next batch reads it again as it is. Any
+ * ({@link ChecksumMirror}), table by table: first by key ranges of 1,024 keys, each side
+ * summed up where it lives, then row by row only in the ranges that differ
+ * ({@link TableComparison}: missing, extra, changed, pending, adopted). A table that neither
+ * side changed since a run found it equal is not read at all ({@link TablesFoundEqual}), so
+ * that a reconciliation costs ToteSys what changed since the last one (issue 26), and one that
+ * failed on the way does not read again the tables it had found equal (issue 25 point 3). Any
  * difference is repaired by a repair batch ({@link ExtractBatches#openRepair}) through the
  * extract's own routes, so that the transform and the load take it as any batch. Each run
  * records a row per table ({@link ReconcileLog}), logs one INFO line and sets
@@ -64,7 +61,6 @@ public class Reconciliations {
     public static final String ENDPOINT = "direct:extract-reconcile";
 
     private static final Logger LOG = Logger.getLogger(Reconciliations.class);
-    private static final int KEY_RANGE = 1 << SourceKeys.RANGE_BITS;
 
     private final AgroalDataSource totesys;
     private final ExtractSettings settings;
@@ -80,11 +76,13 @@ public class Reconciliations {
     private final QuarantinedRows quarantinedRows;
     private final CarriedColumns carried;
     private final ReconcileRequests requests;
+    private final TablesFoundEqual foundEqual;
 
     Reconciliations(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
             ExtractBatches extractBatches, ChecksumMirror mirror, ReconcileLog log, PipelineSchema schema,
             PipelineMetrics metrics, PipelineSettings pipeline, Clock clock, BatchIds batchIds,
-            QuarantinedRows quarantinedRows, CarriedColumns carried, ReconcileRequests requests) {
+            QuarantinedRows quarantinedRows, CarriedColumns carried, ReconcileRequests requests,
+            TablesFoundEqual foundEqual) {
         this.totesys = totesys;
         this.settings = settings;
         this.state = state;
@@ -99,6 +97,7 @@ public class Reconciliations {
         this.quarantinedRows = quarantinedRows;
         this.carried = carried;
         this.requests = requests;
+        this.foundEqual = foundEqual;
     }
 
     /**
@@ -145,7 +144,7 @@ public class Reconciliations {
             });
             long lastRequest = requests.lastOpen();
             Reconciliation reconciliation = new Reconciliation(batchIds.next(), clock.instant(), snapshot,
-                    comparable, state.liveKeys(), quarantinedRows.perTable());
+                    comparable, state.liveKeys(), quarantinedRows.perTable(), mirror.versions());
             reconciliation.answers(lastRequest);
             exchange.getExchangeExtension().addOnCompletion(reconciliation);
             return reconciliation;
@@ -155,49 +154,26 @@ public class Reconciliations {
         }
     }
 
-    /** Compares one table, key range by key range, and records what it found. */
+    /**
+     * Compares one table ({@link TableComparison}) and records what it found, unless neither
+     * side of it changed since a run found it equal ({@link TablesFoundEqual}): then it is not
+     * read at all.
+     */
     public void compare(@Body SourceTable table,
             @ExchangeProperty(Reconciliation.PROPERTY) Reconciliation reconciliation) {
         Reconciliation.TableOutcome outcome = reconciliation.outcome(table);
         outcome.quarantined = reconciliation.quarantined(table);
-        ReadHorizon horizon = reconciliation.position(table).readHorizon();
+        SourceSnapshot snapshot = reconciliation.snapshot();
         SourceKeys held = reconciliation.liveKeys().get(table);
-        KeySpan keys = reconciliation.snapshot().keySpan(table).with(mirror.keySpan(table)).with(held.span());
-        String[] mirrored = new String[KEY_RANGE];
-        BitSet present = new BitSet(KEY_RANGE);
-        StringBuilder adopted = new StringBuilder();
-        for (long start = keys.firstRangeStart(); start <= keys.greatest(); start += KEY_RANGE) {
-            int first = (int) start;
-            long after = start + KEY_RANGE;
-            Arrays.fill(mirrored, null);
-            present.clear();
-            mirror.range(table, first, after, (key, checksum) -> mirrored[key - first] = checksum);
-            reconciliation.snapshot().checksums(table, horizon, first, after, (key, checksum, newer) -> {
-                present.set(key - first);
-                outcome.compared++;
-                String lake = mirrored[key - first];
-                if (newer && !(checksum.equals(lake) && held.contains(key))) {
-                    outcome.pending(key);
-                } else if (!held.contains(key) || ChecksumMirror.NOT_EXTRACTED.equals(lake)) {
-                    outcome.missing(key);
-                } else if (lake == null) {
-                    adopted.append(table.tableName()).append('\t').append(key).append('\t').append(checksum)
-                            .append('\n');
-                    outcome.adopted++;
-                } else if (!lake.equals(checksum)) {
-                    outcome.changed(key);
-                }
-            });
-            for (int offset = 0; offset < KEY_RANGE; offset++) {
-                if (!present.get(offset) && (mirrored[offset] != null || held.contains(first + offset))) {
-                    outcome.compared++;
-                    outcome.extra(first + offset);
-                }
-            }
-            if (adopted.length() > 0) {
-                mirror.adopt(adopted);
-                adopted.setLength(0);
-            }
+        Optional<TablesFoundEqual.Sides> sides = TablesFoundEqual.sides(snapshot.counters(), table,
+                reconciliation.mirrorVersion(table), snapshot.checksumExpression(table), held);
+        if (foundEqual.unchanged(table, sides)) {
+            outcome.notRead = true;
+        } else {
+            new TableComparison(table, snapshot, mirror, reconciliation.position(table).readHorizon(), held, outcome)
+                    .run();
+            foundEqual.compared(table, sides, outcome.mismatched() == 0 && outcome.pending == 0
+                    && outcome.adopted == 0, reconciliation.startedAt());
         }
         log.found(reconciliation, table, outcome);
         metrics.reconcileMismatches(table.tableName(), outcome.mismatched());
@@ -231,8 +207,12 @@ public class Reconciliations {
                 .map(entry -> entry.getValue().quarantined + " of " + entry.getKey().tableName())
                 .collect(Collectors.joining(", "));
         Duration took = Duration.between(reconciliation.startedAt(), clock.instant());
-        String summary = "Reconciliation %s compared %d rows of %d tables with the lake in %.1f s (%d written since the last batch, left to the next)"
-                .formatted(reconciliation.getId(), compared, outcomes.size(), took.toMillis() / 1000.0, pending);
+        long rowsRead = outcomes.values().stream().mapToLong(outcome -> outcome.rowsRead).sum();
+        long notRead = outcomes.values().stream().filter(outcome -> outcome.notRead).count();
+        String summary = ("Reconciliation %s compared %d rows of %d tables with the lake in %.1f s (%d read row by row "
+                + "where key ranges differed, %d tables not read as unchanged since found equal, %d written since the "
+                + "last batch, left to the next)").formatted(reconciliation.getId(), compared, outcomes.size(),
+                        took.toMillis() / 1000.0, rowsRead, notRead, pending);
         String adoptions = (adopted == 0 ? ""
                 : "; adopted %d rows the lake holds without a checksum, as ToteSys has them".formatted(adopted))
                 + (quarantined.isEmpty() ? ""

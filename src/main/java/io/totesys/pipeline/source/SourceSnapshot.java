@@ -1,10 +1,12 @@
 package io.totesys.pipeline.source;
 
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import org.postgresql.copy.CopyManager;
 import io.totesys.pipeline.catalogue.CarriedColumns;
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.KeySpan;
+import io.totesys.pipeline.lake.RangeChecksum;
 import io.totesys.pipeline.lake.SourceKeys;
 import io.totesys.pipeline.mirror.RowChecksums;
 
@@ -245,6 +248,33 @@ public final class SourceSnapshot implements AutoCloseable {
         } catch (SQLException e) {
             throw new SourceReadException("reading " + what + " failed", e);
         }
+    }
+
+    /**
+     * The figures of each key range of a table that holds a row ({@link RangeChecksum}), in
+     * range order, read in one pass over the table.
+     */
+    public List<RangeChecksum> rangeChecksums(SourceTable table) {
+        List<RangeChecksum> ranges = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                TableQueries.rangeChecksumsQuery(table, schemas().get(table).carried(carried.of(table))));
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                ranges.add(new RangeChecksum(rows.getLong(1), rows.getLong(2), new BigInteger(rows.getString(3)),
+                        rows.getLong(4)));
+            }
+            return ranges;
+        } catch (SQLException e) {
+            throw new SourceReadException("reading the key ranges' checksums of " + table.tableName() + " failed", e);
+        }
+    }
+
+    /**
+     * What a row's checksum covers in this snapshot: the expression ToteSys computes it by,
+     * which names the columns the star schema carries beyond the catalogue's.
+     */
+    public String checksumExpression(SourceTable table) {
+        return TableQueries.checksum(table, schemas().get(table).carried(carried.of(table)));
     }
 
     /** Takes a key's checksum as reconciliation reads it. */

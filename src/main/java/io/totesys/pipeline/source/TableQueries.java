@@ -6,6 +6,7 @@ import java.util.stream.Stream;
 
 import io.totesys.pipeline.catalogue.SourceColumn;
 import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.lake.RangeChecksum;
 
 /**
  * The SQL that reads a catalogue table of ToteSys: its changed row versions by transaction id
@@ -78,6 +79,19 @@ public final class TableQueries {
         return Stream.concat(table.columns().stream().map(SourceSchema::catalogueText),
                 carried.stream().map(SourceSchema::asText))
                 .collect(Collectors.joining(", ", "md5(ROW(", ")::text)::uuid"));
+    }
+
+    /**
+     * The query that sums up this table's key ranges ({@link RangeChecksum}) in one pass, in
+     * range order: per range its number, its rows, the sum of {@code uuid_hash_extended} of
+     * their {@link #checksum}s and of {@code hashint4} of their keys. ToteSys computes every row's
+     * checksum but sends one row per 1,024 keys.
+     */
+    static String rangeChecksumsQuery(SourceTable table, List<SourceSchema.Column> carried) {
+        String key = table.primaryKey();
+        return "SELECT " + key + " >> " + RangeChecksum.BITS + ", count(*), sum(uuid_hash_extended("
+                + checksum(table, carried) + ", 0)), sum(hashint4(" + key + ")) FROM " + table.qualifiedName()
+                + " GROUP BY 1 ORDER BY 1";
     }
 
     /**

@@ -67,7 +67,8 @@ final class StatusQueries {
             SELECT batch_id, loads, quarantined::text FROM pipeline.load_batch WHERE batch_id = ANY (?)""";
     private static final String LATEST_RECONCILIATION = """
             SELECT run_id, CASE compared_with WHEN 'warehouse' THEN table_name || '_current' ELSE table_name END,
-                   finished_at, compared, pending, missing, extra, changed, adopted, repaired, repair_batch_id
+                   finished_at, compared, pending, missing, extra, changed, adopted, repaired, repair_batch_id,
+                   not_read
               FROM pipeline.reconcile_run
              WHERE run_id = (SELECT run_id FROM pipeline.reconcile_run WHERE finished_at IS NOT NULL
                               ORDER BY started_at DESC LIMIT 1)
@@ -243,7 +244,7 @@ final class StatusQueries {
                 tables.add(new Reconciled(result.getString(1), result.getString(2),
                         Formats.time(result.getObject(3, OffsetDateTime.class)), result.getLong(4), result.getLong(5),
                         result.getLong(6), result.getLong(7), result.getLong(8), result.getLong(9), result.getLong(10),
-                        Optional.ofNullable(result.getString(11)).orElse("")));
+                        Optional.ofNullable(result.getString(11)).orElse(""), result.getBoolean(12)));
             }
         }
         return tables;

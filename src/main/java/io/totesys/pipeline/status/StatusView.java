@@ -75,10 +75,14 @@ public record StatusView(String generatedAt, String replica, Part<List<Stage>> s
             String problem, String nextStep) {
     }
 
-    /** A table's result in the latest reconciliation. */
+    /**
+     * A table's result in the latest reconciliation; {@code notRead}: the run did not read it,
+     * unchanged on both sides since a run found it equal.
+     */
     @TemplateData
     public record Reconciled(String runId, String table, String finishedAt, long compared, long pending,
-            long missing, long extra, long changed, long adopted, long repaired, String repairBatch) {
+            long missing, long extra, long changed, long adopted, long repaired, String repairBatch,
+            boolean notRead) {
     }
 
     @TemplateData

@@ -30,13 +30,16 @@ final class IdleCostSection implements ReportSection {
     public String markdown() {
         StringBuilder markdown = new StringBuilder("## What the service costs ToteSys while it does not change\n\n");
         markdown.append("| scale | rows | PostgreSQL alone | every table every poll (before) | "
-                + "unchanged tables skipped (default) | of which ToteSys's sessions, before / now |\n");
-        markdown.append("|---:|---:|---:|---:|---:|---:|\n");
+                + "unchanged tables skipped (default) | of which ToteSys's sessions, before / now | "
+                + "with a reconciliation every " + IdleCost.RECONCILE_INTERVAL + " (ToteSys's sessions) |\n");
+        markdown.append("|---:|---:|---:|---:|---:|---:|---:|\n");
         for (IdleCost cost : costs) {
-            markdown.append(String.format(Locale.ROOT, "| ×%s | %,d | %.4f | %.4f | **%.4f** | %.4f / %.4f |%n",
+            markdown.append(String.format(Locale.ROOT,
+                    "| ×%s | %,d | %.4f | %.4f | **%.4f** | %.4f / %.4f | %.4f (%.4f) |%n",
                     Numbers.scale(cost.scale()), cost.rows(), cost.alone(), cost.everyTable().server(),
                     cost.skipping().server(), cost.everyTable().toteSysSessions(),
-                    cost.skipping().toteSysSessions()));
+                    cost.skipping().toteSysSessions(), cost.reconciling().server(),
+                    cost.reconciling().toteSysSessions()));
         }
         markdown.append(String.format(Locale.ROOT, """
 
@@ -46,10 +49,15 @@ final class IdleCostSection implements ReportSection {
                 defaults, and has run %d s before the window (its first polls read every table). Before:
                 `ETL_FULL_SCAN_INTERVAL=0`, every poll reads every table since its read horizon, as every release
                 before issue 26 did. Now: a poll skips a table whose statistics counters have not moved since it
-                was last read. The warehouse is in the same server: the server's figure holds the service's own
-                writes of its state each poll; ToteSys's sessions are the backends connected to its database.
+                was last read. The last column: the same with `ETL_RECONCILE_INTERVAL=%s`, once a reconciliation
+                has found every table unchanged since the one before (a run reads only the tables that changed on
+                either side since a run found them equal, and each table every `ETL_FULL_SCAN_INTERVAL`, which
+                this window does not hold). The warehouse is in the same server: the server's figure holds the
+                service's own writes of its state each poll; ToteSys's sessions are the backends connected to its
+                database.
 
-                """, windowSeconds, IdleCost.POLL_INTERVAL, IdleCost.WARM_UP.toSeconds()));
+                """, windowSeconds, IdleCost.POLL_INTERVAL, IdleCost.WARM_UP.toSeconds(),
+                IdleCost.RECONCILE_INTERVAL));
         return markdown.toString();
     }
 

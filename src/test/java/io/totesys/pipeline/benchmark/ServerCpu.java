@@ -25,13 +25,13 @@ import javax.sql.DataSource;
  * @param server every process of the server, in seconds
  * @param backends each live backend of the database, by process id, in seconds
  */
-record ServerCpu(double server, Map<Integer, Double> backends) {
+public record ServerCpu(double server, Map<Integer, Double> backends) {
 
     /** Clock ticks per second of {@code /proc/<pid>/stat} ({@code getconf CLK_TCK}: 100 on Linux). */
     private static final double TICKS_PER_SECOND = 100;
 
     /** Reads it now, for the server a superuser data source connects to and the database named. */
-    static ServerCpu read(DataSource superuser, String database) {
+    public static ServerCpu read(DataSource superuser, String database) {
         try (Connection connection = superuser.getConnection()) {
             return read(connection, database);
         } catch (SQLException e) {
@@ -81,12 +81,12 @@ record ServerCpu(double server, Map<Integer, Double> backends) {
     }
 
     /** The server's CPU seconds since an earlier reading. */
-    double serverSince(ServerCpu earlier) {
+    public double serverSince(ServerCpu earlier) {
         return server - earlier.server;
     }
 
     /** The database's backends' CPU seconds since an earlier reading: all of a backend that started since. */
-    double backendsSince(ServerCpu earlier) {
+    public double backendsSince(ServerCpu earlier) {
         return backends.entrySet().stream()
                 .mapToDouble(backend -> backend.getValue() - earlier.backends.getOrDefault(backend.getKey(), 0.0))
                 .sum();

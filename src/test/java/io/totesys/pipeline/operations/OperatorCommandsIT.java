@@ -190,9 +190,10 @@ class OperatorCommandsIT {
                 + "next poll");
         String run = SqlRows.text(warehouse(), "SELECT DISTINCT run_id FROM pipeline.reconcile_run");
         assertThat(reconcile.lines().get(1)).matches("Reconcile request \\d+: Reconciliation " + run + " compared "
-                + "\\d+ rows of 11 tables with the lake in [0-9.]+ s \\(\\d+ written since the last batch, left to "
-                + "the next\\): ToteSys and the lake agree(; rows the lake holds only in quarantine[^;]*)?; the "
-                + "warehouse's current views \\(.*\\) hold what ToteSys says");
+                + "\\d+ rows of 11 tables with the lake in [0-9.]+ s \\(\\d+ read row by row where key ranges "
+                + "differed, \\d+ tables not read as unchanged since found equal, \\d+ written since the last batch, "
+                + "left to the next\\): ToteSys and the lake agree(; rows the lake holds only in quarantine[^;]*)?; "
+                + "the warehouse's current views \\(.*\\) hold what ToteSys says");
         assertThat(SqlRows.text(warehouse(), "SELECT run_id FROM pipeline.reconcile_request")).isEqualTo(run);
         System.out.printf("[commands] %s%n", String.join("\n[commands] ", reconcile.lines()));
     }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.sql.DataSource;
+
 import jakarta.inject.Inject;
 
 import org.apache.camel.ProducerTemplate;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.benchmark.ServerCpu;
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.source.SourceSchema;
 import io.totesys.pipeline.source.TableQueries;
@@ -24,6 +27,7 @@ import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.CapturedLog;
 import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.ReconciliationRun;
 import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.SqlRows;
 import io.totesys.pipeline.testing.TestWorld;
@@ -39,30 +43,35 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * the whole-table extract that fills the mirror, the share of it the checksums take (ToteSys
  * computing them, the warehouse publishing them), a reconciliation that finds nothing, one
  * that repairs 1% of the sales orders, and the mirror's size.
+ * <p>
+ * And what reconciling an unchanged ToteSys every 10 s costs its PostgreSQL server (issue 26),
+ * at a scale given by {@code -Dreconcile.idle.scale=20}: after the full extract and two
+ * reconciliations, the CPU seconds per second of the server's processes (ToteSys and the
+ * warehouse share it, as in the benchmark) over a window with nothing running, then over a
+ * window in which one runs every {@link #INTERVAL}, as {@code ETL_RECONCILE_INTERVAL=10s}
+ * would. A smaller harness than the benchmark's idle cost: no packaged service, no extract
+ * polls, the test world's PostgreSQL with {@code fsync} off.
  */
 @QuarkusTest
 @ServerBacked
 @WithTestResource(TestWorldResource.class)
-@EnabledIfSystemProperty(named = "reconcile.cost.scale", matches = "[0-9.]+")
 class ReconciliationCostTest {
 
     private static final Logger LOG = Logger.getLogger(ReconciliationCostTest.class);
+    private static final Duration INTERVAL = Duration.ofSeconds(10);
+    private static final Duration WINDOW = Duration.ofSeconds(60);
 
     @Inject
     ProducerTemplate producer;
 
     private final EmbeddedWorld world = TestWorld.get();
+    private final DataSource superuser = world.databases().superuser(DatabaseServer.TOTESYS_DATABASE);
 
     @Test
+    @EnabledIfSystemProperty(named = "reconcile.cost.scale", matches = "[0-9.]+")
     void measure() {
         double scale = Double.parseDouble(System.getProperty("reconcile.cost.scale"));
-        ToteSysFixture.reset(world);
-        new ToteSysSimulator(world.totesysOwner(), 42).seed(scale);
-        long rows = 0;
-        for (SourceTable table : SourceTable.values()) {
-            rows += SqlRows.count(world.totesysOwner(), "SELECT count(*) FROM " + table.tableName());
-        }
-        DatabaseServer.execute(world.totesysOwner(), "VACUUM ANALYZE");
+        long rows = seed(scale);
 
         Duration extract = timed(() -> PipelineStages.run(producer, PipelineStage.EXTRACT));
         Duration checksums = Duration.ZERO;
@@ -127,6 +136,66 @@ class ReconciliationCostTest {
                 mirrorBytes, seconds(agree), seconds(viewsAgree), seconds(viewsRepair), seconds(viewsDiffer),
                 salesOrders / 100, seconds(repair));
         ToteSysFixture.reset(world);
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "reconcile.idle.scale", matches = "[0-9.]+")
+    void measureIdle() throws InterruptedException {
+        double scale = Double.parseDouble(System.getProperty("reconcile.idle.scale"));
+        long rows = seed(scale);
+        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        DatabaseServer.execute(world.databases().warehouse(), "VACUUM ANALYZE pipeline.source_row_checksum");
+        ServerCpu beforeFirst = ServerCpu.read(superuser, DatabaseServer.TOTESYS_DATABASE);
+        long first = agreeing();
+        ServerCpu afterFirst = ServerCpu.read(superuser, DatabaseServer.TOTESYS_DATABASE);
+        long second = agreeing();
+
+        ServerCpu quietStart = ServerCpu.read(superuser, DatabaseServer.TOTESYS_DATABASE);
+        Thread.sleep(INTERVAL.toMillis()); // the window measured: nothing runs
+        ServerCpu quietEnd = ServerCpu.read(superuser, DatabaseServer.TOTESYS_DATABASE);
+        double alone = quietEnd.serverSince(quietStart) / INTERVAL.toSeconds();
+
+        ServerCpu start = ServerCpu.read(superuser, DatabaseServer.TOTESYS_DATABASE);
+        long started = System.nanoTime();
+        long runs = 0;
+        long slowest = 0;
+        while (System.nanoTime() - started < WINDOW.toNanos()) {
+            long runStarted = System.nanoTime();
+            slowest = Math.max(slowest, agreeing());
+            runs++;
+            long next = runStarted + INTERVAL.toNanos();
+            Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000)); // the interval's timer
+        }
+        ServerCpu end = ServerCpu.read(superuser, DatabaseServer.TOTESYS_DATABASE);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        LOG.infof(
+                "Idle reconciliation cost at x%s, %,d rows: the first run (every table read) %d ms, %.2f CPU s of the "
+                        + "server (ToteSys's sessions %.2f); the second %d ms; PostgreSQL alone %.4f CPU s/s; a reconciliation "
+                        + "every %d s: %.4f CPU s/s (ToteSys's sessions %.4f), %d runs, the slowest %d ms",
+                scale, rows, first,
+                afterFirst.serverSince(beforeFirst), afterFirst.backendsSince(beforeFirst), second, alone,
+                INTERVAL.toSeconds(), end.serverSince(start) / seconds, end.backendsSince(start) / seconds, runs,
+                slowest);
+        ToteSysFixture.reset(world);
+    }
+
+    /** Seeds an empty ToteSys at a scale; how many rows it holds. */
+    private long seed(double scale) {
+        ToteSysFixture.reset(world);
+        new ToteSysSimulator(world.totesysOwner(), 42).seed(scale);
+        long rows = 0;
+        for (SourceTable table : SourceTable.values()) {
+            rows += SqlRows.count(world.totesysOwner(), "SELECT count(*) FROM " + table.tableName());
+        }
+        DatabaseServer.execute(world.totesysOwner(), "VACUUM ANALYZE");
+        return rows;
+    }
+
+    /** Runs a reconciliation that finds nothing to repair; how long it took, in ms. */
+    private long agreeing() {
+        long started = System.nanoTime();
+        assertThat(ReconciliationRun.run(producer, world).agreed()).isTrue();
+        return (System.nanoTime() - started) / 1_000_000;
     }
 
     private void reconcile() {
