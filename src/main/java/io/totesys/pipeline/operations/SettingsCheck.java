@@ -13,10 +13,11 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 
 import org.apache.camel.spi.CamelEvent.CamelContextInitializingEvent;
 import org.apache.camel.util.TimeUtils;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.catalogue.CarriedColumns;
@@ -50,14 +51,13 @@ public class SettingsCheck {
     private final String schemaChangePolicy;
     private final StarSchemaSettings starSchema;
     private final CarriedColumns carried;
-    private final String statusLogin;
+    private final Instance<SettingsRule> rules;
     private final RetentionSettings retention;
 
     SettingsCheck(PipelineSettings pipeline, LakeSettings lake, JolokiaSettings jolokia, ExtractSettings extract,
             StarSchemaSettings starSchema, RetentionSettings retention, CarriedColumns carried,
-            @ConfigProperty(name = "etl.status.login.username") Optional<String> statusUsername,
-            @ConfigProperty(name = "etl.status.login.password") Optional<String> statusPassword) {
-        this.statusLogin = statusLoginProblem(statusUsername.isPresent(), statusPassword.isPresent());
+            @Any Instance<SettingsRule> rules) {
+        this.rules = rules;
         this.reconcileInterval = pipeline.reconcileInterval();
         intervals.put("ETL_POLL_INTERVAL", pipeline.pollInterval());
         intervals.put("ETL_STAGE_POLL_INTERVAL", pipeline.stagePollInterval());
@@ -112,9 +112,7 @@ public class SettingsCheck {
         }
         jolokia.allowedOrigins().orElse(List.of()).stream().map(SettingsCheck::originProblem)
                 .filter(Objects::nonNull).findFirst().ifPresent(SettingsCheck::stop);
-        if (statusLogin != null) {
-            stop(statusLogin);
-        }
+        rules.forEach(rule -> rule.problem().ifPresent(SettingsCheck::stop));
         String migrations = migrationsProblem(starSchema.migrations());
         if (migrations != null) {
             stop(migrations);
@@ -126,16 +124,6 @@ public class SettingsCheck {
         } catch (StarSchemaSettingException e) {
             stop(e.getMessage());
         }
-    }
-
-    /** Why the status page's login cannot work, or {@code null} when it can: both settings, or neither. */
-    static String statusLoginProblem(boolean username, boolean password) {
-        if (username == password) {
-            return null;
-        }
-        return (username ? "ETL_STATUS_USERNAME is set but ETL_STATUS_PASSWORD is not"
-                : "ETL_STATUS_PASSWORD is set but ETL_STATUS_USERNAME is not")
-                + ": set both (from the Secret) for a login in front of the status page, or neither for an open page";
     }
 
     /** Why the folder of the operator's warehouse migrations is unusable, or {@code null} when it is fine. */

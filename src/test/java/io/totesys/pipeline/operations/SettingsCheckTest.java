@@ -33,17 +33,6 @@ class SettingsCheckTest {
                 "S3_MULTIPART_COPY_PART_SIZE 1048576 is not between 5242880 (5 MiB) and 5368709120 bytes");
     }
 
-    /** Issue 25, point 1: the status page's login needs both its settings, or neither. */
-    @Test
-    void aLoginNeedsBothItsSettings() {
-        assertThat(SettingsCheck.statusLoginProblem(false, false)).as("an open page").isNull();
-        assertThat(SettingsCheck.statusLoginProblem(true, true)).isNull();
-        assertThat(SettingsCheck.statusLoginProblem(true, false))
-                .isEqualTo("ETL_STATUS_USERNAME is set but ETL_STATUS_PASSWORD is not: set both (from the Secret) "
-                        + "for a login in front of the status page, or neither for an open page");
-        assertThat(SettingsCheck.statusLoginProblem(false, true)).startsWith("ETL_STATUS_PASSWORD is set but");
-    }
-
     /** Issue 25, point 8: a retention shorter than a day would forget a batch a crash left waiting. */
     @Test
     void aRetentionShorterThanADayIsRefusedInOneLine() {
