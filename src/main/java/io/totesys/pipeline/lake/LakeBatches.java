@@ -198,7 +198,8 @@ public final class LakeBatches {
      * Moves a consumed batch out of {@code input/}: the objects left out to
      * {@code quarantine/} beside a report that says why, the others (deletions objects too)
      * to {@code processed/}, the manifest last; a row left out of an object that went on gets
-     * its report under {@code quarantine/}, its object goes to {@code processed/}. Repeating it
+     * its report under {@code quarantine/}, its object goes to {@code processed/}. The objects
+     * move a few at a time ({@link ObjectMoves}), the manifest once they all have. Repeating it
      * after a crash completes it.
      */
     public void archive(String manifestKey, BatchManifest manifest, List<BatchManifest.Quarantined> quarantined) {
@@ -210,17 +211,16 @@ public final class LakeBatches {
         }
         Set<String> left = quarantined.stream().filter(object -> !object.rowOnly())
                 .map(BatchManifest.Quarantined::key).collect(Collectors.toSet());
-        for (BatchManifest.Entry object : manifest.objects()) {
+        ObjectMoves moves = new ObjectMoves();
+        List<BatchManifest.Entry> processed = new ArrayList<>(manifest.objects());
+        processed.addAll(manifest.deletions());
+        for (BatchManifest.Entry object : processed) {
             if (!left.contains(object.key())) {
-                objects.move(LakeLayout.input(object.key()), LakeLayout.processed(object.key()), object.bytes());
+                moves.start(() -> objects.move(LakeLayout.input(object.key()), LakeLayout.processed(object.key()),
+                        object.bytes()));
             }
         }
-        for (BatchManifest.Entry deletions : manifest.deletions()) {
-            if (!left.contains(deletions.key())) {
-                objects.move(LakeLayout.input(deletions.key()), LakeLayout.processed(deletions.key()),
-                        deletions.bytes());
-            }
-        }
+        moves.awaitAll();
         objects.move(manifestKey, LakeLayout.processed(LakeLayout.relative(manifestKey)));
     }
 

@@ -6,20 +6,22 @@ import java.util.Iterator;
 import java.util.Locale;
 
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 
 /**
  * Writes one Parquet part of a warehouse table, record by record as its rows stream, to an
- * output stream: parquet-avro with the table's Avro schema, as Camel's {@code parquetAvro}
- * data format writes a list, but without ever holding the part's records.
+ * output stream: the file Camel's {@code parquetAvro} data format writes from a list of the
+ * records (parquet-avro's schema and footer, the table's Avro schema), but without ever holding
+ * the part's records, and each value handed to its column's writer directly
+ * ({@link StarSchemaWriteSupport}).
  */
 final class ParquetPartWriter {
 
@@ -41,9 +43,7 @@ final class ParquetPartWriter {
     /** Writes every record of {@code rows} as one Parquet object to {@code out}, and says how many it wrote. */
     long write(Iterator<GenericRecord> rows, Schema schema, OutputStream out) throws IOException {
         long written = 0;
-        try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(new StreamOutputFile(out))
-                .withSchema(schema)
-                .withDataModel(GenericData.get())
+        try (ParquetWriter<IndexedRecord> writer = new Builder(new StreamOutputFile(out), schema)
                 .withConf(configuration)
                 .withCompressionCodec(codec)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
@@ -54,6 +54,27 @@ final class ParquetPartWriter {
             }
         }
         return written;
+    }
+
+    /** Parquet's writer over {@link StarSchemaWriteSupport}. */
+    private static final class Builder extends ParquetWriter.Builder<IndexedRecord, Builder> {
+
+        private final Schema schema;
+
+        Builder(OutputFile file, Schema schema) {
+            super(file);
+            this.schema = schema;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        @Override
+        protected WriteSupport<IndexedRecord> getWriteSupport(Configuration configuration) {
+            return new StarSchemaWriteSupport(schema, configuration);
+        }
     }
 
     /** A Parquet output file that is an output stream, with the position Parquet's footer needs. */

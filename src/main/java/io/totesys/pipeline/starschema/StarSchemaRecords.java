@@ -3,7 +3,6 @@ package io.totesys.pipeline.starschema;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.TextStyle;
-import java.util.Arrays;
 import java.util.Currency;
 import java.util.List;
 import java.util.Locale;
@@ -134,7 +133,9 @@ public final class StarSchemaRecords {
     }
 
     private static void referenced(Consumer<LocalDate> dates, LocalDate... referenced) {
-        Arrays.stream(referenced).forEach(dates);
+        for (LocalDate date : referenced) {
+            dates.accept(date);
+        }
     }
 
     /**

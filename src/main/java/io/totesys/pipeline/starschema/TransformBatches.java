@@ -131,7 +131,10 @@ public class TransformBatches {
         TransformBatch batch = new TransformBatch(batchId, manifestKey, extractManifest,
                 processed.findManifest(batchId, WarehouseTable.manifestCatalogue()));
         if (batch.isPending()) {
+            long started = System.nanoTime();
             plan.lineUp(batch);
+            LOG.debugf("Transform batch %s: %d tables lined up (reference tables read) in %d ms", batchId,
+                    batch.getOutputs().size(), elapsedMillis(started));
         } else {
             LOG.infof("Transform batch %s was already written; archiving its extract objects", batchId);
         }
@@ -151,11 +154,15 @@ public class TransformBatches {
      * object (spooled to disk when large), the property {@code parquetRows} its row count.
      */
     public void writeParquet(Exchange exchange, @Body Iterator<GenericRecord> rows,
+            @ExchangeProperty(BATCH_PROPERTY) TransformBatch batch,
             @ExchangeProperty(TABLE_PROPERTY) TableOutput output) throws IOException {
+        long started = System.nanoTime();
         CachedOutputStream parquet = new CachedOutputStream(exchange);
         long written = parquetWriter.write(rows, output.avroSchema(), parquet);
         exchange.setProperty(FILE_ROWS_PROPERTY, written);
         exchange.getMessage().setBody(parquet.newStreamCache());
+        LOG.debugf("Transform batch %s: %s part of %d rows written in %d ms", batch.getId(), output.getTableName(),
+                written, elapsedMillis(started));
     }
 
     /** Describes a marshalled Parquet object: its key, size and checksum go to the headers and the manifest. */
@@ -218,6 +225,8 @@ public class TransformBatches {
     /** The batch's Parquet manifest, ready to be written to the processed bucket. */
     public byte[] manifest(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) TransformBatch batch)
             throws JsonProcessingException {
+        LOG.debugf("Transform batch %s: every table written and uploaded %d ms after the batch opened", batch.getId(),
+                Duration.between(batch.startedAt(), clock.instant()).toMillis());
         batch.coverage().ifPresent(range -> state.covered(batch.getId(), range[0], range[1]));
         return new BatchManifest(batch.getId().value(), "transform", clock.instant(),
                 batch.extractManifest().highWater(), batch.written(), batch.quarantined(), batch.deletionsWritten(),
@@ -231,7 +240,9 @@ public class TransformBatches {
      * manifest last. Repeating it after a crash completes it.
      */
     public void archive(@ExchangeProperty(BATCH_PROPERTY) TransformBatch batch) {
+        long started = System.nanoTime();
         ingest.archive(batch.extractManifestKey(), batch.extractManifest(), batch.quarantined());
+        LOG.debugf("Transform batch %s: extract objects archived in %d ms", batch.getId(), elapsedMillis(started));
         if (batch.isPending()) {
             batch.written().forEach(entry -> metrics.rows(PipelineStage.TRANSFORM, entry.table(), entry.rows()));
             batch.deletionsWritten().forEach(entry -> metrics.rows(PipelineStage.TRANSFORM,
@@ -247,5 +258,9 @@ public class TransformBatches {
                                     Collectors.summingLong(BatchManifest.Entry::rows))),
                     processed.bucket(), LakeLayout.INPUT);
         }
+    }
+
+    private static long elapsedMillis(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 }

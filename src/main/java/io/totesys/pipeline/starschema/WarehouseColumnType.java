@@ -52,6 +52,8 @@ public final class WarehouseColumnType {
     public static final List<String> ADDABLE = List.of("integer", "numeric(p,s)", "date", "boolean", "text");
 
     private static final Pattern NUMERIC = Pattern.compile("(?:numeric|decimal)\\((\\d{1,2}),(\\d{1,2})\\)");
+    /** The most digits every {@code long} holds. */
+    private static final int LONG_DIGITS = 18;
     private static final DateTimeFormatter TIME_TEXT = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     private final Kind kind;
@@ -199,10 +201,23 @@ public final class WarehouseColumnType {
         return stripped.setScale(scale);
     }
 
-    /** numeric(p,s) as Parquet's fixed-length decimal: the unscaled value, big-endian two's complement. */
+    /**
+     * numeric(p,s) as Parquet's fixed-length decimal: the unscaled value, big-endian two's
+     * complement; one of up to 18 digits straight from its {@code long}, without a
+     * {@code BigInteger} and its bytes.
+     */
     private GenericData.Fixed decimal(BigDecimal value) {
-        byte[] unscaled = value.setScale(scale).unscaledValue().toByteArray();
+        BigDecimal scaled = value.setScale(scale);
         byte[] bytes = new byte[decimalBytes];
+        if (scaled.precision() <= LONG_DIGITS) {
+            long unscaled = scaled.scaleByPowerOfTen(scale).longValueExact();
+            for (int index = bytes.length - 1; index >= 0; index--) {
+                bytes[index] = (byte) unscaled;
+                unscaled >>= Byte.SIZE;
+            }
+            return new GenericData.Fixed(avroSchema, bytes);
+        }
+        byte[] unscaled = scaled.unscaledValue().toByteArray();
         byte padding = (byte) (unscaled[0] < 0 ? 0xFF : 0x00);
         int offset = bytes.length - unscaled.length;
         Arrays.fill(bytes, 0, offset, padding);

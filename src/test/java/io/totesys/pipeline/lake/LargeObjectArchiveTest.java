@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.FaultyLake;
@@ -40,7 +41,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * ({@code UploadPartCopy}). With the threshold lowered to 8 KiB, against s3proxy (which
  * does not refuse large single copies itself, so the requests are what is checked), every
  * object of a batch over it moves in parts, every other one in one copy, and each arrives
- * under {@code processed/} byte for byte as its manifest describes it.
+ * under {@code processed/} byte for byte as its manifest describes it. The objects move several
+ * at a time, the manifest last, also when one of them cannot move.
  */
 @QuarkusTest
 @ServerBacked
@@ -141,6 +143,45 @@ class LargeObjectArchiveTest {
                 .contentType()).isEqualTo("text/csv");
         assertThat(lake.exists(from)).isFalse();
         lake.delete(to);
+    }
+
+    /**
+     * The objects of a batch move several at a time, and its manifest only once they all have:
+     * while S3 refuses to copy one of them, the transform fails, the extract manifest stays under
+     * {@code input/} (the batch is not consumed), and the next run, S3 willing again, moves
+     * every object and then the manifest.
+     */
+    @Test
+    void aBatchWhoseObjectCannotMoveKeepsItsManifestUntilEveryObjectHasMoved() throws Exception {
+        new ToteSysSimulator(world.totesysOwner(), 73).seed(0.01);
+        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        String manifestKey = ingest.keys("input/_manifests/").get(0);
+        BatchManifest manifest = json.readValue(ingest.read(manifestKey), BatchManifest.class);
+        BatchManifest.Entry refused = manifest.objects().stream()
+                .filter(entry -> entry.table().equals("sales_order")).findFirst().orElseThrow();
+        proxy.inject(FaultyObjectStoreProxy.Fault.ACCESS_DENIED, "PUT",
+                EmbeddedWorld.INGEST_BUCKET + "/" + LakeLayout.processed(refused.table() + "/"), 1_000);
+
+        Throwable failure = BatchFailure.of(producer.send(PipelineStage.TRANSFORM.endpointUri(), exchange -> {
+        }));
+
+        assertThat(failure).as("the transform's failure").isNotNull()
+                .hasStackTraceContaining("moving s3://" + EmbeddedWorld.INGEST_BUCKET + "/"
+                        + LakeLayout.input(refused.key()));
+        assertThat(proxy.injected()).as("refused copies").isPositive();
+        assertThat(ingest.keys("input/_manifests/")).as("extract manifests waiting").containsExactly(manifestKey);
+        assertThat(ingest.keys("input/")).as("objects waiting").contains(LakeLayout.input(refused.key()));
+
+        proxy.clear();
+        PipelineStages.run(producer, PipelineStage.TRANSFORM);
+
+        assertThat(ingest.keys("input/")).as("objects and manifests waiting").isEmpty();
+        for (BatchManifest.Entry entry : manifest.objects()) {
+            assertThat(ObjectDescription.sha256(ingest.readBytes(LakeLayout.processed(entry.key()))))
+                    .as(entry.key()).isEqualTo(entry.sha256());
+        }
+        assertThat(ingest.keys("processed/_manifests/")).as("archived manifests")
+                .containsExactly(LakeLayout.processed(LakeLayout.relative(manifestKey)));
     }
 
     /** The request line of a copy to the object's key under {@code processed/}. */

@@ -37,6 +37,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.FileMetaData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,7 +54,9 @@ import io.totesys.pipeline.lake.csv.SourceRow;
  * {@code -Dreal-rows=<folder>} takes a whole snapshot instead) through the transform's fast path:
  * the values parsed by position are the ones {@code DateTimeFormatter} and {@code BigDecimal}
  * gave, and the Parquet objects written as the rows stream hold, field by field and with the
- * same schema, what Camel's parquetAvro data format wrote from a list of the same records.
+ * same schema and footer, what Camel's parquetAvro data format (parquet-avro) wrote from a list
+ * of the same records, stored the same way: each column chunk with the same encodings, sizes and
+ * statistics.
  */
 class RealRowsParquetTest {
 
@@ -137,6 +141,8 @@ class RealRowsParquetTest {
                     .isEqualTo(footer(earlier).getSchema());
             assertThat(footer(streamed.toByteArray()).getKeyValueMetaData()).as(table.tableName())
                     .isEqualTo(footer(earlier).getKeyValueMetaData());
+            assertThat(columnChunks(streamed.toByteArray())).as(table.tableName() + "'s column chunks")
+                    .isEqualTo(columnChunks(earlier));
             List<GenericRecord> written = read(streamed.toByteArray());
             assertThat(written).as(table.tableName()).hasSize(records.size()).isEqualTo(read(earlier));
             for (int field = 0; field < table.columns().size(); field++) {
@@ -194,6 +200,26 @@ class RealRowsParquetTest {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             format.marshal(new DefaultExchange(camel), records, out);
             return out.toByteArray();
+        }
+    }
+
+    /**
+     * What each column chunk of each row group holds, as it is stored: its encodings, sizes,
+     * value count and statistics (the order in which parquet-java lists a chunk's encodings
+     * follows the hash codes of its set, which differ between runs, so they are compared as a set).
+     */
+    private static List<String> columnChunks(byte[] parquet) throws IOException {
+        try (ParquetFileReader reader = ParquetFileReader.open(new ParquetInputStream("part", parquet))) {
+            List<String> chunks = new ArrayList<>();
+            for (BlockMetaData block : reader.getFooter().getBlocks()) {
+                for (ColumnChunkMetaData column : block.getColumns()) {
+                    chunks.add(column.getPath() + " " + column.getPrimitiveType() + " " + column.getCodec() + " "
+                            + new TreeSet<>(column.getEncodings()) + " " + column.getValueCount() + " values, "
+                            + column.getTotalSize() + " bytes (" + column.getTotalUncompressedSize()
+                            + " uncompressed), " + column.getStatistics());
+                }
+            }
+            return chunks;
         }
     }
 

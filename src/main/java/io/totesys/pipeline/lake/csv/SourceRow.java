@@ -159,12 +159,15 @@ public final class SourceRow {
         }
     }
 
+    /** {@code true} or {@code false}, compared as they are: a switch would hash each new text first. */
     private static Boolean parseBoolean(String text) {
-        return switch (text) {
-            case "true" -> Boolean.TRUE;
-            case "false" -> Boolean.FALSE;
-            default -> throw new NumberFormatException("not a boolean");
-        };
+        if ("true".equals(text)) {
+            return Boolean.TRUE;
+        }
+        if ("false".equals(text)) {
+            return Boolean.FALSE;
+        }
+        throw new NumberFormatException("not a boolean");
     }
 
     private static String describe(ColumnType type) {
