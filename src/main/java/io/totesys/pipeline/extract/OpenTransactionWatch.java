@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.totesys.pipeline.source.TransactionSnapshot;
+import io.totesys.pipeline.stage.PipelineMetrics;
 
 /**
  * How long the oldest transaction open on ToteSys's server has stayed open, as each batch's
@@ -47,6 +48,7 @@ public class OpenTransactionWatch {
     OpenTransactionWatch(Duration warning, Clock clock, MeterRegistry registry) {
         this.warning = warning;
         this.clock = clock;
+        PipelineMetrics.removeLeftover(registry, "pipeline.source.oldest.open.transaction");
         Gauge.builder("pipeline.source.oldest.open.transaction", this, watch -> watch.openSeconds)
                 .description("Seconds the oldest transaction open on ToteSys's server has been seen open by the "
                         + "extract: the read horizon and ToteSys's VACUUM cannot move past it")

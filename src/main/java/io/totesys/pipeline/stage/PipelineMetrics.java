@@ -2,6 +2,7 @@ package io.totesys.pipeline.stage;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
 
 /**
@@ -58,15 +60,18 @@ public class PipelineMetrics {
 
     PipelineMetrics(MeterRegistry registry, Freshness freshness, QuarantinedBatches quarantinedBatches) {
         this.registry = registry;
+        removeLeftover(registry, "pipeline.freshness.lag");
         Gauge.builder("pipeline.freshness.lag", freshness, Freshness::lagSeconds)
                 .description("Seconds since the point in ToteSys time up to which the warehouse holds every change")
                 .baseUnit("seconds")
                 .register(registry);
+        removeLeftover(registry, "pipeline.quarantined.batches");
         Gauge.builder("pipeline.quarantined.batches", quarantinedBatches, QuarantinedBatches::waiting)
                 .description("Batches whose manifest was quarantined and that are not replayed yet")
                 .register(registry);
         replayRequestFailures(false);
         replayRequestFailures(true);
+        removeLeftover(registry, "pipeline.schema.held.tables");
         Gauge.builder("pipeline.schema.held.tables", heldTables, Set::size)
                 .description("Tables the extract holds until a column the star schema needs fits again")
                 .register(registry);
@@ -142,10 +147,21 @@ public class PipelineMetrics {
                 "Rows the last reconciliation found different from ToteSys and did not repair", table);
     }
 
-    /** A gauge per table, registered at its first use. */
+    /**
+     * Removes a gauge the registry already holds under the name and tags, left by an earlier
+     * start of the application in the same JVM (as tests restart it): the registry would
+     * otherwise keep it and go on answering with the value of an object that is gone, instead
+     * of registering the new one.
+     */
+    public static void removeLeftover(MeterRegistry registry, String name, Tag... tags) {
+        registry.find(name).tags(List.of(tags)).meters().forEach(registry::remove);
+    }
+
+    /** A gauge per table, registered at its first use ({@link #removeLeftover} first). */
     private AtomicLong tableGauge(Map<String, AtomicLong> gauges, String name, String description, String table) {
         return gauges.computeIfAbsent(table, any -> {
             AtomicLong value = new AtomicLong();
+            removeLeftover(registry, name, Tag.of("table", table));
             Gauge.builder(name, value, AtomicLong::get).description(description).tag("table", table)
                     .register(registry);
             return value;
@@ -234,6 +250,7 @@ public class PipelineMetrics {
     }
 
     private void heldGauge(String table) {
+        removeLeftover(registry, "pipeline.schema.held", Tag.of("table", table));
         Gauge.builder("pipeline.schema.held", heldTables, held -> held.contains(table) ? 1 : 0)
                 .description("1 while the extract holds the table")
                 .tag("table", table)
