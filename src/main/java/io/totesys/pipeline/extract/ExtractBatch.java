@@ -2,14 +2,14 @@ package io.totesys.pipeline.extract;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.Synchronization;
@@ -53,9 +53,9 @@ public final class ExtractBatch implements SynchronizationVetoable {
     private final FailureHandler failureHandler;
     private final RowChecksums checksums;
     private final RepairPlan repairing;
-    private final Set<Long> transactionsRead = new HashSet<>();
-    private final List<BatchManifest.Entry> objects = new ArrayList<>();
-    private final List<BatchManifest.Entry> deletions = new ArrayList<>();
+    private final Set<Long> transactionsRead = ConcurrentHashMap.newKeySet();
+    private final Map<SourceTable, BatchManifest.Entry> objects = new EnumMap<>(SourceTable.class);
+    private final Map<SourceTable, BatchManifest.Entry> deletions = new EnumMap<>(SourceTable.class);
     private boolean recordedAsStarted;
 
     ExtractBatch(BatchId id, Instant startedAt, SourceSnapshot snapshot, Map<SourceTable, ChangeWindow> windows,
@@ -230,36 +230,46 @@ public final class ExtractBatch implements SynchronizationVetoable {
     }
 
     /** Whether no table had a changed or a deleted row: such a batch writes nothing to the lake. */
-    public boolean isEmpty() {
+    public synchronized boolean isEmpty() {
         return objects.isEmpty() && deletions.isEmpty();
     }
 
-    public List<BatchManifest.Entry> objects() {
-        return List.copyOf(objects);
+    /** The CSV objects of changed rows written so far, in catalogue order, whichever table was read first. */
+    public synchronized List<BatchManifest.Entry> objects() {
+        return List.copyOf(objects.values());
     }
 
-    public List<BatchManifest.Entry> deletions() {
-        return List.copyOf(deletions);
+    /** The deletions objects written so far, in catalogue order. */
+    public synchronized List<BatchManifest.Entry> deletions() {
+        return List.copyOf(deletions.values());
     }
 
     public long rowCount() {
-        return objects.stream().mapToLong(BatchManifest.Entry::rows).sum();
+        return objects().stream().mapToLong(BatchManifest.Entry::rows).sum();
     }
 
     public long deletedCount() {
-        return deletions.stream().mapToLong(BatchManifest.Entry::rows).sum();
+        return deletions().stream().mapToLong(BatchManifest.Entry::rows).sum();
     }
 
-    void added(BatchManifest.Entry entry, boolean deletion) {
-        (deletion ? deletions : objects).add(entry);
+    /** An object written for the table; tables read at once add theirs side by side. */
+    synchronized void added(SourceTable table, BatchManifest.Entry entry, boolean deletion) {
+        (deletion ? deletions : objects).put(table, entry);
     }
 
-    boolean recordedAsStarted() {
+    synchronized boolean recordedAsStarted() {
         return recordedAsStarted;
     }
 
-    void markRecordedAsStarted() {
-        recordedAsStarted = true;
+    /**
+     * Runs {@code record} unless the batch is recorded as started already: once, before the
+     * first object of whichever table is written first.
+     */
+    synchronized void recordStartedOnce(Runnable record) {
+        if (!recordedAsStarted) {
+            record.run();
+            recordedAsStarted = true;
+        }
     }
 
     /**

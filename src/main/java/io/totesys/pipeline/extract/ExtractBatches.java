@@ -157,6 +157,7 @@ public class ExtractBatches {
             }
             Set<SourceTable> unchanged = unchangedTables.of(snapshot.counters(), windows);
             windows.keySet().removeAll(unchanged);
+            snapshot.readTablesAtOnce(Math.min(settings.parallelTables(), windows.size()));
             metrics.unchangedTablesSkipped(unchanged.size());
             exchange.setProperty(REEXTRACT_PROPERTY, requests.stream()
                     .filter(request -> !held.contains(TableReextracts.table(request))).toList());

@@ -1,6 +1,7 @@
 package io.totesys.pipeline.extract;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithName;
@@ -33,6 +34,25 @@ public interface ExtractSettings {
 
     /** {@code ETL_EXTRACT_FETCH_SIZE}: rows fetched from the cursor at a time. */
     int fetchSize();
+
+    /**
+     * {@code ETL_EXTRACT_PARALLEL_TABLES}: how many tables a batch reads at once, each on a
+     * connection of its own that shares the batch's snapshot; {@code 1} reads them one after
+     * another on one connection.
+     */
+    int parallelTables();
+
+    /** The most tables read at once: the connections to ToteSys (4) less one for the readiness check. */
+    int MOST_PARALLEL_TABLES = 3;
+
+    /** Why {@link #parallelTables()} cannot work, in one line; empty when it can. */
+    default Optional<String> parallelTablesProblem() {
+        if (parallelTables() >= 1 && parallelTables() <= MOST_PARALLEL_TABLES) {
+            return Optional.empty();
+        }
+        return Optional.of("ETL_EXTRACT_PARALLEL_TABLES '%d' is out of range: write 1 (one table after another) to %d"
+                .formatted(parallelTables(), MOST_PARALLEL_TABLES));
+    }
 
     /** {@code ETL_BACKFILL}: the first batch after start takes whole tables, whatever the watermarks say. */
     @WithName("backfill")

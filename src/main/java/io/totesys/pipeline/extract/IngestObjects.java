@@ -67,7 +67,7 @@ public class IngestObjects {
                 return;
             }
             ObjectDescription csv = upload.finish();
-            batch.added(entry(batch, table, key, count, csv), false);
+            batch.added(table, entry(batch, table, key, count, csv), false);
         } catch (RuntimeException e) {
             upload.abort();
             throw e;
@@ -84,7 +84,7 @@ public class IngestObjects {
         String key = rows.deletions() ? LakeLayout.deletionsKey(table.tableName(), batch.getId())
                 : LakeLayout.dataKey(table.tableName(), batch.getId(), "csv");
         ObjectDescription csv = ObjectDescription.describe(message, LakeLayout.input(key), CSV_CONTENT_TYPE);
-        batch.added(entry(batch, table, key, rows.rowCount(), csv), rows.deletions());
+        batch.added(table, entry(batch, table, key, rows.rowCount(), csv), rows.deletions());
     }
 
     private static BatchManifest.Entry entry(ExtractBatch batch, SourceTable table, String key, long rows,
@@ -96,10 +96,8 @@ public class IngestObjects {
 
     /** Records the batch as started before its first object is written. */
     private void recordStarted(ExtractBatch batch) {
-        if (!batch.recordedAsStarted()) {
-            state.started(batch.getId(), batch.highWater(), batch.lowWater(), batch.snapshot().transactions(),
-                    batch.held(), batch.unchanged(), batch.wholeTables(), batch.isRepair());
-            batch.markRecordedAsStarted();
-        }
+        batch.recordStartedOnce(() -> state.started(batch.getId(), batch.highWater(), batch.lowWater(),
+                batch.snapshot().transactions(), batch.held(), batch.unchanged(), batch.wholeTables(),
+                batch.isRepair()));
     }
 }

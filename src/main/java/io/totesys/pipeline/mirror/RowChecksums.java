@@ -3,6 +3,8 @@ package io.totesys.pipeline.mirror;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
@@ -15,12 +17,13 @@ import io.totesys.pipeline.stage.PipelineStateException;
  * pipeline's state by one {@code COPY} per table as the rows pass, which the warehouse's
  * server takes in while ToteSys's writes the next rows, so that a whole-table read neither
  * holds them in memory nor waits for them. Publishing the batch makes them the live ones.
+ * Tables read at once stage theirs side by side, each on a connection of its own.
  */
 public final class RowChecksums {
 
     private final BatchId batchId;
     private final ChecksumMirror mirror;
-    private ChecksumMirror.Staging staging;
+    private final Map<SourceTable, ChecksumMirror.Staging> staging = new ConcurrentHashMap<>();
 
     public RowChecksums(BatchId batchId, ChecksumMirror mirror) {
         this.batchId = batchId;
@@ -38,43 +41,45 @@ public final class RowChecksums {
      */
     public void notExtracted(SourceTable table, SourceKeys keys) {
         keys.forEach(key -> add(table, key, ChecksumMirror.NOT_EXTRACTED));
-        flush();
+        flush(table);
     }
 
     /** Keys found deleted: the mirror forgets them. */
     public void deleted(SourceTable table, SourceKeys keys) {
         keys.forEach(key -> add(table, key, null));
-        flush();
+        flush(table);
     }
 
-    /** Ends the {@code COPY} of what was staged so far: it is in the pipeline's state once this returns. */
-    public void flush() {
-        if (staging != null) {
-            ChecksumMirror.Staging ended = staging;
-            staging = null;
+    /**
+     * Ends the {@code COPY} of what was staged so far of the table: it is in the pipeline's
+     * state once this returns.
+     */
+    public void flush(SourceTable table) {
+        ChecksumMirror.Staging ended = staging.remove(table);
+        if (ended != null) {
             ended.end();
         }
     }
 
-    /** Gives up what is being staged, after a failure: the batch's staged checksums are discarded with it. */
-    public void cancel() {
-        if (staging != null) {
-            ChecksumMirror.Staging cancelled = staging;
-            staging = null;
+    /**
+     * Gives up what is being staged of the table, after a failure: the batch's staged checksums
+     * are discarded with it.
+     */
+    public void cancel(SourceTable table) {
+        ChecksumMirror.Staging cancelled = staging.remove(table);
+        if (cancelled != null) {
             cancelled.cancel();
         }
     }
 
     private void add(SourceTable table, int key, String checksum) {
-        if (staging == null) {
-            staging = mirror.startStaging();
-        }
+        ChecksumMirror.Staging tableStaging = staging.computeIfAbsent(table, nothingYet -> mirror.startStaging());
         String line = batchId.value() + '\t' + table.tableName() + '\t' + key + '\t'
                 + (checksum == null ? "\\N" : checksum) + '\n';
         try {
-            staging.stream().write(line.getBytes(StandardCharsets.UTF_8));
+            tableStaging.stream().write(line.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            cancel();
+            cancel(table);
             throw new PipelineStateException("staging row checksums failed", new SQLException(e));
         }
     }

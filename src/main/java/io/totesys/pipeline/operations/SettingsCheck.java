@@ -49,6 +49,7 @@ public class SettingsCheck {
     private final LakeSettings lake;
     private final JolokiaSettings jolokia;
     private final String schemaChangePolicy;
+    private final ExtractSettings extract;
     private final StarSchemaSettings starSchema;
     private final CarriedColumns carried;
     private final Instance<SettingsRule> rules;
@@ -68,6 +69,7 @@ public class SettingsCheck {
         this.lake = lake;
         this.jolokia = jolokia;
         this.schemaChangePolicy = extract.schemaChangePolicy();
+        this.extract = extract;
         this.starSchema = starSchema;
         this.carried = carried;
     }
@@ -93,6 +95,7 @@ public class SettingsCheck {
         if (kept != null) {
             stop(kept);
         }
+        extract.parallelTablesProblem().ifPresent(SettingsCheck::stop);
         String policy = policyProblem(schemaChangePolicy);
         if (policy != null) {
             stop(policy);

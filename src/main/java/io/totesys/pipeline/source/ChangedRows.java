@@ -4,12 +4,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Set;
 
 import org.jboss.logging.Logger;
-import org.postgresql.copy.CopyManager;
+import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
 
 import io.totesys.pipeline.catalogue.SourceTable;
@@ -49,26 +49,25 @@ public final class ChangedRows {
     private static final int CHECKSUM_LENGTH = 36;
 
     private final SourceTable table;
-    private final List<String> header;
-    private final CopyManager copyManager;
+    private final SourceSchema schema;
+    private final SnapshotConnections connections;
     private final String copy;
     private final SourceKeys keys;
     private final long recentFrom;
     private final Set<Long> transactionsRead;
     private final RowChecksums checksums;
-    private final LongValueRows longValueRows;
+    private LongValueRows longValueRows;
 
-    ChangedRows(SourceTable table, List<String> header, CopyManager copyManager, String copy, SourceKeys keys,
-            long recentFrom, Set<Long> transactionsRead, RowChecksums checksums, LongValueRows longValueRows) {
+    ChangedRows(SourceTable table, SourceSchema schema, SnapshotConnections connections, String copy,
+            SourceKeys keys, long recentFrom, Set<Long> transactionsRead, RowChecksums checksums) {
         this.table = table;
-        this.header = List.copyOf(header);
-        this.copyManager = copyManager;
+        this.schema = schema;
+        this.connections = connections;
         this.copy = copy;
         this.keys = keys;
         this.recentFrom = recentFrom;
         this.transactionsRead = transactionsRead;
         this.checksums = checksums;
-        this.longValueRows = longValueRows;
     }
 
     public SourceTable table() {
@@ -77,16 +76,32 @@ public final class ChangedRows {
 
     /**
      * Writes the header and every row, saying how far it got to {@code progress}; returns how
-     * many rows there were (the header not counted).
+     * many rows there were (the header not counted). The rows are read on a connection of the
+     * snapshot's that is this table's alone while it is read.
      */
     public long writeTo(OutputStream csv, BatchProgress progress) {
+        Connection connection;
+        try {
+            connection = connections.borrow();
+        } catch (SQLException e) {
+            throw new SourceReadException("reading changed rows of " + table.tableName() + " failed", e);
+        }
+        try {
+            return writeTo(connection, csv, progress);
+        } finally {
+            connections.giveBack(connection);
+        }
+    }
+
+    private long writeTo(Connection connection, OutputStream csv, BatchProgress progress) {
         CopyOut out = null;
         long rows = 0;
         long started = System.nanoTime();
+        longValueRows = new LongValueRows(table, schema, connection, LongValueRows.PIECE_BYTES);
         try {
-            csv.write(ExtractedCsv.FORMAT.format(header.toArray()).getBytes(StandardCharsets.UTF_8));
+            csv.write(ExtractedCsv.FORMAT.format(schema.lakeColumnNames().toArray()).getBytes(StandardCharsets.UTF_8));
             csv.write(RECORD_SEPARATOR);
-            out = copyManager.copyOut(copy);
+            out = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copy);
             byte[] row;
             long bytes = 0;
             while ((row = out.readFromCopy()) != null) {
@@ -111,18 +126,18 @@ public final class ChangedRows {
                 longValueRows.writeTo(csv, RECORD_SEPARATOR, progress::bytes);
             }
             long copied = System.nanoTime();
-            checksums.flush();
+            checksums.flush(table);
             LOG.debugf("%s: %d rows copied in %d ms, checksums staged in %d ms more", table.tableName(), rows,
                     (copied - started) / 1_000_000, (System.nanoTime() - copied) / 1_000_000);
             return rows;
         } catch (SQLException e) {
-            checksums.cancel();
+            checksums.cancel(table);
             throw new SourceReadException("reading changed rows of " + table.tableName() + " failed", e);
         } catch (IOException e) {
-            checksums.cancel();
+            checksums.cancel(table);
             throw new UncheckedIOException("writing changed rows of " + table.tableName() + " failed", e);
         } catch (RuntimeException e) {
-            checksums.cancel();
+            checksums.cancel(table);
             throw e;
         } finally {
             cancel(out);

@@ -16,8 +16,6 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyManager;
 
 import io.totesys.pipeline.catalogue.CarriedColumns;
 import io.totesys.pipeline.catalogue.SourceTable;
@@ -42,7 +40,7 @@ public final class SourceSnapshot implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SourceSnapshot.class);
 
-    private final Connection connection;
+    private final SnapshotConnections connections;
     private final int fetchSize;
     private final CarriedColumns carried;
     private final StatisticsCounters counters;
@@ -50,13 +48,13 @@ public final class SourceSnapshot implements AutoCloseable {
     private final LocalDateTime databaseNow;
     private Map<SourceTable, SourceSchema> schemas;
 
-    private SourceSnapshot(Connection connection, int fetchSize, CarriedColumns carried,
+    private SourceSnapshot(SnapshotConnections connections, int fetchSize, CarriedColumns carried,
             StatisticsCounters counters) throws SQLException {
-        this.connection = connection;
+        this.connections = connections;
         this.fetchSize = fetchSize;
         this.carried = carried;
         this.counters = counters;
-        try (PreparedStatement statement = connection.prepareStatement(
+        try (PreparedStatement statement = connections.first().prepareStatement(
                 "SELECT pg_current_snapshot()::text, localtimestamp(3)");
                 ResultSet snapshot = statement.executeQuery()) {
             snapshot.next();
@@ -80,7 +78,7 @@ public final class SourceSnapshot implements AutoCloseable {
             connection.setAutoCommit(false);
             connection.setReadOnly(true);
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            return new SourceSnapshot(connection, fetchSize, carried, counters);
+            return new SourceSnapshot(new SnapshotConnections(source, connection), fetchSize, carried, counters);
         } catch (RuntimeException | Error e) {
             closeQuietly(connection, e);
             throw e;
@@ -99,15 +97,19 @@ public final class SourceSnapshot implements AutoCloseable {
      * dropped after this and before a table is read fails the batch, which the next poll
      * runs again with the columns as they are then.
      */
-    public Map<SourceTable, SourceSchema> schemas() {
-        try {
-            if (schemas == null) {
-                schemas = SourceSchema.read(connection);
-            }
-            return schemas;
-        } catch (SQLException e) {
-            throw new SourceReadException("reading the columns of ToteSys's tables failed", e);
+    public synchronized Map<SourceTable, SourceSchema> schemas() {
+        if (schemas == null) {
+            schemas = read("reading the columns of ToteSys's tables failed", SourceSchema::read);
         }
+        return schemas;
+    }
+
+    /**
+     * Lets a batch read up to {@code tables} tables at once, each on a connection of its own
+     * in this same snapshot ({@link SnapshotConnections}); called before the first is read.
+     */
+    public void readTablesAtOnce(int tables) {
+        connections.share(tables);
     }
 
     /** The database clock when the snapshot was taken, in the source's time zone. */
@@ -148,16 +150,13 @@ public final class SourceSnapshot implements AutoCloseable {
     public ChangedRows changedRows(SourceSchema schema, ChangeWindow window, SourceKeys keys,
             Set<Long> transactionsRead, RowChecksums checksums) {
         SourceTable table = schema.table();
-        try {
-            int horizonAge = window.kind() == ChangeWindow.Kind.SINCE_HORIZON ? age(window.since().xmin()) : 0;
-            return new ChangedRows(table, schema.lakeColumnNames(), copyManager(),
-                    TableQueries.changedRowsCopy(table, schema, carried.of(table), transactions.xmax(), window,
-                            horizonAge),
-                    keys,
-                    transactions.xmin(), transactionsRead, checksums, longValueRows(schema));
-        } catch (SQLException e) {
-            throw new SourceReadException("reading changed rows of " + table.tableName() + " failed", e);
-        }
+        int horizonAge = window.kind() == ChangeWindow.Kind.SINCE_HORIZON
+                ? read("reading changed rows of " + table.tableName() + " failed",
+                        connection -> age(connection, window.since().xmin()))
+                : 0;
+        return new ChangedRows(table, schema, connections,
+                TableQueries.changedRowsCopy(table, schema, carried.of(table), transactions.xmax(), window, horizonAge),
+                keys, transactions.xmin(), transactionsRead, checksums);
     }
 
     /**
@@ -167,35 +166,20 @@ public final class SourceSnapshot implements AutoCloseable {
     public ChangedRows rowsWithKeys(SourceSchema schema, SourceKeys wanted, SourceKeys keys,
             RowChecksums checksums) {
         SourceTable table = schema.table();
-        try {
-            return new ChangedRows(table, schema.lakeColumnNames(), copyManager(),
-                    TableQueries.rowsWithKeysCopy(table, schema, carried.of(table), transactions.xmax(),
-                            wanted.toArray()),
-                    keys,
-                    Long.MAX_VALUE, new HashSet<>(), checksums, longValueRows(schema));
-        } catch (SQLException e) {
-            throw new SourceReadException("reading rows of " + table.tableName() + " to repair failed", e);
-        }
-    }
-
-    /** Where a table's rows with a long value go, to be read in pieces in this snapshot. */
-    private LongValueRows longValueRows(SourceSchema schema) {
-        return new LongValueRows(schema.table(), schema, connection, LongValueRows.PIECE_BYTES);
-    }
-
-    private CopyManager copyManager() throws SQLException {
-        return connection.unwrap(PGConnection.class).getCopyAPI();
+        return new ChangedRows(table, schema, connections,
+                TableQueries.rowsWithKeysCopy(table, schema, carried.of(table), transactions.xmax(), wanted.toArray()),
+                keys, Long.MAX_VALUE, new HashSet<>(), checksums);
     }
 
     /** The least and the greatest key of a table in this snapshot, {@link KeySpan#NONE} when it is empty. */
     public KeySpan keySpan(SourceTable table) {
-        try (PreparedStatement statement = connection.prepareStatement(TableQueries.keySpanQuery(table));
-                ResultSet span = statement.executeQuery()) {
-            span.next();
-            return new KeySpan(span.getInt(1), span.getInt(2));
-        } catch (SQLException e) {
-            throw new SourceReadException("reading the least and greatest key of " + table.tableName() + " failed", e);
-        }
+        return read("reading the least and greatest key of " + table.tableName() + " failed", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(TableQueries.keySpanQuery(table));
+                    ResultSet span = statement.executeQuery()) {
+                span.next();
+                return new KeySpan(span.getInt(1), span.getInt(2));
+            }
+        });
     }
 
     /**
@@ -204,21 +188,23 @@ public final class SourceSnapshot implements AutoCloseable {
      */
     public void checksums(SourceTable table, ReadHorizon horizon, int firstKey, long keyAfter,
             ChecksumConsumer consumer) {
-        try (PreparedStatement statement = connection.prepareStatement(
-                TableQueries.checksumsQuery(table, schemas().get(table).carried(carried.of(table)),
-                        transactions.xmax(), horizon, age(horizon.xmin())),
-                ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-            statement.setFetchSize(fetchSize);
-            statement.setInt(1, firstKey);
-            statement.setLong(2, keyAfter);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    consumer.accept(rows.getInt(1), rows.getString(2), rows.getBoolean(3));
+        List<SourceSchema.Column> checksummed = carriedColumns(table);
+        read("reading the row checksums of " + table.tableName() + " failed", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    TableQueries.checksumsQuery(table, checksummed, transactions.xmax(), horizon,
+                            age(connection, horizon.xmin())),
+                    ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+                statement.setFetchSize(fetchSize);
+                statement.setInt(1, firstKey);
+                statement.setLong(2, keyAfter);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        consumer.accept(rows.getInt(1), rows.getString(2), rows.getBoolean(3));
+                    }
                 }
+                return null;
             }
-        } catch (SQLException e) {
-            throw new SourceReadException("reading the row checksums of " + table.tableName() + " failed", e);
-        }
+        });
     }
 
     /** Takes one row of a query run in the snapshot. */
@@ -234,20 +220,21 @@ public final class SourceSnapshot implements AutoCloseable {
      * @param what what the query reads, for the message should it fail
      */
     public void query(String sql, List<?> parameters, String what, RowConsumer consumer) {
-        try (PreparedStatement statement = connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY,
-                ResultSet.CONCUR_READ_ONLY)) {
-            statement.setFetchSize(fetchSize);
-            for (int index = 0; index < parameters.size(); index++) {
-                statement.setObject(index + 1, parameters.get(index));
-            }
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    consumer.accept(rows);
+        read("reading " + what + " failed", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY,
+                    ResultSet.CONCUR_READ_ONLY)) {
+                statement.setFetchSize(fetchSize);
+                for (int index = 0; index < parameters.size(); index++) {
+                    statement.setObject(index + 1, parameters.get(index));
                 }
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        consumer.accept(rows);
+                    }
+                }
+                return null;
             }
-        } catch (SQLException e) {
-            throw new SourceReadException("reading " + what + " failed", e);
-        }
+        });
     }
 
     /**
@@ -255,18 +242,19 @@ public final class SourceSnapshot implements AutoCloseable {
      * range order, read in one pass over the table.
      */
     public List<RangeChecksum> rangeChecksums(SourceTable table) {
-        List<RangeChecksum> ranges = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(
-                TableQueries.rangeChecksumsQuery(table, schemas().get(table).carried(carried.of(table))));
-                ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                ranges.add(new RangeChecksum(rows.getLong(1), rows.getLong(2), new BigInteger(rows.getString(3)),
-                        rows.getLong(4)));
+        List<SourceSchema.Column> checksummed = carriedColumns(table);
+        return read("reading the key ranges' checksums of " + table.tableName() + " failed", connection -> {
+            List<RangeChecksum> ranges = new ArrayList<>();
+            try (PreparedStatement statement = connection
+                    .prepareStatement(TableQueries.rangeChecksumsQuery(table, checksummed));
+                    ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    ranges.add(new RangeChecksum(rows.getLong(1), rows.getLong(2), new BigInteger(rows.getString(3)),
+                            rows.getLong(4)));
+                }
             }
             return ranges;
-        } catch (SQLException e) {
-            throw new SourceReadException("reading the key ranges' checksums of " + table.tableName() + " failed", e);
-        }
+        });
     }
 
     /**
@@ -274,7 +262,12 @@ public final class SourceSnapshot implements AutoCloseable {
      * which names the columns the star schema carries beyond the catalogue's.
      */
     public String checksumExpression(SourceTable table) {
-        return TableQueries.checksum(table, schemas().get(table).carried(carried.of(table)));
+        return TableQueries.checksum(table, carriedColumns(table));
+    }
+
+    /** The columns the star schema carries beyond the catalogue's that the table has in this snapshot. */
+    private List<SourceSchema.Column> carriedColumns(SourceTable table) {
+        return schemas().get(table).carried(carried.of(table));
     }
 
     /** Takes a key's checksum as reconciliation reads it. */
@@ -287,19 +280,22 @@ public final class SourceSnapshot implements AutoCloseable {
      * for a table read by its watermark, which reads only some of them.
      */
     public Set<Long> recentTransactions(SourceTable table) {
-        Set<Long> recent = new HashSet<>();
-        try (PreparedStatement statement = connection.prepareStatement(TableQueries.recentTransactionsQuery(table))) {
-            int parameter = bindRowTransaction(statement, 1);
-            statement.setInt(parameter, age(transactions.xmin()));
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    recent.add(rows.getLong(1));
+        return read("reading the recent transactions of " + table.tableName() + " failed", connection -> {
+            Set<Long> recent = new HashSet<>();
+            try (PreparedStatement statement = connection
+                    .prepareStatement(TableQueries.recentTransactionsQuery(table))) {
+                long lastVisible = transactions.xmax() - 1;
+                statement.setLong(1, lastVisible);
+                statement.setLong(2, lastVisible % TransactionSnapshot.XID_SPACE);
+                statement.setInt(3, age(connection, transactions.xmin()));
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        recent.add(rows.getLong(1));
+                    }
                 }
             }
             return recent;
-        } catch (SQLException e) {
-            throw new SourceReadException("reading the recent transactions of " + table.tableName() + " failed", e);
-        }
+        });
     }
 
     /**
@@ -321,62 +317,73 @@ public final class SourceSnapshot implements AutoCloseable {
         if (candidates.length == 0) {
             return writers;
         }
-        Set<Long> ended = new HashSet<>(writers);
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT xid FROM unnest(?::bigint[]) AS xid WHERE pg_xact_status(xid::text::xid8) = 'in progress'")) {
-            statement.setArray(1, connection.createArrayOf("bigint", candidates));
-            try (ResultSet open = statement.executeQuery()) {
-                while (open.next()) {
-                    ended.remove(open.getLong(1));
+        return read("asking ToteSys which transactions are still in progress failed", connection -> {
+            Set<Long> ended = new HashSet<>(writers);
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT xid FROM unnest(?::bigint[]) AS xid WHERE pg_xact_status(xid::text::xid8) = 'in progress'")) {
+                statement.setArray(1, connection.createArrayOf("bigint", candidates));
+                try (ResultSet open = statement.executeQuery()) {
+                    while (open.next()) {
+                        ended.remove(open.getLong(1));
+                    }
                 }
             }
             return ended;
-        } catch (SQLException e) {
-            throw new SourceReadException("asking ToteSys which transactions are still in progress failed", e);
-        }
+        });
     }
 
     /** How many rows the table holds in this snapshot. */
     public long rowCount(SourceTable table) {
-        try (PreparedStatement statement = connection.prepareStatement(TableQueries.countQuery(table));
-                ResultSet count = statement.executeQuery()) {
-            count.next();
-            return count.getLong(1);
-        } catch (SQLException e) {
-            throw new SourceReadException("counting the rows of " + table.tableName() + " failed", e);
-        }
+        return read("counting the rows of " + table.tableName() + " failed", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(TableQueries.countQuery(table));
+                    ResultSet count = statement.executeQuery()) {
+                count.next();
+                return count.getLong(1);
+            }
+        });
     }
 
     /** Every key of the table in this snapshot, streamed. */
     public SourceKeys keys(SourceTable table) {
-        SourceKeys keys = SourceKeys.empty();
-        try (PreparedStatement statement = connection.prepareStatement(TableQueries.keysQuery(table),
-                ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-            statement.setFetchSize(fetchSize);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    keys.add(rows.getInt(1));
+        return read("reading the keys of " + table.tableName() + " failed", connection -> {
+            SourceKeys keys = SourceKeys.empty();
+            try (PreparedStatement statement = connection.prepareStatement(TableQueries.keysQuery(table),
+                    ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+                statement.setFetchSize(fetchSize);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        keys.add(rows.getInt(1));
+                    }
                 }
             }
             return keys;
-        } catch (SQLException e) {
-            throw new SourceReadException("reading the keys of " + table.tableName() + " failed", e);
-        }
+        });
     }
 
-    /** Binds the id before the snapshot's xmax for widening each row's 32-bit xmin; returns the next parameter. */
-    private int bindRowTransaction(PreparedStatement statement, int parameter) throws SQLException {
-        long lastVisible = transactions.xmax() - 1;
-        statement.setLong(parameter, lastVisible);
-        statement.setLong(parameter + 1, lastVisible % TransactionSnapshot.XID_SPACE);
-        return parameter + 2;
+    /** One read in the snapshot, on a connection of its own while it runs. */
+    private interface Read<T> {
+        T on(Connection connection) throws SQLException;
+    }
+
+    private <T> T read(String failure, Read<T> read) {
+        try {
+            Connection connection = connections.borrow();
+            try {
+                return read.on(connection);
+            } finally {
+                connections.giveBack(connection);
+            }
+        } catch (SQLException e) {
+            throw new SourceReadException(failure, e);
+        }
     }
 
     /**
      * How old a transaction is by {@code age()}, the integer a row's {@code age(xmin)} is
-     * compared with: fixed for the whole transaction, so both sides agree.
+     * compared with: fixed for the whole transaction, and the same in every transaction that
+     * shares the snapshot, so both sides agree.
      */
-    private int age(long xid) throws SQLException {
+    private static int age(Connection connection, long xid) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("SELECT age(?::xid)")) {
             statement.setString(1, Long.toString(xid % TransactionSnapshot.XID_SPACE));
             try (ResultSet age = statement.executeQuery()) {
@@ -389,18 +396,7 @@ public final class SourceSnapshot implements AutoCloseable {
     /** Releases the snapshot; closing it again does nothing. */
     @Override
     public void close() {
-        try {
-            if (connection.isClosed()) {
-                return;
-            }
-        } catch (SQLException e) {
-            LOG.debugf(e, "checking the ToteSys snapshot failed");
-        }
-        try (connection) {
-            connection.rollback();
-        } catch (SQLException e) {
-            LOG.debugf(e, "closing the ToteSys snapshot failed");
-        }
+        connections.close();
     }
 
     private static void closeQuietly(AutoCloseable resource, Throwable failure) {

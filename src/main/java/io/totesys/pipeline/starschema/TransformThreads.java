@@ -1,14 +1,13 @@
 package io.totesys.pipeline.starschema;
 
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+
+import io.totesys.pipeline.stage.TableThreads;
 
 /**
  * The threads that write a transform batch's warehouse tables side by side (the route's
@@ -26,13 +25,7 @@ class TransformThreads {
             throw new IllegalArgumentException(
                     "ETL_TRANSFORM_PARALLEL_TABLES must be at least 1, not " + settings.parallelTables());
         }
-        AtomicInteger threads = new AtomicInteger();
-        ThreadFactory factory = task -> {
-            Thread thread = new Thread(task, "transform-table-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-        return Executors.newFixedThreadPool(settings.parallelTables(), factory);
+        return TableThreads.fixed("transform", settings.parallelTables());
     }
 
     void close(@Disposes @Named("transformTableThreads") ExecutorService threads) {
