@@ -10,7 +10,6 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -22,8 +21,6 @@ import org.apache.camel.ExchangeProperty;
 import org.apache.camel.util.ObjectHelper;
 import org.jboss.logging.Logger;
 
-import io.agroal.api.AgroalDataSource;
-import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.InvalidLakeObjectException;
 import io.totesys.pipeline.lake.InvalidManifestException;
@@ -62,7 +59,7 @@ public class WarehouseLoads {
 
     private static final Logger LOG = Logger.getLogger(WarehouseLoads.class);
 
-    private final AgroalDataSource warehouse;
+    private final LoadBatchOpener opener;
     private final LakeBatches processed;
     private final LakeBuckets buckets;
     private final LoadLog loadLog;
@@ -70,8 +67,6 @@ public class WarehouseLoads {
     private final PipelineMetrics metrics;
     private final StageLocks stageLocks;
     private final ZoneId sourceZone;
-    private final BulkLoadPolicy bulkLoads;
-    private final StarSchemaOwner owner;
 
     /** Notes each completed batch in the pipeline schema, for the status page. */
     @Inject
@@ -81,12 +76,10 @@ public class WarehouseLoads {
     @Inject
     QuarantinedBatches quarantinedBatches;
 
-    WarehouseLoads(AgroalDataSource warehouse, @Named("processedBatches") LakeBatches processed,
-            LakeBuckets buckets, LoadLog loadLog, PipelineSchema schema, PipelineMetrics metrics,
-            StageLocks stageLocks, PipelineSettings settings, BulkLoadPolicy bulkLoads, StarSchemaOwner owner) {
-        this.warehouse = warehouse;
-        this.bulkLoads = bulkLoads;
-        this.owner = owner;
+    WarehouseLoads(LoadBatchOpener opener, @Named("processedBatches") LakeBatches processed, LakeBuckets buckets,
+            LoadLog loadLog, PipelineSchema schema, PipelineMetrics metrics, StageLocks stageLocks,
+            PipelineSettings settings) {
+        this.opener = opener;
         this.processed = processed;
         this.buckets = buckets;
         this.loadLog = loadLog;
@@ -108,67 +101,15 @@ public class WarehouseLoads {
     }
 
     /**
-     * Opens the load of the Parquet batch whose manifest key is the body: begins the
-     * warehouse transaction, waits for any other loader, and checks the load log. A bulk
-     * batch ({@link BulkLoadPolicy}) loads as the star schema's owner, with its foreign keys
-     * dropped ({@link ForeignKeys}); foreign keys an earlier batch left dropped are added back
-     * before a batch that is not one.
+     * Opens the load of the Parquet batch whose manifest key is the body ({@link LoadBatchOpener}):
+     * begins the warehouse transaction, waits for any other loader, and checks the load log.
      */
     public LoadBatch open(@Body String manifestKey, Exchange exchange) {
         schema.ensureMigrated();
         BatchManifest manifest = processed.manifest(manifestKey, WarehouseTable.manifestCatalogue());
-        BatchId batchId = new BatchId(manifest.batchId());
-        boolean bulk = bulkLoads.isBulk(manifest, this::factRows);
-        Connection connection = null;
-        try {
-            connection = bulk ? owner.connect() : warehouse.getConnection();
-            connection.setAutoCommit(false);
-            Optional<List<BatchManifest.Quarantined>> loaded = loadLog.lockAndFind(connection, batchId, manifest);
-            Set<WarehouseTable> emptyFacts = Set.of();
-            if (loaded.isEmpty()) {
-                bulk = prepareForeignKeys(connection, batchId, bulk);
-                StagingTables.create(connection);
-                emptyFacts = bulk ? StarSchemaMerge.emptyFacts(connection) : Set.of();
-            } else {
-                bulk = false;
-                LOG.infof("Load batch %s is in the load log already; archiving its Parquet objects", batchId);
-            }
-            LoadBatch batch = new LoadBatch(batchId, manifestKey, manifest, connection, loaded.isEmpty(), bulk,
-                    emptyFacts, loaded.orElse(List.of()));
-            exchange.getExchangeExtension().addOnCompletion(batch);
-            return batch;
-        } catch (SQLException e) {
-            LoadBatch.closeQuietly(connection);
-            throw new PipelineStateException("opening the load of batch " + batchId + " failed", e);
-        }
-    }
-
-    /**
-     * Drops the foreign keys for a bulk batch, or adds back those an earlier one left dropped,
-     * on a connection of the star schema's owner beside the batch's own, while the batch holds
-     * the load log's lock; returns whether the batch loads as a bulk batch.
-     */
-    private boolean prepareForeignKeys(Connection connection, BatchId batchId, boolean bulk) throws SQLException {
-        if (bulk) {
-            try (Connection ddl = owner.connect()) {
-                return ForeignKeys.suspend(ddl, batchId, bulkLoads.lockTimeout());
-            }
-        }
-        if (ForeignKeys.anySuspended(connection)) {
-            try (Connection ddl = owner.connect()) {
-                ForeignKeys.restoreLeftovers(ddl);
-            }
-        }
-        return false;
-    }
-
-    /** The rows the fact tables hold, as the planner's statistics estimate them. */
-    private long factRows() {
-        try (Connection connection = warehouse.getConnection()) {
-            return StarSchemaMerge.factRows(connection);
-        } catch (SQLException e) {
-            throw new PipelineStateException("reading the size of the fact tables failed", e);
-        }
+        LoadBatch batch = opener.open(manifestKey, manifest);
+        exchange.getExchangeExtension().addOnCompletion(batch);
+        return batch;
     }
 
     /** Whether the object is to be loaded: not when another object of its table and kind was quarantined. */
