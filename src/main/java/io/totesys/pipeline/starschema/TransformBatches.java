@@ -228,9 +228,9 @@ public class TransformBatches {
         LOG.debugf("Transform batch %s: every table written and uploaded %d ms after the batch opened", batch.getId(),
                 Duration.between(batch.startedAt(), clock.instant()).toMillis());
         batch.coverage().ifPresent(range -> state.covered(batch.getId(), range[0], range[1]));
-        return new BatchManifest(batch.getId().value(), "transform", clock.instant(),
-                batch.extractManifest().highWater(), batch.written(), batch.quarantined(), batch.deletionsWritten(),
-                null, null, false, List.of(), WarehouseTable.manifestSchemas(batch.written()))
+        return BatchManifest.transform(batch.getId(), clock.instant(), batch.extractManifest().highWater())
+                .objects(batch.written()).quarantined(batch.quarantined()).deletions(batch.deletionsWritten())
+                .schemas(WarehouseTable.manifestSchemas(batch.written())).build()
                 .toMessage(exchange.getMessage(), json);
     }
 
