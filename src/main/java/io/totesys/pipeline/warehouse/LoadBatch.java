@@ -40,19 +40,23 @@ public final class LoadBatch implements SynchronizationVetoable {
     private final boolean bulk;
     private final Instant startedAt = Instant.now();
     private final List<BatchManifest.Quarantined> quarantined = new ArrayList<>();
-    private final Set<WarehouseTable> emptyFacts;
+    private final Set<WarehouseTable> emptyTables;
+    private final Set<WarehouseTable> straightIn = EnumSet.noneOf(WarehouseTable.class);
     private final Map<WarehouseTable, Long> copiedStraightIn = new EnumMap<>(WarehouseTable.class);
     private volatile boolean committed;
 
     LoadBatch(BatchId id, String manifestKey, BatchManifest manifest, Connection connection, boolean pending,
-            boolean bulk, Set<WarehouseTable> emptyFacts, List<BatchManifest.Quarantined> quarantinedEarlier) {
+            boolean bulk, Set<WarehouseTable> emptyTables, List<BatchManifest.Quarantined> quarantinedEarlier) {
         this.id = id;
         this.manifestKey = manifestKey;
         this.manifest = manifest;
         this.connection = connection;
         this.pending = pending;
         this.bulk = bulk;
-        this.emptyFacts = emptyFacts.isEmpty() ? EnumSet.noneOf(WarehouseTable.class) : EnumSet.copyOf(emptyFacts);
+        this.emptyTables = emptyTables.isEmpty() ? EnumSet.noneOf(WarehouseTable.class) : EnumSet.copyOf(emptyTables);
+        if (bulk) {
+            this.emptyTables.stream().filter(WarehouseTable::isFact).forEach(straightIn::add);
+        }
         this.quarantined.addAll(quarantinedEarlier);
     }
 
@@ -111,7 +115,12 @@ public final class LoadBatch implements SynchronizationVetoable {
      * snapshot), so the merge's lookup and its sort have nothing to do.
      */
     boolean copiesStraightIn(WarehouseTable table) {
-        return bulk && emptyFacts.contains(table);
+        return straightIn.contains(table);
+    }
+
+    /** Whether a warehouse table held no row when the batch began (under the load log's lock). */
+    boolean heldNoRow(WarehouseTable table) {
+        return emptyTables.contains(table);
     }
 
     /** Counts rows copied straight into a fact's table. */
@@ -127,10 +136,8 @@ public final class LoadBatch implements SynchronizationVetoable {
     /** The rows copied straight into each fact's table, for the facts whose rows this batch copies so. */
     Map<WarehouseTable, Long> copiedStraightIn() {
         Map<WarehouseTable, Long> copied = new EnumMap<>(WarehouseTable.class);
-        for (WarehouseTable fact : emptyFacts) {
-            if (bulk) {
-                copied.put(fact, copiedStraightIn.getOrDefault(fact, 0L));
-            }
+        for (WarehouseTable fact : straightIn) {
+            copied.put(fact, copiedStraightIn.getOrDefault(fact, 0L));
         }
         return copied;
     }

@@ -20,7 +20,9 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * Opens the warehouse transaction a Parquet batch loads in: decides whether it is a bulk batch
  * ({@link BulkLoadPolicy}), connects as the star schema's owner for one, waits for any other
  * loader at the load log's lock and checks whether the log has the batch already, then drops
- * or adds back the foreign keys ({@link ForeignKeys}) and creates the staging tables.
+ * or adds back the foreign keys ({@link ForeignKeys}), creates the staging tables, and asks
+ * once which warehouse tables hold no row yet: the answer decides both which facts a bulk batch
+ * copies straight in and how the merge puts each table's rows in ({@link StarSchemaMerge}).
  */
 @ApplicationScoped
 class LoadBatchOpener {
@@ -52,16 +54,16 @@ class LoadBatchOpener {
             connection = bulk ? owner.connect() : warehouse.getConnection();
             connection.setAutoCommit(false);
             Optional<List<BatchManifest.Quarantined>> loaded = loadLog.lockAndFind(connection, batchId, manifest);
-            Set<WarehouseTable> emptyFacts = Set.of();
+            Set<WarehouseTable> emptyTables = Set.of();
             if (loaded.isEmpty()) {
                 bulk = prepareForeignKeys(connection, batchId, bulk);
                 StagingTables.create(connection);
-                emptyFacts = bulk ? StarSchemaMerge.emptyFacts(connection) : Set.of();
+                emptyTables = StarSchemaMerge.emptyTables(connection);
             } else {
                 bulk = false;
                 LOG.infof("Load batch %s is in the load log already; archiving its Parquet objects", batchId);
             }
-            return new LoadBatch(batchId, manifestKey, manifest, connection, loaded.isEmpty(), bulk, emptyFacts,
+            return new LoadBatch(batchId, manifestKey, manifest, connection, loaded.isEmpty(), bulk, emptyTables,
                     loaded.orElse(List.of()));
         } catch (SQLException e) {
             LoadBatch.closeQuietly(connection);

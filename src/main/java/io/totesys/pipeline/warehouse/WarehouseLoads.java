@@ -220,7 +220,7 @@ public class WarehouseLoads {
         Map<String, Long> added;
         try {
             long started = System.nanoTime();
-            added = StarSchemaMerge.merge(connection, batch.getId(), batch.isBulk(), batch.copiedStraightIn());
+            added = StarSchemaMerge.merge(batch);
             LOG.debugf("Load batch %s: merged in %d ms", batch.getId(), (System.nanoTime() - started) / 1_000_000);
             if (batch.isBulk()) {
                 started = System.nanoTime();
