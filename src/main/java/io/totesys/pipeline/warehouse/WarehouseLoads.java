@@ -23,7 +23,6 @@ import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.InvalidLakeObjectException;
-import io.totesys.pipeline.lake.InvalidManifestException;
 import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
@@ -32,7 +31,7 @@ import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.stage.PipelineStateException;
-import io.totesys.pipeline.stage.QuarantinedBatches;
+import io.totesys.pipeline.stage.RefusedManifests;
 import io.totesys.pipeline.stage.StageLocks;
 import io.totesys.pipeline.stage.StageRuns;
 import io.totesys.pipeline.starschema.WarehouseTable;
@@ -72,9 +71,9 @@ public class WarehouseLoads {
     @Inject
     StageRuns runs;
 
-    /** Records each batch whose manifest is quarantined, for the metric and the freshness lag. */
+    /** Quarantines a manifest the stage cannot trust, with its batch. */
     @Inject
-    QuarantinedBatches quarantinedBatches;
+    RefusedManifests refusedManifests;
 
     WarehouseLoads(LoadBatchOpener opener, @Named("processedBatches") LakeBatches processed, LakeBuckets buckets,
             LoadLog loadLog, PipelineSchema schema, PipelineMetrics metrics, StageLocks stageLocks,
@@ -192,23 +191,10 @@ public class WarehouseLoads {
                 batch.getId(), object.key(), invalid.problem(), processed.quarantineReportLocation(object.key()));
     }
 
-    /**
-     * A manifest that cannot be trusted ({@link InvalidManifestException}): it moves to
-     * {@code quarantine/} with the objects of its batch, beside a report that says why, the
-     * batch is recorded as quarantined ({@link QuarantinedBatches}), and the stage goes on to
-     * the next batch.
-     */
+    /** A manifest that cannot be trusted: quarantined with its batch ({@link RefusedManifests}). */
     public void rejectManifest(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure,
             @ExchangeProperty(MANIFEST_KEY_PROPERTY) String manifestKey) {
-        InvalidManifestException invalid = ObjectHelper.getException(InvalidManifestException.class, failure);
-        if (invalid == null) {
-            throw new IllegalStateException("not a rejection of the manifest " + manifestKey, failure);
-        }
-        quarantinedBatches.quarantined(LakeLayout.batchIdOf(invalid.key()), PipelineStage.LOAD, invalid.problem());
-        List<String> objects = processed.quarantineManifest(manifestKey, invalid.problem());
-        metrics.quarantined(PipelineStage.LOAD, LakeLayout.MANIFESTS);
-        LOG.warnf("The load quarantined the manifest %s with the %d objects of its batch: %s; see %s",
-                invalid.key(), objects.size(), invalid.problem(), processed.quarantineReportLocation(invalid.key()));
+        refusedManifests.quarantine(PipelineStage.LOAD, processed, failure, manifestKey);
     }
 
     /**
