@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.Synchronization;
-import org.apache.camel.spi.SynchronizationVetoable;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.lake.BatchId;
@@ -28,7 +28,7 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * {@link Synchronization} of the exchange it rolls back whatever was not committed and
  * gives the connection back when the exchange completes.
  */
-public final class LoadBatch implements SynchronizationVetoable {
+public final class LoadBatch extends SynchronizationAdapter {
 
     private static final Logger LOG = Logger.getLogger(LoadBatch.class);
 
@@ -172,27 +172,13 @@ public final class LoadBatch implements SynchronizationVetoable {
         return false;
     }
 
-    @Override
-    public void beforeHandover(Exchange target) {
-        // never handed over
-    }
-
-    @Override
-    public void onComplete(Exchange exchange) {
-        release();
-    }
-
-    @Override
-    public void onFailure(Exchange exchange) {
-        release();
-    }
-
     /**
-     * Rolls back whatever was not committed; a bulk batch that did not commit adds the foreign
-     * keys it dropped back at once, in a transaction of its own, rather than leaving them to
-     * the next batch.
+     * Rolls back whatever was not committed, once the exchange completes or fails; a bulk batch
+     * that did not commit adds the foreign keys it dropped back at once, in a transaction of
+     * its own, rather than leaving them to the next batch.
      */
-    private void release() {
+    @Override
+    public void onDone(Exchange exchange) {
         try (connection) {
             if (!connection.getAutoCommit()) {
                 connection.rollback();
