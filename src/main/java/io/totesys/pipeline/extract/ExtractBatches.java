@@ -253,12 +253,13 @@ public class ExtractBatches {
     public byte[] manifest(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) ExtractBatch batch)
             throws JsonProcessingException {
         state.staged(batch.getId(), batch.readHorizon(), batch.keys());
-        return ingest.readable(batch.getId(), new BatchManifest(batch.getId().value(), "extract", clock.instant(),
-                BatchManifest.sourceTimestamp(batch.highWater()), batch.objects(), List.of(), batch.deletions(),
-                batch.snapshot().transactions().toString(), batch.changesSince(), batch.isRepair(),
-                batch.isRepair() ? batch.repairing().repairReasons() : List.of(), batch.manifestSchemas(),
-                BatchManifest.CRLF)
-                .toMessage(exchange.getMessage(), json));
+        String highWater = BatchManifest.sourceTimestamp(batch.highWater());
+        BatchManifest.Builder manifest = batch.isRepair()
+                ? BatchManifest.repair(batch.getId(), clock.instant(), highWater, batch.repairing().repairReasons())
+                : BatchManifest.extract(batch.getId(), clock.instant(), highWater);
+        return ingest.readable(batch.getId(), manifest.objects(batch.objects()).deletions(batch.deletions())
+                .readFrom(batch.snapshot().transactions().toString(), batch.changesSince())
+                .schemas(batch.manifestSchemas()).build().toMessage(exchange.getMessage(), json));
     }
 
     /**

@@ -7,7 +7,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -78,24 +77,11 @@ public class ExtractState {
 
     /** The keys each table's rows the lake holds as live. */
     public Map<SourceTable, SourceKeys> liveKeys() {
-        Map<SourceTable, List<SourceKeys.Range>> ranges = new EnumMap<>(SourceTable.class);
-        try (Connection connection = warehouse.getConnection();
-                PreparedStatement statement = connection.prepareStatement(
-                        "SELECT table_name, range_start, row_ids FROM pipeline.source_key_range");
-                ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                SourceKeys.Range range = new SourceKeys.Range(rows.getInt(2), BitSet.valueOf(rows.getBytes(3)));
-                SourceTable.byTableName(rows.getString(1))
-                        .ifPresent(table -> ranges.computeIfAbsent(table, any -> new ArrayList<>()).add(range));
-            }
+        try (Connection connection = warehouse.getConnection()) {
+            return SourceKeyRanges.live(connection);
         } catch (SQLException e) {
             throw new PipelineStateException("reading the keys the lake holds failed", e);
         }
-        Map<SourceTable, SourceKeys> keys = new EnumMap<>(SourceTable.class);
-        for (SourceTable table : SourceTable.values()) {
-            keys.put(table, SourceKeys.of(ranges.getOrDefault(table, List.of())));
-        }
-        return keys;
     }
 
     public List<UnfinishedBatch> unfinishedBatches() {
@@ -151,7 +137,7 @@ public class ExtractState {
                 statement.setString(2, batchId.value());
                 statement.executeUpdate();
             }
-            writeRanges(connection, "pipeline.source_key_range_staged", batchId, keys);
+            SourceKeyRanges.stage(connection, batchId, keys);
         });
     }
 
@@ -189,16 +175,7 @@ public class ExtractState {
             ChecksumMirror.publishStaged(connection, batchId, whole);
             LOG.debugf("Extract batch %s: checksums published in %d ms", batchId,
                     (System.nanoTime() - started) / 1_000_000);
-            try (PreparedStatement statement = connection.prepareStatement("""
-                    INSERT INTO pipeline.source_key_range (table_name, range_start, row_ids, key_count)
-                    SELECT table_name, range_start, row_ids, key_count
-                      FROM pipeline.source_key_range_staged WHERE batch_id = ?
-                    ON CONFLICT (table_name, range_start) DO UPDATE
-                       SET row_ids = excluded.row_ids, key_count = excluded.key_count""")) {
-                statement.setString(1, batchId.value());
-                statement.executeUpdate();
-            }
-            discardStaged(connection, batchId);
+            SourceKeyRanges.publishStaged(connection, batchId);
             try (PreparedStatement statement = connection.prepareStatement("""
                     UPDATE pipeline.extract_batch
                        SET status = 'PUBLISHED', row_count = ?, finished_at = now()
@@ -221,14 +198,14 @@ public class ExtractState {
             Map<SourceTable, SourceKeys> keys, Set<SourceTable> held, Set<SourceTable> unchanged) {
         inTransaction("advancing the extract watermarks", connection -> {
             advance(connection, null, highWater, readHorizon.toString(), held, unchanged);
-            writeRanges(connection, "pipeline.source_key_range", null, keys);
+            SourceKeyRanges.write(connection, keys);
             ChecksumMirror.publishStaged(connection, poll, EnumSet.noneOf(SourceTable.class));
         });
     }
 
     public void abandoned(BatchId batchId) {
         inTransaction("abandoning extract batch " + batchId, connection -> {
-            discardStaged(connection, batchId);
+            SourceKeyRanges.discardStaged(connection, batchId);
             ChecksumMirror.discardStaged(connection, batchId);
             try (PreparedStatement statement = connection.prepareStatement(
                     "UPDATE pipeline.extract_batch SET status = 'ABANDONED', finished_at = now() WHERE batch_id = ?")) {
@@ -283,40 +260,6 @@ public class ExtractState {
                 statement.addBatch();
             }
             statement.executeBatch();
-        }
-    }
-
-    /** Writes the changed key ranges to the live table, or staged for a batch. */
-    private static void writeRanges(Connection connection, String target, BatchId batchId,
-            Map<SourceTable, SourceKeys> keys) throws SQLException {
-        String columns = batchId == null ? "" : "batch_id, ";
-        String values = batchId == null ? "" : "?, ";
-        String conflict = batchId == null ? "table_name, range_start" : "batch_id, table_name, range_start";
-        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO " + target + " (" + columns
-                + "table_name, range_start, row_ids, key_count) VALUES (" + values + "?, ?, ?, ?) ON CONFLICT ("
-                + conflict + ") DO UPDATE SET row_ids = excluded.row_ids, key_count = excluded.key_count")) {
-            for (Map.Entry<SourceTable, SourceKeys> table : keys.entrySet()) {
-                for (SourceKeys.Range range : table.getValue().changedRanges()) {
-                    int parameter = 1;
-                    if (batchId != null) {
-                        statement.setString(parameter++, batchId.value());
-                    }
-                    statement.setString(parameter++, table.getKey().tableName());
-                    statement.setInt(parameter++, range.start());
-                    statement.setBytes(parameter++, range.keys().toByteArray());
-                    statement.setInt(parameter, range.count());
-                    statement.addBatch();
-                }
-            }
-            statement.executeBatch();
-        }
-    }
-
-    private static void discardStaged(Connection connection, BatchId batchId) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "DELETE FROM pipeline.source_key_range_staged WHERE batch_id = ?")) {
-            statement.setString(1, batchId.value());
-            statement.executeUpdate();
         }
     }
 

@@ -68,26 +68,38 @@ public record BatchManifest(String batchId, String stage, Instant createdAt, Str
         repairReasons = repairReasons == null ? List.of() : List.copyOf(repairReasons);
     }
 
-    /** A manifest that does not record how its CSV records end: CRLF. */
-    public BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
-            List<Quarantined> quarantined, List<Entry> deletions, String sourceSnapshot, String changesSince,
-            boolean repair, List<RepairReason> repairReasons, List<TableSchema> schemas) {
-        this(batchId, stage, createdAt, highWater, objects, quarantined, deletions, sourceSnapshot, changesSince,
-                repair, repairReasons, schemas, null);
+    /**
+     * An extract batch's manifest, to be filled in: its CSV records end in {@link #CRLF}.
+     *
+     * @param highWater the source time of the batch's snapshot ({@link #sourceTimestamp})
+     */
+    public static Builder extract(BatchId batchId, Instant createdAt, String highWater) {
+        Builder extract = new Builder(batchId, "extract", createdAt, highWater);
+        extract.recordSeparator = CRLF;
+        return extract;
     }
 
-    /** A batch's manifest, not a repair, without table schemas. */
-    public BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
-            List<Quarantined> quarantined, List<Entry> deletions, String sourceSnapshot, String changesSince) {
-        this(batchId, stage, createdAt, highWater, objects, quarantined, deletions, sourceSnapshot, changesSince,
-                false, List.of(), null, null);
+    /**
+     * A repair batch's manifest, to be filled in: an extract batch that holds what a
+     * reconciliation found the lake did not hold as ToteSys has it, and says why.
+     */
+    public static Builder repair(BatchId batchId, Instant createdAt, String highWater,
+            List<RepairReason> repairReasons) {
+        Builder repair = extract(batchId, createdAt, highWater);
+        repair.repair = true;
+        repair.repairReasons = repairReasons;
+        return repair;
     }
 
-    /** A manifest without deletions or source snapshot: a transform batch's. */
-    public BatchManifest(String batchId, String stage, Instant createdAt, String highWater, List<Entry> objects,
-            List<Quarantined> quarantined) {
-        this(batchId, stage, createdAt, highWater, objects, quarantined, List.of(), null, null, false, List.of(), null,
-                null);
+    /** A transform batch's manifest, to be filled in: the high-water mark is its extract batch's. */
+    public static Builder transform(BatchId batchId, Instant createdAt, String highWater) {
+        return new Builder(batchId, "transform", createdAt, highWater);
+    }
+
+    /** The same manifest listing other data objects, as a damaged or edited one would. */
+    public BatchManifest withObjects(List<Entry> otherObjects) {
+        return new BatchManifest(batchId, stage, createdAt, highWater, otherObjects, quarantined, deletions,
+                sourceSnapshot, changesSince, repair, repairReasons, schemas, recordSeparator);
     }
 
     /** How the records of the batch's CSV objects end: {@link #CRLF} when the manifest does not say. */
@@ -218,5 +230,69 @@ public record BatchManifest(String batchId, String stage, Instant createdAt, Str
      *        {@code numeric(10,2)} or {@code timestamp(3) without time zone}
      */
     public record Column(String name, String type) {
+    }
+
+    /** A manifest being filled in: what a stage's batch wrote, named part by part. */
+    public static final class Builder {
+
+        private final String batchId;
+        private final String stage;
+        private final Instant createdAt;
+        private final String highWater;
+        private List<Entry> objects = List.of();
+        private List<Quarantined> quarantined = List.of();
+        private List<Entry> deletions = List.of();
+        private String sourceSnapshot;
+        private String changesSince;
+        private boolean repair;
+        private List<RepairReason> repairReasons = List.of();
+        private List<TableSchema> schemas;
+        private String recordSeparator;
+
+        private Builder(BatchId batchId, String stage, Instant createdAt, String highWater) {
+            this.batchId = batchId.value();
+            this.stage = stage;
+            this.createdAt = createdAt;
+            this.highWater = highWater;
+        }
+
+        /** The batch's data objects. */
+        public Builder objects(List<Entry> written) {
+            objects = written;
+            return this;
+        }
+
+        /** The batch's input objects that could not be read, and why. */
+        public Builder quarantined(List<Quarantined> leftOut) {
+            quarantined = leftOut;
+            return this;
+        }
+
+        /** The batch's deletions objects. */
+        public Builder deletions(List<Entry> written) {
+            deletions = written;
+            return this;
+        }
+
+        /**
+         * The snapshot of ToteSys the batch read, and the read horizon it read changes since
+         * ({@code null}: it read whole tables).
+         */
+        public Builder readFrom(String snapshot, String readHorizon) {
+            sourceSnapshot = snapshot;
+            changesSince = readHorizon;
+            return this;
+        }
+
+        /** The columns of each table the batch wrote. */
+        public Builder schemas(List<TableSchema> columns) {
+            schemas = columns;
+            return this;
+        }
+
+        public BatchManifest build() {
+            return new BatchManifest(batchId, stage, createdAt, highWater, objects, quarantined, deletions,
+                    sourceSnapshot, changesSince, repair, repairReasons, schemas, recordSeparator);
+        }
     }
 }

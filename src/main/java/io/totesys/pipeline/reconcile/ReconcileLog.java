@@ -63,7 +63,7 @@ public class ReconcileLog {
     }
 
     /** Records what a run found of a table. */
-    void found(Reconciliation reconciliation, SourceTable table, Reconciliation.TableOutcome outcome) {
+    void found(Reconciliation reconciliation, SourceTable table, TableOutcome outcome) {
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement statement = connection.prepareStatement("""
                         INSERT INTO pipeline.reconcile_run (run_id, table_name, started_at, compared, pending, missing,
@@ -120,7 +120,7 @@ public class ReconcileLog {
                 PreparedStatement statement = connection.prepareStatement("""
                         UPDATE pipeline.reconcile_run SET finished_at = now(), repaired = ?, repair_batch_id = ?
                          WHERE run_id = ? AND table_name = ?""")) {
-            for (Map.Entry<SourceTable, Reconciliation.TableOutcome> table : reconciliation.outcomes().entrySet()) {
+            for (Map.Entry<SourceTable, TableOutcome> table : reconciliation.outcomes().entrySet()) {
                 statement.setLong(1, table.getValue().repaired);
                 statement.setString(2, reconciliation.repairBatch() == null || table.getValue().repaired == 0 ? null
                         : reconciliation.repairBatch().value());

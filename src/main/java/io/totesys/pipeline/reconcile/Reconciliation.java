@@ -30,60 +30,6 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
     /** The exchange property that carries the running reconciliation. */
     public static final String PROPERTY = RepairPlan.PROPERTY;
 
-    /** What a reconciliation found of one table, and what its repair did. */
-    public static final class TableOutcome {
-
-        private final SourceKeys toRead = SourceKeys.empty();
-        private final SourceKeys extraKeys = SourceKeys.empty();
-        private final SourceKeys pendingKeys = SourceKeys.empty();
-        long compared;
-        long pending;
-        long missing;
-        long extra;
-        long changed;
-        long adopted;
-        long repaired;
-        long quarantined;
-        long rowsRead;
-        boolean notRead;
-
-        /** Rows found different: missing, extra and changed. */
-        public long mismatched() {
-            return missing + extra + changed;
-        }
-
-        /** Rows found different that the repair did not put right. */
-        public long unrepaired() {
-            return Math.max(0, mismatched() - repaired);
-        }
-
-        /** Whether the repair batch reads or deletes any row of the table, for the lake or the warehouse. */
-        boolean toRepair() {
-            return !toRead.isEmpty() || !extraKeys.isEmpty();
-        }
-
-        void pending(int key) {
-            pending++;
-            pendingKeys.add(key);
-        }
-
-        void missing(int key) {
-            missing++;
-            toRead.add(key);
-        }
-
-        void changed(int key) {
-            changed++;
-            toRead.add(key);
-        }
-
-        void extra(int key) {
-            if (extraKeys.add(key)) {
-                extra++;
-            }
-        }
-    }
-
     private final BatchId id;
     private final Instant startedAt;
     private final SourceSnapshot snapshot;

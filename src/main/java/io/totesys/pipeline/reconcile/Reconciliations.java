@@ -161,7 +161,7 @@ public class Reconciliations {
      */
     public void compare(@Body SourceTable table,
             @ExchangeProperty(Reconciliation.PROPERTY) Reconciliation reconciliation) {
-        Reconciliation.TableOutcome outcome = reconciliation.outcome(table);
+        TableOutcome outcome = reconciliation.outcome(table);
         outcome.quarantined = reconciliation.quarantined(table);
         SourceSnapshot snapshot = reconciliation.snapshot();
         SourceKeys held = reconciliation.liveKeys().get(table);
@@ -185,7 +185,7 @@ public class Reconciliations {
      * INFO line, which also closes the operator's requests it answers.
      */
     public void finish(@ExchangeProperty(Reconciliation.PROPERTY) Reconciliation reconciliation) {
-        Map<SourceTable, Reconciliation.TableOutcome> outcomes = reconciliation.outcomes();
+        Map<SourceTable, TableOutcome> outcomes = reconciliation.outcomes();
         if (outcomes.isEmpty()) {
             LOG.debugf("Reconciliation %s found no table read by read horizon yet", reconciliation.getId());
             requests.done(reconciliation.answersUpTo(), reconciliation.getId().value(),
@@ -199,7 +199,7 @@ public class Reconciliations {
         requests.done(reconciliation.answersUpTo(), reconciliation.getId().value(), line);
     }
 
-    private String summary(Reconciliation reconciliation, Map<SourceTable, Reconciliation.TableOutcome> outcomes) {
+    private String summary(Reconciliation reconciliation, Map<SourceTable, TableOutcome> outcomes) {
         long compared = outcomes.values().stream().mapToLong(outcome -> outcome.compared).sum();
         long pending = outcomes.values().stream().mapToLong(outcome -> outcome.pending).sum();
         long adopted = outcomes.values().stream().mapToLong(outcome -> outcome.adopted).sum();
@@ -222,7 +222,7 @@ public class Reconciliations {
         if (!reconciliation.isMismatched()) {
             return "%s: ToteSys and the lake agree%s%s".formatted(summary, adoptions, views);
         }
-        long unrepaired = outcomes.values().stream().mapToLong(Reconciliation.TableOutcome::unrepaired).sum();
+        long unrepaired = outcomes.values().stream().mapToLong(TableOutcome::unrepaired).sum();
         String lake = !reconciliation.isLakeMismatched() ? "ToteSys and the lake agree"
                 : outcomes.entrySet().stream().filter(entry -> entry.getValue().mismatched() > 0)
                         .map(entry -> "%s %d missing, %d extra, %d changed".formatted(entry.getKey().tableName(),

@@ -42,10 +42,10 @@ final class TableComparison {
     private final ChecksumMirror mirror;
     private final ReadHorizon horizon;
     private final SourceKeys held;
-    private final Reconciliation.TableOutcome outcome;
+    private final TableOutcome outcome;
 
     TableComparison(SourceTable table, SourceSnapshot snapshot, ChecksumMirror mirror, ReadHorizon horizon,
-            SourceKeys held, Reconciliation.TableOutcome outcome) {
+            SourceKeys held, TableOutcome outcome) {
         this.table = table;
         this.snapshot = snapshot;
         this.mirror = mirror;

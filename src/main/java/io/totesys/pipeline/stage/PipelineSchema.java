@@ -7,17 +7,12 @@ import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
-import org.apache.camel.spi.CamelEvent.CamelContextStartingEvent;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
-import org.jboss.logging.Logger;
 import org.postgresql.core.Utils;
-
-import io.quarkus.runtime.LaunchMode;
 
 /**
  * The pipeline's own schemas in the warehouse database, under Flyway's control. They are
@@ -52,8 +47,6 @@ public class PipelineSchema {
     static final String OPERATOR_HISTORY_TABLE = "operator_schema_history";
     private static final String REFRESH_CURRENT_VIEWS = "SELECT pipeline.refresh_current_views()";
 
-    private static final Logger LOG = Logger.getLogger(PipelineSchema.class);
-
     private final Flyway flyway;
     private final WarehouseOwnerSettings owner;
     private final WarehouseExtension extension;
@@ -72,28 +65,9 @@ public class PipelineSchema {
     }
 
     /**
-     * Begins the migrations as Camel starts, beside the start of the routes (which keeps one
-     * core busy for a second or two), so that the first batch finds the schemas ready rather
-     * than migrating them first. A failure here says nothing: the first stage that needs the
-     * schemas tries again and reports it, as when the warehouse is down at start-up. Not in
-     * tests, which empty the schemas before their batches and run those themselves.
+     * Migrates the schemas unless done already; the first stage to need them, or
+     * {@link SchemaMigrationAtStart} as Camel starts, runs it, the others wait for it.
      */
-    void migrateWhileCamelStarts(@Observes CamelContextStartingEvent event) {
-        if (LaunchMode.current() == LaunchMode.TEST) {
-            return;
-        }
-        Thread early = new Thread(() -> {
-            try {
-                ensureMigrated();
-            } catch (RuntimeException e) {
-                LOG.debugf("Migrating the pipeline's schemas at start-up failed; the first stage tries again: %s",
-                        e.getMessage());
-            }
-        }, "pipeline-schema-migration");
-        early.setDaemon(true);
-        early.start();
-    }
-
     public void ensureMigrated() {
         if (!migrated) {
             synchronized (this) {

@@ -84,8 +84,8 @@ class BatchReplays {
                     request.id(), batch);
             return;
         }
-        int discarded = processed.discard(batch, starSchemaTables());
-        List<String> restored = ingest.restore(batch, SourceTable.tableNames());
+        int discarded = processed.archived().discard(batch, starSchemaTables());
+        List<String> restored = ingest.archived().restore(batch, SourceTable.tableNames());
         quarantined.replayed(batch.value());
         String outcome = "restored " + restored.size() + " objects of batch " + batch + " under input/ of s3://"
                 + ingest.bucket() + " and removed the " + discarded + " objects of its earlier transform; the "

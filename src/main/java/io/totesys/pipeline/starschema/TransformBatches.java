@@ -25,7 +25,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
-import io.totesys.pipeline.lake.InvalidManifestException;
 import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
@@ -35,7 +34,7 @@ import io.totesys.pipeline.lake.csv.InvalidSourceDataException;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineStage;
-import io.totesys.pipeline.stage.QuarantinedBatches;
+import io.totesys.pipeline.stage.RefusedManifests;
 import io.totesys.pipeline.stage.StageLocks;
 import io.totesys.pipeline.stage.StageRuns;
 
@@ -82,9 +81,9 @@ public class TransformBatches {
     @Inject
     StageRuns runs;
 
-    /** Records each batch whose manifest is quarantined, for the metric and the freshness lag. */
+    /** Quarantines a manifest the stage cannot trust, with its batch. */
     @Inject
-    QuarantinedBatches quarantinedBatches;
+    RefusedManifests refusedManifests;
 
     TransformBatches(@Named("ingestBatches") LakeBatches ingest, @Named("processedBatches") LakeBatches processed,
             LakeBuckets buckets, PipelineSchema schema, TransformPlan plan, TransformQuarantine quarantine,
@@ -202,24 +201,10 @@ public class TransformBatches {
         quarantine.quarantine(batch, invalid);
     }
 
-    /**
-     * A manifest that cannot be trusted ({@link InvalidManifestException}): it moves to
-     * {@code quarantine/} with the objects of its batch, beside a report that says why, the
-     * batch is recorded as quarantined ({@link QuarantinedBatches}), and the stage goes on to
-     * the next batch.
-     */
+    /** A manifest that cannot be trusted: quarantined with its batch ({@link RefusedManifests}). */
     public void rejectManifest(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure,
             @ExchangeProperty(MANIFEST_KEY_PROPERTY) String manifestKey) {
-        InvalidManifestException invalid = ObjectHelper.getException(InvalidManifestException.class, failure);
-        if (invalid == null) {
-            throw new IllegalStateException("not a rejection of the manifest " + manifestKey, failure);
-        }
-        quarantinedBatches.quarantined(LakeLayout.batchIdOf(invalid.key()), PipelineStage.TRANSFORM,
-                invalid.problem());
-        List<String> objects = ingest.quarantineManifest(manifestKey, invalid.problem());
-        metrics.quarantined(PipelineStage.TRANSFORM, LakeLayout.MANIFESTS);
-        LOG.warnf("The transform quarantined the manifest %s with the %d objects of its batch: %s; see %s",
-                invalid.key(), objects.size(), invalid.problem(), ingest.quarantineReportLocation(invalid.key()));
+        refusedManifests.quarantine(PipelineStage.TRANSFORM, ingest, failure, manifestKey);
     }
 
     /** The batch's Parquet manifest, ready to be written to the processed bucket. */
@@ -228,9 +213,9 @@ public class TransformBatches {
         LOG.debugf("Transform batch %s: every table written and uploaded %d ms after the batch opened", batch.getId(),
                 Duration.between(batch.startedAt(), clock.instant()).toMillis());
         batch.coverage().ifPresent(range -> state.covered(batch.getId(), range[0], range[1]));
-        return new BatchManifest(batch.getId().value(), "transform", clock.instant(),
-                batch.extractManifest().highWater(), batch.written(), batch.quarantined(), batch.deletionsWritten(),
-                null, null, false, List.of(), WarehouseTable.manifestSchemas(batch.written()))
+        return BatchManifest.transform(batch.getId(), clock.instant(), batch.extractManifest().highWater())
+                .objects(batch.written()).quarantined(batch.quarantined()).deletions(batch.deletionsWritten())
+                .schemas(WarehouseTable.manifestSchemas(batch.written())).build()
                 .toMessage(exchange.getMessage(), json);
     }
 

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.Synchronization;
-import org.apache.camel.spi.SynchronizationVetoable;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.lake.BatchId;
@@ -28,7 +28,7 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * {@link Synchronization} of the exchange it rolls back whatever was not committed and
  * gives the connection back when the exchange completes.
  */
-public final class LoadBatch implements SynchronizationVetoable {
+public final class LoadBatch extends SynchronizationAdapter {
 
     private static final Logger LOG = Logger.getLogger(LoadBatch.class);
 
@@ -40,19 +40,23 @@ public final class LoadBatch implements SynchronizationVetoable {
     private final boolean bulk;
     private final Instant startedAt = Instant.now();
     private final List<BatchManifest.Quarantined> quarantined = new ArrayList<>();
-    private final Set<WarehouseTable> emptyFacts;
+    private final Set<WarehouseTable> emptyTables;
+    private final Set<WarehouseTable> straightIn = EnumSet.noneOf(WarehouseTable.class);
     private final Map<WarehouseTable, Long> copiedStraightIn = new EnumMap<>(WarehouseTable.class);
     private volatile boolean committed;
 
     LoadBatch(BatchId id, String manifestKey, BatchManifest manifest, Connection connection, boolean pending,
-            boolean bulk, Set<WarehouseTable> emptyFacts, List<BatchManifest.Quarantined> quarantinedEarlier) {
+            boolean bulk, Set<WarehouseTable> emptyTables, List<BatchManifest.Quarantined> quarantinedEarlier) {
         this.id = id;
         this.manifestKey = manifestKey;
         this.manifest = manifest;
         this.connection = connection;
         this.pending = pending;
         this.bulk = bulk;
-        this.emptyFacts = emptyFacts.isEmpty() ? EnumSet.noneOf(WarehouseTable.class) : EnumSet.copyOf(emptyFacts);
+        this.emptyTables = emptyTables.isEmpty() ? EnumSet.noneOf(WarehouseTable.class) : EnumSet.copyOf(emptyTables);
+        if (bulk) {
+            this.emptyTables.stream().filter(WarehouseTable::isFact).forEach(straightIn::add);
+        }
         this.quarantined.addAll(quarantinedEarlier);
     }
 
@@ -111,7 +115,12 @@ public final class LoadBatch implements SynchronizationVetoable {
      * snapshot), so the merge's lookup and its sort have nothing to do.
      */
     boolean copiesStraightIn(WarehouseTable table) {
-        return bulk && emptyFacts.contains(table);
+        return straightIn.contains(table);
+    }
+
+    /** Whether a warehouse table held no row when the batch began (under the load log's lock). */
+    boolean heldNoRow(WarehouseTable table) {
+        return emptyTables.contains(table);
     }
 
     /** Counts rows copied straight into a fact's table. */
@@ -127,10 +136,8 @@ public final class LoadBatch implements SynchronizationVetoable {
     /** The rows copied straight into each fact's table, for the facts whose rows this batch copies so. */
     Map<WarehouseTable, Long> copiedStraightIn() {
         Map<WarehouseTable, Long> copied = new EnumMap<>(WarehouseTable.class);
-        for (WarehouseTable fact : emptyFacts) {
-            if (bulk) {
-                copied.put(fact, copiedStraightIn.getOrDefault(fact, 0L));
-            }
+        for (WarehouseTable fact : straightIn) {
+            copied.put(fact, copiedStraightIn.getOrDefault(fact, 0L));
         }
         return copied;
     }
@@ -165,27 +172,13 @@ public final class LoadBatch implements SynchronizationVetoable {
         return false;
     }
 
-    @Override
-    public void beforeHandover(Exchange target) {
-        // never handed over
-    }
-
-    @Override
-    public void onComplete(Exchange exchange) {
-        release();
-    }
-
-    @Override
-    public void onFailure(Exchange exchange) {
-        release();
-    }
-
     /**
-     * Rolls back whatever was not committed; a bulk batch that did not commit adds the foreign
-     * keys it dropped back at once, in a transaction of its own, rather than leaving them to
-     * the next batch.
+     * Rolls back whatever was not committed, once the exchange completes or fails; a bulk batch
+     * that did not commit adds the foreign keys it dropped back at once, in a transaction of
+     * its own, rather than leaving them to the next batch.
      */
-    private void release() {
+    @Override
+    public void onDone(Exchange exchange) {
         try (connection) {
             if (!connection.getAutoCommit()) {
                 connection.rollback();

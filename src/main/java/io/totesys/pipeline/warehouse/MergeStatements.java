@@ -149,9 +149,11 @@ final class MergeStatements {
                 + ", last_updated_date, last_updated_time";
     }
 
-    /** Whether a warehouse table holds no row. */
-    static String isEmpty(WarehouseTable table) {
-        return "SELECT NOT EXISTS (SELECT 1 FROM public." + table.tableName() + ")";
+    /** Whether each warehouse table holds no row, one column per table in {@link WarehouseTable} order. */
+    static String emptyTables() {
+        return Arrays.stream(WarehouseTable.values())
+                .map(table -> "NOT EXISTS (SELECT 1 FROM public." + table.tableName() + ")")
+                .collect(Collectors.joining(", ", "SELECT ", ""));
     }
 
     /**

@@ -52,8 +52,11 @@ final class StarSchemaMerge {
      * filled, the dimensions once merged, before the facts that join them, and the facts
      * once appended, for the batches that follow.
      */
-    static Map<String, Long> merge(Connection connection, BatchId batch, boolean bulk,
-            Map<WarehouseTable, Long> copiedStraightIn) throws SQLException {
+    static Map<String, Long> merge(LoadBatch load) throws SQLException {
+        Connection connection = load.connection();
+        BatchId batch = load.getId();
+        boolean bulk = load.isBulk();
+        Map<WarehouseTable, Long> copiedStraightIn = load.copiedStraightIn();
         try (Statement statement = connection.createStatement()) {
             statement.execute("SET LOCAL jit = off");
             if (bulk) {
@@ -80,7 +83,8 @@ final class StarSchemaMerge {
                 continue;
             }
             long started = System.nanoTime();
-            try (PreparedStatement statement = connection.prepareStatement(mergeStatement(connection, table))) {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    mergeStatement(table, load.heldNoRow(table)))) {
                 statement.setString(1, batch.value());
                 long rows = statement.executeUpdate();
                 if (rows > 0) {
@@ -106,31 +110,29 @@ final class StarSchemaMerge {
         return added;
     }
 
-    /** The facts that hold no row (read under the load log's lock). */
-    static Set<WarehouseTable> emptyFacts(Connection connection) throws SQLException {
+    /**
+     * The warehouse tables that hold no row, asked once in one statement as a batch opens
+     * (under the load log's lock, so no other batch adds one meanwhile).
+     */
+    static Set<WarehouseTable> emptyTables(Connection connection) throws SQLException {
         Set<WarehouseTable> empty = EnumSet.noneOf(WarehouseTable.class);
-        for (WarehouseTable fact : WarehouseTable.values()) {
-            if (fact.isFact() && isEmpty(connection, fact)) {
-                empty.add(fact);
+        try (Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(MergeStatements.emptyTables())) {
+            result.next();
+            for (WarehouseTable table : WarehouseTable.values()) {
+                if (result.getBoolean(table.ordinal() + 1)) {
+                    empty.add(table);
+                }
             }
         }
         return empty;
-    }
-
-    private static boolean isEmpty(Connection connection, WarehouseTable table) throws SQLException {
-        try (Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery(MergeStatements.isEmpty(table))) {
-            result.next();
-            return result.getBoolean(1);
-        }
     }
 
     /**
      * The statement that merges a table's staged rows: into a table that holds no row yet (the
      * first batch), the same rows go in without looking each one up.
      */
-    private static String mergeStatement(Connection connection, WarehouseTable table) throws SQLException {
-        boolean empty = isEmpty(connection, table);
+    private static String mergeStatement(WarehouseTable table, boolean empty) {
         if (table.isFact()) {
             return empty ? MergeStatements.appendToEmpty(table) : MergeStatements.appendNewVersions(table);
         }

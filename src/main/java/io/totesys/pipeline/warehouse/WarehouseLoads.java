@@ -10,7 +10,6 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -22,11 +21,8 @@ import org.apache.camel.ExchangeProperty;
 import org.apache.camel.util.ObjectHelper;
 import org.jboss.logging.Logger;
 
-import io.agroal.api.AgroalDataSource;
-import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.InvalidLakeObjectException;
-import io.totesys.pipeline.lake.InvalidManifestException;
 import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
@@ -35,7 +31,7 @@ import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.stage.PipelineStateException;
-import io.totesys.pipeline.stage.QuarantinedBatches;
+import io.totesys.pipeline.stage.RefusedManifests;
 import io.totesys.pipeline.stage.StageLocks;
 import io.totesys.pipeline.stage.StageRuns;
 import io.totesys.pipeline.starschema.WarehouseTable;
@@ -62,7 +58,7 @@ public class WarehouseLoads {
 
     private static final Logger LOG = Logger.getLogger(WarehouseLoads.class);
 
-    private final AgroalDataSource warehouse;
+    private final LoadBatchOpener opener;
     private final LakeBatches processed;
     private final LakeBuckets buckets;
     private final LoadLog loadLog;
@@ -70,23 +66,19 @@ public class WarehouseLoads {
     private final PipelineMetrics metrics;
     private final StageLocks stageLocks;
     private final ZoneId sourceZone;
-    private final BulkLoadPolicy bulkLoads;
-    private final StarSchemaOwner owner;
 
     /** Notes each completed batch in the pipeline schema, for the status page. */
     @Inject
     StageRuns runs;
 
-    /** Records each batch whose manifest is quarantined, for the metric and the freshness lag. */
+    /** Quarantines a manifest the stage cannot trust, with its batch. */
     @Inject
-    QuarantinedBatches quarantinedBatches;
+    RefusedManifests refusedManifests;
 
-    WarehouseLoads(AgroalDataSource warehouse, @Named("processedBatches") LakeBatches processed,
-            LakeBuckets buckets, LoadLog loadLog, PipelineSchema schema, PipelineMetrics metrics,
-            StageLocks stageLocks, PipelineSettings settings, BulkLoadPolicy bulkLoads, StarSchemaOwner owner) {
-        this.warehouse = warehouse;
-        this.bulkLoads = bulkLoads;
-        this.owner = owner;
+    WarehouseLoads(LoadBatchOpener opener, @Named("processedBatches") LakeBatches processed, LakeBuckets buckets,
+            LoadLog loadLog, PipelineSchema schema, PipelineMetrics metrics, StageLocks stageLocks,
+            PipelineSettings settings) {
+        this.opener = opener;
         this.processed = processed;
         this.buckets = buckets;
         this.loadLog = loadLog;
@@ -108,67 +100,15 @@ public class WarehouseLoads {
     }
 
     /**
-     * Opens the load of the Parquet batch whose manifest key is the body: begins the
-     * warehouse transaction, waits for any other loader, and checks the load log. A bulk
-     * batch ({@link BulkLoadPolicy}) loads as the star schema's owner, with its foreign keys
-     * dropped ({@link ForeignKeys}); foreign keys an earlier batch left dropped are added back
-     * before a batch that is not one.
+     * Opens the load of the Parquet batch whose manifest key is the body ({@link LoadBatchOpener}):
+     * begins the warehouse transaction, waits for any other loader, and checks the load log.
      */
     public LoadBatch open(@Body String manifestKey, Exchange exchange) {
         schema.ensureMigrated();
         BatchManifest manifest = processed.manifest(manifestKey, WarehouseTable.manifestCatalogue());
-        BatchId batchId = new BatchId(manifest.batchId());
-        boolean bulk = bulkLoads.isBulk(manifest, this::factRows);
-        Connection connection = null;
-        try {
-            connection = bulk ? owner.connect() : warehouse.getConnection();
-            connection.setAutoCommit(false);
-            Optional<List<BatchManifest.Quarantined>> loaded = loadLog.lockAndFind(connection, batchId, manifest);
-            Set<WarehouseTable> emptyFacts = Set.of();
-            if (loaded.isEmpty()) {
-                bulk = prepareForeignKeys(connection, batchId, bulk);
-                StagingTables.create(connection);
-                emptyFacts = bulk ? StarSchemaMerge.emptyFacts(connection) : Set.of();
-            } else {
-                bulk = false;
-                LOG.infof("Load batch %s is in the load log already; archiving its Parquet objects", batchId);
-            }
-            LoadBatch batch = new LoadBatch(batchId, manifestKey, manifest, connection, loaded.isEmpty(), bulk,
-                    emptyFacts, loaded.orElse(List.of()));
-            exchange.getExchangeExtension().addOnCompletion(batch);
-            return batch;
-        } catch (SQLException e) {
-            LoadBatch.closeQuietly(connection);
-            throw new PipelineStateException("opening the load of batch " + batchId + " failed", e);
-        }
-    }
-
-    /**
-     * Drops the foreign keys for a bulk batch, or adds back those an earlier one left dropped,
-     * on a connection of the star schema's owner beside the batch's own, while the batch holds
-     * the load log's lock; returns whether the batch loads as a bulk batch.
-     */
-    private boolean prepareForeignKeys(Connection connection, BatchId batchId, boolean bulk) throws SQLException {
-        if (bulk) {
-            try (Connection ddl = owner.connect()) {
-                return ForeignKeys.suspend(ddl, batchId, bulkLoads.lockTimeout());
-            }
-        }
-        if (ForeignKeys.anySuspended(connection)) {
-            try (Connection ddl = owner.connect()) {
-                ForeignKeys.restoreLeftovers(ddl);
-            }
-        }
-        return false;
-    }
-
-    /** The rows the fact tables hold, as the planner's statistics estimate them. */
-    private long factRows() {
-        try (Connection connection = warehouse.getConnection()) {
-            return StarSchemaMerge.factRows(connection);
-        } catch (SQLException e) {
-            throw new PipelineStateException("reading the size of the fact tables failed", e);
-        }
+        LoadBatch batch = opener.open(manifestKey, manifest);
+        exchange.getExchangeExtension().addOnCompletion(batch);
+        return batch;
     }
 
     /** Whether the object is to be loaded: not when another object of its table and kind was quarantined. */
@@ -251,23 +191,10 @@ public class WarehouseLoads {
                 batch.getId(), object.key(), invalid.problem(), processed.quarantineReportLocation(object.key()));
     }
 
-    /**
-     * A manifest that cannot be trusted ({@link InvalidManifestException}): it moves to
-     * {@code quarantine/} with the objects of its batch, beside a report that says why, the
-     * batch is recorded as quarantined ({@link QuarantinedBatches}), and the stage goes on to
-     * the next batch.
-     */
+    /** A manifest that cannot be trusted: quarantined with its batch ({@link RefusedManifests}). */
     public void rejectManifest(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure,
             @ExchangeProperty(MANIFEST_KEY_PROPERTY) String manifestKey) {
-        InvalidManifestException invalid = ObjectHelper.getException(InvalidManifestException.class, failure);
-        if (invalid == null) {
-            throw new IllegalStateException("not a rejection of the manifest " + manifestKey, failure);
-        }
-        quarantinedBatches.quarantined(LakeLayout.batchIdOf(invalid.key()), PipelineStage.LOAD, invalid.problem());
-        List<String> objects = processed.quarantineManifest(manifestKey, invalid.problem());
-        metrics.quarantined(PipelineStage.LOAD, LakeLayout.MANIFESTS);
-        LOG.warnf("The load quarantined the manifest %s with the %d objects of its batch: %s; see %s",
-                invalid.key(), objects.size(), invalid.problem(), processed.quarantineReportLocation(invalid.key()));
+        refusedManifests.quarantine(PipelineStage.LOAD, processed, failure, manifestKey);
     }
 
     /**
@@ -279,7 +206,7 @@ public class WarehouseLoads {
         Map<String, Long> added;
         try {
             long started = System.nanoTime();
-            added = StarSchemaMerge.merge(connection, batch.getId(), batch.isBulk(), batch.copiedStraightIn());
+            added = StarSchemaMerge.merge(batch);
             LOG.debugf("Load batch %s: merged in %d ms", batch.getId(), (System.nanoTime() - started) / 1_000_000);
             if (batch.isBulk()) {
                 started = System.nanoTime();

@@ -202,18 +202,18 @@ class DamagedManifestTest {
     }
 
     private byte[] manifest(BatchId batch, String highWater, BatchManifest.Entry... objects) throws Exception {
-        return json.writeValueAsBytes(new BatchManifest(batch.value(), "extract", Instant.now(), highWater,
-                List.of(objects), List.of()));
+        return json.writeValueAsBytes(BatchManifest.extract(batch, Instant.now(), highWater)
+                .objects(List.of(objects)).build());
     }
 
     private byte[] manifestWithDeletions(BatchId batch, BatchManifest.Entry... deletions) throws Exception {
-        return json.writeValueAsBytes(new BatchManifest(batch.value(), "extract", Instant.now(), HIGH_WATER,
-                List.of(), List.of(), List.of(deletions), null, null));
+        return json.writeValueAsBytes(BatchManifest.extract(batch, Instant.now(), HIGH_WATER)
+                .deletions(List.of(deletions)).build());
     }
 
     private byte[] parquetManifest(BatchId batch, BatchManifest.Entry... objects) throws Exception {
-        return json.writeValueAsBytes(new BatchManifest(batch.value(), "transform", Instant.now(), HIGH_WATER,
-                List.of(objects), List.of()));
+        return json.writeValueAsBytes(BatchManifest.transform(batch, Instant.now(), HIGH_WATER)
+                .objects(List.of(objects)).build());
     }
 
     private double quarantinedManifests(String stage) {
@@ -265,8 +265,7 @@ class DamagedManifestTest {
                                 ObjectDescription.sha256(content), null))
                 .toList();
         world.s3().putObject(request -> request.bucket(EmbeddedWorld.PROCESSED_BUCKET).key(parquetManifestKey),
-                RequestBody.fromBytes(json.writeValueAsBytes(new BatchManifest(manifest.batchId(), manifest.stage(),
-                        manifest.createdAt(), manifest.highWater(), entries, manifest.quarantined()))));
+                RequestBody.fromBytes(json.writeValueAsBytes(manifest.withObjects(entries))));
         return "input/" + currency.key();
     }
 }

@@ -185,8 +185,8 @@ class PoisonInputTest {
                     content.length, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)),
                     null));
         }
-        byte[] manifest = json.writeValueAsBytes(new BatchManifest(batch.value(), "extract", Instant.now(),
-                "2026-11-26 00:59:58.000", entries, List.of()));
+        byte[] manifest = json.writeValueAsBytes(BatchManifest.extract(batch, Instant.now(), "2026-11-26 00:59:58.000")
+                .objects(entries).build());
         world.s3().putObject(request -> request.bucket(EmbeddedWorld.INGEST_BUCKET)
                 .key("input/" + LakeLayout.manifestKey(batch)), RequestBody.fromBytes(manifest));
     }

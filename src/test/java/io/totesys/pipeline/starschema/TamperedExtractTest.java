@@ -91,8 +91,7 @@ class TamperedExtractTest {
                                 entry.sha256(), entry.windowFrom())
                         : entry)
                 .toList();
-        put(manifestKey, json.writeValueAsBytes(new BatchManifest(manifest.batchId(), manifest.stage(),
-                manifest.createdAt(), manifest.highWater(), entries, manifest.quarantined())));
+        put(manifestKey, json.writeValueAsBytes(manifest.withObjects(entries)));
 
         PipelineStages.run(producer, PipelineStage.TRANSFORM);
         PipelineStages.run(producer, PipelineStage.LOAD);
