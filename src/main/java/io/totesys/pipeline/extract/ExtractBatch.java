@@ -208,14 +208,15 @@ public final class ExtractBatch implements SynchronizationVetoable {
      * The read horizon once this batch is published: the previous one (the same for every
      * table but a whole-table read, or one that resumes after a hold: then the newest) moved
      * on by what the batch read, of the transactions that had ended
-     * ({@link SourceSnapshot#ended}). A table that resumes reads every change since its own
+     * ({@link io.totesys.pipeline.source.WritingTransactions#ended}). A table that resumes reads every change since its own
      * older horizon, so the newest one holds for it too.
      */
     ReadHorizon readHorizon() {
         if (repairing != null) {
             return previousHorizon();
         }
-        return ReadHorizon.after(snapshot.transactions(), previousHorizon(), snapshot.ended(transactionsRead));
+        return ReadHorizon.after(snapshot.transactions(), previousHorizon(),
+                snapshot.writers().ended(transactionsRead));
     }
 
     /** The read horizon the batch reads changes since, as text; {@code null} when it has none. */

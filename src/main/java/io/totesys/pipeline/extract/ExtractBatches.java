@@ -221,7 +221,7 @@ public class ExtractBatches {
         }
         ChangeWindow window = batch.window(table);
         if (window.kind() == ChangeWindow.Kind.SINCE_WATERMARK) {
-            batch.transactionsRead().addAll(batch.snapshot().recentTransactions(table));
+            batch.transactionsRead().addAll(batch.snapshot().writers().recent(table));
         }
         return batch.snapshot().changedRows(batch.schema(table), window, batch.keys(table),
                 batch.transactionsRead(), batch.checksums());

@@ -20,7 +20,6 @@ import org.postgresql.copy.PGCopyOutputStream;
 import io.agroal.api.AgroalDataSource;
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
-import io.totesys.pipeline.lake.KeySpan;
 import io.totesys.pipeline.lake.RangeChecksum;
 import io.totesys.pipeline.stage.PipelineStateException;
 
@@ -195,22 +194,6 @@ public class ChecksumMirror {
                 }
             }
             connection.commit();
-        } catch (SQLException e) {
-            throw new PipelineStateException("reading the row checksums of " + table.tableName() + " failed", e);
-        }
-    }
-
-    /** The least and the greatest key the mirror holds of a table, {@link KeySpan#NONE} when none. */
-    public KeySpan keySpan(SourceTable table) {
-        try (Connection connection = warehouse.getConnection();
-                PreparedStatement statement = connection.prepareStatement("""
-                        SELECT coalesce(min(row_key), 0), coalesce(max(row_key), 0)
-                          FROM pipeline.source_row_checksum WHERE table_name = ?""")) {
-            statement.setString(1, table.tableName());
-            try (ResultSet span = statement.executeQuery()) {
-                span.next();
-                return new KeySpan(span.getInt(1), span.getInt(2));
-            }
         } catch (SQLException e) {
             throw new PipelineStateException("reading the row checksums of " + table.tableName() + " failed", e);
         }

@@ -166,7 +166,7 @@ public class Reconciliations {
         SourceSnapshot snapshot = reconciliation.snapshot();
         SourceKeys held = reconciliation.liveKeys().get(table);
         Optional<TablesFoundEqual.Sides> sides = TablesFoundEqual.sides(snapshot.counters(), table,
-                reconciliation.mirrorVersion(table), snapshot.checksumExpression(table), held);
+                reconciliation.mirrorVersion(table), snapshot.rowChecksums().checksumExpression(table), held);
         if (foundEqual.unchanged(table, sides)) {
             outcome.notRead = true;
         } else {

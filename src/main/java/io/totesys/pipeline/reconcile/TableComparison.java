@@ -56,7 +56,7 @@ final class TableComparison {
 
     void run() {
         Map<Long, RangeChecksum> toteSys = new HashMap<>();
-        snapshot.rangeChecksums(table).forEach(range -> toteSys.put(range.range(), range));
+        snapshot.rowChecksums().rangeChecksums(table).forEach(range -> toteSys.put(range.range(), range));
         Map<Long, RangeChecksum> lake = mirror.rangeChecksums(table);
         Map<Long, long[]> heldRanges = new HashMap<>();
         held.forEach(key -> {
@@ -99,7 +99,7 @@ final class TableComparison {
         StringBuilder adopted = new StringBuilder();
         Arrays.fill(mirrored, null);
         mirror.range(table, first, after, (key, checksum) -> mirrored[key - first] = checksum);
-        snapshot.checksums(table, horizon, first, after, (key, checksum, newer) -> {
+        snapshot.rowChecksums().checksums(table, horizon, first, after, (key, checksum, newer) -> {
             present.set(key - first);
             outcome.compared++;
             outcome.rowsRead++;

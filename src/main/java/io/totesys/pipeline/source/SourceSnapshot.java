@@ -1,12 +1,10 @@
 package io.totesys.pipeline.source;
 
-import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +17,6 @@ import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.catalogue.CarriedColumns;
 import io.totesys.pipeline.catalogue.SourceTable;
-import io.totesys.pipeline.lake.KeySpan;
-import io.totesys.pipeline.lake.RangeChecksum;
 import io.totesys.pipeline.lake.SourceKeys;
 import io.totesys.pipeline.mirror.RowChecksums;
 
@@ -171,40 +167,9 @@ public final class SourceSnapshot implements AutoCloseable {
                 keys, Long.MAX_VALUE, new HashSet<>(), checksums);
     }
 
-    /** The least and the greatest key of a table in this snapshot, {@link KeySpan#NONE} when it is empty. */
-    public KeySpan keySpan(SourceTable table) {
-        return read("reading the least and greatest key of " + table.tableName() + " failed", connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(TableQueries.keySpanQuery(table));
-                    ResultSet span = statement.executeQuery()) {
-                span.next();
-                return new KeySpan(span.getInt(1), span.getInt(2));
-            }
-        });
-    }
-
-    /**
-     * Streams one key range of a table for reconciliation, in key order: each key, its row's
-     * checksum, and whether its version is newer than the read horizon (the next batch reads it).
-     */
-    public void checksums(SourceTable table, ReadHorizon horizon, int firstKey, long keyAfter,
-            ChecksumConsumer consumer) {
-        List<SourceSchema.Column> checksummed = carriedColumns(table);
-        read("reading the row checksums of " + table.tableName() + " failed", connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(
-                    TableQueries.checksumsQuery(table, checksummed, transactions.xmax(), horizon,
-                            age(connection, horizon.xmin())),
-                    ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-                statement.setFetchSize(fetchSize);
-                statement.setInt(1, firstKey);
-                statement.setLong(2, keyAfter);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        consumer.accept(rows.getInt(1), rows.getString(2), rows.getBoolean(3));
-                    }
-                }
-                return null;
-            }
-        });
+    /** What reconciliation reads of this snapshot: the rows' checksums, by key range and key. */
+    public SnapshotChecksums rowChecksums() {
+        return new SnapshotChecksums(this, carried, transactions, fetchSize);
     }
 
     /** Takes one row of a query run in the snapshot. */
@@ -237,99 +202,9 @@ public final class SourceSnapshot implements AutoCloseable {
         });
     }
 
-    /**
-     * The figures of each key range of a table that holds a row ({@link RangeChecksum}), in
-     * range order, read in one pass over the table.
-     */
-    public List<RangeChecksum> rangeChecksums(SourceTable table) {
-        List<SourceSchema.Column> checksummed = carriedColumns(table);
-        return read("reading the key ranges' checksums of " + table.tableName() + " failed", connection -> {
-            List<RangeChecksum> ranges = new ArrayList<>();
-            try (PreparedStatement statement = connection
-                    .prepareStatement(TableQueries.rangeChecksumsQuery(table, checksummed));
-                    ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    ranges.add(new RangeChecksum(rows.getLong(1), rows.getLong(2), new BigInteger(rows.getString(3)),
-                            rows.getLong(4)));
-                }
-            }
-            return ranges;
-        });
-    }
-
-    /**
-     * What a row's checksum covers in this snapshot: the expression ToteSys computes it by,
-     * which names the columns the star schema carries beyond the catalogue's.
-     */
-    public String checksumExpression(SourceTable table) {
-        return TableQueries.checksum(table, carriedColumns(table));
-    }
-
-    /** The columns the star schema carries beyond the catalogue's that the table has in this snapshot. */
-    private List<SourceSchema.Column> carriedColumns(SourceTable table) {
-        return schemas().get(table).carried(carried.of(table));
-    }
-
-    /** Takes a key's checksum as reconciliation reads it. */
-    public interface ChecksumConsumer {
-        void accept(int key, String checksum, boolean newerThanHorizon);
-    }
-
-    /**
-     * The transactions at or above the snapshot's xmin that wrote the table's row versions:
-     * for a table read by its watermark, which reads only some of them.
-     */
-    public Set<Long> recentTransactions(SourceTable table) {
-        return read("reading the recent transactions of " + table.tableName() + " failed", connection -> {
-            Set<Long> recent = new HashSet<>();
-            try (PreparedStatement statement = connection
-                    .prepareStatement(TableQueries.recentTransactionsQuery(table))) {
-                long lastVisible = transactions.xmax() - 1;
-                statement.setLong(1, lastVisible);
-                statement.setLong(2, lastVisible % TransactionSnapshot.XID_SPACE);
-                statement.setInt(3, age(connection, transactions.xmin()));
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        recent.add(rows.getLong(1));
-                    }
-                }
-            }
-            return recent;
-        });
-    }
-
-    /**
-     * Of the transactions a batch found writing the row versions it read, at or above the
-     * snapshot's xmin, those that may join the read horizon: all but the ones still in
-     * progress. A row frozen by VACUUM keeps its 32-bit {@code xmin}; once the counter has come
-     * round to those bits again, the row looks written by whichever transaction holds them
-     * now, perhaps one still open, whose own writes this snapshot does not see.
-     * {@link ReadHorizon#after} leaves out those the snapshot lists as open; this leaves out
-     * the subtransactions of an open transaction too (a savepoint, a PL/pgSQL exception
-     * block), which {@code pg_current_snapshot()} does not list: {@code pg_xact_status},
-     * which any role may call, says they are in progress. One whose transaction commits
-     * between the snapshot and this question counts as ended: should a frozen row share its
-     * bits, its rows wait for reconciliation.
-     */
-    public Set<Long> ended(Set<Long> writers) {
-        Long[] candidates = writers.stream().filter(xid -> xid >= transactions.xmin() && transactions.isVisible(xid))
-                .toArray(Long[]::new);
-        if (candidates.length == 0) {
-            return writers;
-        }
-        return read("asking ToteSys which transactions are still in progress failed", connection -> {
-            Set<Long> ended = new HashSet<>(writers);
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT xid FROM unnest(?::bigint[]) AS xid WHERE pg_xact_status(xid::text::xid8) = 'in progress'")) {
-                statement.setArray(1, connection.createArrayOf("bigint", candidates));
-                try (ResultSet open = statement.executeQuery()) {
-                    while (open.next()) {
-                        ended.remove(open.getLong(1));
-                    }
-                }
-            }
-            return ended;
-        });
+    /** The transactions that wrote the row versions a batch reads from this snapshot. */
+    public WritingTransactions writers() {
+        return new WritingTransactions(this, transactions);
     }
 
     /** How many rows the table holds in this snapshot. */
@@ -361,11 +236,11 @@ public final class SourceSnapshot implements AutoCloseable {
     }
 
     /** One read in the snapshot, on a connection of its own while it runs. */
-    private interface Read<T> {
+    interface Read<T> {
         T on(Connection connection) throws SQLException;
     }
 
-    private <T> T read(String failure, Read<T> read) {
+    <T> T read(String failure, Read<T> read) {
         try {
             Connection connection = connections.borrow();
             try {
@@ -383,7 +258,7 @@ public final class SourceSnapshot implements AutoCloseable {
      * compared with: fixed for the whole transaction, and the same in every transaction that
      * shares the snapshot, so both sides agree.
      */
-    private static int age(Connection connection, long xid) throws SQLException {
+    static int age(Connection connection, long xid) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("SELECT age(?::xid)")) {
             statement.setString(1, Long.toString(xid % TransactionSnapshot.XID_SPACE));
             try (ResultSet age = statement.executeQuery()) {

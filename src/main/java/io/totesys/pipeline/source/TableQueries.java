@@ -30,7 +30,7 @@ public final class TableQueries {
      * recent transaction that holds them now: an untouched row looks new once per 2^32
      * transactions and is read again, the same version (the read horizon takes that
      * transaction in only if it had ended: {@link ReadHorizon#after},
-     * {@link SourceSnapshot#ended}). Strictly below {@code xmax}: no row the snapshot sees
+     * {@link WritingTransactions#ended}). Strictly below {@code xmax}: no row the snapshot sees
      * was written by {@code xmax} itself, so a frozen row whose bits are the counter's very
      * next id is not taken for new by a batch too early, and then again by the next.
      */
@@ -123,12 +123,6 @@ public final class TableQueries {
                 + " AND "
                 + horizon.excludes(rowTransaction(xmax)) + ") FROM " + table.qualifiedName() + " WHERE "
                 + table.primaryKey() + " >= ? AND " + table.primaryKey() + " < ? ORDER BY " + table.primaryKey();
-    }
-
-    /** The query that reads the table's least and greatest key, both 0 when it is empty. */
-    static String keySpanQuery(SourceTable table) {
-        return "SELECT coalesce(min(" + table.primaryKey() + "), 0), coalesce(max(" + table.primaryKey()
-                + "), 0) FROM " + table.qualifiedName();
     }
 
     /**

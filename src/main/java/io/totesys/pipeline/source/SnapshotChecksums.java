@@ -1,0 +1,96 @@
+package io.totesys.pipeline.source;
+
+import java.math.BigInteger;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.totesys.pipeline.catalogue.CarriedColumns;
+import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.lake.RangeChecksum;
+
+/**
+ * What reconciliation reads of a {@link SourceSnapshot}: each key range's figures in one pass
+ * over a table, then, where a range differs from the mirror's, each row's checksum, both
+ * computed by ToteSys over the row's columns as the lake carries them (docs/architecture.md#reconciliation).
+ */
+public final class SnapshotChecksums {
+
+    private final SourceSnapshot snapshot;
+    private final CarriedColumns carried;
+    private final TransactionSnapshot transactions;
+    private final int fetchSize;
+
+    SnapshotChecksums(SourceSnapshot snapshot, CarriedColumns carried, TransactionSnapshot transactions,
+            int fetchSize) {
+        this.snapshot = snapshot;
+        this.carried = carried;
+        this.transactions = transactions;
+        this.fetchSize = fetchSize;
+    }
+
+    /**
+     * Streams one key range of a table for reconciliation, in key order: each key, its row's
+     * checksum, and whether its version is newer than the read horizon (the next batch reads it).
+     */
+    public void checksums(SourceTable table, ReadHorizon horizon, int firstKey, long keyAfter,
+            ChecksumConsumer consumer) {
+        List<SourceSchema.Column> checksummed = carriedColumns(table);
+        snapshot.read("reading the row checksums of " + table.tableName() + " failed", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    TableQueries.checksumsQuery(table, checksummed, transactions.xmax(), horizon,
+                            SourceSnapshot.age(connection, horizon.xmin())),
+                    ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+                statement.setFetchSize(fetchSize);
+                statement.setInt(1, firstKey);
+                statement.setLong(2, keyAfter);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        consumer.accept(rows.getInt(1), rows.getString(2), rows.getBoolean(3));
+                    }
+                }
+                return null;
+            }
+        });
+    }
+
+    /**
+     * The figures of each key range of a table that holds a row ({@link RangeChecksum}), in
+     * range order, read in one pass over the table.
+     */
+    public List<RangeChecksum> rangeChecksums(SourceTable table) {
+        List<SourceSchema.Column> checksummed = carriedColumns(table);
+        return snapshot.read("reading the key ranges' checksums of " + table.tableName() + " failed", connection -> {
+            List<RangeChecksum> ranges = new ArrayList<>();
+            try (PreparedStatement statement = connection
+                    .prepareStatement(TableQueries.rangeChecksumsQuery(table, checksummed));
+                    ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    ranges.add(new RangeChecksum(rows.getLong(1), rows.getLong(2), new BigInteger(rows.getString(3)),
+                            rows.getLong(4)));
+                }
+            }
+            return ranges;
+        });
+    }
+
+    /**
+     * What a row's checksum covers in this snapshot: the expression ToteSys computes it by,
+     * which names the columns the star schema carries beyond the catalogue's.
+     */
+    public String checksumExpression(SourceTable table) {
+        return TableQueries.checksum(table, carriedColumns(table));
+    }
+
+    /** The columns the star schema carries beyond the catalogue's that the table has in this snapshot. */
+    private List<SourceSchema.Column> carriedColumns(SourceTable table) {
+        return snapshot.schemas().get(table).carried(carried.of(table));
+    }
+
+    /** Takes a key's checksum as reconciliation reads it. */
+    public interface ChecksumConsumer {
+        void accept(int key, String checksum, boolean newerThanHorizon);
+    }
+
+}
