@@ -12,10 +12,10 @@ final class IdleCostSection implements ReportSection {
     private static final List<Double> TARGET_SCALES = List.of(20.0, 100.0);
 
     private final List<IdleCost> costs = new ArrayList<>();
-    private final long windowSeconds;
+    private final BenchmarkSettings settings;
 
-    IdleCostSection(long windowSeconds) {
-        this.windowSeconds = windowSeconds;
+    IdleCostSection(BenchmarkSettings settings) {
+        this.settings = settings;
     }
 
     void add(IdleCost cost) {
@@ -31,7 +31,7 @@ final class IdleCostSection implements ReportSection {
         StringBuilder markdown = new StringBuilder("## What the service costs ToteSys while it does not change\n\n");
         markdown.append("| scale | rows | PostgreSQL alone | every table every poll (before) | "
                 + "unchanged tables skipped (default) | of which ToteSys's sessions, before / now | "
-                + "with a reconciliation every " + IdleCost.RECONCILE_INTERVAL + " (ToteSys's sessions) |\n");
+                + "with a reconciliation every " + settings.idleReconcileInterval() + " (ToteSys's sessions) |\n");
         markdown.append("|---:|---:|---:|---:|---:|---:|---:|\n");
         for (IdleCost cost : costs) {
             markdown.append(String.format(Locale.ROOT,
@@ -56,8 +56,8 @@ final class IdleCostSection implements ReportSection {
                 service's own writes of its state each poll; ToteSys's sessions are the backends connected to its
                 database.
 
-                """, windowSeconds, IdleCost.POLL_INTERVAL, IdleCost.WARM_UP.toSeconds(),
-                IdleCost.RECONCILE_INTERVAL));
+                """, settings.idleWindow().toSeconds(), IdleCost.POLL_INTERVAL, settings.warmUp().toSeconds(),
+                settings.idleReconcileInterval()));
         return markdown.toString();
     }
 
