@@ -12,13 +12,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The benchmark at scale 1 with short timed phases, so that the command docs/development.md
  * documents keeps working: every stage and its anchors measured on the same rows against a
- * durable PostgreSQL, the incremental latency and each of the idle cost's variants measured on
- * the running service, the warehouse complete, and the report holding every row of its tables
- * and every target judged. Timings are not asserted: they depend on the machine. The
- * measurement's own protocol ({@code -Pbenchmark}: 15 s warm-ups, 60 s windows, a
- * reconciliation every 10 s) is the command's default; here each phase runs only as long as it
- * takes to run it end to end: 3 s warm-ups, 2 s idle windows, a reconciliation every 2 s, 5 s
- * of timed changes.
+ * durable PostgreSQL, the incremental latency and the idle cost (PostgreSQL alone, then the
+ * service with reconciliations, the variant that runs every step the other two run and awaits
+ * its reconciliations besides) measured on the running service, the warehouse complete, and the
+ * report holding every row of its tables and every target judged. Timings are not asserted:
+ * they depend on the machine. The measurement's own protocol ({@code -Pbenchmark}: every idle
+ * variant, 15 s warm-ups, 60 s windows, a reconciliation every 10 s) is the command's default;
+ * here each phase runs only as long as it takes to run it end to end: 3 s warm-ups, 2 s idle
+ * windows, a reconciliation every 2 s, 5 s of timed changes.
  */
 class BenchmarkIT {
 
@@ -26,7 +27,8 @@ class BenchmarkIT {
     void measuresEveryStageAgainstItsAnchorAndWritesTheReport() throws Exception {
         Path report = Path.of("target", "benchmark-it", "benchmarks.md");
         BenchmarkSettings settings = new BenchmarkSettings(List.of(1.0), 0.1, List.of(1.0), 42, Duration.ofSeconds(5),
-                5, "2s", "2s", List.of(1.0), Duration.ofSeconds(2), "2s", Duration.ofSeconds(3), Duration.ofSeconds(1),
+                5, "2s", "2s", List.of(1.0), Duration.ofSeconds(2), false, "2s", Duration.ofSeconds(3),
+                Duration.ofSeconds(1),
                 Path.of("target", "benchmark-it"), report);
         ReportSection extra = () -> "## A further section\n\nadded by a measurement of the running service\n\n";
 

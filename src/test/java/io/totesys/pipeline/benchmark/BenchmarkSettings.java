@@ -23,6 +23,10 @@ import java.util.TreeSet;
  * @param idleScales the scales at which what an unchanged ToteSys costs its server is measured
  *        ({@link IdleCost}), after their full load
  * @param idleWindow how long each of its windows of no change lasts
+ * @param idleComparison whether the idle cost measures the service reading every table every poll
+ *        and with its defaults besides the variant with reconciliations (the smoke run in
+ *        {@code ./mvnw verify} measures only the last, which starts, warms up and is measured as
+ *        the others are, and awaits its reconciliations besides)
  * @param idleReconcileInterval how often the service reconciles in the idle cost's last variant
  *        ({@code ETL_RECONCILE_INTERVAL})
  * @param warmUp how long the service runs before a timed window starts, both the incremental
@@ -34,7 +38,8 @@ import java.util.TreeSet;
  */
 public record BenchmarkSettings(List<Double> scales, double baselineScale, List<Double> latencyScales, long seed,
         Duration latencyDuration, double changesPerSecond, String pollInterval, String stagePollInterval,
-        List<Double> idleScales, Duration idleWindow, String idleReconcileInterval, Duration warmUp,
+        List<Double> idleScales, Duration idleWindow, boolean idleComparison, String idleReconcileInterval,
+        Duration warmUp,
         Duration liveHeapPeriod, Path directory, Path report) {
 
     /** The largest of the scales measured against the anchors. */

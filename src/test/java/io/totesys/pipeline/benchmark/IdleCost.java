@@ -36,8 +36,9 @@ import io.totesys.pipeline.world.PipelineService;
  * @param scale the scale ToteSys was seeded at
  * @param rows ToteSys's rows
  * @param alone the server's CPU s/s with no service running
- * @param everyTable the server's CPU s/s, and the ToteSys sessions', with every table read every poll
- * @param skipping the same with unchanged tables skipped (the default)
+ * @param everyTable the server's CPU s/s, and the ToteSys sessions', with every table read every poll;
+ *        {@link Cost#NOT_MEASURED} unless {@link BenchmarkSettings#idleComparison()}
+ * @param skipping the same with unchanged tables skipped (the default); not measured as the last
  * @param reconciling the same with a reconciliation every
  *        {@link BenchmarkSettings#idleReconcileInterval()} too
  */
@@ -50,6 +51,12 @@ record IdleCost(double scale, long rows, double alone, Cost everyTable, Cost ski
 
     /** CPU seconds per second: the whole server's, and that of the backends connected to ToteSys's database. */
     record Cost(double server, double toteSysSessions) {
+
+        static final Cost NOT_MEASURED = new Cost(Double.NaN, Double.NaN);
+
+        boolean isMeasured() {
+            return !Double.isNaN(server);
+        }
     }
 
     static IdleCost measure(EmbeddedWorld world, double scale, long rows, Path directory,
@@ -58,17 +65,25 @@ record IdleCost(double scale, long rows, double alone, Cost everyTable, Cost ski
         Duration warmUp = settings.warmUp();
         String reconcileInterval = settings.idleReconcileInterval();
         Benchmark.say("×" + Numbers.scale(scale) + ": measuring what an unchanged ToteSys costs, "
-                + window.toSeconds() + " s each: PostgreSQL alone, every table every poll, unchanged tables skipped");
+                + window.toSeconds() + " s each: PostgreSQL alone, "
+                + (settings.idleComparison() ? "every table every poll, unchanged tables skipped, " : "")
+                + "with a reconciliation every " + reconcileInterval);
         double alone = cost(world, window).server();
-        Cost everyTable = withService(world, directory.resolve("idle-every-table"), "0", null, warmUp, window);
-        Cost skipping = withService(world, directory.resolve("idle-skipping"), null, null, warmUp, window);
+        Cost everyTable = settings.idleComparison()
+                ? withService(world, directory.resolve("idle-every-table"), "0", null, warmUp, window)
+                : Cost.NOT_MEASURED;
+        Cost skipping = settings.idleComparison()
+                ? withService(world, directory.resolve("idle-skipping"), null, null, warmUp, window)
+                : Cost.NOT_MEASURED;
         Cost reconciling = withService(world, directory.resolve("idle-reconciling"), null, reconcileInterval, warmUp,
                 window);
-        Benchmark.say(String.format(Locale.ROOT, "×%s: CPU s/s of ToteSys's server: alone %.4f, every table "
-                + "every poll %.4f (ToteSys's sessions %.4f), unchanged tables skipped %.4f (ToteSys's sessions %.4f), "
-                + "with a reconciliation every %s %.4f (ToteSys's sessions %.4f)", Numbers.scale(scale), alone,
-                everyTable.server(), everyTable.toteSysSessions(), skipping.server(), skipping.toteSysSessions(),
-                reconcileInterval, reconciling.server(), reconciling.toteSysSessions()));
+        Benchmark.say(String.format(Locale.ROOT, "×%s: CPU s/s of ToteSys's server: alone %s, every table "
+                + "every poll %s (ToteSys's sessions %s), unchanged tables skipped %s (ToteSys's sessions %s), "
+                + "with a reconciliation every %s %s (ToteSys's sessions %s)", Numbers.scale(scale),
+                IdleCostSection.cpu(alone), IdleCostSection.cpu(everyTable.server()),
+                IdleCostSection.cpu(everyTable.toteSysSessions()), IdleCostSection.cpu(skipping.server()),
+                IdleCostSection.cpu(skipping.toteSysSessions()), reconcileInterval,
+                IdleCostSection.cpu(reconciling.server()), IdleCostSection.cpu(reconciling.toteSysSessions())));
         return new IdleCost(scale, rows, alone, everyTable, skipping, reconciling);
     }
 

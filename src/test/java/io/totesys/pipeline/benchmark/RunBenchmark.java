@@ -48,7 +48,7 @@ public final class RunBenchmark {
                 idleScales.isEmpty()
                         ? scales.stream().filter(scale -> scale == 1 || scale == 20 || scale == 100).toList()
                         : scales(idleScales),
-                Duration.ofSeconds(Long.parseLong(options.get("idle-seconds"))),
+                Duration.ofSeconds(Long.parseLong(options.get("idle-seconds"))), true,
                 options.get("idle-reconcile-interval"),
                 Duration.ofSeconds(Long.parseLong(options.get("warm-up-seconds"))),
                 Duration.ofSeconds(Long.parseLong(options.get("live-heap-seconds"))),
