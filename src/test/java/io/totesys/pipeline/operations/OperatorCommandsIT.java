@@ -9,9 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import javax.sql.DataSource;
 
@@ -111,36 +108,23 @@ class OperatorCommandsIT {
                 + "%d MiB%n%s%n", list.peakResidentBytes() / (1024 * 1024), list.output().strip());
     }
 
-    /** The six refusals run side by side, three at a time: each is a process that starts, refuses and exits. */
     @Test
     @Order(2)
-    void badInputIsRefusedInOneLineAndQueuesNothing() throws Exception {
-        ExecutorService commands = Executors.newFixedThreadPool(3);
-        try {
-            Future<CommandRun> notABatch = commands.submit(() -> command("replay", "not-a-batch"));
-            Future<CommandRun> unknownBatch = commands.submit(() -> command("replay", "20200101T000000000Z-000000"));
-            Future<CommandRun> emptyRange = commands
-                    .submit(() -> command("replay", "--from", "2020-01-01", "--to", "2020-01-02"));
-            Future<CommandRun> unknownTable = commands.submit(() -> command("reextract", "sales_order", "sale_order"));
-            Future<CommandRun> badTimeout = commands
-                    .submit(() -> command("replay", firstBatch, "--wait", "--timeout", "soon"));
-            Future<CommandRun> badBatchOption = commands
-                    .submit(() -> command("list-quarantine", "--batch", "yesterday"));
-            assertRefused(notABatch.get(), 1, "replay: 'not-a-batch' is not a batch id: one is written "
-                    + "yyyyMMdd'T'HHmmssSSS'Z'-xxxxxx, such as 20261126T001635123Z-9f3a1c");
-            assertRefused(unknownBatch.get(), 1,
-                    "replay: batch 20200101T000000000Z-000000 is not in the batch log (pipeline.extract_batch)");
-            assertRefused(emptyRange.get(), 1,
-                    "replay: the batch log holds no published batch from 2020-01-01 to 2020-01-02");
-            assertRefused(unknownTable.get(), 1,
-                    "reextract: 'sale_order' is not a ToteSys table of the catalogue: address, counterparty,");
-            assertRefused(badTimeout.get(), 2,
-                    "replay: Invalid value for option '--timeout': 'soon' is not a duration: write one such as 90s, "
-                            + "10m or 1h (see totesys-pipeline replay --help)");
-            assertRefused(badBatchOption.get(), 1, "list-quarantine: --batch 'yesterday' is not a batch id");
-        } finally {
-            commands.shutdownNow();
-        }
+    void badInputIsRefusedInOneLineAndQueuesNothing() {
+        assertRefused(command("replay", "not-a-batch"), 1,
+                "replay: 'not-a-batch' is not a batch id: one is written yyyyMMdd'T'HHmmssSSS'Z'-xxxxxx, such as "
+                        + "20261126T001635123Z-9f3a1c");
+        assertRefused(command("replay", "20200101T000000000Z-000000"), 1,
+                "replay: batch 20200101T000000000Z-000000 is not in the batch log (pipeline.extract_batch)");
+        assertRefused(command("replay", "--from", "2020-01-01", "--to", "2020-01-02"), 1,
+                "replay: the batch log holds no published batch from 2020-01-01 to 2020-01-02");
+        assertRefused(command("reextract", "sales_order", "sale_order"), 1,
+                "reextract: 'sale_order' is not a ToteSys table of the catalogue: address, counterparty,");
+        assertRefused(command("replay", firstBatch, "--wait", "--timeout", "soon"), 2,
+                "replay: Invalid value for option '--timeout': 'soon' is not a duration: write one such as 90s, "
+                        + "10m or 1h (see totesys-pipeline replay --help)");
+        assertRefused(command("list-quarantine", "--batch", "yesterday"), 1,
+                "list-quarantine: --batch 'yesterday' is not a batch id");
         assertThat(SqlRows.count(warehouse(), "SELECT count(*) FROM pipeline.replay_request")).as("nothing queued")
                 .isZero();
     }
