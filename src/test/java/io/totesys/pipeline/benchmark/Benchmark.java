@@ -36,12 +36,6 @@ public final class Benchmark {
     private static final Duration FULL_LOAD_TIMEOUT = Duration.ofMinutes(60);
     private static final Duration LATENCY_PATIENCE = Duration.ofSeconds(60);
     /**
-     * How long ToteSys changes before the incremental latency is timed: the service's first
-     * batches after its start load and compile their classes (several seconds), which an
-     * always-on service does once.
-     */
-    static final Duration LATENCY_WARM_UP = Duration.ofSeconds(15);
-    /**
      * The naive load anchor, which checks each row's foreign keys one by one, runs up to this
      * scale: beyond it, it takes minutes and says nothing new.
      */
@@ -59,7 +53,7 @@ public final class Benchmark {
     public Benchmark(BenchmarkSettings settings, List<ServiceMeasurement> serviceMeasurements) {
         this.settings = settings;
         this.serviceMeasurements = serviceMeasurements;
-        this.idleCosts = new IdleCostSection(settings.idleWindow().toSeconds());
+        this.idleCosts = new IdleCostSection(settings);
     }
 
     public BenchmarkResult run() throws InterruptedException {
@@ -103,7 +97,7 @@ public final class Benchmark {
 
         if (settings.idleScales().contains(scale) && !settings.idleWindow().isZero()) {
             idleCosts.add(IdleCost.measure(world, scale, sourceRows.values().stream().mapToLong(Long::longValue).sum(),
-                    directory, settings.idleWindow()));
+                    directory, settings));
         }
         IncrementalLatency latency = null;
         if (settings.latencyScales().contains(scale)) {
@@ -149,8 +143,10 @@ public final class Benchmark {
                 "-Xmx" + FullLoad.MAXIMUM_HEAP)) {
             URI address = URI.create("http://127.0.0.1:" + httpPort);
             awaitReady(service, address);
+            // ToteSys changes untimed first: the service's first batches after its start load and compile
+            // their classes (several seconds), which an always-on service does once
             IncrementalLatency.measure(simulator, world.databases().warehouse(), settings.changesPerSecond(),
-                    LATENCY_WARM_UP, LATENCY_PATIENCE);
+                    settings.warmUp(), LATENCY_PATIENCE);
             IncrementalLatency latency = IncrementalLatency.measure(simulator, world.databases().warehouse(),
                     settings.changesPerSecond(), settings.latencyDuration(), LATENCY_PATIENCE);
             for (ServiceMeasurement measurement : measurements) {

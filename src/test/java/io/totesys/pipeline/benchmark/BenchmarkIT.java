@@ -10,18 +10,25 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The benchmark at scale 1 with a short latency phase, so that the command docs/development.md
+ * The benchmark at scale 1 with short timed phases, so that the command docs/development.md
  * documents keeps working: every stage and its anchors measured on the same rows against a
- * durable PostgreSQL, the warehouse complete, and the report holding every row of its tables
- * and every target judged. Timings are not asserted: they depend on the machine.
+ * durable PostgreSQL, the incremental latency and the idle cost (PostgreSQL alone, then the
+ * service with reconciliations, the variant that runs every step the other two run and awaits
+ * its reconciliations besides) measured on the running service, the warehouse complete, and the
+ * report holding every row of its tables and every target judged. Timings are not asserted:
+ * they depend on the machine. The measurement's own protocol ({@code -Pbenchmark}: every idle
+ * variant, 15 s warm-ups, 60 s windows, a reconciliation every 10 s) is the command's default;
+ * here each phase runs only as long as it takes to run it end to end: 3 s warm-ups, 2 s idle
+ * windows, a reconciliation every 2 s, 5 s of timed changes.
  */
 class BenchmarkIT {
 
     @Test
     void measuresEveryStageAgainstItsAnchorAndWritesTheReport() throws Exception {
         Path report = Path.of("target", "benchmark-it", "benchmarks.md");
-        BenchmarkSettings settings = new BenchmarkSettings(List.of(1.0), 0.1, List.of(1.0), 42, Duration.ofSeconds(8),
-                5, "2s", "2s", List.of(1.0), Duration.ofSeconds(5), Duration.ofSeconds(1),
+        BenchmarkSettings settings = new BenchmarkSettings(List.of(1.0), 0.1, List.of(1.0), 42, Duration.ofSeconds(5),
+                5, "2s", "2s", List.of(1.0), Duration.ofSeconds(2), false, "2s", Duration.ofSeconds(3),
+                Duration.ofSeconds(1),
                 Path.of("target", "benchmark-it"), report);
         ReportSection extra = () -> "## A further section\n\nadded by a measurement of the running service\n\n";
 
@@ -61,6 +68,7 @@ class BenchmarkIT {
                 "whole pipeline at ×1 at least 0.4× the native chain", "whole pipeline at ×20",
                 "whole pipeline at ×100", "peak live heap at ×1 within 1.1× of ×0.1", "incremental p95 at most 5.0 s",
                 "## A further section", "## What the service costs ToteSys while it does not change",
+                "with a reconciliation every 2s",
                 "an unchanged ToteSys at ×20 costs its server at most 0.02", "## Targets",
                 "## Where the full load's time goes",
                 BenchmarkReport.NOTES_MARKER);

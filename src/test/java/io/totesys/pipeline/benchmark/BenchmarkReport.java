@@ -190,7 +190,7 @@ public final class BenchmarkReport {
                 Numbers.scale(result.settings().changesPerSecond()),
                 Numbers.seconds(result.settings().latencyDuration()));
         line("after %s of the same changes untimed (the service's first batches after its start load their classes);",
-                Numbers.seconds(Benchmark.LATENCY_WARM_UP));
+                Numbers.seconds(result.settings().warmUp()));
         line("once a second the change is a new sales order, timed from its commit to its first sighting in");
         line("`fact_sales_order` (the warehouse is watched every 100 ms).");
         line("");

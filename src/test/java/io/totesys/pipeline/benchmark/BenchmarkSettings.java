@@ -23,13 +23,24 @@ import java.util.TreeSet;
  * @param idleScales the scales at which what an unchanged ToteSys costs its server is measured
  *        ({@link IdleCost}), after their full load
  * @param idleWindow how long each of its windows of no change lasts
+ * @param idleComparison whether the idle cost measures the service reading every table every poll
+ *        and with its defaults besides the variant with reconciliations (the smoke run in
+ *        {@code ./mvnw verify} measures only the last, which starts, warms up and is measured as
+ *        the others are, and awaits its reconciliations besides)
+ * @param idleReconcileInterval how often the service reconciles in the idle cost's last variant
+ *        ({@code ETL_RECONCILE_INTERVAL})
+ * @param warmUp how long the service runs before a timed window starts, both the incremental
+ *        latency's (its first batches after its start load and compile their classes) and each
+ *        idle cost's (its first polls read every table until ToteSys's counters have been still)
  * @param liveHeapPeriod how often a full load's live heap is measured (each time with a full collection)
  * @param directory where the embedded worlds, logs and recordings go
  * @param report the Markdown file the report is written to
  */
 public record BenchmarkSettings(List<Double> scales, double baselineScale, List<Double> latencyScales, long seed,
         Duration latencyDuration, double changesPerSecond, String pollInterval, String stagePollInterval,
-        List<Double> idleScales, Duration idleWindow, Duration liveHeapPeriod, Path directory, Path report) {
+        List<Double> idleScales, Duration idleWindow, boolean idleComparison, String idleReconcileInterval,
+        Duration warmUp,
+        Duration liveHeapPeriod, Path directory, Path report) {
 
     /** The largest of the scales measured against the anchors. */
     public double largestScale() {

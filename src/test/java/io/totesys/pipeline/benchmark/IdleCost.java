@@ -27,8 +27,8 @@ import io.totesys.pipeline.world.PipelineService;
  * window of no change, with no service running, then with the service polling every second
  * (other settings at their defaults) as before issue 26, every table every poll
  * ({@code ETL_FULL_SCAN_INTERVAL=0}), and as it is, skipping the tables whose statistics
- * counters have not moved; and with a reconciliation every {@link #RECONCILE_INTERVAL} besides,
- * once one has run that read no table (the first after a start reads every table). The
+ * counters have not moved; and with a reconciliation every
+ * {@link BenchmarkSettings#idleReconcileInterval()} besides, once one has run that read no table (the first after a start reads every table). The
  * warehouse lives in the same server, so the server's figure holds the service's own writes of
  * its state too; the ToteSys sessions' figure is what the backends connected to ToteSys's
  * database spent.
@@ -36,47 +36,59 @@ import io.totesys.pipeline.world.PipelineService;
  * @param scale the scale ToteSys was seeded at
  * @param rows ToteSys's rows
  * @param alone the server's CPU s/s with no service running
- * @param everyTable the server's CPU s/s, and the ToteSys sessions', with every table read every poll
- * @param skipping the same with unchanged tables skipped (the default)
- * @param reconciling the same with a reconciliation every {@link #RECONCILE_INTERVAL} too
+ * @param everyTable the server's CPU s/s, and the ToteSys sessions', with every table read every poll;
+ *        {@link Cost#NOT_MEASURED} unless {@link BenchmarkSettings#idleComparison()}
+ * @param skipping the same with unchanged tables skipped (the default); not measured as the last
+ * @param reconciling the same with a reconciliation every
+ *        {@link BenchmarkSettings#idleReconcileInterval()} too
  */
 record IdleCost(double scale, long rows, double alone, Cost everyTable, Cost skipping, Cost reconciling) {
 
     /** How often the service polls meanwhile. */
     static final String POLL_INTERVAL = "1s";
-    /**
-     * How long the service runs before a window starts: it starts, and its first polls read
-     * every table until ToteSys's counters have been still for a couple of seconds.
-     */
-    static final Duration WARM_UP = Duration.ofSeconds(15);
-    /** How often the service reconciles in the last window ({@code ETL_RECONCILE_INTERVAL}). */
-    static final String RECONCILE_INTERVAL = "10s";
     /** The longest the first reconciliations after the start may take to find every table unchanged. */
     private static final Duration SETTLING_RECONCILIATIONS = Duration.ofMinutes(10);
 
     /** CPU seconds per second: the whole server's, and that of the backends connected to ToteSys's database. */
     record Cost(double server, double toteSysSessions) {
+
+        static final Cost NOT_MEASURED = new Cost(Double.NaN, Double.NaN);
+
+        boolean isMeasured() {
+            return !Double.isNaN(server);
+        }
     }
 
-    static IdleCost measure(EmbeddedWorld world, double scale, long rows, Path directory, Duration window)
-            throws InterruptedException {
+    static IdleCost measure(EmbeddedWorld world, double scale, long rows, Path directory,
+            BenchmarkSettings settings) throws InterruptedException {
+        Duration window = settings.idleWindow();
+        Duration warmUp = settings.warmUp();
+        String reconcileInterval = settings.idleReconcileInterval();
         Benchmark.say("×" + Numbers.scale(scale) + ": measuring what an unchanged ToteSys costs, "
-                + window.toSeconds() + " s each: PostgreSQL alone, every table every poll, unchanged tables skipped");
+                + window.toSeconds() + " s each: PostgreSQL alone, "
+                + (settings.idleComparison() ? "every table every poll, unchanged tables skipped, " : "")
+                + "with a reconciliation every " + reconcileInterval);
         double alone = cost(world, window).server();
-        Cost everyTable = withService(world, directory.resolve("idle-every-table"), "0", null, window);
-        Cost skipping = withService(world, directory.resolve("idle-skipping"), null, null, window);
-        Cost reconciling = withService(world, directory.resolve("idle-reconciling"), null, RECONCILE_INTERVAL,
+        Cost everyTable = settings.idleComparison()
+                ? withService(world, directory.resolve("idle-every-table"), "0", null, warmUp, window)
+                : Cost.NOT_MEASURED;
+        Cost skipping = settings.idleComparison()
+                ? withService(world, directory.resolve("idle-skipping"), null, null, warmUp, window)
+                : Cost.NOT_MEASURED;
+        Cost reconciling = withService(world, directory.resolve("idle-reconciling"), null, reconcileInterval, warmUp,
                 window);
-        Benchmark.say(String.format(Locale.ROOT, "×%s: CPU s/s of ToteSys's server: alone %.4f, every table "
-                + "every poll %.4f (ToteSys's sessions %.4f), unchanged tables skipped %.4f (ToteSys's sessions %.4f), "
-                + "with a reconciliation every %s %.4f (ToteSys's sessions %.4f)", Numbers.scale(scale), alone,
-                everyTable.server(), everyTable.toteSysSessions(), skipping.server(), skipping.toteSysSessions(),
-                RECONCILE_INTERVAL, reconciling.server(), reconciling.toteSysSessions()));
+        Benchmark.say(String.format(Locale.ROOT, "×%s: CPU s/s of ToteSys's server: alone %s, every table "
+                + "every poll %s (ToteSys's sessions %s), unchanged tables skipped %s (ToteSys's sessions %s), "
+                + "with a reconciliation every %s %s (ToteSys's sessions %s)", Numbers.scale(scale),
+                IdleCostSection.cpu(alone), IdleCostSection.cpu(everyTable.server()),
+                IdleCostSection.cpu(everyTable.toteSysSessions()), IdleCostSection.cpu(skipping.server()),
+                IdleCostSection.cpu(skipping.toteSysSessions()), reconcileInterval,
+                IdleCostSection.cpu(reconciling.server()), IdleCostSection.cpu(reconciling.toteSysSessions())));
         return new IdleCost(scale, rows, alone, everyTable, skipping, reconciling);
     }
 
     private static Cost withService(EmbeddedWorld world, Path directory, String fullScanInterval,
-            String reconcileInterval, Duration window) throws InterruptedException {
+            String reconcileInterval, Duration warmUp, Duration window) throws InterruptedException {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
@@ -98,7 +110,7 @@ record IdleCost(double scale, long rows, double alone, Cost everyTable, Cost ski
                 directory.resolve("service.log").toAbsolutePath(),
                 "-Xmx" + FullLoad.MAXIMUM_HEAP)) {
             Benchmark.awaitReady(service, URI.create("http://127.0.0.1:" + httpPort));
-            Thread.sleep(WARM_UP.toMillis()); // a fixed protocol: the service's first polls are not what idling costs
+            Thread.sleep(warmUp.toMillis()); // a fixed protocol: the service's first polls are not what idling costs
             if (reconcileInterval != null) {
                 Awaitility.await("a reconciliation that read no table").atMost(SETTLING_RECONCILIATIONS)
                         .pollInterval(Duration.ofSeconds(1)).until(() -> SqlRows.count(

@@ -12,10 +12,10 @@ final class IdleCostSection implements ReportSection {
     private static final List<Double> TARGET_SCALES = List.of(20.0, 100.0);
 
     private final List<IdleCost> costs = new ArrayList<>();
-    private final long windowSeconds;
+    private final BenchmarkSettings settings;
 
-    IdleCostSection(long windowSeconds) {
-        this.windowSeconds = windowSeconds;
+    IdleCostSection(BenchmarkSettings settings) {
+        this.settings = settings;
     }
 
     void add(IdleCost cost) {
@@ -31,15 +31,14 @@ final class IdleCostSection implements ReportSection {
         StringBuilder markdown = new StringBuilder("## What the service costs ToteSys while it does not change\n\n");
         markdown.append("| scale | rows | PostgreSQL alone | every table every poll (before) | "
                 + "unchanged tables skipped (default) | of which ToteSys's sessions, before / now | "
-                + "with a reconciliation every " + IdleCost.RECONCILE_INTERVAL + " (ToteSys's sessions) |\n");
+                + "with a reconciliation every " + settings.idleReconcileInterval() + " (ToteSys's sessions) |\n");
         markdown.append("|---:|---:|---:|---:|---:|---:|---:|\n");
         for (IdleCost cost : costs) {
-            markdown.append(String.format(Locale.ROOT,
-                    "| ×%s | %,d | %.4f | %.4f | **%.4f** | %.4f / %.4f | %.4f (%.4f) |%n",
-                    Numbers.scale(cost.scale()), cost.rows(), cost.alone(), cost.everyTable().server(),
-                    cost.skipping().server(), cost.everyTable().toteSysSessions(),
-                    cost.skipping().toteSysSessions(), cost.reconciling().server(),
-                    cost.reconciling().toteSysSessions()));
+            markdown.append(String.format(Locale.ROOT, "| ×%s | %,d | %s | %s | **%s** | %s / %s | %s (%s) |%n",
+                    Numbers.scale(cost.scale()), cost.rows(), cpu(cost.alone()), cpu(cost.everyTable().server()),
+                    cpu(cost.skipping().server()), cpu(cost.everyTable().toteSysSessions()),
+                    cpu(cost.skipping().toteSysSessions()), cpu(cost.reconciling().server()),
+                    cpu(cost.reconciling().toteSysSessions())));
         }
         markdown.append(String.format(Locale.ROOT, """
 
@@ -56,8 +55,8 @@ final class IdleCostSection implements ReportSection {
                 service's own writes of its state each poll; ToteSys's sessions are the backends connected to its
                 database.
 
-                """, windowSeconds, IdleCost.POLL_INTERVAL, IdleCost.WARM_UP.toSeconds(),
-                IdleCost.RECONCILE_INTERVAL));
+                """, settings.idleWindow().toSeconds(), IdleCost.POLL_INTERVAL, settings.warmUp().toSeconds(),
+                settings.idleReconcileInterval()));
         return markdown.toString();
     }
 
@@ -67,12 +66,18 @@ final class IdleCostSection implements ReportSection {
         for (double scale : TARGET_SCALES) {
             String name = String.format(Locale.ROOT, "an unchanged ToteSys at ×%s costs its server at most %.2f CPU "
                     + "s/s with 1 s polls", Numbers.scale(scale), TARGET);
-            targets.add(costs.stream().filter(cost -> cost.scale() == scale).findFirst()
+            targets.add(costs.stream().filter(cost -> cost.scale() == scale && cost.skipping().isMeasured())
+                    .findFirst()
                     .map(cost -> Target.atMost(name, cost.skipping().server(), TARGET,
                             String.format(Locale.ROOT, "%.4f CPU s/s (before: %.4f)", cost.skipping().server(),
                                     cost.everyTable().server())))
                     .orElse(Target.notMeasured(name, "no idle measurement at this scale in this run")));
         }
         return targets;
+    }
+
+    /** CPU seconds per second, or a dash where the variant was not measured. */
+    static String cpu(double secondsPerSecond) {
+        return Double.isNaN(secondsPerSecond) ? "—" : String.format(Locale.ROOT, "%.4f", secondsPerSecond);
     }
 }

@@ -22,8 +22,9 @@ import io.totesys.pipeline.world.CommandLineOptions;
  * {@code --latency-seconds}, {@code --rate} of changes per second, {@code --poll-interval},
  * {@code --stage-poll-interval}, {@code --idle-scales} at which what an unchanged ToteSys costs its
  * server is measured (1, 20 and 100 among the run's scales by default) and {@code --idle-seconds}
- * of each window (0: none), {@code --live-heap-seconds} between measurements of the live
- * heap, {@code --report}.
+ * of each window (0: none), {@code --idle-reconcile-interval} of its last variant (10s),
+ * {@code --warm-up-seconds} the service runs before the latency's and each idle window (15),
+ * {@code --live-heap-seconds} between measurements of the live heap, {@code --report}.
  */
 public final class RunBenchmark {
 
@@ -47,7 +48,9 @@ public final class RunBenchmark {
                 idleScales.isEmpty()
                         ? scales.stream().filter(scale -> scale == 1 || scale == 20 || scale == 100).toList()
                         : scales(idleScales),
-                Duration.ofSeconds(Long.parseLong(options.get("idle-seconds"))),
+                Duration.ofSeconds(Long.parseLong(options.get("idle-seconds"))), true,
+                options.get("idle-reconcile-interval"),
+                Duration.ofSeconds(Long.parseLong(options.get("warm-up-seconds"))),
                 Duration.ofSeconds(Long.parseLong(options.get("live-heap-seconds"))),
                 Path.of("target", "benchmark"), Path.of(options.get("report")));
         BenchmarkResult result = new Benchmark(settings, List.of(new StatusPageRender())).run();
@@ -74,6 +77,8 @@ public final class RunBenchmark {
         defaults.put("stage-poll-interval", "2s");
         defaults.put("idle-scales", "");
         defaults.put("idle-seconds", "60");
+        defaults.put("idle-reconcile-interval", "10s");
+        defaults.put("warm-up-seconds", "15");
         defaults.put("live-heap-seconds", "2");
         defaults.put("report", "docs/benchmarks.md");
         return CommandLineOptions.parse(arguments, defaults);
