@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.Synchronization;
-import org.apache.camel.spi.SynchronizationVetoable;
+import org.apache.camel.support.SynchronizationAdapter;
 
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
@@ -35,7 +35,7 @@ import io.totesys.pipeline.stage.BatchFailure;
  * exchange property {@code extractBatch} and, as a {@link Synchronization} of the exchange,
  * releases its snapshot when the exchange completes and undoes its writes when it fails.
  */
-public final class ExtractBatch implements SynchronizationVetoable {
+public final class ExtractBatch extends SynchronizationAdapter {
 
     /** What becomes of a batch whose exchange failed. */
     interface FailureHandler {
@@ -235,12 +235,11 @@ public final class ExtractBatch implements SynchronizationVetoable {
         return objects.isEmpty() && deletions.isEmpty();
     }
 
-    /** The CSV objects of changed rows written so far, in catalogue order, whichever table was read first. */
+    /** In catalogue order, whichever table was read first. */
     public synchronized List<BatchManifest.Entry> objects() {
         return List.copyOf(objects.values());
     }
 
-    /** The deletions objects written so far, in catalogue order. */
     public synchronized List<BatchManifest.Entry> deletions() {
         return List.copyOf(deletions.values());
     }
@@ -273,18 +272,10 @@ public final class ExtractBatch implements SynchronizationVetoable {
         }
     }
 
-    /**
-     * The batch stays with the exchange that opened it: a copy handed to another stage (the
-     * wake-up of the next stage) must not take its clean-up along.
-     */
+    /** The batch stays with its exchange: the next stage's wake-up does not take its clean-up along. */
     @Override
     public boolean allowHandover() {
         return false;
-    }
-
-    @Override
-    public void beforeHandover(Exchange target) {
-        // never handed over
     }
 
     @Override

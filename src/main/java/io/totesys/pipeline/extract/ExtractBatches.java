@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -30,7 +29,6 @@ import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeBuckets;
-import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.csv.DeletedRows;
 import io.totesys.pipeline.lake.csv.ExtractedRecords;
 import io.totesys.pipeline.mirror.ChecksumMirror;
@@ -63,10 +61,7 @@ public class ExtractBatches {
 
     /** The exchange property that carries the running {@link ExtractBatch}. */
     public static final String BATCH_PROPERTY = "extractBatch";
-    /**
-     * The exchange property that carries the records being written, as {@link ExtractedRecords}:
-     * deletions (the name is the one route files of earlier releases set).
-     */
+    /** The property with a table's deletions ({@link ExtractedRecords}); older route files set this name. */
     public static final String ROWS_PROPERTY = "changedRows";
     /** The exchange property that carries the re-extract requests the running batch honours. */
     public static final String REEXTRACT_PROPERTY = "reextractRequests";
@@ -282,7 +277,7 @@ public class ExtractBatches {
             metrics.batchDuration(PipelineStage.EXTRACT, Duration.between(batch.startedAt(), clock.instant()));
             runs.completed(PipelineStage.EXTRACT, batch.getId(), batch.startedAt(), batch.objects());
             LOG.infof("Extract batch %s published: %s rows up to %s %s", batch.getId(), batch.rowCount(),
-                    BatchManifest.sourceTimestamp(batch.highWater()), contents(batch));
+                    BatchManifest.sourceTimestamp(batch.highWater()), objects.contents(batch));
         }
         deletedKeys.checked(batch);
         unchangedTables.read(batch.snapshot().counters(), batch.startedAt(), batch.getTables(),
@@ -298,18 +293,8 @@ public class ExtractBatches {
             batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
             runs.completed(PipelineStage.EXTRACT, batch.getId(), batch.startedAt(), batch.objects());
             LOG.infof("Repair batch %s of reconciliation %s published: %s rows %s", batch.getId(),
-                    batch.repairing().getId(), batch.rowCount(), contents(batch));
+                    batch.repairing().getId(), batch.rowCount(), objects.contents(batch));
         }
         batch.repairing().repairedBy(batch);
-    }
-
-    /** What a published batch holds, for its log line: {@code (table rows, ...), deleted: ... in s3://...}. */
-    private String contents(ExtractBatch batch) {
-        return "(" + batch.objects().stream().map(entry -> entry.table() + " " + entry.rows())
-                .collect(Collectors.joining(", ")) + ")"
-                + (batch.deletions().isEmpty() ? "" : batch.deletions().stream()
-                        .map(entry -> entry.table() + " " + entry.rows())
-                        .collect(Collectors.joining(", ", ", deleted: ", "")))
-                + " in s3://" + ingest.bucket() + "/" + LakeLayout.INPUT;
     }
 }

@@ -1,6 +1,7 @@
 package io.totesys.pipeline.extract;
 
 import java.io.IOException;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
@@ -99,5 +100,15 @@ public class IngestObjects {
         batch.recordStartedOnce(() -> state.started(batch.getId(), batch.highWater(), batch.lowWater(),
                 batch.snapshot().transactions(), batch.held(), batch.unchanged(), batch.wholeTables(),
                 batch.isRepair()));
+    }
+
+    /** What a published batch holds, for its log line: {@code (table rows, ...), deleted: ... in s3://...}. */
+    String contents(ExtractBatch batch) {
+        return "(" + batch.objects().stream().map(entry -> entry.table() + " " + entry.rows())
+                .collect(Collectors.joining(", ")) + ")"
+                + (batch.deletions().isEmpty() ? "" : batch.deletions().stream()
+                        .map(entry -> entry.table() + " " + entry.rows())
+                        .collect(Collectors.joining(", ", ", deleted: ", "")))
+                + " in s3://" + ingest.bucket() + "/" + LakeLayout.INPUT;
     }
 }
