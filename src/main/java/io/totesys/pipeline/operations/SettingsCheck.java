@@ -48,7 +48,6 @@ public class SettingsCheck {
     private final String reconcileInterval;
     private final LakeSettings lake;
     private final JolokiaSettings jolokia;
-    private final String schemaChangePolicy;
     private final ExtractSettings extract;
     private final StarSchemaSettings starSchema;
     private final CarriedColumns carried;
@@ -68,7 +67,6 @@ public class SettingsCheck {
         this.retention = retention;
         this.lake = lake;
         this.jolokia = jolokia;
-        this.schemaChangePolicy = extract.schemaChangePolicy();
         this.extract = extract;
         this.starSchema = starSchema;
         this.carried = carried;
@@ -96,7 +94,7 @@ public class SettingsCheck {
             stop(kept);
         }
         extract.parallelTablesProblem().ifPresent(SettingsCheck::stop);
-        String policy = policyProblem(schemaChangePolicy);
+        String policy = policyProblem(extract.schemaChangePolicy());
         if (policy != null) {
             stop(policy);
         }

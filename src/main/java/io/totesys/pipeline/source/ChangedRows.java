@@ -56,7 +56,6 @@ public final class ChangedRows {
     private final long recentFrom;
     private final Set<Long> transactionsRead;
     private final RowChecksums checksums;
-    private LongValueRows longValueRows;
 
     ChangedRows(SourceTable table, SourceSchema schema, SnapshotConnections connections, String copy,
             SourceKeys keys, long recentFrom, Set<Long> transactionsRead, RowChecksums checksums) {
@@ -97,7 +96,7 @@ public final class ChangedRows {
         CopyOut out = null;
         long rows = 0;
         long started = System.nanoTime();
-        longValueRows = new LongValueRows(table, schema, connection, LongValueRows.PIECE_BYTES);
+        LongValueRows longValueRows = new LongValueRows(table, schema, connection, LongValueRows.PIECE_BYTES);
         try {
             csv.write(ExtractedCsv.FORMAT.format(schema.lakeColumnNames().toArray()).getBytes(StandardCharsets.UTF_8));
             csv.write(RECORD_SEPARATOR);
@@ -105,7 +104,7 @@ public final class ChangedRows {
             byte[] row;
             long bytes = 0;
             while ((row = out.readFromCopy()) != null) {
-                int start = takeOffPrefix(row);
+                int start = takeOffPrefix(row, longValueRows);
                 if (start > 0) {
                     csv.write(row, start, row.length - 1 - start);
                     csv.write(RECORD_SEPARATOR);
@@ -149,7 +148,7 @@ public final class ChangedRows {
      * ({@code "1","745","<uuid>","f",...\n}); returns where the lake's record starts, or 0 for
      * a row with a long value, left to {@link LongValueRows}.
      */
-    private int takeOffPrefix(byte[] row) {
+    private int takeOffPrefix(byte[] row, LongValueRows longValueRows) {
         if (row.length == 0 || row[row.length - 1] != '\n' || row[0] != '"') {
             throw malformed(row);
         }
