@@ -15,11 +15,13 @@ import io.totesys.pipeline.lake.SourceKeys;
 import io.totesys.pipeline.lake.csv.DeletedRows;
 import io.totesys.pipeline.source.ChangeWindow;
 import io.totesys.pipeline.source.SourceSnapshot;
+import io.totesys.pipeline.source.StatisticsCounters;
 
 /**
  * Finds the keys of a table's rows deleted since the previous batch: the keys the lake holds
  * as live that the batch's snapshot no longer has. The table is read for them only when its
- * deletion counter moved since the last published batch (or cannot be trusted), and its keys
+ * deletion counter or its file ({@code TRUNCATE}) changed since the last published batch (or
+ * cannot be trusted), and its keys
  * only when its row count says some are gone.
  */
 @ApplicationScoped
@@ -27,7 +29,7 @@ public class DeletedKeys {
 
     private static final Logger LOG = Logger.getLogger(DeletedKeys.class);
 
-    private final Map<SourceTable, Long> countersChecked = new ConcurrentHashMap<>();
+    private final Map<SourceTable, StatisticsCounters.Deletions> countersChecked = new ConcurrentHashMap<>();
     private final AtomicBoolean countersTrusted = new AtomicBoolean(true);
 
     /** The table's deleted rows, once its changed rows are read; a repair batch's are the keys reconciliation found extra. */
@@ -41,8 +43,8 @@ public class DeletedKeys {
             batch.checksums().deleted(table, extra);
             return new DeletedRows(table, extra, BatchManifest.sourceTimestamp(batch.databaseNow()));
         }
-        Long checked = countersChecked.get(table);
-        boolean counterMoved = checked == null || !snapshot.deletionCounter(table).equals(Optional.of(checked));
+        StatisticsCounters.Deletions checked = countersChecked.get(table);
+        boolean counterMoved = checked == null || !snapshot.deletions(table).equals(Optional.of(checked));
         boolean takingKeysIn = window.kind() == ChangeWindow.Kind.SINCE_WATERMARK;
         if (!takingKeysIn && (!counterMoved || snapshot.rowCount(table) == held.count())) {
             return new DeletedRows(table, SourceKeys.empty(), BatchManifest.sourceTimestamp(batch.highWater()));
@@ -66,7 +68,7 @@ public class DeletedKeys {
         SourceSnapshot snapshot = batch.snapshot();
         boolean trusted = true;
         for (SourceTable table : batch.getTables()) {
-            Optional<Long> counter = snapshot.deletionCounter(table);
+            Optional<StatisticsCounters.Deletions> counter = snapshot.deletions(table);
             counter.ifPresentOrElse(value -> countersChecked.put(table, value), () -> countersChecked.remove(table));
             trusted &= counter.isPresent();
         }

@@ -119,17 +119,18 @@ public final class SourceSnapshot implements AutoCloseable {
     }
 
     /**
-     * The table's deletion counter as read just before the snapshot, empty when the server
+     * The table's deletion counter and file ({@code TRUNCATE} gives it a new one) as read just
+     * before the snapshot, empty when the server
      * keeps none or it cannot be trusted to count every delete: {@code track_counts} is off
      * for this session, or a role or the database has a setting of it ({@code ALTER ROLE
      * writer SET track_counts = off}: the writer's deletes would not move the counter while
      * this session says the server counts; {@code pg_db_role_setting} is readable by any
      * role). Without counters, each batch counts every table's rows instead
-     * ({@code DeletedKeys}). An unchanged counter means no row was deleted since it was last
-     * read.
+     * ({@code DeletedKeys}). An unchanged counter and file mean no row was deleted since they
+     * were last read.
      */
-    public Optional<Long> deletionCounter(SourceTable table) {
-        return counters.of(table).map(StatisticsCounters.Table::deleted);
+    public Optional<StatisticsCounters.Deletions> deletions(SourceTable table) {
+        return counters.of(table).map(StatisticsCounters.Table::deletions);
     }
 
     /** What the statistics said was written to ToteSys, read just before the snapshot. */

@@ -14,7 +14,7 @@ import io.totesys.pipeline.catalogue.SourceTable;
 /**
  * What PostgreSQL's cumulative statistics say was written to ToteSys so far, read by any role
  * before a batch's snapshot: per table, the row versions inserted, updated and deleted
- * ({@code pg_stat_get_tuples_*}), and for the whole database the same three, the time its
+ * ({@code pg_stat_get_tuples_*}) and the file that holds them, and for the whole database the same three, the time its
  * statistics were last reset and the server's start. The counters count a transaction once it
  * has ended, committed or not, and only when its session reports them: at once, or a second
  * later on PostgreSQL 15, ten seconds later for the last writes of a burst, at the end of a
@@ -42,14 +42,28 @@ public record StatisticsCounters(boolean trusted, Map<SourceTable, Table> tables
     /** Every figure in one statement: one row per catalogue table, the database's on each. */
     private static final String QUERY = "SELECT " + COUNTERS_TRUSTED + """
             , t.name, pg_stat_get_tuples_inserted(t.relation), pg_stat_get_tuples_updated(t.relation),
-                   pg_stat_get_tuples_deleted(t.relation), pg_stat_get_db_tuples_inserted(d.oid),
+                   pg_stat_get_tuples_deleted(t.relation), pg_relation_filenode(t.relation)::bigint,
+                   pg_stat_get_db_tuples_inserted(d.oid),
                    pg_stat_get_db_tuples_updated(d.oid), pg_stat_get_db_tuples_deleted(d.oid),
                    pg_stat_get_db_stat_reset_time(d.oid)::text, pg_postmaster_start_time()::text
               FROM (SELECT name, to_regclass(name) AS relation FROM unnest(?::text[]) AS name) t
              CROSS JOIN (SELECT oid FROM pg_database WHERE datname = current_database()) d""";
 
-    /** A table's row versions inserted, updated and deleted so far. */
-    public record Table(long inserted, long updated, long deleted) {
+    /**
+     * A table's row versions inserted, updated and deleted so far, and the file that holds its
+     * rows: {@code TRUNCATE} counts no deleted row versions but gives the table a new file (so do
+     * {@code VACUUM FULL} and {@code CLUSTER}, which then cost one read more).
+     */
+    public record Table(long inserted, long updated, long deleted, long file) {
+
+        /** What moves when rows are deleted: the deleted row versions, and the file {@code TRUNCATE} replaces. */
+        public Deletions deletions() {
+            return new Deletions(deleted, file);
+        }
+    }
+
+    /** A table's deleted row versions so far and the file that holds its rows. */
+    public record Deletions(long deleted, long file) {
     }
 
     /** The database's row versions inserted, updated and deleted, and what a reset or a restart changes. */
@@ -71,15 +85,16 @@ public record StatisticsCounters(boolean trusted, Map<SourceTable, Table> tables
                     Long inserted = (Long) row.getObject(3);
                     Long updated = (Long) row.getObject(4);
                     Long deleted = (Long) row.getObject(5);
-                    if (inserted != null && updated != null && deleted != null) {
+                    Long file = (Long) row.getObject(6);
+                    if (inserted != null && updated != null && deleted != null && file != null) {
                         for (SourceTable table : SourceTable.values()) {
                             if (table.qualifiedName().equals(name)) {
-                                tables.put(table, new Table(inserted, updated, deleted));
+                                tables.put(table, new Table(inserted, updated, deleted, file));
                             }
                         }
                     }
-                    database = new Database(row.getLong(6), row.getLong(7), row.getLong(8), row.getString(9),
-                            row.getString(10));
+                    database = new Database(row.getLong(7), row.getLong(8), row.getLong(9), row.getString(10),
+                            row.getString(11));
                 }
             }
         }

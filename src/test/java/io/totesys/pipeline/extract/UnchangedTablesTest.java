@@ -133,14 +133,15 @@ class UnchangedTablesTest {
     private static StatisticsCounters written(StatisticsCounters counters, SourceTable table) {
         Map<SourceTable, StatisticsCounters.Table> tables = new EnumMap<>(counters.tables());
         StatisticsCounters.Table before = tables.get(table);
-        tables.put(table, new StatisticsCounters.Table(before.inserted() + 1, before.updated(), before.deleted()));
+        tables.put(table,
+                new StatisticsCounters.Table(before.inserted() + 1, before.updated(), before.deleted(), before.file()));
         return new StatisticsCounters(true, tables, counters.database());
     }
 
     private static StatisticsCounters counters(long inserted, long databaseDeleted) {
         Map<SourceTable, StatisticsCounters.Table> tables = new EnumMap<>(SourceTable.class);
         for (SourceTable table : SourceTable.values()) {
-            tables.put(table, new StatisticsCounters.Table(inserted, 0, 0));
+            tables.put(table, new StatisticsCounters.Table(inserted, 0, 0, 16_384));
         }
         return new StatisticsCounters(true, tables,
                 new StatisticsCounters.Database(inserted * 11, 0, databaseDeleted, null, "2026-12-06 11:00:00+00"));

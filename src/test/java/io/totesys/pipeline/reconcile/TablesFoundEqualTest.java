@@ -98,7 +98,7 @@ class TablesFoundEqualTest {
     private static StatisticsCounters counters(long inserted) {
         Map<SourceTable, StatisticsCounters.Table> tables = new EnumMap<>(SourceTable.class);
         for (SourceTable table : SourceTable.values()) {
-            tables.put(table, new StatisticsCounters.Table(inserted, 0, 0));
+            tables.put(table, new StatisticsCounters.Table(inserted, 0, 0, 16_384));
         }
         return new StatisticsCounters(true, tables,
                 new StatisticsCounters.Database(inserted, 0, 0, null, "2026-12-06 11:00:00+00"));
