@@ -30,9 +30,9 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  */
 final class CurrentView {
 
-    /** The views compared: every table's but {@code dim_date}, which has none. */
-    static final List<WarehouseTable> TABLES = Arrays.stream(WarehouseTable.values())
-            .filter(table -> table != WarehouseTable.DIM_DATE).toList();
+    /** The views compared: every table's but {@code dim_date}'s, which has none. */
+    static final List<CurrentView> ALL = Arrays.stream(WarehouseTable.values())
+            .filter(table -> table != WarehouseTable.DIM_DATE).map(CurrentView::of).toList();
 
     private static final String SOURCE = "s";
     private static final String PARTNER = "p";

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -75,41 +76,65 @@ public class CurrentViewComparison {
     private record RowHash(String hash, Integer partnerKey) {
     }
 
+    /** What comparing a view found, and how many of its rows differed but were left as not settled in the lake. */
+    private record Compared(ViewOutcome outcome, long unsettled) {
+    }
+
     private final AgroalDataSource warehouse;
     private final ReconcileLog log;
     private final PipelineMetrics metrics;
     private final Duration wait;
+    private final ViewsFoundEqual foundEqual;
 
     CurrentViewComparison(AgroalDataSource warehouse, ReconcileLog log, PipelineMetrics metrics,
-            PipelineSettings settings) {
+            PipelineSettings settings, ViewsFoundEqual foundEqual) {
         this.warehouse = warehouse;
         this.log = log;
         this.metrics = metrics;
+        this.foundEqual = foundEqual;
         // run once, the load comes after the reconciliation: there is nothing to wait for
         this.wait = settings.runOnce() ? Duration.ZERO : settings.reconcileWarehouseWait();
     }
 
-    /** Compares each current view whose ToteSys tables the run compared with the lake, and plans their repair. */
+    /**
+     * Compares each current view whose ToteSys tables the run compared with the lake, unless
+     * neither server changed it since a run found it to hold what ToteSys says
+     * ({@link ViewsFoundEqual}), and plans their repair.
+     */
     public void compare(@ExchangeProperty(Reconciliation.PROPERTY) Reconciliation reconciliation) {
         if (reconciliation.getTables().isEmpty()) {
             return;
         }
         long waiting = batchesNotLoaded();
         if (waiting > 0) {
+            foundEqual.forgetAll();
             reconciliation.viewsNotCompared("%d published batch%s not loaded yet after %d s; the next run compares them"
                     .formatted(waiting, waiting == 1 ? " is" : "es are", wait.toSeconds()));
             return;
         }
         long start = System.nanoTime();
         try (Connection connection = warehouse.getConnection()) {
+            ViewInputs inputs = ViewInputs.read(connection, CurrentView.ALL); // before the comparison's snapshot
             connection.setAutoCommit(false);
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                for (WarehouseTable table : CurrentView.TABLES) {
-                    CurrentView view = CurrentView.of(table);
+                for (CurrentView view : CurrentView.ALL) {
+                    WarehouseTable table = view.table();
                     if (reconciliation.comparedWithTheLake(view.source())
                             && (view.partner() == null || reconciliation.comparedWithTheLake(view.partner()))) {
-                        ViewOutcome outcome = compared(view, connection, reconciliation);
+                        Optional<ViewsFoundEqual.Sides> sides = ViewsFoundEqual.sides(view,
+                                reconciliation.snapshot().counters(), inputs);
+                        ViewOutcome outcome;
+                        if (reconciliation.leftUnread(view.source())
+                                && (view.partner() == null || reconciliation.leftUnread(view.partner()))
+                                && foundEqual.unchanged(table, sides)) {
+                            outcome = ViewOutcome.notRead(table.tableName());
+                        } else {
+                            Compared compared = compared(view, connection, reconciliation);
+                            outcome = compared.outcome();
+                            foundEqual.compared(table, sides, outcome.differences() == 0 && compared.unsettled() == 0,
+                                    reconciliation.startedAt());
+                        }
                         reconciliation.foundInTheWarehouse(outcome);
                         log.foundInTheWarehouse(reconciliation, outcome);
                         metrics.reconcileViewDifferences(table.tableName(), outcome.differences());
@@ -126,7 +151,7 @@ public class CurrentViewComparison {
         }
     }
 
-    private ViewOutcome compared(CurrentView view, Connection connection,
+    private Compared compared(CurrentView view, Connection connection,
             Reconciliation reconciliation) {
         try {
             return compare(view, connection, reconciliation);
@@ -136,7 +161,7 @@ public class CurrentViewComparison {
         }
     }
 
-    private ViewOutcome compare(CurrentView view, Connection connection,
+    private Compared compare(CurrentView view, Connection connection,
             Reconciliation reconciliation) throws SQLException {
         SourceSnapshot snapshot = reconciliation.snapshot();
         Set<String> viewColumns = viewColumns(view, connection);
@@ -157,7 +182,7 @@ public class CurrentViewComparison {
         }
         long bothSummed = System.nanoTime();
         long compared = current.values().stream().mapToLong(RangeSum::rows).sum();
-        long[] found = new long[3];
+        long[] found = new long[4];
         long rangesRead = 0;
         TreeSet<Integer> ranges = new TreeSet<>(expected.keySet());
         ranges.addAll(current.keySet());
@@ -170,8 +195,8 @@ public class CurrentViewComparison {
         LOG.debugf("%s: sums per key range in %d ms by ToteSys, %d ms by the warehouse; %d ranges read row by row in "
                 + "%d ms", view.table().tableName(), (toteSysSummed - start) / 1_000_000,
                 (bothSummed - toteSysSummed) / 1_000_000, rangesRead, (System.nanoTime() - bothSummed) / 1_000_000);
-        return new ViewOutcome(view.table().tableName(), compared, found[0], found[1], found[2],
-                rangesRead);
+        return new Compared(new ViewOutcome(view.table().tableName(), compared, found[0], found[1], found[2],
+                rangesRead, false), found[3]);
     }
 
     /** Reads one key range from both sides, row by row, and plans the repair of each difference. */
@@ -198,9 +223,12 @@ public class CurrentViewComparison {
         for (int key : keys) {
             RowHash wanted = expected.get(key);
             String held = current.get(key);
-            if (wanted != null && wanted.hash().equals(held) || !reconciliation.settledInTheLake(view.source(), key)
-                    || wanted != null && wanted.partnerKey() != null
-                            && !reconciliation.settledInTheLake(view.partner(), wanted.partnerKey())) {
+            if (wanted != null && wanted.hash().equals(held)) {
+                continue;
+            }
+            if (!reconciliation.settledInTheLake(view.source(), key) || wanted != null && wanted.partnerKey() != null
+                    && !reconciliation.settledInTheLake(view.partner(), wanted.partnerKey())) {
+                found[3]++;
                 continue;
             }
             if (held == null) {

@@ -28,7 +28,8 @@ public interface ExtractSettings {
     /**
      * {@code ETL_FULL_SCAN_INTERVAL}: the longest a table goes unread while PostgreSQL's
      * statistics counters say nobody wrote to it ({@link UnchangedTables}; and by reconciliation,
-     * {@code TablesFoundEqual}); {@code 0}: every poll and every reconciliation reads every table.
+     * {@code TablesFoundEqual}, as a warehouse view goes uncompared, {@code ViewsFoundEqual});
+     * {@code 0}: every poll and every reconciliation reads every table and view.
      */
     Duration fullScanInterval();
 

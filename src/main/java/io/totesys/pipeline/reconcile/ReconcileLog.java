@@ -96,8 +96,8 @@ public class ReconcileLog {
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement statement = connection.prepareStatement("""
                         INSERT INTO pipeline.reconcile_run (run_id, table_name, started_at, compared, pending, missing,
-                                                            extra, changed, adopted, compared_with)
-                        VALUES (?, ?, ?, ?, 0, ?, ?, ?, 0, 'warehouse')""")) {
+                                                            extra, changed, adopted, not_read, compared_with)
+                        VALUES (?, ?, ?, ?, 0, ?, ?, ?, 0, ?, 'warehouse')""")) {
             statement.setString(1, reconciliation.getId().value());
             statement.setString(2, outcome.table());
             statement.setTimestamp(3, Timestamp.from(reconciliation.startedAt()));
@@ -105,6 +105,7 @@ public class ReconcileLog {
             statement.setLong(5, outcome.missing());
             statement.setLong(6, outcome.extra());
             statement.setLong(7, outcome.changed());
+            statement.setBoolean(8, outcome.notRead());
             statement.executeUpdate();
         } catch (SQLException e) {
             throw new PipelineStateException("recording reconciliation " + reconciliation.getId() + " failed", e);

@@ -65,7 +65,8 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
         return id;
     }
 
-    Instant startedAt() {
+    /** When the run started, before its snapshot. */
+    public Instant startedAt() {
         return startedAt;
     }
 
@@ -131,6 +132,15 @@ public final class Reconciliation extends SynchronizationAdapter implements Repa
     /** Whether the run compared a ToteSys table with the lake (it had a read horizon and could be read). */
     public boolean comparedWithTheLake(SourceTable table) {
         return outcomes.containsKey(table);
+    }
+
+    /**
+     * Whether the run left a ToteSys table unread, as unchanged on both sides since a run found
+     * it equal to the lake ({@link TablesFoundEqual}).
+     */
+    public boolean leftUnread(SourceTable table) {
+        TableOutcome outcome = outcomes.get(table);
+        return outcome != null && outcome.notRead;
     }
 
     /**

@@ -239,9 +239,12 @@ public class Reconciliations {
         if (reconciliation.viewsNotCompared() != null) {
             return "; the warehouse's current views were not compared: " + reconciliation.viewsNotCompared();
         }
-        List<ViewOutcome> views = reconciliation.viewOutcomes();
+        List<ViewOutcome> views = reconciliation.viewOutcomes().stream().filter(view -> !view.notRead()).toList();
+        long notRead = reconciliation.viewOutcomes().size() - views.size();
         if (views.isEmpty()) {
-            return "";
+            return notRead == 0 ? ""
+                    : "; the warehouse's current views (%d not read as unchanged since found equal) hold what ToteSys "
+                            .formatted(notRead) + "says";
         }
         long rows = views.stream().mapToLong(ViewOutcome::compared).sum();
         long ranges = views.stream().mapToLong(ViewOutcome::rangesRead).sum();
@@ -249,8 +252,9 @@ public class Reconciliations {
                 .map(view -> "%s %d missing, %d extra, %d changed".formatted(view.table(), view.missing(),
                         view.extra(), view.changed()))
                 .collect(Collectors.joining(", "));
-        return "; the warehouse's current views (%d rows of %d views in %.1f s, %d key ranges read row by row) %s"
+        return "; the warehouse's current views (%d rows of %d views in %.1f s, %d key ranges read row by row%s) %s"
                 .formatted(rows, views.size(), reconciliation.viewsComparedIn().toMillis() / 1000.0, ranges,
+                        notRead == 0 ? "" : ", %d not read as unchanged since found equal".formatted(notRead),
                         different.isEmpty() ? "hold what ToteSys says" : "differ from ToteSys: " + different);
     }
 }

@@ -29,10 +29,11 @@ import io.totesys.pipeline.catalogue.SourceTable;
 public record StatisticsCounters(boolean trusted, Map<SourceTable, Table> tables, Database database) {
 
     /**
-     * Whether every session's writes are counted: this session counts, and no role or database
-     * has a setting of {@code track_counts} that could turn it off for some sessions.
+     * Whether every session's writes are counted, on any PostgreSQL server: this session counts,
+     * and no role or database has a setting of {@code track_counts} that could turn it off for
+     * some sessions.
      */
-    private static final String COUNTERS_TRUSTED = """
+    public static final String COUNTERS_TRUSTED = """
             current_setting('track_counts')::boolean
                AND NOT EXISTS (SELECT 1 FROM pg_db_role_setting s CROSS JOIN unnest(s.setconfig) AS c (setting)
                                 WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database

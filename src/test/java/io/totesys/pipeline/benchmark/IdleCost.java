@@ -112,10 +112,12 @@ record IdleCost(double scale, long rows, double alone, Cost everyTable, Cost ski
             Benchmark.awaitReady(service, URI.create("http://127.0.0.1:" + httpPort));
             Thread.sleep(warmUp.toMillis()); // a fixed protocol: the service's first polls are not what idling costs
             if (reconcileInterval != null) {
-                Awaitility.await("a reconciliation that read no table").atMost(SETTLING_RECONCILIATIONS)
+                Awaitility.await("a reconciliation that read no table and no view").atMost(SETTLING_RECONCILIATIONS)
                         .pollInterval(Duration.ofSeconds(1)).until(() -> SqlRows.count(
                                 world.databases().superuser(DatabaseServer.WAREHOUSE_DATABASE), """
-                                        SELECT count(*) FILTER (WHERE not_read) FROM pipeline.reconcile_run
+                                        SELECT count(*) FILTER (WHERE compared_with = 'lake' AND not_read)
+                                               - count(*) FILTER (WHERE NOT not_read)
+                                          FROM pipeline.reconcile_run
                                          WHERE run_id = (SELECT max(run_id) FROM pipeline.reconcile_run
                                                           WHERE finished_at IS NOT NULL)""") == SourceTable
                                         .values().length);
