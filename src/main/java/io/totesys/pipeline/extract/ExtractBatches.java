@@ -2,7 +2,6 @@ package io.totesys.pipeline.extract;
 
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +9,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 import org.apache.camel.Body;
@@ -28,7 +26,6 @@ import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.LakeBatches;
-import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.csv.DeletedRows;
 import io.totesys.pipeline.lake.csv.ExtractedRecords;
 import io.totesys.pipeline.mirror.ChecksumMirror;
@@ -39,11 +36,10 @@ import io.totesys.pipeline.source.SourceSchema;
 import io.totesys.pipeline.source.SourceSnapshot;
 import io.totesys.pipeline.stage.BatchIds;
 import io.totesys.pipeline.stage.PipelineMetrics;
-import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.stage.PublishedBatches;
 import io.totesys.pipeline.stage.ReplayRequests;
-import io.totesys.pipeline.stage.StageLocks;
-import io.totesys.pipeline.stage.StageRuns;
+import io.totesys.pipeline.stage.StageStart;
 
 /**
  * The extract stage's processor bean: the steps of {@code routes/extract.camel.yaml}.
@@ -73,12 +69,11 @@ public class ExtractBatches {
     private final AgroalDataSource totesys;
     private final ExtractSettings settings;
     private final ExtractState state;
-    private final PipelineSchema schema;
-    private final LakeBuckets buckets;
     private final LakeBatches ingest;
     private final ObjectMapper json;
     private final PipelineMetrics metrics;
-    private final StageLocks stageLocks;
+    private final StageStart stageStart;
+    private final PublishedBatches publishedBatches;
     private final SchemaChanges schemaChanges;
     private final TableReextracts reextracts;
     private final ChecksumMirror mirror;
@@ -92,13 +87,9 @@ public class ExtractBatches {
     private final BatchIds batchIds;
     private final AtomicBoolean backfillPending;
 
-    /** Notes each completed batch in the pipeline schema, for the status page. */
-    @Inject
-    StageRuns runs;
-
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
-            PipelineSchema schema, LakeBuckets buckets, @Named("ingestBatches") LakeBatches ingest, ObjectMapper json,
-            PipelineMetrics metrics, StageLocks stageLocks, SchemaChanges schemaChanges, TableReextracts reextracts,
+            StageStart stageStart, PublishedBatches publishedBatches, @Named("ingestBatches") LakeBatches ingest,
+            ObjectMapper json, PipelineMetrics metrics, SchemaChanges schemaChanges, TableReextracts reextracts,
             ChecksumMirror mirror, BatchSettlement settlement, IngestObjects objects, DeletedKeys deletedKeys,
             Clock clock, BatchIds batchIds, OpenTransactionWatch openTransactions, CarriedColumns carried,
             UnchangedTables unchangedTables) {
@@ -107,12 +98,11 @@ public class ExtractBatches {
         this.openTransactions = openTransactions;
         this.settings = settings;
         this.state = state;
-        this.schema = schema;
-        this.buckets = buckets;
+        this.stageStart = stageStart;
+        this.publishedBatches = publishedBatches;
         this.ingest = ingest;
         this.json = json;
         this.metrics = metrics;
-        this.stageLocks = stageLocks;
         this.schemaChanges = schemaChanges;
         this.reextracts = reextracts;
         this.mirror = mirror;
@@ -172,9 +162,7 @@ public class ExtractBatches {
      * settles any batch a crash left unfinished and forgets the row checksums it staged.
      */
     public void holdAndSettle(Exchange exchange) {
-        buckets.verifyIngest();
-        schema.ensureMigrated();
-        stageLocks.holdFor(PipelineStage.EXTRACT, exchange);
+        stageStart.begin(PipelineStage.EXTRACT, exchange);
         settlement.settleUnfinished();
         mirror.discardAllStaged();
     }
@@ -273,9 +261,7 @@ public class ExtractBatches {
             LOG.debugf("Extract found no changes up to %s", BatchManifest.sourceTimestamp(batch.highWater()));
         } else {
             state.published(batch.getId(), batch.highWater(), batch.rowCount());
-            batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
-            metrics.batchDuration(PipelineStage.EXTRACT, Duration.between(batch.startedAt(), clock.instant()));
-            runs.completed(PipelineStage.EXTRACT, batch.getId(), batch.startedAt(), batch.objects());
+            publishedBatches.published(PipelineStage.EXTRACT, batch.getId(), batch.startedAt(), batch.objects());
             LOG.infof("Extract batch %s published: %s rows up to %s %s", batch.getId(), batch.rowCount(),
                     BatchManifest.sourceTimestamp(batch.highWater()), objects.contents(batch));
         }
@@ -290,8 +276,7 @@ public class ExtractBatches {
     private void publishRepair(ExtractBatch batch) {
         if (!batch.isEmpty()) {
             state.published(batch.getId(), batch.highWater(), batch.rowCount());
-            batch.objects().forEach(entry -> metrics.rows(PipelineStage.EXTRACT, entry.table(), entry.rows()));
-            runs.completed(PipelineStage.EXTRACT, batch.getId(), batch.startedAt(), batch.objects());
+            publishedBatches.repaired(batch.getId(), batch.startedAt(), batch.objects());
             LOG.infof("Repair batch %s of reconciliation %s published: %s rows %s", batch.getId(),
                     batch.repairing().getId(), batch.rowCount(), objects.contents(batch));
         }

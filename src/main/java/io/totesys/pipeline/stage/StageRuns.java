@@ -7,8 +7,6 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -28,7 +26,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
 import io.totesys.pipeline.lake.BatchId;
-import io.totesys.pipeline.lake.BatchManifest;
 
 /**
  * What the stages did, kept in the pipeline schema so that every replica's status page shows
@@ -98,16 +95,12 @@ public class StageRuns {
         }
     }
 
-    /** A stage completed a batch that wrote the objects (table and rows each) of a manifest. */
-    public void completed(PipelineStage stage, BatchId batch, Instant startedAt, List<BatchManifest.Entry> written) {
-        Map<String, Long> rows = new LinkedHashMap<>();
-        written.forEach(entry -> rows.merge(entry.table(), entry.rows(), Long::sum));
-        completed(stage, batch, startedAt, rows);
-    }
-
-    /** A stage completed a batch with these rows per table; after a load, the lag is noted too. */
-    public void completed(PipelineStage stage, BatchId batch, Instant startedAt, Map<String, Long> rowsPerTable) {
-        Instant finishedAt = Instant.now();
+    /**
+     * A stage completed a batch with these rows per table, between these two moments; after a
+     * load, the lag is noted too ({@link PublishedBatches} notes it).
+     */
+    void completed(PipelineStage stage, BatchId batch, Instant startedAt, Instant finishedAt,
+            Map<String, Long> rowsPerTable) {
         writer.execute(() -> record(stage, batch, startedAt, finishedAt, rowsPerTable));
     }
 

@@ -28,7 +28,7 @@ public final class TransformBatch {
     private final String extractManifestKey;
     private final BatchManifest extractManifest;
     private final Optional<BatchManifest> earlierTransform;
-    private final Instant startedAt = Instant.now();
+    private final Instant startedAt;
     private final List<TableOutput> outputs = new ArrayList<>();
     private final List<TableOutput> calendar = new ArrayList<>();
     private final List<BatchManifest.Entry> written = new ArrayList<>();
@@ -40,9 +40,10 @@ public final class TransformBatch {
     private LocalDate coveredFrom;
     private LocalDate coveredTo;
 
-    TransformBatch(BatchId id, String extractManifestKey, BatchManifest extractManifest,
+    TransformBatch(BatchId id, Instant startedAt, String extractManifestKey, BatchManifest extractManifest,
             Optional<BatchManifest> earlierTransform) {
         this.id = id;
+        this.startedAt = startedAt;
         this.extractManifestKey = extractManifestKey;
         this.extractManifest = extractManifest;
         this.earlierTransform = earlierTransform;

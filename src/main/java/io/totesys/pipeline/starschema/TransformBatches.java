@@ -34,9 +34,9 @@ import io.totesys.pipeline.lake.csv.InvalidSourceDataException;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.stage.PublishedBatches;
 import io.totesys.pipeline.stage.RefusedManifests;
-import io.totesys.pipeline.stage.StageLocks;
-import io.totesys.pipeline.stage.StageRuns;
+import io.totesys.pipeline.stage.StageStart;
 
 /**
  * The transform stage's processor bean: the steps of {@code routes/transform.camel.yaml}.
@@ -72,14 +72,11 @@ public class TransformBatches {
     private final TransformSettings settings;
     private final ObjectMapper json;
     private final PipelineMetrics metrics;
-    private final StageLocks stageLocks;
+    private final StageStart stageStart;
+    private final PublishedBatches publishedBatches;
     private final BatchReplays replays;
     private final ParquetPartWriter parquetWriter;
-    private final Clock clock = Clock.systemUTC();
-
-    /** Notes each completed batch in the pipeline schema, for the status page. */
-    @Inject
-    StageRuns runs;
+    private final Clock clock;
 
     /** Quarantines a manifest the stage cannot trust, with its batch. */
     @Inject
@@ -88,7 +85,7 @@ public class TransformBatches {
     TransformBatches(@Named("ingestBatches") LakeBatches ingest, @Named("processedBatches") LakeBatches processed,
             LakeBuckets buckets, PipelineSchema schema, TransformPlan plan, TransformQuarantine quarantine,
             ReferenceState state, TransformSettings settings, ObjectMapper json, PipelineMetrics metrics,
-            StageLocks stageLocks, BatchReplays replays) {
+            StageStart stageStart, PublishedBatches publishedBatches, BatchReplays replays, Clock clock) {
         this.ingest = ingest;
         this.processed = processed;
         this.buckets = buckets;
@@ -99,7 +96,9 @@ public class TransformBatches {
         this.settings = settings;
         this.json = json;
         this.metrics = metrics;
-        this.stageLocks = stageLocks;
+        this.stageStart = stageStart;
+        this.publishedBatches = publishedBatches;
+        this.clock = clock;
         this.replays = replays;
         this.parquetWriter = new ParquetPartWriter(settings.parquetCodec());
     }
@@ -110,9 +109,7 @@ public class TransformBatches {
      * {@code input/} ({@link BatchReplays}); this exchange holds the stage until it completes.
      */
     public List<String> pendingManifests(Exchange exchange) {
-        buckets.verifyIngest();
-        schema.ensureMigrated();
-        stageLocks.holdFor(PipelineStage.TRANSFORM, exchange);
+        stageStart.begin(PipelineStage.TRANSFORM, exchange);
         replays.restoreRequested();
         return ingest.pendingManifests();
     }
@@ -127,7 +124,7 @@ public class TransformBatches {
         schema.ensureMigrated();
         BatchManifest extractManifest = ingest.manifest(manifestKey, ExtractedCsv.manifestCatalogue());
         BatchId batchId = new BatchId(extractManifest.batchId());
-        TransformBatch batch = new TransformBatch(batchId, manifestKey, extractManifest,
+        TransformBatch batch = new TransformBatch(batchId, clock.instant(), manifestKey, extractManifest,
                 processed.findManifest(batchId, WarehouseTable.manifestCatalogue()));
         if (batch.isPending()) {
             long started = System.nanoTime();
@@ -229,12 +226,10 @@ public class TransformBatches {
         ingest.archive(batch.extractManifestKey(), batch.extractManifest(), batch.quarantined());
         LOG.debugf("Transform batch %s: extract objects archived in %d ms", batch.getId(), elapsedMillis(started));
         if (batch.isPending()) {
-            batch.written().forEach(entry -> metrics.rows(PipelineStage.TRANSFORM, entry.table(), entry.rows()));
             batch.deletionsWritten().forEach(entry -> metrics.rows(PipelineStage.TRANSFORM,
                     WarehouseDeletions.tableName(WarehouseTable.byTableName(entry.table()).orElseThrow()),
                     entry.rows()));
-            metrics.batchDuration(PipelineStage.TRANSFORM, Duration.between(batch.startedAt(), clock.instant()));
-            runs.completed(PipelineStage.TRANSFORM, batch.getId(), batch.startedAt(), batch.written());
+            publishedBatches.published(PipelineStage.TRANSFORM, batch.getId(), batch.startedAt(), batch.written());
             LOG.infof("Transform batch %s published: %s%s in s3://%s/%s", batch.getId(),
                     batch.written().stream().collect(Collectors.groupingBy(BatchManifest.Entry::table,
                             LinkedHashMap::new, Collectors.summingLong(BatchManifest.Entry::rows))),

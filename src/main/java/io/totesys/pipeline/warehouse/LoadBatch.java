@@ -38,16 +38,18 @@ public final class LoadBatch extends SynchronizationAdapter {
     private final Connection connection;
     private final boolean pending;
     private final boolean bulk;
-    private final Instant startedAt = Instant.now();
+    private final Instant startedAt;
     private final List<BatchManifest.Quarantined> quarantined = new ArrayList<>();
     private final Set<WarehouseTable> emptyTables;
     private final Set<WarehouseTable> straightIn = EnumSet.noneOf(WarehouseTable.class);
     private final Map<WarehouseTable, Long> copiedStraightIn = new EnumMap<>(WarehouseTable.class);
     private volatile boolean committed;
 
-    LoadBatch(BatchId id, String manifestKey, BatchManifest manifest, Connection connection, boolean pending,
-            boolean bulk, Set<WarehouseTable> emptyTables, List<BatchManifest.Quarantined> quarantinedEarlier) {
+    LoadBatch(BatchId id, Instant startedAt, String manifestKey, BatchManifest manifest, Connection connection,
+            boolean pending, boolean bulk, Set<WarehouseTable> emptyTables,
+            List<BatchManifest.Quarantined> quarantinedEarlier) {
         this.id = id;
+        this.startedAt = startedAt;
         this.manifestKey = manifestKey;
         this.manifest = manifest;
         this.connection = connection;

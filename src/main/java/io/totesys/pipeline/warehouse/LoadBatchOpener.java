@@ -2,6 +2,7 @@ package io.totesys.pipeline.warehouse;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -33,8 +34,11 @@ class LoadBatchOpener {
     private final LoadLog loadLog;
     private final BulkLoadPolicy bulkLoads;
     private final StarSchemaOwner owner;
+    private final Clock clock;
 
-    LoadBatchOpener(AgroalDataSource warehouse, LoadLog loadLog, BulkLoadPolicy bulkLoads, StarSchemaOwner owner) {
+    LoadBatchOpener(AgroalDataSource warehouse, LoadLog loadLog, BulkLoadPolicy bulkLoads, StarSchemaOwner owner,
+            Clock clock) {
+        this.clock = clock;
         this.warehouse = warehouse;
         this.loadLog = loadLog;
         this.bulkLoads = bulkLoads;
@@ -63,7 +67,8 @@ class LoadBatchOpener {
                 bulk = false;
                 LOG.infof("Load batch %s is in the load log already; archiving its Parquet objects", batchId);
             }
-            return new LoadBatch(batchId, manifestKey, manifest, connection, loaded.isEmpty(), bulk, emptyTables,
+            return new LoadBatch(batchId, clock.instant(), manifestKey, manifest, connection, loaded.isEmpty(), bulk,
+                    emptyTables,
                     loaded.orElse(List.of()));
         } catch (SQLException e) {
             LoadBatch.closeQuietly(connection);

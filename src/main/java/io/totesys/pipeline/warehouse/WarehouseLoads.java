@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.List;
@@ -24,16 +23,15 @@ import org.jboss.logging.Logger;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.InvalidLakeObjectException;
 import io.totesys.pipeline.lake.LakeBatches;
-import io.totesys.pipeline.lake.LakeBuckets;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineSettings;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.stage.PipelineStateException;
+import io.totesys.pipeline.stage.PublishedBatches;
 import io.totesys.pipeline.stage.RefusedManifests;
-import io.totesys.pipeline.stage.StageLocks;
-import io.totesys.pipeline.stage.StageRuns;
+import io.totesys.pipeline.stage.StageStart;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
@@ -60,31 +58,27 @@ public class WarehouseLoads {
 
     private final LoadBatchOpener opener;
     private final LakeBatches processed;
-    private final LakeBuckets buckets;
     private final LoadLog loadLog;
     private final PipelineSchema schema;
     private final PipelineMetrics metrics;
-    private final StageLocks stageLocks;
+    private final StageStart stageStart;
+    private final PublishedBatches publishedBatches;
     private final ZoneId sourceZone;
-
-    /** Notes each completed batch in the pipeline schema, for the status page. */
-    @Inject
-    StageRuns runs;
 
     /** Quarantines a manifest the stage cannot trust, with its batch. */
     @Inject
     RefusedManifests refusedManifests;
 
-    WarehouseLoads(LoadBatchOpener opener, @Named("processedBatches") LakeBatches processed, LakeBuckets buckets,
-            LoadLog loadLog, PipelineSchema schema, PipelineMetrics metrics, StageLocks stageLocks,
+    WarehouseLoads(LoadBatchOpener opener, @Named("processedBatches") LakeBatches processed, LoadLog loadLog,
+            PipelineSchema schema, PipelineMetrics metrics, StageStart stageStart, PublishedBatches publishedBatches,
             PipelineSettings settings) {
         this.opener = opener;
         this.processed = processed;
-        this.buckets = buckets;
         this.loadLog = loadLog;
         this.schema = schema;
         this.metrics = metrics;
-        this.stageLocks = stageLocks;
+        this.stageStart = stageStart;
+        this.publishedBatches = publishedBatches;
         this.sourceZone = settings.source().timeZone();
     }
 
@@ -93,9 +87,7 @@ public class WarehouseLoads {
      * consumer loads; this exchange holds the stage until it completes.
      */
     public List<String> pendingManifests(Exchange exchange) {
-        buckets.verifyProcessed();
-        schema.ensureMigrated();
-        stageLocks.holdFor(PipelineStage.LOAD, exchange);
+        stageStart.begin(PipelineStage.LOAD, exchange);
         return processed.pendingManifests();
     }
 
@@ -224,9 +216,7 @@ public class WarehouseLoads {
         } catch (SQLException e) {
             throw new PipelineStateException("loading batch " + batch.getId() + " into the warehouse failed", e);
         }
-        added.forEach((table, rows) -> metrics.rows(PipelineStage.LOAD, table, rows));
-        metrics.batchDuration(PipelineStage.LOAD, Duration.between(batch.startedAt(), Instant.now()));
-        runs.completed(PipelineStage.LOAD, batch.getId(), batch.startedAt(), added);
+        publishedBatches.published(PipelineStage.LOAD, batch.getId(), batch.startedAt(), added);
         LocalDateTime highWater = batch.manifest().highWaterTime();
         LOG.infof("Load batch %s committed: %s new rows; the warehouse is %s s behind ToteSys", batch.getId(),
                 added.isEmpty() ? "no" : added.toString(),
