@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import io.totesys.pipeline.world.CommandLineOptions;
 
@@ -21,7 +22,7 @@ import io.totesys.pipeline.world.CommandLineOptions;
  * latency is measured (1 and the largest scale by default); {@code --seed},
  * {@code --latency-seconds}, {@code --rate} of changes per second, {@code --poll-interval},
  * {@code --stage-poll-interval}, {@code --idle-scales} at which what an unchanged ToteSys costs its
- * server is measured (1, 20 and 100 among the run's scales by default) and {@code --idle-seconds}
+ * server is measured (1, 20 and 100 among the run's scales and latency scales by default) and {@code --idle-seconds}
  * of each window (0: none), {@code --idle-reconcile-interval} of its last variant (10s),
  * {@code --warm-up-seconds} the service runs before the latency's and each idle window (15),
  * {@code --live-heap-seconds} between measurements of the live heap, {@code --report}.
@@ -38,15 +39,16 @@ public final class RunBenchmark {
         String baseline = options.get("baseline-scale");
         String latencyScales = options.get("latency-scales");
         String idleScales = options.get("idle-scales");
+        List<Double> latency = latencyScales.isEmpty() ? scales("1," + largest) : scales(latencyScales);
         BenchmarkSettings settings = new BenchmarkSettings(scales,
-                baseline.isEmpty() ? largest / 10 : Double.parseDouble(baseline),
-                latencyScales.isEmpty() ? scales("1," + largest) : scales(latencyScales),
+                baseline.isEmpty() ? largest / 10 : Double.parseDouble(baseline), latency,
                 Long.parseLong(options.get("seed")),
                 Duration.ofSeconds(Long.parseLong(options.get("latency-seconds"))),
                 Double.parseDouble(options.get("rate")), options.get("poll-interval"),
                 options.get("stage-poll-interval"),
                 idleScales.isEmpty()
-                        ? scales.stream().filter(scale -> scale == 1 || scale == 20 || scale == 100).toList()
+                        ? Stream.concat(scales.stream(), latency.stream())
+                                .filter(scale -> scale == 1 || scale == 20 || scale == 100).distinct().sorted().toList()
                         : scales(idleScales),
                 Duration.ofSeconds(Long.parseLong(options.get("idle-seconds"))), true,
                 options.get("idle-reconcile-interval"),
