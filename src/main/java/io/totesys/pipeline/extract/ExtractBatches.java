@@ -72,7 +72,6 @@ public class ExtractBatches {
     private final LakeBatches ingest;
     private final ObjectMapper json;
     private final PipelineMetrics metrics;
-    private final StageStart stageStart;
     private final PublishedBatches publishedBatches;
     private final SchemaChanges schemaChanges;
     private final TableReextracts reextracts;
@@ -88,7 +87,7 @@ public class ExtractBatches {
     private final AtomicBoolean backfillPending;
 
     ExtractBatches(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
-            StageStart stageStart, PublishedBatches publishedBatches, @Named("ingestBatches") LakeBatches ingest,
+            PublishedBatches publishedBatches, @Named("ingestBatches") LakeBatches ingest,
             ObjectMapper json, PipelineMetrics metrics, SchemaChanges schemaChanges, TableReextracts reextracts,
             ChecksumMirror mirror, BatchSettlement settlement, IngestObjects objects, DeletedKeys deletedKeys,
             Clock clock, BatchIds batchIds, OpenTransactionWatch openTransactions, CarriedColumns carried,
@@ -98,7 +97,6 @@ public class ExtractBatches {
         this.openTransactions = openTransactions;
         this.settings = settings;
         this.state = state;
-        this.stageStart = stageStart;
         this.publishedBatches = publishedBatches;
         this.ingest = ingest;
         this.json = json;
@@ -120,7 +118,7 @@ public class ExtractBatches {
      * crash left unfinished, takes a snapshot of ToteSys and fixes each table's window.
      */
     public ExtractBatch open(Exchange exchange) {
-        holdAndSettle(exchange);
+        StageStart.requireHeld(PipelineStage.EXTRACT, exchange);
 
         Map<SourceTable, ExtractState.Position> positions = new EnumMap<>(SourceTable.class);
         if (!backfillPending.get()) {
@@ -157,12 +155,12 @@ public class ExtractBatches {
     }
 
     /**
-     * What every run of the extract stage starts with, a batch or a reconciliation: checks
-     * the lake and the pipeline's state, holds the stage's lock until the exchange completes,
-     * settles any batch a crash left unfinished and forgets the row checksums it staged.
+     * What every run of the extract stage does once it holds the stage, a batch or a
+     * reconciliation: settles any batch a crash left unfinished and forgets the row checksums
+     * it staged (the {@code settle-unfinished-batches} step).
      */
-    public void holdAndSettle(Exchange exchange) {
-        stageStart.begin(PipelineStage.EXTRACT, exchange);
+    public void settleUnfinished(Exchange exchange) {
+        StageStart.requireHeld(PipelineStage.EXTRACT, exchange);
         settlement.settleUnfinished();
         mirror.discardAllStaged();
     }

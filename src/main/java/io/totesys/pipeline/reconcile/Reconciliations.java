@@ -35,6 +35,8 @@ import io.totesys.pipeline.stage.BatchIds;
 import io.totesys.pipeline.stage.PipelineMetrics;
 import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineSettings;
+import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.stage.StageStart;
 
 /**
  * Reconciliation's processor bean: the steps of the {@code extract-reconcile} route in
@@ -65,7 +67,6 @@ public class Reconciliations {
     private final AgroalDataSource totesys;
     private final ExtractSettings settings;
     private final ExtractState state;
-    private final ExtractBatches extractBatches;
     private final ChecksumMirror mirror;
     private final ReconcileLog log;
     private final PipelineSchema schema;
@@ -79,14 +80,13 @@ public class Reconciliations {
     private final TablesFoundEqual foundEqual;
 
     Reconciliations(@DataSource("totesys") AgroalDataSource totesys, ExtractSettings settings, ExtractState state,
-            ExtractBatches extractBatches, ChecksumMirror mirror, ReconcileLog log, PipelineSchema schema,
+            ChecksumMirror mirror, ReconcileLog log, PipelineSchema schema,
             PipelineMetrics metrics, PipelineSettings pipeline, Clock clock, BatchIds batchIds,
             QuarantinedRows quarantinedRows, CarriedColumns carried, ReconcileRequests requests,
             TablesFoundEqual foundEqual) {
         this.totesys = totesys;
         this.settings = settings;
         this.state = state;
-        this.extractBatches = extractBatches;
         this.mirror = mirror;
         this.log = log;
         this.schema = schema;
@@ -124,13 +124,13 @@ public class Reconciliations {
     }
 
     /**
-     * Opens a reconciliation: holds the extract stage's lock, settles unfinished batches,
-     * takes a snapshot of ToteSys and the keys the lake holds. A table the extract holds
+     * Opens a reconciliation, once the run holds the extract stage and settled unfinished
+     * batches (route {@code extract-start}): takes a snapshot of ToteSys and the keys the lake holds. A table the extract holds
      * ({@link SourceSchema#readable()}) is left out: its checksum reads a column the star schema
      * needs, or one of its keys is in more than one row.
      */
     public Reconciliation open(Exchange exchange) {
-        extractBatches.holdAndSettle(exchange);
+        StageStart.requireHeld(PipelineStage.EXTRACT, exchange);
         SourceSnapshot snapshot = SourceSnapshot.open(totesys, settings.fetchSize(), carried);
         try {
             Map<SourceTable, ExtractState.Position> comparable = new EnumMap<>(SourceTable.class);

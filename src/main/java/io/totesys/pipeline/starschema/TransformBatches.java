@@ -72,7 +72,6 @@ public class TransformBatches {
     private final TransformSettings settings;
     private final ObjectMapper json;
     private final PipelineMetrics metrics;
-    private final StageStart stageStart;
     private final PublishedBatches publishedBatches;
     private final BatchReplays replays;
     private final ParquetPartWriter parquetWriter;
@@ -85,7 +84,7 @@ public class TransformBatches {
     TransformBatches(@Named("ingestBatches") LakeBatches ingest, @Named("processedBatches") LakeBatches processed,
             LakeBuckets buckets, PipelineSchema schema, TransformPlan plan, TransformQuarantine quarantine,
             ReferenceState state, TransformSettings settings, ObjectMapper json, PipelineMetrics metrics,
-            StageStart stageStart, PublishedBatches publishedBatches, BatchReplays replays, Clock clock) {
+            PublishedBatches publishedBatches, BatchReplays replays, Clock clock) {
         this.ingest = ingest;
         this.processed = processed;
         this.buckets = buckets;
@@ -96,7 +95,6 @@ public class TransformBatches {
         this.settings = settings;
         this.json = json;
         this.metrics = metrics;
-        this.stageStart = stageStart;
         this.publishedBatches = publishedBatches;
         this.clock = clock;
         this.replays = replays;
@@ -104,12 +102,12 @@ public class TransformBatches {
     }
 
     /**
-     * The manifests of extract batches not yet transformed, oldest first, listed once no
-     * other consumer transforms and the batches an operator asked to replay are back under
-     * {@code input/} ({@link BatchReplays}); this exchange holds the stage until it completes.
+     * The manifests of extract batches not yet transformed, oldest first, listed once the run
+     * holds the stage (step {@code hold-transform-stage}) and the batches an operator asked to
+     * replay are back under {@code input/} ({@link BatchReplays}).
      */
     public List<String> pendingManifests(Exchange exchange) {
-        stageStart.begin(PipelineStage.TRANSFORM, exchange);
+        StageStart.requireHeld(PipelineStage.TRANSFORM, exchange);
         replays.restoreRequested();
         return ingest.pendingManifests();
     }

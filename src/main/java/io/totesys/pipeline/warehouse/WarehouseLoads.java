@@ -61,7 +61,6 @@ public class WarehouseLoads {
     private final LoadLog loadLog;
     private final PipelineSchema schema;
     private final PipelineMetrics metrics;
-    private final StageStart stageStart;
     private final PublishedBatches publishedBatches;
     private final ZoneId sourceZone;
 
@@ -70,24 +69,23 @@ public class WarehouseLoads {
     RefusedManifests refusedManifests;
 
     WarehouseLoads(LoadBatchOpener opener, @Named("processedBatches") LakeBatches processed, LoadLog loadLog,
-            PipelineSchema schema, PipelineMetrics metrics, StageStart stageStart, PublishedBatches publishedBatches,
+            PipelineSchema schema, PipelineMetrics metrics, PublishedBatches publishedBatches,
             PipelineSettings settings) {
         this.opener = opener;
         this.processed = processed;
         this.loadLog = loadLog;
         this.schema = schema;
         this.metrics = metrics;
-        this.stageStart = stageStart;
         this.publishedBatches = publishedBatches;
         this.sourceZone = settings.source().timeZone();
     }
 
     /**
-     * The manifests of Parquet batches not yet archived, oldest first, listed once no other
-     * consumer loads; this exchange holds the stage until it completes.
+     * The manifests of Parquet batches not yet archived, oldest first, listed once the run
+     * holds the stage (step {@code hold-load-stage}).
      */
     public List<String> pendingManifests(Exchange exchange) {
-        stageStart.begin(PipelineStage.LOAD, exchange);
+        StageStart.requireHeld(PipelineStage.LOAD, exchange);
         return processed.pendingManifests();
     }
 

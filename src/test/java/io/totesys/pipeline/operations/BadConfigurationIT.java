@@ -2,6 +2,7 @@ package io.totesys.pipeline.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -162,17 +163,38 @@ class BadConfigurationIT {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     void routeFileOfAnEarlierRelease() throws Exception {
-        Path routes = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "routes-");
-        try (Stream<Path> files = Files.list(Path.of("routes"))) {
-            for (Path file : files.toList()) {
-                Files.copy(file, routes.resolve(file.getFileName()));
-            }
-        }
-        Files.copy(Path.of("src/test/resources/routes-of-an-earlier-release/load.camel.yaml"),
-                routes.resolve("load.camel.yaml"), StandardCopyOption.REPLACE_EXISTING);
-        String reason = failsWith(Map.of("ETL_ROUTES_DIRECTORY", routes.toString()), "Configuration error");
+        String reason = failsWith(Map.of("ETL_ROUTES_DIRECTORY", routesWithOneOfAnEarlierRelease("load.camel.yaml")
+                .toString()), "Configuration error");
         assertThat(reason).contains("load.camel.yaml in ETL_ROUTES_DIRECTORY is from an earlier release",
                 "take load.camel.yaml and stage-poll.camel.yaml from this release");
+    }
+
+    /**
+     * An extract route file of the release before the stage's lock became a step of its own
+     * would run batches without the lock: the service does not start, and says which step is
+     * missing.
+     */
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void routeFileOfAnEarlierReleaseThatDoesNotHoldItsStage() throws Exception {
+        String reason = failsWith(Map.of("ETL_ROUTES_DIRECTORY",
+                routesWithOneOfAnEarlierRelease("extract.camel.yaml").toString()), "Configuration error");
+        assertThat(reason).contains("extract.camel.yaml in ETL_ROUTES_DIRECTORY is from an earlier release "
+                + "(extract-batch lacks the step start-extract-batch)",
+                "take extract.camel.yaml and stage-poll.camel.yaml from this release");
+    }
+
+    /** This release's route files, but one copied from {@code src/test/resources/routes-of-an-earlier-release}. */
+    private static Path routesWithOneOfAnEarlierRelease(String file) throws IOException {
+        Path routes = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "routes-");
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path routeFile : files.toList()) {
+                Files.copy(routeFile, routes.resolve(routeFile.getFileName()));
+            }
+        }
+        Files.copy(Path.of("src/test/resources/routes-of-an-earlier-release", file), routes.resolve(file),
+                StandardCopyOption.REPLACE_EXISTING);
+        return routes;
     }
 
     @Test

@@ -54,6 +54,7 @@ class StageRoutesTest extends CamelQuarkusTestSupport {
         SourceReadException failure = new SourceReadException("reading sales_order failed",
                 new SQLException("connection refused", "08001"));
         AdviceWith.adviceWith(context, "transform-pending", route -> {
+            route.weaveById("hold-transform-stage").replace().to("mock:transform-stage-held");
             route.weaveById("pending-extract-batches").replace().throwException(failure);
             route.weaveById("transform-succeeded").replace().to("mock:transform-succeeded");
         });
@@ -65,6 +66,8 @@ class StageRoutesTest extends CamelQuarkusTestSupport {
         assertThat(retries.due("transform-poll")).as("the transform backs off").isFalse();
         assertThat(retries.due("extract-poll")).as("the other stages poll on").isTrue();
         assertThat(getMockEndpoint("mock:transform-succeeded").getReceivedCounter()).isZero();
+        assertThat(getMockEndpoint("mock:transform-stage-held").getReceivedCounter()).as("the stage held first")
+                .isEqualTo(1);
     }
 
     @Test
@@ -96,6 +99,10 @@ class StageRoutesTest extends CamelQuarkusTestSupport {
 
     @Test
     void aPollThatFindsNoChangesWritesNothingButMovesTheWatermarksOn() throws Exception {
+        AdviceWith.adviceWith(context, "extract-start", route -> {
+            route.weaveById("hold-extract-stage").replace().to("mock:extract-stage-held");
+            route.weaveById("settle-unfinished-batches").replace().to("mock:unfinished-batches-settled");
+        });
         AdviceWith.adviceWith(context, "extract-batch", route -> {
             route.weaveById("open-batch").replace()
                     .setBody(route.constant(StandInBatch.withoutChanges(SourceTable.ADDRESS,
@@ -123,6 +130,8 @@ class StageRoutesTest extends CamelQuarkusTestSupport {
         assertThat(getMockEndpoint("mock:manifest-built").getReceivedCounter()).isZero();
         assertThat(getMockEndpoint("mock:manifest-written").getReceivedCounter()).isZero();
         assertThat(getMockEndpoint("mock:published").getReceivedCounter()).as("the watermarks move on").isEqualTo(1);
+        assertThat(getMockEndpoint("mock:extract-stage-held").getReceivedCounter()).isEqualTo(1);
+        assertThat(getMockEndpoint("mock:unfinished-batches-settled").getReceivedCounter()).isEqualTo(1);
     }
 
     @Test
