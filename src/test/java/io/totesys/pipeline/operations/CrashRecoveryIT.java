@@ -138,7 +138,7 @@ class CrashRecoveryIT {
                 if (inTheMiddleOf(target, started, leftByEarlierKills)) {
                     return Optional.of(target);
                 }
-                Thread.sleep(20);
+                Thread.sleep(20); // five looks for the stage under way between two changes: the kill's moment
             }
         }
         return Optional.empty();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -65,9 +66,10 @@ class LeaderElectionIT {
             for (int change = 0; change < 5; change++) {
                 simulator.change();
             }
-            Thread.sleep(4_000);
-            assertThat(replicas.get(follower).output()).as("the follower polls nothing")
-                    .doesNotContain("Extract batch", "Transform batch", "Load batch");
+            Awaitility.await("the follower polls nothing").during(Duration.ofSeconds(4))
+                    .atMost(Duration.ofSeconds(6)).pollInterval(Eventually.POLL)
+                    .untilAsserted(() -> assertThat(replicas.get(follower).output()).as("the follower's output")
+                            .doesNotContain("Extract batch", "Transform batch", "Load batch"));
 
             replicas.get(leader).kill();
             kubernetes.pods().inNamespace(NAMESPACE).withName(leader).delete();

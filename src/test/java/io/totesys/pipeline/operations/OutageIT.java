@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.totesys.pipeline.starschema.WarehouseTable;
+import io.totesys.pipeline.testing.Eventually;
 import io.totesys.pipeline.testing.PipelineOutcome;
 import io.totesys.pipeline.testing.ServiceReadiness;
 import io.totesys.pipeline.testing.SqlRows;
@@ -130,7 +131,8 @@ class OutageIT {
         DatabaseServer.execute(world.totesysOwner(),
                 "UPDATE sales_order SET units_sold = units_sold + 1, last_updated = now()",
                 "UPDATE payment SET last_updated = now()");
-        awaitOutput(() -> count(service.output(), "Extract batch", "published") > published);
+        awaitService("an extract batch published after the bulk update",
+                () -> count(service.output(), "Extract batch", "published") > published);
         world.objectStore().stop();
         Instant outage = Instant.now();
         readiness.await(OUTAGE_LIMIT, 503, "cannot reach the lake", "S3_ENDPOINT");
@@ -197,7 +199,7 @@ class OutageIT {
         Thread business = new Thread(() -> {
             while (changing.get()) {
                 simulator.change();
-                sleep(Duration.ofMillis(200));
+                sleep(Duration.ofMillis(200)); // the business's pace while the database is away
             }
         }, "business");
         business.setDaemon(true);
@@ -240,11 +242,13 @@ class OutageIT {
             for (int order = 0; order < 5; order++) {
                 simulator.newSalesOrder();
             }
-            awaitOutput(() -> SqlRows.count(superuser, blockedLoad) > 0);
+            awaitService("the load held back at its insert into the load log",
+                    () -> SqlRows.count(superuser, blockedLoad) > 0);
             Instant dropped = Instant.now();
             DatabaseServer.execute(superuser,
                     blockedLoad.replace("SELECT count(*)", "SELECT pg_terminate_backend(pid)"));
-            awaitOutput(() -> count(service.output(), "load-pending failed") > failuresBefore);
+            awaitService("the dropped load fails",
+                    () -> count(service.output(), "load-pending failed") > failuresBefore);
 
             assertThat(warehouseRows()).as("the warehouse after the dropped load: all of it rolled back")
                     .isEqualTo(before);
@@ -285,18 +289,14 @@ class OutageIT {
         return output.lines().filter(line -> List.of(texts).stream().allMatch(line::contains)).count();
     }
 
-    private interface Condition {
-        boolean holds() throws SQLException;
-    }
-
-    private static void awaitOutput(Condition condition) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (!condition.holds()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("waited 60 s in vain; service output:\n" + service.output());
-            }
-            Thread.sleep(50);
-        }
+    /**
+     * Waits up to a minute until the condition holds, looking every 50 ms: the fault comes the
+     * moment it holds (S3 stops while the published batch is being transformed); on timeout the
+     * error has the service's output.
+     */
+    private static void awaitService(String what, Callable<Boolean> condition) {
+        Eventually.holds(what, Duration.ofSeconds(60), Duration.ofMillis(50), condition,
+                () -> "service output:\n" + service.output());
     }
 
     private static void sleep(Duration duration) {

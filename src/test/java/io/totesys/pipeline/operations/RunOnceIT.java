@@ -67,7 +67,6 @@ class RunOnceIT {
         for (int change = 0; change < 25; change++) {
             simulator.change();
         }
-        Thread.sleep(2_500); // past the safety margin
         runOnceSucceeds();
         assertThat(manifests()).hasSize(2);
 
@@ -104,8 +103,6 @@ class RunOnceIT {
         world.s3().putObject(request -> request.bucket(EmbeddedWorld.INGEST_BUCKET).key(orphan),
                 RequestBody.fromString("\"sales_order_id\"\r\n\"1\"\r\n"));
         simulator.newSalesOrder();
-        Thread.sleep(2_500);
-
         runOnceSucceeds();
 
         assertThat(ingest.keys("")).doesNotContain(orphan, orphan.replace("input/", "processed/"));

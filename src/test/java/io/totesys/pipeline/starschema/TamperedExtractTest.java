@@ -3,10 +3,10 @@ package io.totesys.pipeline.starschema;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
@@ -24,6 +24,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.testing.Eventually;
 import io.totesys.pipeline.testing.FreshChanges;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
@@ -133,17 +134,16 @@ class TamperedExtractTest {
         PipelineStages.run(producer, PipelineStage.LOAD);
         DatabaseServer.execute(world.totesysOwner(), "DELETE FROM payment WHERE payment_id = 1",
                 "DELETE FROM sales_order WHERE sales_order_id = 1");
-        Map<String, BatchManifest.Entry> deletions = new HashMap<>();
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (deletions.size() < 2) {
-            assertThat(Instant.now()).as("the deletes reached the lake in time").isBefore(deadline);
+        Map<String, BatchManifest.Entry> deletions = new ConcurrentHashMap<>();
+        // a poll each time: PostgreSQL's statistics count the deletes within a second
+        Eventually.holds("the deletes reach the lake", Duration.ofSeconds(30), () -> {
             PipelineStages.run(producer, PipelineStage.EXTRACT);
             for (String key : ingest.keys("input/_manifests/")) {
                 json.readValue(ingest.read(key), BatchManifest.class).deletions()
                         .forEach(entry -> deletions.put(entry.table(), entry));
             }
-            Thread.sleep(200); // the next poll: PostgreSQL's statistics count the deletes within a second
-        }
+            return deletions.size() == 2;
+        }, () -> "tables with deletions in the lake: " + deletions.keySet());
         String payment = LakeLayout.input(deletions.get("payment").key());
         put(payment, ingest.read(payment).replace("\"1\",", "\"2\",").getBytes(StandardCharsets.UTF_8));
 

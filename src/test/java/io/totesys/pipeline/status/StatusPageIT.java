@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,16 +154,14 @@ class StatusPageIT {
     }
 
     /** Waits until the load has committed this many batches, changing ToteSys meanwhile. */
-    private void awaitLoadedBatches(int batches) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(180);
-        while (loadedBatches() < batches) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("fewer than " + batches + " batches loaded; service output:\n"
-                        + service.output());
+    private void awaitLoadedBatches(int batches) {
+        Eventually.holds(batches + " batches loaded", Duration.ofSeconds(180), () -> {
+            boolean loaded = loadedBatches() >= batches;
+            if (!loaded) {
+                simulator.change();
             }
-            simulator.change();
-            Thread.sleep(500);
-        }
+            return loaded;
+        }, () -> "service output:\n" + service.output());
     }
 
     /** Batches the load committed; none while the schema is not migrated yet. */

@@ -13,9 +13,10 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Awaits what a test waits for, the one way every test here does: Awaitility, polled every
- * {@link #POLL}, and on timeout an {@link AssertionError} that says what was awaited, the last
- * thing seen and what to look at (a packaged service's output, say). A probe that fails with
- * an {@link IOException} (a server not listening yet) is tried again.
+ * {@link #POLL} (or as often as a test that acts the moment the condition holds asks), and on
+ * timeout an {@link AssertionError} that says what was awaited, the last thing seen and what to
+ * look at (a packaged service's output, say). A probe that fails with an {@link IOException} (a
+ * server not listening yet) is tried again.
  */
 public final class Eventually {
 
@@ -27,7 +28,16 @@ public final class Eventually {
 
     /** Waits until the condition holds. */
     public static void holds(String what, Duration timeout, Callable<Boolean> condition, Supplier<String> context) {
-        answers(what, timeout, condition, Boolean.TRUE::equals, context);
+        answers(what, timeout, POLL, condition, Boolean.TRUE::equals, context);
+    }
+
+    /**
+     * Waits until the condition holds, polled this often: for a test that acts the moment it
+     * holds (stops a server while a batch is under way, say).
+     */
+    public static void holds(String what, Duration timeout, Duration poll, Callable<Boolean> condition,
+            Supplier<String> context) {
+        answers(what, timeout, poll, condition, Boolean.TRUE::equals, context);
     }
 
     /**
@@ -36,10 +46,15 @@ public final class Eventually {
      */
     public static <T> T answers(String what, Duration timeout, Callable<T> probe, Predicate<T> accepted,
             Supplier<String> context) {
+        return answers(what, timeout, POLL, probe, accepted, context);
+    }
+
+    private static <T> T answers(String what, Duration timeout, Duration poll, Callable<T> probe,
+            Predicate<T> accepted, Supplier<String> context) {
         AtomicReference<Object> last = new AtomicReference<>("no answer");
         AtomicReference<T> answer = new AtomicReference<>();
         try {
-            Awaitility.await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(POLL).until(() -> {
+            Awaitility.await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(poll).until(() -> {
                 try {
                     T seen = probe.call();
                     last.set(seen);

@@ -27,27 +27,26 @@ public final class PipelineOutcome {
      * Waits until every extracted batch is loaded and the warehouse has every payment of
      * ToteSys; returns how long that took.
      */
-    public static Duration awaitCaughtUp(EmbeddedWorld world, Duration timeout) throws InterruptedException {
+    public static Duration awaitCaughtUp(EmbeddedWorld world, Duration timeout) {
         Instant start = Instant.now();
-        Instant deadline = start.plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                long unloaded = SqlRows.count(world.databases().warehouse(), """
-                        SELECT count(*) FROM pipeline.extract_batch e
-                         WHERE e.status <> 'ABANDONED'
-                           AND NOT EXISTS (SELECT 1 FROM pipeline.load_batch l WHERE l.batch_id = e.batch_id)""");
-                if (unloaded == 0 && StarSchemaFromToteSys.warehouseRows(world.databases().warehouse(),
-                        WarehouseTable.FACT_PAYMENT).equals(
-                                StarSchemaFromToteSys.rows(world.totesysOwner(),
-                                        WarehouseTable.FACT_PAYMENT))) {
-                    return Duration.between(start, Instant.now());
-                }
-            } catch (IllegalStateException notThereYet) {
-                // the pipeline's schema appears with its first batch; a database may be away
-            }
-            Thread.sleep(500);
+        Eventually.holds("the pipeline catches up with ToteSys", timeout, () -> caughtUp(world),
+                () -> "awaited: every extract batch not abandoned loaded, and fact_payment as ToteSys's payments");
+        return Duration.between(start, Instant.now());
+    }
+
+    /** Whether every extracted batch is loaded and the warehouse has every payment of ToteSys. */
+    private static boolean caughtUp(EmbeddedWorld world) {
+        try {
+            long unloaded = SqlRows.count(world.databases().warehouse(), """
+                    SELECT count(*) FROM pipeline.extract_batch e
+                     WHERE e.status <> 'ABANDONED'
+                       AND NOT EXISTS (SELECT 1 FROM pipeline.load_batch l WHERE l.batch_id = e.batch_id)""");
+            return unloaded == 0 && StarSchemaFromToteSys.warehouseRows(world.databases().warehouse(),
+                    WarehouseTable.FACT_PAYMENT).equals(
+                            StarSchemaFromToteSys.rows(world.totesysOwner(), WarehouseTable.FACT_PAYMENT));
+        } catch (IllegalStateException notThereYet) {
+            return false; // the pipeline's schema appears with its first batch; a database may be away
         }
-        throw new AssertionError("the pipeline did not catch up with ToteSys within " + timeout);
     }
 
     /** Asserts that nothing was lost, doubled or stranded; returns the warehouse rows compared. */

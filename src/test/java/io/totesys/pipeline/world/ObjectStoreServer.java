@@ -9,10 +9,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -180,30 +183,16 @@ public final class ObjectStoreServer implements AutoCloseable {
 
     private void awaitReady() {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("s3proxy exited at start; see " + logFile);
-            }
-            try {
-                http.send(HttpRequest.newBuilder(URI.create(endpoint())).GET().build(),
-                        HttpResponse.BodyHandlers.discarding());
-                return;
-            } catch (IOException e) {
-                sleep();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for s3proxy", e);
-            }
-        }
-        throw new IllegalStateException("s3proxy did not answer within 60 s; see " + logFile);
-    }
-
-    private static void sleep() {
         try {
-            Thread.sleep(200);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            Awaitility.await("s3proxy answers").atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(200)).ignoreExceptionsInstanceOf(IOException.class)
+                    .failFast("s3proxy exited at start", () -> !process.isAlive())
+                    .until(() -> http.send(HttpRequest.newBuilder(URI.create(endpoint())).GET().build(),
+                            HttpResponse.BodyHandlers.discarding()) != null);
+        } catch (TerminalFailureException e) {
+            throw new IllegalStateException("s3proxy exited at start; see " + logFile, e);
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("s3proxy did not answer within 60 s; see " + logFile, e);
         }
     }
 
