@@ -235,7 +235,7 @@ class ReconciliationTest extends ReconciliationScenario {
     void anIntervalOfZeroTurnsReconciliationOffButAnOperatorsRequestIsDue() {
         PipelineSettings off = (PipelineSettings) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {PipelineSettings.class}, (proxy, method, arguments) -> "0");
-        Reconciliations reconciliations = new Reconciliations(null, null, null, null, null, reconcileLog, schema,
+        Reconciliations reconciliations = new Reconciliations(null, null, null, null, reconcileLog, schema,
                 null, off, Clock.systemUTC(), null, null, null, reconcileRequests, null);
         assertThat(reconciliations.due()).isFalse();
 
