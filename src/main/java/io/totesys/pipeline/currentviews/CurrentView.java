@@ -89,6 +89,11 @@ final class CurrentView {
         return partner;
     }
 
+    /** The ToteSys tables the view's rows come from: its own, and the one it joins if any. */
+    List<SourceTable> toteSysTables() {
+        return partner == null ? List.of(source) : List.of(source, partner);
+    }
+
     /**
      * ToteSys's rows of the view as the derivation rules build them: {@code row_key},
      * {@code row_hash} and {@code partner_key} (NULL without a partner), one per row of the

@@ -120,13 +120,11 @@ public class CurrentViewComparison {
             try {
                 for (CurrentView view : CurrentView.ALL) {
                     WarehouseTable table = view.table();
-                    if (reconciliation.comparedWithTheLake(view.source())
-                            && (view.partner() == null || reconciliation.comparedWithTheLake(view.partner()))) {
+                    if (view.toteSysTables().stream().allMatch(reconciliation::comparedWithTheLake)) {
                         Optional<ViewsFoundEqual.Sides> sides = ViewsFoundEqual.sides(view,
                                 reconciliation.snapshot().counters(), inputs);
                         ViewOutcome outcome;
-                        if (reconciliation.leftUnread(view.source())
-                                && (view.partner() == null || reconciliation.leftUnread(view.partner()))
+                        if (view.toteSysTables().stream().allMatch(reconciliation::leftUnread)
                                 && foundEqual.unchanged(table, sides)) {
                             outcome = ViewOutcome.notRead(table.tableName());
                         } else {

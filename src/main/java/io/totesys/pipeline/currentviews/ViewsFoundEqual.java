@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -58,8 +57,7 @@ public class ViewsFoundEqual {
 
     /** Both sides of a view as they are now; empty when either server's counters are missing or not to be trusted. */
     static Optional<Sides> sides(CurrentView view, StatisticsCounters toteSys, ViewInputs warehouse) {
-        List<Optional<StatisticsCounters.Table>> tables = Stream.of(view.source(), view.partner())
-                .filter(table -> table != null).map(toteSys::of).toList();
+        List<Optional<StatisticsCounters.Table>> tables = view.toteSysTables().stream().map(toteSys::of).toList();
         Optional<String> inputs = warehouse.of(view);
         if (inputs.isEmpty() || tables.stream().anyMatch(Optional::isEmpty)) {
             return Optional.empty();
