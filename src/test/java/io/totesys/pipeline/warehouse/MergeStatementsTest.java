@@ -59,8 +59,8 @@ class MergeStatementsTest {
                 .isEqualTo("INSERT INTO public.dim_staff (\"staff_id\", \"first_name\", \"last_name\", "
                         + "\"department_name\", \"location\", \"email_address\") SELECT r.key, 'Unknown', 'Unknown', 'Unknown', NULL::text, 'Unknown' FROM "
                         + "(SELECT DISTINCT v.key FROM staging_fact_sales_order s CROSS JOIN LATERAL (VALUES "
-                        + "(s.\"sales_staff_id\")) AS v (key) WHERE v.key IS NOT NULL) r WHERE NOT EXISTS (SELECT 1 FROM "
-                        + "public.dim_staff d WHERE d.staff_id = r.key) ON CONFLICT DO NOTHING RETURNING staff_id");
+                        + "(s.\"sales_staff_id\")) AS v (key) WHERE v.key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                        + "public.dim_staff d WHERE d.staff_id = v.key)) r ON CONFLICT DO NOTHING RETURNING staff_id");
     }
 
     @Test
