@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 import org.apache.camel.Body;
@@ -65,6 +66,10 @@ public class ExtractBatches {
     public static final String TABLE_PROPERTY = "sourceTable";
 
     private static final Logger LOG = Logger.getLogger(ExtractBatches.class);
+
+    /** Upgrades the mirror's checksums of an earlier release, once. */
+    @Inject
+    MirrorRebase mirrorRebase;
 
     private final AgroalDataSource totesys;
     private final ExtractSettings settings;
@@ -156,13 +161,15 @@ public class ExtractBatches {
 
     /**
      * What every run of the extract stage does once it holds the stage, a batch or a
-     * reconciliation: settles any batch a crash left unfinished and forgets the row checksums
-     * it staged (the {@code settle-unfinished-batches} step).
+     * reconciliation: settles any batch a crash left unfinished, forgets the row checksums
+     * it staged, and, once after an upgrade, rebases the mirror's checksums of an earlier
+     * release ({@link MirrorRebase}) (the {@code settle-unfinished-batches} step).
      */
     public void settleUnfinished(Exchange exchange) {
         StageStart.requireHeld(PipelineStage.EXTRACT, exchange);
         settlement.settleUnfinished();
         mirror.discardAllStaged();
+        mirrorRebase.rebaseIfPending();
     }
 
     /**

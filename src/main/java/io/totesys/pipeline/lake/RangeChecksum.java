@@ -4,16 +4,15 @@ import java.math.BigInteger;
 
 /**
  * What one side of a reconciliation holds of a table's key range of {@link #KEYS} keys, in a
- * few figures that do not depend on the rows' order: how many rows, the sum of PostgreSQL's
- * 64-bit {@code uuid_hash_extended} of their checksums (each the MD5 of the row's lake text, so
- * that a row changed, gone or added changes the sum but by a chance of about one in 2^64; the
- * mirror holds the checksum as a {@code uuid}, which that hash reads without rendering it as
- * text), and the sum of {@code hashint4} of their keys. Two sides whose figures agree hold the
- * same rows; where they differ, reconciliation reads the range's rows one by one.
+ * few figures that do not depend on the rows' order: how many rows, the sum of their 64-bit
+ * checksums (each a hash of the row's lake text, so that a row changed, gone or added changes
+ * the sum but by a chance of about one in 2^64), and the sum of {@code hashint4} of their
+ * keys. Two sides whose figures agree hold the same rows; where they differ, reconciliation
+ * reads the range's rows one by one.
  *
  * @param range the key range's number: its keys shifted right by {@link #BITS}
  * @param rows how many rows the side holds in the range
- * @param checksumSum the sum of {@code uuid_hash_extended(checksum, 0)} over the rows
+ * @param checksumSum the sum of the rows' checksums
  * @param keyHashSum the sum of {@code hashint4} of the rows' keys
  */
 public record RangeChecksum(long range, long rows, BigInteger checksumSum, long keyHashSum) {

@@ -25,23 +25,27 @@ import io.totesys.pipeline.stage.PipelineStateException;
 
 /**
  * The mirror of what the lake holds of ToteSys, in the pipeline's state
- * ({@code pipeline.source_row_checksum}): per table and key, the checksum of the row
- * version the lake holds as live ({@link SourceTable}'s checksum expression, computed by
- * ToteSys as the row is extracted). Extract batches stage theirs and publish them with their
+ * ({@code pipeline.source_row_checksum}): per table and key, the 64-bit checksum of the row
+ * version the lake holds as live (the checksum expression of {@code source.TableQueries},
+ * computed by ToteSys as the row is extracted). Extract batches stage theirs and publish them with their
  * key ranges, in one transaction; reconciliation compares ToteSys with it.
  */
 @ApplicationScoped
 public class ChecksumMirror {
 
-    /** The checksum of a key the lake holds no row of: no row's MD5 is all zeros. */
-    public static final String NOT_EXTRACTED = "00000000-0000-0000-0000-000000000000";
+    /**
+     * The checksum of a key the lake holds no row of. A row whose checksum is 0, a chance of
+     * one in 2^64, is taken for one the lake lacks and read again by each reconciliation,
+     * the same version: harmless.
+     */
+    public static final long NOT_EXTRACTED = 0;
 
     /** The mirror's primary key, as V8 names it. */
     private static final String PRIMARY_KEY = "source_row_checksum_pkey";
 
     /** Takes a key's checksum as the mirror holds it. */
     public interface Consumer {
-        void accept(int key, String checksum);
+        void accept(int key, long checksum);
     }
 
     private final AgroalDataSource warehouse;
@@ -138,7 +142,7 @@ public class ChecksumMirror {
         Map<Long, RangeChecksum> ranges = new HashMap<>();
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement statement = connection.prepareStatement("""
-                        SELECT row_key >> %d, count(*), sum(uuid_hash_extended(checksum, 0))
+                        SELECT row_key >> %d, count(*), sum(checksum)
                           FROM pipeline.source_row_checksum WHERE table_name = ? GROUP BY 1"""
                         .formatted(RangeChecksum.BITS))) {
             statement.setString(1, table.tableName());
@@ -181,7 +185,7 @@ public class ChecksumMirror {
     public void range(SourceTable table, int firstKey, long keyAfter, Consumer consumer) {
         try (Connection connection = warehouse.getConnection();
                 PreparedStatement statement = connection.prepareStatement("""
-                        SELECT row_key, checksum::text FROM pipeline.source_row_checksum
+                        SELECT row_key, checksum FROM pipeline.source_row_checksum
                          WHERE table_name = ? AND row_key >= ? AND row_key < ? ORDER BY row_key""")) {
             connection.setAutoCommit(false);
             statement.setFetchSize(10_000);
@@ -190,7 +194,7 @@ public class ChecksumMirror {
             statement.setLong(3, keyAfter);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    consumer.accept(rows.getInt(1), rows.getString(2));
+                    consumer.accept(rows.getInt(1), rows.getLong(2));
                 }
             }
             connection.commit();

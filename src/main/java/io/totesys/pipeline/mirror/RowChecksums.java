@@ -31,8 +31,8 @@ public final class RowChecksums {
     }
 
     /** A row read, with its checksum ({@link SourceTable}'s checksum expression). */
-    public void read(SourceTable table, int key, String checksum) {
-        add(table, key, checksum);
+    public void read(SourceTable table, int key, long checksum) {
+        add(table, key, Long.toString(checksum));
     }
 
     /**
@@ -40,7 +40,8 @@ public final class RowChecksums {
      * them with {@link ChecksumMirror#NOT_EXTRACTED}, so that reconciliation finds them missing.
      */
     public void notExtracted(SourceTable table, SourceKeys keys) {
-        keys.forEach(key -> add(table, key, ChecksumMirror.NOT_EXTRACTED));
+        String notExtracted = Long.toString(ChecksumMirror.NOT_EXTRACTED);
+        keys.forEach(key -> add(table, key, notExtracted));
         flush(table);
     }
 

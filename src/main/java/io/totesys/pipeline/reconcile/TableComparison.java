@@ -1,7 +1,6 @@
 package io.totesys.pipeline.reconcile;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
@@ -94,29 +93,34 @@ final class TableComparison {
     /** Compares the keys from {@code first} to before {@code after} row by row. */
     private void compareRows(int first, long after) {
         int size = (int) (after - first);
-        String[] mirrored = new String[size];
+        long[] mirrored = new long[size];
+        BitSet inMirror = new BitSet(size);
         BitSet present = new BitSet(size);
         StringBuilder adopted = new StringBuilder();
-        Arrays.fill(mirrored, null);
-        mirror.range(table, first, after, (key, checksum) -> mirrored[key - first] = checksum);
+        mirror.range(table, first, after, (key, checksum) -> {
+            mirrored[key - first] = checksum;
+            inMirror.set(key - first);
+        });
         snapshot.rowChecksums().checksums(table, horizon, first, after, (key, checksum, newer) -> {
-            present.set(key - first);
+            int offset = key - first;
+            present.set(offset);
             outcome.compared++;
             outcome.rowsRead++;
-            String lake = mirrored[key - first];
-            if (newer && !(checksum.equals(lake) && held.contains(key))) {
+            boolean mirroredAsIs = inMirror.get(offset) && mirrored[offset] == checksum;
+            if (newer && !(mirroredAsIs && held.contains(key))) {
                 outcome.pending(key);
-            } else if (!held.contains(key) || ChecksumMirror.NOT_EXTRACTED.equals(lake)) {
+            } else if (!held.contains(key)
+                    || inMirror.get(offset) && mirrored[offset] == ChecksumMirror.NOT_EXTRACTED) {
                 outcome.missing(key);
-            } else if (lake == null) {
+            } else if (!inMirror.get(offset)) {
                 adopted.append(table.tableName()).append('\t').append(key).append('\t').append(checksum).append('\n');
                 outcome.adopted++;
-            } else if (!lake.equals(checksum)) {
+            } else if (!mirroredAsIs) {
                 outcome.changed(key);
             }
         });
         for (int offset = 0; offset < size; offset++) {
-            if (!present.get(offset) && (mirrored[offset] != null || held.contains(first + offset))) {
+            if (!present.get(offset) && (inMirror.get(offset) || held.contains(first + offset))) {
                 outcome.compared++;
                 outcome.extra(first + offset);
             }

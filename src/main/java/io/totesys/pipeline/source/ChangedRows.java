@@ -46,7 +46,6 @@ public final class ChangedRows {
     private static final int PREFIX_VALUES = 4;
     /** How often the rows copied so far are handed to the batch's progress. */
     private static final int PROGRESS_ROWS = 1024;
-    private static final int CHECKSUM_LENGTH = 36;
 
     private final SourceTable table;
     private final SourceSchema schema;
@@ -145,7 +144,7 @@ public final class ChangedRows {
 
     /**
      * Takes the key, transaction, checksum and long-value flag off a copied row
-     * ({@code "1","745","<uuid>","f",...\n}); returns where the lake's record starts, or 0 for
+     * ({@code "1","745","-4460245316364164410","f",...\n}); returns where the lake's record starts, or 0 for
      * a row with a long value, left to {@link LongValueRows}.
      */
     private int takeOffPrefix(byte[] row, LongValueRows longValueRows) {
@@ -167,11 +166,22 @@ public final class ChangedRows {
             transaction = transaction * 10 + digit(row, position++);
         }
         position = nextValue(row, position);
-        if (position + CHECKSUM_LENGTH + 2 > row.length || row[position + CHECKSUM_LENGTH] != '"') {
+        boolean negativeChecksum = position < row.length && row[position] == '-';
+        if (negativeChecksum) {
+            position++;
+        }
+        long checksum = 0;
+        int digits = position;
+        while (position < row.length && row[position] != '"') {
+            checksum = checksum * 10 - digit(row, position++);
+        }
+        if (position == digits || position - digits > Long.toString(Long.MIN_VALUE).length() - 1) {
             throw malformed(row);
         }
-        String checksum = new String(row, position, CHECKSUM_LENGTH, StandardCharsets.US_ASCII);
-        position = nextValue(row, position + CHECKSUM_LENGTH);
+        if (!negativeChecksum) {
+            checksum = Math.negateExact(checksum);
+        }
+        position = nextValue(row, position);
         boolean longValue = row[position] == 't';
         if (!longValue && row[position] != 'f' || position + 2 >= row.length || row[position + 1] != '"'
                 || row[position + 2] != ',') {

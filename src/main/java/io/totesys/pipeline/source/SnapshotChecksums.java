@@ -1,8 +1,10 @@
 package io.totesys.pipeline.source;
 
 import java.math.BigInteger;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,22 +39,9 @@ public final class SnapshotChecksums {
     public void checksums(SourceTable table, ReadHorizon horizon, int firstKey, long keyAfter,
             ChecksumConsumer consumer) {
         List<SourceSchema.Column> checksummed = carriedColumns(table);
-        snapshot.read("reading the row checksums of " + table.tableName() + " failed", connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(
-                    TableQueries.checksumsQuery(table, checksummed, transactions.xmax(), horizon,
-                            SourceSnapshot.age(connection, horizon.xmin())),
-                    ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-                statement.setFetchSize(fetchSize);
-                statement.setInt(1, firstKey);
-                statement.setLong(2, keyAfter);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        consumer.accept(rows.getInt(1), rows.getString(2), rows.getBoolean(3));
-                    }
-                }
-                return null;
-            }
-        });
+        streamKeyRange(table, connection -> TableQueries.checksumsQuery(table, checksummed, transactions.xmax(),
+                horizon, SourceSnapshot.age(connection, horizon.xmin())), firstKey, keyAfter,
+                rows -> consumer.accept(rows.getInt(1), rows.getLong(2), rows.getBoolean(3)));
     }
 
     /**
@@ -76,6 +65,49 @@ public final class SnapshotChecksums {
     }
 
     /**
+     * Streams one key range of a table for the mirror's upgrade, in key order: each key, its
+     * row's checksum as the mirror held it before release 26 (MD5, as text) and its checksum
+     * now ({@link TableQueries#rebaseQuery}).
+     */
+    public void rebase(SourceTable table, int firstKey, long keyAfter, RebaseConsumer consumer) {
+        List<SourceSchema.Column> checksummed = carriedColumns(table);
+        streamKeyRange(table, connection -> TableQueries.rebaseQuery(table, checksummed,
+                "WHERE " + table.primaryKey() + " >= ? AND " + table.primaryKey() + " < ?"), firstKey, keyAfter,
+                rows -> consumer.accept(rows.getInt(1), rows.getString(2), rows.getLong(3)));
+    }
+
+    /**
+     * Runs a query whose two parameters are a key range's first key and the key after it, in
+     * the snapshot, and hands each row to {@code row}.
+     */
+    private void streamKeyRange(SourceTable table, SqlFor query, int firstKey, long keyAfter, RowHandler row) {
+        snapshot.read("reading the row checksums of " + table.tableName() + " failed", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(query.sql(connection),
+                    ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+                statement.setFetchSize(fetchSize);
+                statement.setInt(1, firstKey);
+                statement.setLong(2, keyAfter);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        row.handle(rows);
+                    }
+                }
+                return null;
+            }
+        });
+    }
+
+    /** The SQL of a query, which may depend on what the snapshot's connection says. */
+    private interface SqlFor {
+        String sql(Connection connection) throws SQLException;
+    }
+
+    /** Takes one row of a result. */
+    private interface RowHandler {
+        void handle(ResultSet row) throws SQLException;
+    }
+
+    /**
      * What a row's checksum covers in this snapshot: the expression ToteSys computes it by,
      * which names the columns the star schema carries beyond the catalogue's.
      */
@@ -88,9 +120,14 @@ public final class SnapshotChecksums {
         return snapshot.schemas().get(table).carried(carried.of(table));
     }
 
+    /** Takes a key's checksum as it was before release 26 and as it is now. */
+    public interface RebaseConsumer {
+        void accept(int key, String checksumBeforeRelease26, long checksum);
+    }
+
     /** Takes a key's checksum as reconciliation reads it. */
     public interface ChecksumConsumer {
-        void accept(int key, String checksum, boolean newerThanHorizon);
+        void accept(int key, long checksum, boolean newerThanHorizon);
     }
 
 }

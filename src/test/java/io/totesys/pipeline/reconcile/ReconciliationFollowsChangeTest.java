@@ -147,7 +147,7 @@ class ReconciliationFollowsChangeTest {
     @Test
     void aKeyTheLakeHoldsThatToteSysLacksIsFoundThoughToteSyssCountersDidNotMove() {
         DatabaseServer.execute(world.databases().warehouse(),
-                "INSERT INTO pipeline.source_row_checksum VALUES ('currency', 999, md5('gone')::uuid)");
+                "INSERT INTO pipeline.source_row_checksum VALUES ('currency', 999, hashtextextended('gone', 0))");
 
         Optional<BatchManifest> repair = reconcile();
 

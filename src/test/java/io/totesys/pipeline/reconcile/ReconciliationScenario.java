@@ -75,6 +75,11 @@ abstract class ReconciliationScenario {
         long mismatched() {
             return missing + extra + changed;
         }
+
+        /** What the run found different, and what it took as ToteSys has it: changed, missing, extra, adopted. */
+        List<Long> differences() {
+            return List.of(changed, missing, extra, adopted);
+        }
     }
 
     @BeforeEach
