@@ -22,6 +22,7 @@ import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.SourceKeys;
 import io.totesys.pipeline.mirror.ChecksumMirror;
+import io.totesys.pipeline.mirror.PublishedChecksums;
 import io.totesys.pipeline.source.ReadHorizon;
 import io.totesys.pipeline.source.TransactionSnapshot;
 import io.totesys.pipeline.stage.PipelineStateException;
@@ -172,7 +173,7 @@ public class ExtractState {
                 advance(connection, batchId, highWater, readHorizon, held, unchanged);
             }
             long started = System.nanoTime();
-            ChecksumMirror.publishStaged(connection, batchId, whole);
+            PublishedChecksums.publish(connection, batchId, whole);
             LOG.debugf("Extract batch %s: checksums published in %d ms", batchId,
                     (System.nanoTime() - started) / 1_000_000);
             SourceKeyRanges.publishStaged(connection, batchId);
@@ -199,14 +200,14 @@ public class ExtractState {
         inTransaction("advancing the extract watermarks", connection -> {
             advance(connection, null, highWater, readHorizon.toString(), held, unchanged);
             SourceKeyRanges.write(connection, keys);
-            ChecksumMirror.publishStaged(connection, poll, EnumSet.noneOf(SourceTable.class));
+            PublishedChecksums.publish(connection, poll, EnumSet.noneOf(SourceTable.class));
         });
     }
 
     public void abandoned(BatchId batchId) {
         inTransaction("abandoning extract batch " + batchId, connection -> {
             SourceKeyRanges.discardStaged(connection, batchId);
-            ChecksumMirror.discardStaged(connection, batchId);
+            PublishedChecksums.discard(connection, batchId);
             try (PreparedStatement statement = connection.prepareStatement(
                     "UPDATE pipeline.extract_batch SET status = 'ABANDONED', finished_at = now() WHERE batch_id = ?")) {
                 statement.setString(1, batchId.value());

@@ -3,14 +3,12 @@ package io.totesys.pipeline.mirror;
 import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigInteger;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -40,9 +38,6 @@ public class ChecksumMirror {
      */
     public static final long NOT_EXTRACTED = 0;
 
-    /** The mirror's primary key, as V8 names it. */
-    private static final String PRIMARY_KEY = "source_row_checksum_pkey";
-
     /** Takes a key's checksum as the mirror holds it. */
     public interface Consumer {
         void accept(int key, long checksum);
@@ -67,20 +62,25 @@ public class ChecksumMirror {
 
         private final Connection connection;
         private final PGCopyOutputStream stream;
+        private final String afterCopy;
 
-        private Staging(Connection connection, PGCopyOutputStream stream) {
+        Staging(Connection connection, PGCopyOutputStream stream, String afterCopy) {
             this.connection = connection;
             this.stream = stream;
+            this.afterCopy = afterCopy;
         }
 
         PGCopyOutputStream stream() {
             return stream;
         }
 
-        /** Ends the copy: the lines are staged. */
+        /** Ends the copy, then runs the statement that follows it, if any: the lines are staged. */
         void end() {
             try (connection) {
                 stream.endCopy();
+                if (afterCopy != null) {
+                    execute(connection, afterCopy);
+                }
             } catch (SQLException e) {
                 throw new PipelineStateException("staging row checksums failed", e);
             }
@@ -98,6 +98,35 @@ public class ChecksumMirror {
         }
     }
 
+    /**
+     * Starts staging the checksums of a table a batch reads whole into a table of their own
+     * ({@link WholeTableChecksums}), on a connection of its own: lines of {@code table, key,
+     * checksum}; or returns null when the role cannot replace the table's partition.
+     */
+    Staging startWholeTable(SourceTable table) {
+        Connection connection = null;
+        try {
+            connection = warehouse.getConnection();
+            Staging staging = WholeTableChecksums.start(connection, table);
+            if (staging == null) {
+                connection.close();
+            }
+            return staging;
+        } catch (SQLException e) {
+            closeAfter(connection, e);
+            throw new PipelineStateException("staging row checksums failed", e);
+        }
+    }
+
+    /** Adds checksums of keys to a table's whole-table staging, once its rows are staged. */
+    void addToWholeTable(SourceTable table, CharSequence lines) {
+        try (Connection connection = warehouse.getConnection()) {
+            WholeTableChecksums.add(connection, table, lines);
+        } catch (SQLException | IOException e) {
+            throw new PipelineStateException("staging row checksums failed", new SQLException(e));
+        }
+    }
+
     /** Starts staging checksums, on a connection of its own. */
     Staging startStaging() {
         Connection connection = null;
@@ -105,16 +134,20 @@ public class ChecksumMirror {
             connection = warehouse.getConnection();
             return new Staging(connection, new PGCopyOutputStream(connection.unwrap(PGConnection.class),
                     "COPY pipeline.source_row_checksum_staged (batch_id, table_name, row_key, checksum) FROM STDIN",
-                    1 << 16));
+                    1 << 16), null);
         } catch (SQLException e) {
-            if (connection != null) {
-                try {
-                    connection.close();
-                } catch (SQLException closing) {
-                    e.addSuppressed(closing);
-                }
-            }
+            closeAfter(connection, e);
             throw new PipelineStateException("staging row checksums failed", e);
+        }
+    }
+
+    private static void closeAfter(Connection connection, SQLException failure) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException closing) {
+                failure.addSuppressed(closing);
+            }
         }
     }
 
@@ -176,6 +209,7 @@ public class ChecksumMirror {
                 PreparedStatement statement = connection
                         .prepareStatement("DELETE FROM pipeline.source_row_checksum_staged")) {
             statement.executeUpdate();
+            WholeTableChecksums.discardAll(connection);
         } catch (SQLException e) {
             throw new PipelineStateException("discarding staged row checksums failed", e);
         }
@@ -203,117 +237,9 @@ public class ChecksumMirror {
         }
     }
 
-    /**
-     * Makes a batch's staged checksums the live ones, in the transaction that publishes it. A
-     * table the batch read whole has its checksums replaced: the lake holds exactly the rows the
-     * batch read of it, so they go in as they are, without a lookup per key, which makes the
-     * first batch's mirror about twice as fast. Others are merged key by key: a deleted key is
-     * forgotten and a checksum the mirror already holds is left as it is. Either way they go in
-     * in key order, so that the mirror's index fills from one end instead of at random places.
-     */
-    public static void publishStaged(Connection connection, BatchId batchId, Set<SourceTable> whole)
-            throws SQLException {
-        Array wholeTables = connection.createArrayOf("text",
-                whole.stream().map(SourceTable::tableName).toArray(String[]::new));
-        try (PreparedStatement forgetWhole = connection.prepareStatement(
-                "DELETE FROM pipeline.source_row_checksum WHERE table_name = ANY (?)");
-                PreparedStatement replace = connection.prepareStatement("""
-                        INSERT INTO pipeline.source_row_checksum (table_name, row_key, checksum)
-                        SELECT DISTINCT ON (table_name, row_key) table_name, row_key, checksum
-                          FROM pipeline.source_row_checksum_staged
-                         WHERE batch_id = ? AND table_name = ANY (?) AND checksum IS NOT NULL
-                         ORDER BY table_name, row_key, checksum DESC""");
-                PreparedStatement forget = connection.prepareStatement("""
-                        WITH forgotten AS (
-                            DELETE FROM pipeline.source_row_checksum c USING pipeline.source_row_checksum_staged s
-                             WHERE s.batch_id = ? AND s.checksum IS NULL AND NOT s.table_name = ANY (?)
-                               AND c.table_name = s.table_name AND c.row_key = s.row_key
-                            RETURNING c.table_name)
-                        """ + MirrorVersions.CHANGED_FROM.formatted("forgotten"));
-                PreparedStatement keep = connection.prepareStatement("""
-                        WITH kept AS (
-                            INSERT INTO pipeline.source_row_checksum (table_name, row_key, checksum)
-                            SELECT table_name, row_key, checksum FROM pipeline.source_row_checksum_staged
-                             WHERE batch_id = ? AND checksum IS NOT NULL AND NOT table_name = ANY (?)
-                             ORDER BY table_name, row_key
-                            ON CONFLICT (table_name, row_key) DO UPDATE SET checksum = excluded.checksum
-                             WHERE source_row_checksum.checksum <> excluded.checksum
-                            RETURNING table_name)
-                        """ + MirrorVersions.CHANGED_FROM.formatted("kept"))) {
-            MirrorVersions.setHere(connection);
-            if (!whole.isEmpty()) {
-                MirrorVersions.changed(connection, wholeTables);
-                forgetWhole.setArray(1, wholeTables);
-                forgetWhole.executeUpdate();
-                boolean rebuild = isEmptyAndOwned(connection);
-                if (rebuild) {
-                    execute(connection, "ALTER TABLE pipeline.source_row_checksum DROP CONSTRAINT " + PRIMARY_KEY);
-                }
-                replace.setString(1, batchId.value());
-                replace.setArray(2, wholeTables);
-                replace.executeUpdate();
-                if (rebuild) {
-                    execute(connection, "ALTER TABLE pipeline.source_row_checksum ADD CONSTRAINT " + PRIMARY_KEY
-                            + " PRIMARY KEY (table_name, row_key)");
-                }
-            }
-            forget.setString(1, batchId.value());
-            forget.setArray(2, wholeTables);
-            forget.executeUpdate();
-            keep.setString(1, batchId.value());
-            keep.setArray(2, wholeTables);
-            keep.executeUpdate();
-        }
-        discardStaged(connection, batchId);
-    }
-
-    /**
-     * Whether the mirror holds no checksum and the role owns it: then a batch that read every
-     * table whole (the first one, a backfill of them all) fills it without its primary key,
-     * which is built once afterwards, set-wise, as {@code pg_restore} does, instead of taking
-     * each key in one at a time (at ×100, 4.8 million of them). The mirror is locked until the
-     * batch is published; only reconciliation reads it, under the extract stage's lock.
-     */
-    private static boolean isEmptyAndOwned(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("""
-                SELECT NOT EXISTS (SELECT 1 FROM pipeline.source_row_checksum)
-                   AND pg_has_role(current_user, relowner, 'USAGE')
-                  FROM pg_class WHERE oid = 'pipeline.source_row_checksum'::regclass""");
-                ResultSet result = statement.executeQuery()) {
-            return result.next() && result.getBoolean(1);
-        }
-    }
-
-    private static void execute(Connection connection, String sql) throws SQLException {
+    static void execute(Connection connection, String sql) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.execute();
-        }
-    }
-
-    /**
-     * Forgets a batch's staged checksums. When they are all the table holds, as they are for
-     * every batch the stage's lock lets run (settling forgets what a failed one left), and
-     * the role may, the table is truncated rather than its rows deleted one by one: at ×100
-     * the first batch's 4.8 million took 3.3 s to delete, and its check and truncation 0.4 s.
-     */
-    public static void discardStaged(Connection connection, BatchId batchId) throws SQLException {
-        boolean onlyThisBatch;
-        try (PreparedStatement statement = connection.prepareStatement("""
-                SELECT has_table_privilege('pipeline.source_row_checksum_staged', 'TRUNCATE')
-                   AND NOT EXISTS (SELECT 1 FROM pipeline.source_row_checksum_staged WHERE batch_id <> ?)""")) {
-            statement.setString(1, batchId.value());
-            try (ResultSet result = statement.executeQuery()) {
-                onlyThisBatch = result.next() && result.getBoolean(1);
-            }
-        }
-        if (onlyThisBatch) {
-            execute(connection, "TRUNCATE pipeline.source_row_checksum_staged");
-            return;
-        }
-        try (PreparedStatement statement = connection
-                .prepareStatement("DELETE FROM pipeline.source_row_checksum_staged WHERE batch_id = ?")) {
-            statement.setString(1, batchId.value());
-            statement.executeUpdate();
         }
     }
 

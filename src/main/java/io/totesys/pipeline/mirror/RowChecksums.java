@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.totesys.pipeline.catalogue.SourceTable;
@@ -24,10 +25,21 @@ public final class RowChecksums {
     private final BatchId batchId;
     private final ChecksumMirror mirror;
     private final Map<SourceTable, ChecksumMirror.Staging> staging = new ConcurrentHashMap<>();
+    private final Set<SourceTable> readWhole = ConcurrentHashMap.newKeySet();
+    private final Set<SourceTable> stagedApart = ConcurrentHashMap.newKeySet();
 
     public RowChecksums(BatchId batchId, ChecksumMirror mirror) {
         this.batchId = batchId;
         this.mirror = mirror;
+    }
+
+    /**
+     * Says that the batch reads a table whole, before its rows are read: its checksums replace
+     * all the mirror holds of it, staged into a table of their own when the role may
+     * ({@link WholeTableChecksums}).
+     */
+    public void readingWhole(SourceTable table) {
+        readWhole.add(table);
     }
 
     /** A row read, with its checksum ({@link SourceTable}'s checksum expression). */
@@ -41,12 +53,27 @@ public final class RowChecksums {
      */
     public void notExtracted(SourceTable table, SourceKeys keys) {
         String notExtracted = Long.toString(ChecksumMirror.NOT_EXTRACTED);
+        if (stagedApart.contains(table)) {
+            StringBuilder lines = new StringBuilder();
+            keys.forEach(key -> lines.append(table.tableName()).append('\t').append(key).append('\t')
+                    .append(notExtracted).append('\n'));
+            if (!lines.isEmpty()) {
+                mirror.addToWholeTable(table, lines);
+            }
+            return;
+        }
         keys.forEach(key -> add(table, key, notExtracted));
         flush(table);
     }
 
-    /** Keys found deleted: the mirror forgets them. */
+    /**
+     * Keys found deleted: the mirror forgets them. A table read whole needs none: its
+     * checksums are replaced by those of the rows read.
+     */
     public void deleted(SourceTable table, SourceKeys keys) {
+        if (stagedApart.contains(table)) {
+            return;
+        }
         keys.forEach(key -> add(table, key, null));
         flush(table);
     }
@@ -73,10 +100,22 @@ public final class RowChecksums {
         }
     }
 
+    /** Starts staging a table's checksums: apart, for a table read whole, when the role may. */
+    private ChecksumMirror.Staging start(SourceTable table) {
+        if (readWhole.contains(table)) {
+            ChecksumMirror.Staging apart = mirror.startWholeTable(table);
+            if (apart != null) {
+                stagedApart.add(table);
+                return apart;
+            }
+        }
+        return mirror.startStaging();
+    }
+
     private void add(SourceTable table, int key, String checksum) {
-        ChecksumMirror.Staging tableStaging = staging.computeIfAbsent(table, nothingYet -> mirror.startStaging());
-        String line = batchId.value() + '\t' + table.tableName() + '\t' + key + '\t'
-                + (checksum == null ? "\\N" : checksum) + '\n';
+        ChecksumMirror.Staging tableStaging = staging.computeIfAbsent(table, this::start);
+        String line = (stagedApart.contains(table) ? "" : batchId.value() + '\t') + table.tableName() + '\t' + key
+                + '\t' + (checksum == null ? "\\N" : checksum) + '\n';
         try {
             tableStaging.stream().write(line.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {

@@ -147,6 +147,9 @@ public final class SourceSnapshot implements AutoCloseable {
     public ChangedRows changedRows(SourceSchema schema, ChangeWindow window, SourceKeys keys,
             Set<Long> transactionsRead, RowChecksums checksums) {
         SourceTable table = schema.table();
+        if (window.wholeTable()) {
+            checksums.readingWhole(table);
+        }
         int horizonAge = window.kind() == ChangeWindow.Kind.SINCE_HORIZON
                 ? read("reading changed rows of " + table.tableName() + " failed",
                         connection -> age(connection, window.since().xmin()))
