@@ -21,8 +21,8 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * The star schema's foreign keys around a bulk batch, the way {@code pg_restore} loads:
  * dropped before the rows go in, so that no fact row is checked against its dimensions one by
  * one, and added again afterwards, each validated once, set-wise, in the transaction that
- * loads the batch. The facts' missing dimension members are found set-wise already (the
- * inferred members), so the validation finds nothing; if it did, the batch would roll back.
+ * loads the batch ({@link ForeignKeyRestore}, which also infers the facts' missing dimension
+ * members that a key's validation finds).
  * <p>
  * Locks: dropping takes an {@code ACCESS EXCLUSIVE} lock on each fact table and the dimensions
  * it refers to, in a transaction of its own that commits at once, after waiting at most
@@ -71,48 +71,6 @@ final class ForeignKeys {
                     is_deferrable = excluded.is_deferrable, initially_deferred = excluded.initially_deferred,
                     validated = excluded.validated
             RETURNING table_name, constraint_name""";
-
-    /**
-     * The recorded foreign keys (parameter: the star schema tables' names), each with whether the
-     * catalogue bears its parts out, then its table, name, parts and definition. A row from
-     * before the parts were recorded (V17) has them read from its text when that is a plain
-     * one-column key, the shape every key the pipeline declares has, and has none otherwise.
-     */
-    private static final String RECORDED = """
-            SELECT coalesce(k.table_name = ANY (?) AND t.oid IS NOT NULL AND r.oid IS NOT NULL
-                            AND cardinality(p.columns) BETWEEN 1 AND 32
-                            AND cardinality(p.columns) = cardinality(p.referenced_columns)
-                            AND p.columns <@ ARRAY(SELECT attname::text FROM pg_attribute
-                                                    WHERE attrelid = t.oid AND attnum > 0 AND NOT attisdropped)
-                            AND p.referenced_columns <@ ARRAY(SELECT attname::text FROM pg_attribute
-                                                    WHERE attrelid = r.oid AND attnum > 0 AND NOT attisdropped)
-                            AND p.on_update IN ('a', 'r', 'c', 'n', 'd')
-                            AND p.on_delete IN ('a', 'r', 'c', 'n', 'd')
-                            AND p.match_full IS NOT NULL AND p.is_deferrable IS NOT NULL
-                            AND p.initially_deferred IS NOT NULL AND p.validated IS NOT NULL, false),
-                   k.table_name, k.constraint_name, p.columns, p.referenced_schema, p.referenced_table,
-                   p.referenced_columns, p.match_full, p.on_update::text, p.on_delete::text, p.is_deferrable,
-                   p.initially_deferred, p.validated, k.definition
-              FROM pipeline.suspended_foreign_key k
-                   CROSS JOIN LATERAL (SELECT regexp_match(k.definition,
-                              '^FOREIGN KEY \\(([a-z_][a-z0-9_]*)\\) REFERENCES '
-                              || '([a-z_][a-z0-9_]*)\\.([a-z_][a-z0-9_]*)\\(([a-z_][a-z0-9_]*)\\)$') AS part)
-                       AS legacy
-                   CROSS JOIN LATERAL (
-                       SELECT k.columns, k.referenced_schema, k.referenced_table, k.referenced_columns,
-                              k.match_full, k.on_update, k.on_delete, k.is_deferrable, k.initially_deferred,
-                              k.validated
-                        WHERE k.columns IS NOT NULL
-                       UNION ALL
-                       SELECT ARRAY[legacy.part[1]], legacy.part[2], legacy.part[3], ARRAY[legacy.part[4]],
-                              false, 'a'::"char", 'a'::"char", false, false, true
-                        WHERE k.columns IS NULL) AS p
-                   LEFT JOIN pg_class t ON t.relnamespace = 'public'::regnamespace
-                                       AND t.relkind IN ('r', 'p') AND t.relname = k.table_name
-                   LEFT JOIN pg_namespace rn ON rn.nspname = p.referenced_schema
-                   LEFT JOIN pg_class r ON r.relnamespace = rn.oid
-                                       AND r.relkind IN ('r', 'p') AND r.relname = p.referenced_table
-             ORDER BY k.table_name, k.constraint_name""";
 
     private ForeignKeys() {
     }
@@ -183,43 +141,6 @@ final class ForeignKeys {
     }
 
     /**
-     * Adds every recorded foreign key again, each validated at once, set-wise, in the
-     * connection's transaction; returns how many. A row whose parts the catalogue does not
-     * bear out is left in place, run in no way, with a warning. The caller commits.
-     */
-    static int restore(Connection connection) throws SQLException {
-        List<SuspendedForeignKey> keys = new ArrayList<>();
-        try (PreparedStatement recorded = connection.prepareStatement(RECORDED)) {
-            recorded.setArray(1, tableNames(connection));
-            try (ResultSet result = recorded.executeQuery()) {
-                while (result.next()) {
-                    if (result.getBoolean(1)) {
-                        keys.add(SuspendedForeignKey.read(result, 2));
-                    } else {
-                        LOG.warnf("pipeline.suspended_foreign_key holds %s.%s, which is not a foreign key the load "
-                                + "dropped from the star schema as the catalogue has it (its definition reads: %s); "
-                                + "it is not run: see whether the star schema lacks that key, add it by hand if so, "
-                                + "and delete the row", result.getString(2), result.getString(3),
-                                result.getString(14).replaceAll("\\s+", " "));
-                    }
-                }
-            }
-        }
-        try (Statement statement = connection.createStatement();
-                PreparedStatement forget = connection.prepareStatement(
-                        "DELETE FROM pipeline.suspended_foreign_key WHERE table_name = ? AND constraint_name = ?")) {
-            for (SuspendedForeignKey key : keys) {
-                statement.execute(key.addStatement());
-                forget.setString(1, key.table());
-                forget.setString(2, key.name());
-                forget.addBatch();
-            }
-            forget.executeBatch();
-        }
-        return keys.size();
-    }
-
-    /**
      * Adds back the foreign keys an earlier batch left dropped (a crash, a failure), in a
      * transaction of its own on the given connection, when its role owns the star schema.
      */
@@ -234,7 +155,7 @@ final class ForeignKeys {
         }
         connection.setAutoCommit(false);
         try {
-            int restored = restore(connection);
+            int restored = ForeignKeyRestore.restore(connection);
             connection.commit();
             if (restored > 0) {
                 LOG.infof("Added back %d foreign keys of the star schema that an earlier batch left dropped",
@@ -275,7 +196,7 @@ final class ForeignKeys {
         }
     }
 
-    private static Array tableNames(Connection connection) throws SQLException {
+    static Array tableNames(Connection connection) throws SQLException {
         return connection.createArrayOf("text",
                 Arrays.stream(WarehouseTable.values()).map(WarehouseTable::tableName).toArray());
     }

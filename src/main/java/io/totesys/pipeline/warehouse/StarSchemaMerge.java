@@ -65,6 +65,7 @@ final class StarSchemaMerge {
             }
         }
         Map<String, Long> added = new LinkedHashMap<>();
+        Set<String> checkedLater = bulk ? ForeignKeyRestore.validatedReferences(connection) : Set.of();
         Set<String> analyzed = null;
         for (WarehouseTable table : dimensionsThenFacts()) {
             if (table.isFact()) {
@@ -72,7 +73,7 @@ final class StarSchemaMerge {
                     analyzed = Set.copyOf(added.keySet());
                     analyze(connection, analyzed);
                 }
-                inferMissingDimensionRows(connection, batch, table, copiedStraightIn.containsKey(table));
+                inferMissingDimensionRows(connection, batch, table, copiedStraightIn.containsKey(table), checkedLater);
             }
             if (copiedStraightIn.containsKey(table)) {
                 long rows = copiedStraightIn.get(table);
@@ -178,33 +179,62 @@ final class StarSchemaMerge {
      * refers to, when that row changed after the fact's batch was read (its new version
      * comes in a later batch). Such a dimension row is inserted as an inferred member, so
      * the foreign keys hold; the row's real version replaces it when its batch is loaded.
+     * A reference a suspended foreign key checks when it is added back ({@code checkedLater})
+     * is not looked up here: the key's validation reads the fact against the dimension anyway,
+     * and only when it finds a row missing are the members inferred ({@link #inferLate}), so
+     * that a bulk batch reads each fact once per reference instead of twice.
      */
     private static void inferMissingDimensionRows(Connection connection, BatchId batch, WarehouseTable fact,
-            boolean copiedStraightIn) throws SQLException {
+            boolean copiedStraightIn, Set<String> checkedLater) throws SQLException {
         Map<String, List<WarehouseColumn>> referencesByDimension = fact.columns().stream()
                 .filter(WarehouseColumn::isReference)
+                .filter(column -> !checkedLater.contains(fact.tableName() + "." + column.name() + ">"
+                        + column.references()))
                 .collect(Collectors.groupingBy(WarehouseColumn::references, LinkedHashMap::new, Collectors.toList()));
         for (Map.Entry<String, List<WarehouseColumn>> references : referencesByDimension.entrySet()) {
-            String columns = references.getValue().stream().map(WarehouseColumn::name)
-                    .collect(Collectors.joining(", "));
-            if (references.getKey().equals(WarehouseTable.DIM_DATE.tableName())) {
-                addMissingDays(connection, batch, fact, references.getValue(), columns, copiedStraightIn);
-                continue;
+            inferMissing(connection, batch, fact, references.getKey(), references.getValue(), copiedStraightIn);
+        }
+    }
+
+    /**
+     * What a foreign key being added back found missing: the members a fact of the batch refers
+     * to in the dimension, inferred as {@link #inferMissingDimensionRows} would have; false when
+     * the key is not a fact's reference to a dimension.
+     */
+    static boolean inferLate(LoadBatch load, String table, String dimension) throws SQLException {
+        WarehouseTable fact = WarehouseTable.byTableName(table).filter(WarehouseTable::isFact).orElse(null);
+        if (fact == null) {
+            return false;
+        }
+        List<WarehouseColumn> references = fact.columns().stream()
+                .filter(column -> column.isReference() && column.references().equals(dimension)).toList();
+        if (references.isEmpty()) {
+            return false;
+        }
+        inferMissing(load.connection(), load.getId(), fact, dimension, references,
+                load.copiedStraightIn().containsKey(fact));
+        return true;
+    }
+
+    private static void inferMissing(Connection connection, BatchId batch, WarehouseTable fact, String dimensionName,
+            List<WarehouseColumn> references, boolean copiedStraightIn) throws SQLException {
+        String columns = references.stream().map(WarehouseColumn::name).collect(Collectors.joining(", "));
+        if (dimensionName.equals(WarehouseTable.DIM_DATE.tableName())) {
+            addMissingDays(connection, batch, fact, references, columns, copiedStraightIn);
+            return;
+        }
+        WarehouseTable dimension = WarehouseTable.byTableName(dimensionName).orElseThrow();
+        List<Integer> inferred = new ArrayList<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet keys = statement.executeQuery(
+                        MergeStatements.inferMissingMembers(fact, references, dimension, copiedStraightIn))) {
+            while (keys.next()) {
+                inferred.add(keys.getInt(1));
             }
-            WarehouseTable dimension = WarehouseTable.byTableName(references.getKey()).orElseThrow();
-            List<Integer> inferred = new ArrayList<>();
-            try (Statement statement = connection.createStatement();
-                    ResultSet keys = statement.executeQuery(
-                            MergeStatements.inferMissingMembers(fact, references.getValue(), dimension,
-                                    copiedStraightIn))) {
-                while (keys.next()) {
-                    inferred.add(keys.getInt(1));
-                }
-            }
-            if (!inferred.isEmpty()) {
-                LOG.warnf("Load batch %s: %s of %s refers to %s rows %s, not delivered yet; inferred them until "
-                        + "their batch arrives", batch, columns, fact.tableName(), dimension.tableName(), inferred);
-            }
+        }
+        if (!inferred.isEmpty()) {
+            LOG.warnf("Load batch %s: %s of %s refers to %s rows %s, not delivered yet; inferred them until "
+                    + "their batch arrives", batch, columns, fact.tableName(), dimension.tableName(), inferred);
         }
     }
 

@@ -200,7 +200,8 @@ public class WarehouseLoads {
             LOG.debugf("Load batch %s: merged in %d ms", batch.getId(), (System.nanoTime() - started) / 1_000_000);
             if (batch.isBulk()) {
                 started = System.nanoTime();
-                int restored = ForeignKeys.restore(connection);
+                int restored = ForeignKeyRestore.restore(connection,
+                        (table, referencedTable) -> StarSchemaMerge.inferLate(batch, table, referencedTable));
                 LOG.debugf("Load batch %s: foreign keys added in %d ms", batch.getId(),
                         (System.nanoTime() - started) / 1_000_000);
                 LOG.infof("Load batch %s loaded in bulk: %d foreign keys added again, each validated once",
