@@ -141,12 +141,15 @@ public class ChecksumMirror {
         }
     }
 
-    private static void closeAfter(Connection connection, SQLException failure) {
+    /** Closes a connection, if there is one, after a failure (if any), which keeps what closing it threw. */
+    static void closeAfter(Connection connection, SQLException failure) {
         if (connection != null) {
             try {
                 connection.close();
             } catch (SQLException closing) {
-                failure.addSuppressed(closing);
+                if (failure != null) {
+                    failure.addSuppressed(closing);
+                }
             }
         }
     }

@@ -128,7 +128,7 @@ public class EarlierChecksums {
                         "COPY rebased_row_checksum (table_name, row_key, checksum) FROM STDIN", 1 << 16);
                 this.connection = opened;
             } catch (SQLException e) {
-                close(opened, e);
+                ChecksumMirror.closeAfter(opened, e);
                 throw new PipelineStateException("rebasing the mirror's checksums failed", e);
             }
         }
@@ -168,20 +168,7 @@ public class EarlierChecksums {
             } catch (SQLException e) {
                 // the connection goes back to the pool, which checks it
             }
-            close(connection, null);
-        }
-
-        private static void close(Connection connection, SQLException failure) {
-            if (connection == null) {
-                return;
-            }
-            try {
-                connection.close();
-            } catch (SQLException closing) {
-                if (failure != null) {
-                    failure.addSuppressed(closing);
-                }
-            }
+            ChecksumMirror.closeAfter(connection, null);
         }
     }
 }

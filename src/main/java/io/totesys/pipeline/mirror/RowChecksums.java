@@ -55,8 +55,7 @@ public final class RowChecksums {
         String notExtracted = Long.toString(ChecksumMirror.NOT_EXTRACTED);
         if (stagedApart.contains(table)) {
             StringBuilder lines = new StringBuilder();
-            keys.forEach(key -> lines.append(table.tableName()).append('\t').append(key).append('\t')
-                    .append(notExtracted).append('\n'));
+            keys.forEach(key -> lines.append(line(table, key, notExtracted)));
             if (!lines.isEmpty()) {
                 mirror.addToWholeTable(table, lines);
             }
@@ -112,12 +111,19 @@ public final class RowChecksums {
         return mirror.startStaging();
     }
 
+    /**
+     * A key's line as the table's staging takes it, in {@code COPY}'s text format: {@code table,
+     * key, checksum} apart, with the batch first otherwise; a deleted key's checksum is NULL.
+     */
+    private String line(SourceTable table, int key, String checksum) {
+        return (stagedApart.contains(table) ? "" : batchId.value() + '\t') + table.tableName() + '\t' + key + '\t'
+                + (checksum == null ? "\\N" : checksum) + '\n';
+    }
+
     private void add(SourceTable table, int key, String checksum) {
         ChecksumMirror.Staging tableStaging = staging.computeIfAbsent(table, this::start);
-        String line = (stagedApart.contains(table) ? "" : batchId.value() + '\t') + table.tableName() + '\t' + key
-                + '\t' + (checksum == null ? "\\N" : checksum) + '\n';
         try {
-            tableStaging.stream().write(line.getBytes(StandardCharsets.UTF_8));
+            tableStaging.stream().write(line(table, key, checksum).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             cancel(table);
             throw new PipelineStateException("staging row checksums failed", new SQLException(e));

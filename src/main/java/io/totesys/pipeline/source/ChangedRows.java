@@ -46,6 +46,8 @@ public final class ChangedRows {
     private static final int PREFIX_VALUES = 4;
     /** How often the rows copied so far are handed to the batch's progress. */
     private static final int PROGRESS_ROWS = 1024;
+    /** The most digits a {@code bigint} has. */
+    private static final int BIGINT_DIGITS = 19;
 
     private final SourceTable table;
     private final SourceSchema schema;
@@ -151,43 +153,20 @@ public final class ChangedRows {
         if (row.length == 0 || row[row.length - 1] != '\n' || row[0] != '"') {
             throw malformed(row);
         }
-        int position = 1;
-        long key = 0;
-        boolean negative = row[position] == '-';
-        if (negative) {
-            position++;
-        }
-        while (position < row.length && row[position] != '"') {
-            key = key * 10 + digit(row, position++);
-        }
-        position = nextValue(row, position);
-        long transaction = 0;
-        while (position < row.length && row[position] != '"') {
-            transaction = transaction * 10 + digit(row, position++);
-        }
-        position = nextValue(row, position);
-        boolean negativeChecksum = position < row.length && row[position] == '-';
-        if (negativeChecksum) {
-            position++;
-        }
-        long checksum = 0;
-        int digits = position;
-        while (position < row.length && row[position] != '"') {
-            checksum = checksum * 10 - digit(row, position++);
-        }
-        if (position == digits || position - digits > Long.toString(Long.MIN_VALUE).length() - 1) {
-            throw malformed(row);
-        }
-        if (!negativeChecksum) {
-            checksum = Math.negateExact(checksum);
-        }
-        position = nextValue(row, position);
+        int end = valueEnd(row, 1);
+        int rowKey = Math.toIntExact(number(row, 1, end));
+        int position = nextValue(row, end);
+        end = valueEnd(row, position);
+        long transaction = number(row, position, end);
+        position = nextValue(row, end);
+        end = valueEnd(row, position);
+        long checksum = number(row, position, end);
+        position = nextValue(row, end);
         boolean longValue = row[position] == 't';
         if (!longValue && row[position] != 'f' || position + 2 >= row.length || row[position + 1] != '"'
                 || row[position + 2] != ',') {
             throw malformed(row);
         }
-        int rowKey = Math.toIntExact(negative ? -key : key);
         keys.add(rowKey);
         checksums.read(table, rowKey, checksum);
         if (transaction >= recentFrom) {
@@ -206,6 +185,33 @@ public final class ChangedRows {
             throw malformed(row);
         }
         return closingQuote + 3;
+    }
+
+    /** Where the quoted value that starts at {@code start} ends: its closing quote. */
+    private static int valueEnd(byte[] row, int start) {
+        int end = start;
+        while (end < row.length && row[end] != '"') {
+            end++;
+        }
+        return end;
+    }
+
+    /**
+     * The decimal number from {@code start} to before {@code end}, a minus sign first if it is
+     * negative: at least one digit and at most a {@code bigint}'s 19. It is summed up negative,
+     * so that {@code bigint}'s least value fits.
+     */
+    private long number(byte[] row, int start, int end) {
+        boolean negative = start < end && row[start] == '-';
+        int first = negative ? start + 1 : start;
+        if (first == end || end - first > BIGINT_DIGITS) {
+            throw malformed(row);
+        }
+        long value = 0;
+        for (int position = first; position < end; position++) {
+            value = value * 10 - digit(row, position);
+        }
+        return negative ? value : Math.negateExact(value);
     }
 
     private int digit(byte[] row, int position) {

@@ -71,8 +71,7 @@ public final class SnapshotChecksums {
      */
     public void rebase(SourceTable table, int firstKey, long keyAfter, RebaseConsumer consumer) {
         List<SourceSchema.Column> checksummed = carriedColumns(table);
-        streamKeyRange(table, connection -> TableQueries.rebaseQuery(table, checksummed,
-                "WHERE " + table.primaryKey() + " >= ? AND " + table.primaryKey() + " < ?"), firstKey, keyAfter,
+        streamKeyRange(table, connection -> TableQueries.rebaseQuery(table, checksummed), firstKey, keyAfter,
                 rows -> consumer.accept(rows.getInt(1), rows.getString(2), rows.getLong(3)));
     }
 

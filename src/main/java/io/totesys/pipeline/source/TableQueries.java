@@ -130,14 +130,16 @@ public final class TableQueries {
     }
 
     /**
-     * The query the mirror's upgrade reads a table with ({@link SnapshotChecksums#rebase}):
-     * each key {@code where} selects, its row's {@link #checksumBeforeRelease26} as text and
-     * its {@link #checksum}, in key order; parameters: those of {@code where}.
+     * The query the mirror's upgrade reads a key range of a table with
+     * ({@link SnapshotChecksums#rebase}): each key, its row's {@link #checksumBeforeRelease26} as
+     * text and its {@link #checksum}, in key order; parameters: the first key and the key after
+     * the range.
      */
-    static String rebaseQuery(SourceTable table, List<SourceSchema.Column> carried, String where) {
-        return "SELECT " + table.primaryKey() + ", " + checksumBeforeRelease26(table, carried) + "::text, "
-                + checksum(table, carried) + " FROM " + table.qualifiedName() + " " + where + " ORDER BY "
-                + table.primaryKey();
+    static String rebaseQuery(SourceTable table, List<SourceSchema.Column> carried) {
+        String key = table.primaryKey();
+        return "SELECT " + key + ", " + checksumBeforeRelease26(table, carried) + "::text, "
+                + checksum(table, carried) + " FROM " + table.qualifiedName() + " WHERE " + key + " >= ? AND " + key
+                + " < ? ORDER BY " + key;
     }
 
     /**
