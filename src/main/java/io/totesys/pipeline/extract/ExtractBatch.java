@@ -46,6 +46,7 @@ public final class ExtractBatch extends SynchronizationAdapter {
     private final Instant startedAt;
     private final SourceSnapshot snapshot;
     private final Map<SourceTable, ChangeWindow> windows;
+    private final List<SourceTable> readingOrder;
     private final Map<SourceTable, SourceSchema> schemas;
     private final Set<SourceTable> held;
     private final Set<SourceTable> unchanged;
@@ -59,12 +60,14 @@ public final class ExtractBatch extends SynchronizationAdapter {
     private boolean recordedAsStarted;
 
     ExtractBatch(BatchId id, Instant startedAt, SourceSnapshot snapshot, Map<SourceTable, ChangeWindow> windows,
-            Set<SourceTable> unchanged, Map<SourceTable, SourceSchema> schemas, Map<SourceTable, SourceKeys> keys,
+            List<SourceTable> readingOrder, Set<SourceTable> unchanged, Map<SourceTable, SourceSchema> schemas,
+            Map<SourceTable, SourceKeys> keys,
             FailureHandler failureHandler, RowChecksums checksums, RepairPlan repairing) {
         this.id = id;
         this.startedAt = startedAt;
         this.snapshot = snapshot;
         this.windows = windows;
+        this.readingOrder = List.copyOf(readingOrder);
         this.schemas = schemas;
         this.held = EnumSet.allOf(SourceTable.class);
         this.unchanged = unchanged.isEmpty() ? EnumSet.noneOf(SourceTable.class) : EnumSet.copyOf(unchanged);
@@ -136,9 +139,9 @@ public final class ExtractBatch extends SynchronizationAdapter {
         return windows.keySet().stream().map(table -> schemas.get(table).manifestSchema()).toList();
     }
 
-    /** The tables this batch reads, in catalogue order: all but those held and those unchanged. */
+    /** The tables this batch reads, in the order it reads them: all but those held and those unchanged. */
     public List<SourceTable> getTables() {
-        return List.copyOf(windows.keySet());
+        return readingOrder;
     }
 
     /**

@@ -145,11 +145,14 @@ public class ExtractBatches {
             }
             Set<SourceTable> unchanged = unchangedTables.of(snapshot.counters(), windows);
             windows.keySet().removeAll(unchanged);
-            snapshot.readTablesAtOnce(Math.min(settings.parallelTables(), windows.size()));
+            int atOnce = Math.min(settings.parallelTables(), windows.size());
+            List<SourceTable> readingOrder = readingOrder(snapshot, windows, atOnce);
+            snapshot.readTablesAtOnce(atOnce);
             metrics.unchangedTablesSkipped(unchanged.size());
             exchange.setProperty(REEXTRACT_PROPERTY, requests.stream()
                     .filter(request -> !held.contains(TableReextracts.table(request))).toList());
-            ExtractBatch batch = new ExtractBatch(batchId, clock.instant(), snapshot, windows, unchanged, schemas,
+            ExtractBatch batch = new ExtractBatch(batchId, clock.instant(), snapshot, windows, readingOrder,
+                    unchanged, schemas,
                     state.liveKeys(), settlement::undo, mirror.forBatch(batchId), null);
             exchange.getExchangeExtension().addOnCompletion(batch);
             return batch;
@@ -157,6 +160,21 @@ public class ExtractBatches {
             snapshot.close(); // not yet the exchange's to release
             throw e;
         }
+    }
+
+    /**
+     * The order in which the batch reads its tables: the catalogue's, but when it reads two or
+     * more tables whole with more than one at once (the first batch, a backfill), the largest
+     * first, so that the tables read side by side end together instead of one thread reading
+     * the last large table while the other waits (at ×100, three seconds of the first batch).
+     */
+    private static List<SourceTable> readingOrder(SourceSnapshot snapshot, Map<SourceTable, ChangeWindow> windows,
+            int atOnce) {
+        long wholeTables = windows.values().stream().filter(ChangeWindow::wholeTable).count();
+        if (atOnce < 2 || wholeTables < 2) {
+            return List.copyOf(windows.keySet());
+        }
+        return snapshot.largestFirst(windows.keySet());
     }
 
     /**
@@ -186,7 +204,8 @@ public class ExtractBatches {
                     new ChangeWindow(ChangeWindow.Kind.SINCE_HORIZON, position.highWater(), position.readHorizon()));
         }
         BatchId id = batchIds.next();
-        ExtractBatch batch = new ExtractBatch(id, clock.instant(), reconciliation.snapshot(), windows, Set.of(),
+        ExtractBatch batch = new ExtractBatch(id, clock.instant(), reconciliation.snapshot(), windows,
+                List.copyOf(windows.keySet()), Set.of(),
                 reconciliation.snapshot().schemas(), reconciliation.liveKeys(), settlement::undo,
                 mirror.forBatch(id), reconciliation);
         exchange.getExchangeExtension().addOnCompletion(batch);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -132,6 +133,26 @@ class SharedSnapshotTest {
             await().atMost(PATIENCE).until(() -> readerSessions() == 0);
         } finally {
             snapshot.close();
+        }
+    }
+
+    /**
+     * A batch that reads tables whole, two at a time, reads the largest first, so that the
+     * two connections end together: the SELECT-only reader sees each table's size.
+     */
+    @Test
+    void theLargestTablesComeFirstForTheReader() {
+        List<SourceTable> catalogue = List.of(SourceTable.values());
+        try (SourceSnapshot snapshot = SourceSnapshot.open(reader, 100, new CarriedColumns())) {
+            List<SourceTable> order = snapshot.largestFirst(catalogue);
+
+            assertThat(order).containsExactlyInAnyOrderElementsOf(catalogue);
+            assertThat(order.subList(0, 2)).as("two of the tables of most rows, not the catalogue's first")
+                    .isSubsetOf(SourceTable.SALES_ORDER, SourceTable.TRANSACTION, SourceTable.PAYMENT);
+            List<Long> sizes = order.stream().map(table -> Long.parseLong(DatabaseServer.column(world.totesysOwner(),
+                    "SELECT pg_table_size('" + table.qualifiedName() + "')").get(0))).toList();
+            assertThat(sizes).as("the sizes the owner sees, in the reader's order").isSortedAccordingTo(
+                    Comparator.reverseOrder());
         }
     }
 
