@@ -70,7 +70,7 @@ public class PipelineSchema {
 
     /**
      * Migrates the schemas unless done already; the first stage to need them, or
-     * {@code SchemaMigrationAtStart} as the service starts, runs it, the others wait for it.
+     * {@code StartBesideCamel} as the service starts, runs it, the others wait for it.
      */
     public void ensureMigrated() {
         if (!migrated) {
