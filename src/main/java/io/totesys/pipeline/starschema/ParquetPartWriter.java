@@ -40,10 +40,20 @@ final class ParquetPartWriter {
         }
     }
 
-    /** Writes every record of {@code rows} as one Parquet object to {@code out}, and says how many it wrote. */
-    long write(Iterator<GenericRecord> rows, Schema schema, OutputStream out) throws IOException {
+    /**
+     * Writes every record of {@code rows} as one Parquet object of {@code table} to {@code out},
+     * and says how many it wrote: each column with a dictionary where its values may repeat, the
+     * table's {@linkplain WarehouseTable#columnsOfDistinctValues() columns of distinct values}
+     * plain.
+     */
+    long write(Iterator<GenericRecord> rows, WarehouseTable table, Schema schema, OutputStream out)
+            throws IOException {
         long written = 0;
-        try (ParquetWriter<IndexedRecord> writer = new Builder(new StreamOutputFile(out), schema)
+        Builder builder = new Builder(new StreamOutputFile(out), schema);
+        for (String column : table.columnsOfDistinctValues()) {
+            builder.withDictionaryEncoding(column, false);
+        }
+        try (ParquetWriter<IndexedRecord> writer = builder
                 .withConf(configuration)
                 .withCompressionCodec(codec)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)

@@ -152,7 +152,7 @@ public class TransformBatches {
             @ExchangeProperty(TABLE_PROPERTY) TableOutput output) throws IOException {
         long started = System.nanoTime();
         CachedOutputStream parquet = new CachedOutputStream(exchange);
-        long written = parquetWriter.write(rows, output.avroSchema(), parquet);
+        long written = parquetWriter.write(rows, output.table(), output.avroSchema(), parquet);
         exchange.setProperty(FILE_ROWS_PROPERTY, written);
         exchange.getMessage().setBody(parquet.newStreamCache());
         LOG.debugf("Transform batch %s: %s part of %d rows written in %d ms", batch.getId(), output.getTableName(),
