@@ -1,10 +1,13 @@
 package io.totesys.pipeline.operations;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Named;
+import jakarta.interceptor.Interceptor;
 
+import org.apache.camel.spi.CamelEvent.CamelContextInitializingEvent;
 import org.jboss.logging.Logger;
 
 import io.quarkus.arc.profile.UnlessBuildProfile;
@@ -13,16 +16,18 @@ import io.totesys.pipeline.stage.PipelineSchema;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * What the service prepares as soon as Quarkus has started, each on a thread of its own, while
- * Camel builds and starts its routes on the main thread (a second or two of one core), so that
- * neither the routes nor the first batch wait for it:
+ * What the service prepares early, each on a thread of its own, while Camel builds and starts its
+ * routes on the main thread (a second or two of one core), so that neither the routes nor the
+ * first batch wait for it:
  * <ul>
- * <li>the migrations of the pipeline's schemas ({@link PipelineSchema}): the first batch finds
- * the schemas ready rather than waiting for Flyway to validate them (begun as Camel started its
- * routes, this ended 0.7 s after them);</li>
- * <li>the lake's S3 client, which the routes need as Camel builds them: the AWS SDK takes half a
- * second of a core to build one (every service's region metadata, the TLS context), which Camel's
- * main thread waited for.</li>
+ * <li>the lake's S3 client, as soon as Quarkus has started: the routes need it as Camel builds
+ * them, and the AWS SDK takes half a second of a core to build one (every service's region
+ * metadata, the TLS context), which Camel's main thread waited for;</li>
+ * <li>the migrations of the pipeline's schemas ({@link PipelineSchema}), once the settings are
+ * checked and the columns operators add to the star schema configured ({@link SettingsCheck},
+ * as Camel begins to initialise), since the migration checks the warehouse against them: the
+ * first batch finds the schemas ready rather than waiting for Flyway to validate them (begun
+ * as Camel started its routes, this ended 0.7 s after them).</li>
  * </ul>
  * A failure here says nothing: the first stage that needs either tries again and reports it, as
  * when the warehouse is down at start-up. The operator's commands, which start no Camel, prepare
@@ -46,14 +51,18 @@ class StartBesideCamel {
         this.lakeClient = lakeClient;
     }
 
-    void prepare(@Observes StartupEvent event) {
+    void buildLakeClient(@Observes StartupEvent event) {
         if (CommandMode.active()) {
             return;
         }
-        inBackground("pipeline-schema-migration", schema::ensureMigrated,
-                "Migrating the pipeline's schemas at start-up failed; the first stage tries again");
         inBackground("lake-client-start", lakeClient::get,
                 "Building the lake's S3 client at start-up failed; the first stage tries again");
+    }
+
+    /** After {@link SettingsCheck#check}, which observes the same event at the default priority. */
+    void migrateSchemas(@Observes @Priority(Interceptor.Priority.LIBRARY_AFTER) CamelContextInitializingEvent event) {
+        inBackground("pipeline-schema-migration", schema::ensureMigrated,
+                "Migrating the pipeline's schemas at start-up failed; the first stage tries again");
     }
 
     private static void inBackground(String name, Runnable step, String failure) {
