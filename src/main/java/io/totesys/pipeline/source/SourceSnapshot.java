@@ -38,7 +38,7 @@ import io.totesys.pipeline.mirror.RowChecksums;
 public final class SourceSnapshot implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SourceSnapshot.class);
-    private static final String TABLE_SIZES = """
+    private static final String LIVE_ROWS = """
             SELECT ordinal, pg_stat_get_live_tuples(to_regclass(name))
               FROM unnest(?::text[]) WITH ORDINALITY AS t (name, ordinal)""";
 
@@ -124,22 +124,22 @@ public final class SourceSnapshot implements AutoCloseable {
      */
     public List<SourceTable> largestFirst(Collection<SourceTable> tables) {
         List<SourceTable> order = List.copyOf(tables);
-        Map<SourceTable, Long> sizes = read("reading the row counts of the tables to read failed", connection -> {
+        Map<SourceTable, Long> rows = read("reading the row counts of the tables to read failed", connection -> {
             Map<SourceTable, Long> found = new EnumMap<>(SourceTable.class);
-            try (PreparedStatement statement = connection.prepareStatement(TABLE_SIZES)) {
+            try (PreparedStatement statement = connection.prepareStatement(LIVE_ROWS)) {
                 statement.setArray(1, connection.createArrayOf("text",
                         order.stream().map(SourceTable::qualifiedName).toArray()));
                 try (ResultSet row = statement.executeQuery()) {
                     while (row.next()) {
-                        Long size = (Long) row.getObject(2);
-                        found.put(order.get(row.getInt(1) - 1), size == null ? -1L : size);
+                        Long live = (Long) row.getObject(2);
+                        found.put(order.get(row.getInt(1) - 1), live == null ? -1L : live);
                     }
                 }
             }
             return found;
         });
         return order.stream()
-                .sorted(Comparator.comparing((SourceTable table) -> sizes.getOrDefault(table, -1L)).reversed())
+                .sorted(Comparator.comparing((SourceTable table) -> rows.getOrDefault(table, -1L)).reversed())
                 .toList();
     }
 
