@@ -157,12 +157,13 @@ public final class LakeBatches {
     }
 
     /**
-     * The content of an object a manifest names, under {@code input/}, streamed; the caller
+     * The content of an object a manifest names, under {@code input/} (or where its Iceberg table
+     * keeps it), streamed; the caller
      * closes it. An object the manifest names but the bucket lacks is invalid.
      */
     public InputStream read(BatchManifest.Entry object) {
         try {
-            return objects.read(LakeLayout.input(object.key()));
+            return objects.read(LakeLayout.located(object.key()));
         } catch (MissingLakeObjectException e) {
             throw new InvalidLakeObjectException(object.key(), "the manifest names it, but it does not exist", e);
         }
@@ -187,7 +188,7 @@ public final class LakeBatches {
         try (InputStream stream = readChecked(object)) {
             return stream.readAllBytes();
         } catch (IOException e) {
-            throw new LakeObjectException("reading s3://" + bucket() + "/" + LakeLayout.input(object.key())
+            throw new LakeObjectException("reading s3://" + bucket() + "/" + LakeLayout.located(object.key())
                     + " failed: " + e.getMessage(), e);
         }
     }
@@ -198,12 +199,20 @@ public final class LakeBatches {
      * to {@code processed/}, the manifest last; a row left out of an object that went on gets
      * its report under {@code quarantine/}, its object goes to {@code processed/}. The objects
      * move a few at a time ({@link ObjectMoves}), the manifest once they all have. Repeating it
-     * after a crash completes it.
+     * after a crash completes it. An Iceberg table's data files stay where they are: the table
+     * lists them; a quarantined one is copied to {@code quarantine/} beside its report.
      */
     public void archive(String manifestKey, BatchManifest manifest, List<BatchManifest.Quarantined> quarantined) {
         for (BatchManifest.Quarantined object : quarantined) {
             objects.write(LakeLayout.quarantine(object.reportKey()), report(manifest.batchId(), object), JSON);
-            if (!object.rowOnly() && objects.exists(LakeLayout.input(object.key()))) {
+            if (object.rowOnly()) {
+                continue;
+            }
+            if (LakeLayout.isTableFile(object.key())) {
+                if (objects.exists(object.key())) {
+                    objects.copy(object.key(), LakeLayout.quarantine(object.key()));
+                }
+            } else if (objects.exists(LakeLayout.input(object.key()))) {
                 objects.move(LakeLayout.input(object.key()), LakeLayout.quarantine(object.key()));
             }
         }
@@ -213,7 +222,7 @@ public final class LakeBatches {
         List<BatchManifest.Entry> processed = new ArrayList<>(manifest.objects());
         processed.addAll(manifest.deletions());
         for (BatchManifest.Entry object : processed) {
-            if (!left.contains(object.key())) {
+            if (!left.contains(object.key()) && !LakeLayout.isTableFile(object.key())) {
                 moves.start(() -> objects.move(LakeLayout.input(object.key()), LakeLayout.processed(object.key()),
                         object.bytes()));
             }

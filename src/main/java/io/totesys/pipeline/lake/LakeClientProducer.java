@@ -35,6 +35,14 @@ public class LakeClientProducer {
     @Singleton
     @Named("lakeS3Client")
     S3Client lakeS3Client(LakeSettings settings) {
+        return newClient(settings);
+    }
+
+    /**
+     * A client of the lake as the settings describe it; the caller closes it. The Iceberg
+     * tables' file IO has one of its own, which it closes with the catalog.
+     */
+    public static S3Client newClient(LakeSettings settings) {
         LakeSettings.S3 s3 = settings.s3();
         S3ClientBuilder builder = S3Client.builder()
                 .httpClientBuilder(ApacheHttpClient.builder().socketTimeout(s3.readTimeout()))

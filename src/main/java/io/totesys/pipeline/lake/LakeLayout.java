@@ -1,5 +1,7 @@
 package io.totesys.pipeline.lake;
 
+import java.util.regex.Pattern;
+
 /**
  * The key layout of the lake (docs/architecture.md#lake-layout), the one place that knows it.
  * <p>
@@ -21,6 +23,16 @@ package io.totesys.pipeline.lake;
  * a table's folder.
  * Objects a stage cannot read move to {@code quarantine/} instead, beside a report
  * ({@code ...9f3a1c.error.json}) that says why.
+ * <p>
+ * The star schema's data files are the exception: they are the files of the processed
+ * bucket's Iceberg tables (docs/architecture.md#iceberg-tables), written once where their
+ * table keeps them and never moved, each file name the batch id, the transform's attempt and
+ * the part:
+ * <pre>
+ *   tables/star_schema/fact_sales_order/data/batch_date=2026-11-26/20261126T001635123Z-9f3a1c-5be0d2-part-0001.parquet
+ *   tables/star_schema/fact_sales_order/metadata/...   (Iceberg's own)
+ * </pre>
+ * A manifest names them by their whole key.
  */
 public final class LakeLayout {
 
@@ -29,6 +41,14 @@ public final class LakeLayout {
     public static final String QUARANTINE = "quarantine/";
     public static final String MANIFESTS = "_manifests";
     public static final String DELETIONS = "_deletions";
+    /** Where the Iceberg tables are in the processed bucket: the JDBC catalog's warehouse location. */
+    public static final String TABLES = "tables";
+    /** The Iceberg namespace of the star schema's tables. */
+    public static final String STAR_SCHEMA = "star_schema";
+    /** The name of the partition folder a table's data files are in, and of the table's partition column. */
+    public static final String BATCH_DATE = "batch_date";
+    /** What follows the batch id in the name of a part of a table: the attempt and the part's number. */
+    private static final Pattern TABLE_PART_NAME = Pattern.compile("[0-9a-f]{6}-part-[0-9]{4,9}\\.parquet");
     /** The length of a batch id: {@code 20261126T001635123Z-9f3a1c}. */
     private static final int BATCH_ID_LENGTH = 26;
 
@@ -62,6 +82,43 @@ public final class LakeLayout {
 
     private static String objectKey(String table, BatchId batch, String fileName) {
         return table + "/date=" + batch.date() + "/" + fileName;
+    }
+
+    /** The key of a star schema table's Iceberg location in the processed bucket. */
+    public static String tableLocation(String table) {
+        return TABLES + "/" + STAR_SCHEMA + "/" + table;
+    }
+
+    /**
+     * The key of one of a star schema table's data files of a batch: a part the transform
+     * wrote ({@code kind} {@code part}) or one it wrote again to carry over a dimension's rows
+     * a batch did not replace ({@code carry}), numbered from 1, in the attempt that wrote it.
+     */
+    public static String tableFileKey(String table, BatchId batch, String attempt, String kind, int number) {
+        return tableLocation(table) + "/data/" + BATCH_DATE + "=" + batch.date() + "/" + batch + "-" + attempt + "-"
+                + kind + "-%04d.parquet".formatted(number);
+    }
+
+    /**
+     * Whether a key is one of the parts a transform wrote of a table in a batch, in any
+     * attempt: {@code tableFileKey(table, batch, <six hex digits>, "part", <number>)}.
+     */
+    public static boolean isTablePart(String key, String table, BatchId batch) {
+        String folder = tableLocation(table) + "/data/" + BATCH_DATE + "=" + batch.date() + "/" + batch + "-";
+        return key.startsWith(folder) && TABLE_PART_NAME.matcher(key.substring(folder.length())).matches();
+    }
+
+    /** Whether a key is an Iceberg table's data file, which stays where it is. */
+    public static boolean isTableFile(String key) {
+        return key.startsWith(TABLES + "/");
+    }
+
+    /**
+     * The key of the object a manifest entry names: a table's data file where it is, any other
+     * object under {@code input/}.
+     */
+    public static String located(String key) {
+        return isTableFile(key) ? key : input(key);
     }
 
     /** The relative key of the report that says why an object was quarantined. */
@@ -103,8 +160,11 @@ public final class LakeLayout {
         return QUARANTINE + relativeKey;
     }
 
-    /** The relative key of a key under {@code input/}, {@code processed/} or {@code quarantine/}. */
+    /**
+     * The relative key of a key under {@code input/}, {@code processed/} or
+     * {@code quarantine/}; a table's data file is its own.
+     */
     public static String relative(String key) {
-        return key.substring(key.indexOf('/') + 1);
+        return isTableFile(key) ? key : key.substring(key.indexOf('/') + 1);
     }
 }

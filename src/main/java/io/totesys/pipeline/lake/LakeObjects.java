@@ -166,6 +166,22 @@ public final class LakeObjects {
      * larger one is copied in parts ({@link ObjectCopy}).
      */
     public void move(String fromKey, String toKey, long bytes) {
+        if (copy(fromKey, toKey, bytes, "moving")) {
+            delete(fromKey);
+        }
+    }
+
+    /**
+     * Copies an object to another key of the same bucket, leaving the original where it is:
+     * a quarantined data file of an Iceberg table, which its table still lists. An object
+     * already gone is not copied.
+     */
+    public void copy(String fromKey, String toKey) {
+        copy(fromKey, toKey, -1, "copying");
+    }
+
+    /** Copies an object; says whether it found it, or finds its copy already there. */
+    private boolean copy(String fromKey, String toKey, long bytes, String doing) {
         try {
             if (bytes >= 0 && !copy.inParts(bytes)) {
                 copy.whole(fromKey, toKey);
@@ -179,16 +195,17 @@ public final class LakeObjects {
             }
         } catch (S3Exception e) {
             if (!(e instanceof NoSuchKeyException) && e.statusCode() != 404) {
-                throw new LakeObjectException("moving s3://" + bucket + "/" + fromKey + " to " + toKey + " failed", e);
+                throw new LakeObjectException(doing + " s3://" + bucket + "/" + fromKey + " to " + toKey + " failed",
+                        e);
             }
             if (exists(toKey)) {
-                return;
+                return false;
             }
-            throw new LakeObjectException("moving s3://" + bucket + "/" + fromKey + " failed: it is gone", e);
+            throw new LakeObjectException(doing + " s3://" + bucket + "/" + fromKey + " failed: it is gone", e);
         } catch (SdkException e) {
-            throw new LakeObjectException("moving s3://" + bucket + "/" + fromKey + " to " + toKey + " failed", e);
+            throw new LakeObjectException(doing + " s3://" + bucket + "/" + fromKey + " to " + toKey + " failed", e);
         }
-        delete(fromKey);
+        return true;
     }
 
     /** Removes an object; removing one that does not exist is not an error. */

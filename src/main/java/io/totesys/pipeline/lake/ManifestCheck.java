@@ -116,6 +116,7 @@ final class ManifestCheck {
                 ? partPrefix(place, batch, catalogue.extension()) + "<part>." + catalogue.extension()
                 : LakeLayout.dataKey(place, batch, catalogue.extension());
         boolean inPlace = catalogue.parts() ? isPart(entry.key(), place, batch, catalogue.extension())
+                || prefix.isEmpty() && LakeLayout.isTablePart(entry.key(), entry.table(), batch)
                 : entry.key().equals(expected);
         if (!inPlace) {
             throw invalid(relativeKey, "the object key " + quoted(entry.key()) + " is not in batch " + batch

@@ -22,7 +22,7 @@ import org.postgresql.core.Utils;
  * With an owner role configured ({@code WAREHOUSE_OWNER_USERNAME}), the owner runs the
  * migrations and then grants the runtime role ({@code WAREHOUSE_USERNAME}) what the stages
  * need and nothing more: to connect and make temporary tables (the load's staging), to use
- * the two schemas, to read and write their tables and sequences, but for
+ * its schemas, to read and write their tables and sequences, but for
  * {@value #OWNER_ONLY_TABLE}, which it may only read, and to truncate
  * {@value #TRUNCATED_TABLE}. Without one, the
  * runtime role owns and migrates the schemas itself.
@@ -35,8 +35,8 @@ import org.postgresql.core.Utils;
 @ApplicationScoped
 public class PipelineSchema {
 
-    /** The schemas the migrations make: the pipeline's state and the star schema. */
-    static final List<String> SCHEMAS = List.of("pipeline", "public");
+    /** The schemas the migrations make: the pipeline's state, the star schema and the lake's Iceberg catalog. */
+    static final List<String> SCHEMAS = List.of("pipeline", "public", "iceberg_catalog");
 
     /**
      * What the owner reads to run DDL as the owner (the foreign keys a bulk batch dropped): the

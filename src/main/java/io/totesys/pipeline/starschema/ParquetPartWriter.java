@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.Map;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -13,6 +14,7 @@ import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 
@@ -23,13 +25,13 @@ import org.apache.parquet.io.PositionOutputStream;
  * the part's records, and each value handed to its column's writer directly
  * ({@link StarSchemaWriteSupport}).
  */
-final class ParquetPartWriter {
+public final class ParquetPartWriter {
 
     private final CompressionCodecName codec;
     private final Configuration configuration = new Configuration();
 
     /** @param codec {@code ETL_PARQUET_CODEC}: {@code SNAPPY}, {@code ZSTD}, ... */
-    ParquetPartWriter(String codec) {
+    public ParquetPartWriter(String codec) {
         try {
             this.codec = CompressionCodecName.valueOf(codec.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
@@ -44,36 +46,44 @@ final class ParquetPartWriter {
      * Writes every record of {@code rows} as one Parquet object of {@code table} to {@code out},
      * and says how many it wrote: each column with a dictionary where its values may repeat, the
      * table's {@linkplain WarehouseTable#columnsOfDistinctValues() columns of distinct values}
-     * plain.
+     * plain. Each column carries the field id {@code fieldIds} gives its name, if any: its
+     * Iceberg table's (docs/architecture.md#iceberg-tables).
      */
-    long write(Iterator<GenericRecord> rows, WarehouseTable table, Schema schema, OutputStream out)
-            throws IOException {
+    public WrittenPart write(Iterator<GenericRecord> rows, WarehouseTable table, Schema schema,
+            Map<String, Integer> fieldIds, OutputStream out) throws IOException {
         long written = 0;
-        Builder builder = new Builder(new StreamOutputFile(out), schema);
+        Builder builder = new Builder(new StreamOutputFile(out), schema, fieldIds);
         for (String column : table.columnsOfDistinctValues()) {
             builder.withDictionaryEncoding(column, false);
         }
-        try (ParquetWriter<IndexedRecord> writer = builder
+        ParquetWriter<IndexedRecord> writer = builder
                 .withConf(configuration)
                 .withCompressionCodec(codec)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                .build()) {
+                .build();
+        try (writer) {
             while (rows.hasNext()) {
                 writer.write(rows.next());
                 written++;
             }
         }
-        return written;
+        return new WrittenPart(written, writer.getFooter());
+    }
+
+    /** A Parquet part as written: its rows, and its footer, whose statistics describe its columns. */
+    public record WrittenPart(long rows, ParquetMetadata footer) {
     }
 
     /** Parquet's writer over {@link StarSchemaWriteSupport}. */
     private static final class Builder extends ParquetWriter.Builder<IndexedRecord, Builder> {
 
         private final Schema schema;
+        private final Map<String, Integer> fieldIds;
 
-        Builder(OutputFile file, Schema schema) {
+        Builder(OutputFile file, Schema schema, Map<String, Integer> fieldIds) {
             super(file);
             this.schema = schema;
+            this.fieldIds = fieldIds;
         }
 
         @Override
@@ -83,7 +93,7 @@ final class ParquetPartWriter {
 
         @Override
         protected WriteSupport<IndexedRecord> getWriteSupport(Configuration configuration) {
-            return new StarSchemaWriteSupport(schema, configuration);
+            return new StarSchemaWriteSupport(schema, fieldIds, configuration);
         }
     }
 

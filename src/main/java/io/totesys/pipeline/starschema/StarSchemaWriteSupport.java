@@ -12,6 +12,7 @@ import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
 
 /**
  * Writes a star schema table's records straight into Parquet's column writers, each field by
@@ -39,9 +40,9 @@ final class StarSchemaWriteSupport extends WriteSupport<IndexedRecord> {
     private final boolean[] nullable;
     private RecordConsumer consumer;
 
-    StarSchemaWriteSupport(Schema schema, Configuration configuration) {
+    StarSchemaWriteSupport(Schema schema, Map<String, Integer> fieldIds, Configuration configuration) {
         this.schema = schema;
-        this.parquetSchema = new AvroSchemaConverter(configuration).convert(schema);
+        this.parquetSchema = withFieldIds(new AvroSchemaConverter(configuration).convert(schema), fieldIds);
         List<Schema.Field> fields = schema.getFields();
         this.writers = new FieldWriter[fields.size()];
         this.names = new String[fields.size()];
@@ -109,6 +110,21 @@ final class StarSchemaWriteSupport extends WriteSupport<IndexedRecord> {
             default -> throw new IllegalArgumentException(
                     "the star schema has no column of the Avro type " + type + " (" + field.name() + ")");
         };
+    }
+
+    /**
+     * parquet-avro's Parquet schema with a field id on each column that has one, as Iceberg's
+     * readers find a file's columns by their ids.
+     */
+    private static MessageType withFieldIds(MessageType converted, Map<String, Integer> fieldIds) {
+        if (fieldIds.isEmpty()) {
+            return converted;
+        }
+        List<Type> fields = converted.getFields().stream()
+                .map(field -> fieldIds.containsKey(field.getName()) ? field.withId(fieldIds.get(field.getName()))
+                        : field)
+                .toList();
+        return new MessageType(converted.getName(), fields);
     }
 
     private static Schema nonNull(Schema.Field field, Schema union) {

@@ -1,16 +1,21 @@
 package io.totesys.pipeline.starschema;
 
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
+
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
@@ -23,6 +28,8 @@ import io.totesys.pipeline.lake.BatchManifest;
  * {@code transformBatch}, shared by the tables the route writes side by side.
  */
 public final class TransformBatch {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final BatchId id;
     private final String extractManifestKey;
@@ -37,6 +44,8 @@ public final class TransformBatch {
     private final List<BatchManifest.Quarantined> quarantined = new ArrayList<>();
     private final SortedSet<LocalDate> referencedDates = new TreeSet<>();
     private final Map<WarehouseTable, Integer> parts = new EnumMap<>(WarehouseTable.class);
+    private final Map<String, ParquetMetadata> footers = new HashMap<>();
+    private final String attempt = HexFormat.of().toHexDigits(RANDOM.nextInt()).substring(2);
     private LocalDate coveredFrom;
     private LocalDate coveredTo;
 
@@ -51,6 +60,14 @@ public final class TransformBatch {
 
     public BatchId getId() {
         return id;
+    }
+
+    /**
+     * This run's mark in the names of the data files it writes (six hex digits): a batch
+     * written again after a crash never writes over a file an earlier run may have committed.
+     */
+    public String attempt() {
+        return attempt;
     }
 
     Instant startedAt() {
@@ -116,8 +133,27 @@ public final class TransformBatch {
         return parts.merge(table, 1, Integer::sum);
     }
 
-    synchronized void written(BatchManifest.Entry entry) {
+    synchronized void written(BatchManifest.Entry entry, ParquetMetadata footer) {
         written.add(entry);
+        footers.put(entry.key(), footer);
+    }
+
+    /** The footer of a data file this run wrote, whose statistics its table's metadata keeps. */
+    public synchronized ParquetMetadata footer(String key) {
+        ParquetMetadata footer = footers.get(key);
+        if (footer == null) {
+            throw new IllegalArgumentException("this run of batch " + id + " did not write " + key);
+        }
+        return footer;
+    }
+
+    /**
+     * Replaces the data files of a table that an earlier run of the batch committed to its
+     * Iceberg table already: the manifest names those, and this run's go.
+     */
+    public synchronized void committedEarlier(WarehouseTable table, List<BatchManifest.Entry> committed) {
+        written.removeIf(entry -> entry.table().equals(table.tableName()));
+        written.addAll(committed);
     }
 
     synchronized int nextDeletionsPart(WarehouseTable table) {
@@ -129,7 +165,7 @@ public final class TransformBatch {
     }
 
     /** The Parquet deletions objects written, one or more per warehouse table with deletions, in table order. */
-    synchronized List<BatchManifest.Entry> deletionsWritten() {
+    public synchronized List<BatchManifest.Entry> deletionsWritten() {
         return inTableOrder(deletionsWritten, true);
     }
 
@@ -144,7 +180,7 @@ public final class TransformBatch {
     }
 
     /** The Parquet objects written, in table order whichever table was written first, each table's parts in order. */
-    synchronized List<BatchManifest.Entry> written() {
+    public synchronized List<BatchManifest.Entry> written() {
         return inTableOrder(written, false);
     }
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,8 +57,8 @@ public class TransformBatches {
     public static final String MANIFEST_KEY_PROPERTY = "extractManifestKey";
     /** The exchange property that carries the warehouse table being written ({@link TableOutput}). */
     public static final String TABLE_PROPERTY = "tableOutput";
-    /** The exchange property that carries how many rows the Parquet object being written holds. */
-    public static final String FILE_ROWS_PROPERTY = "parquetRows";
+    /** The exchange property that carries the Parquet object being written: its rows and footer. */
+    public static final String WRITTEN_PART_PROPERTY = "parquetPart";
 
     private static final Logger LOG = Logger.getLogger(TransformBatches.class);
     private static final String PARQUET_CONTENT_TYPE = "application/vnd.apache.parquet";
@@ -80,6 +81,10 @@ public class TransformBatches {
     /** Quarantines a manifest the stage cannot trust, with its batch. */
     @Inject
     RefusedManifests refusedManifests;
+
+    /** The field ids of the tables' columns, as their Iceberg tables number them. */
+    @Inject
+    ParquetFieldIds fieldIds;
 
     TransformBatches(@Named("ingestBatches") LakeBatches ingest, @Named("processedBatches") LakeBatches processed,
             LakeBuckets buckets, PipelineSchema schema, TransformPlan plan, TransformQuarantine quarantine,
@@ -145,37 +150,44 @@ public class TransformBatches {
 
     /**
      * Writes one Parquet part from its rows as they stream: the body becomes the Parquet
-     * object (spooled to disk when large), the property {@code parquetRows} its row count.
+     * object (spooled to disk when large), the property {@code parquetPart} its row count
+     * and footer. A table's columns carry its Iceberg table's field ids.
      */
     public void writeParquet(Exchange exchange, @Body Iterator<GenericRecord> rows,
             @ExchangeProperty(BATCH_PROPERTY) TransformBatch batch,
             @ExchangeProperty(TABLE_PROPERTY) TableOutput output) throws IOException {
         long started = System.nanoTime();
         CachedOutputStream parquet = new CachedOutputStream(exchange);
-        long written = parquetWriter.write(rows, output.table(), output.avroSchema(), parquet);
-        exchange.setProperty(FILE_ROWS_PROPERTY, written);
+        ParquetPartWriter.WrittenPart written = parquetWriter.write(rows, output.table(), output.avroSchema(),
+                output.deletions() ? Map.of() : fieldIds.of(output.table()), parquet);
+        exchange.setProperty(WRITTEN_PART_PROPERTY, written);
         exchange.getMessage().setBody(parquet.newStreamCache());
         LOG.debugf("Transform batch %s: %s part of %d rows written in %d ms", batch.getId(), output.getTableName(),
-                written, elapsedMillis(started));
+                written.rows(), elapsedMillis(started));
     }
 
-    /** Describes a marshalled Parquet object: its key, size and checksum go to the headers and the manifest. */
+    /**
+     * Describes a marshalled Parquet object: its key, size and checksum go to the headers and
+     * the manifest. A table's part is a data file of its Iceberg table, where the table keeps
+     * it; a table's deletions go under {@code input/}.
+     */
     public void describeParquet(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) TransformBatch batch,
-            @ExchangeProperty(TABLE_PROPERTY) TableOutput output, @ExchangeProperty(FILE_ROWS_PROPERTY) long rows)
-            throws IOException {
+            @ExchangeProperty(TABLE_PROPERTY) TableOutput output,
+            @ExchangeProperty(WRITTEN_PART_PROPERTY) ParquetPartWriter.WrittenPart written) throws IOException {
         WarehouseTable table = output.table();
         boolean deletions = output.deletions();
         String key = deletions ? LakeLayout.deletionsPartKey(table.tableName(), batch.getId(),
                 batch.nextDeletionsPart(table))
-                : LakeLayout.partKey(table.tableName(), batch.getId(), batch.nextPart(table), "parquet");
-        ObjectDescription parquet = ObjectDescription.describe(exchange.getMessage(), LakeLayout.input(key),
+                : LakeLayout.tableFileKey(table.tableName(), batch.getId(), batch.attempt(), "part",
+                        batch.nextPart(table));
+        ObjectDescription parquet = ObjectDescription.describe(exchange.getMessage(), LakeLayout.located(key),
                 PARQUET_CONTENT_TYPE);
-        BatchManifest.Entry entry = new BatchManifest.Entry(table.tableName(), key, rows, parquet.bytes(),
+        BatchManifest.Entry entry = new BatchManifest.Entry(table.tableName(), key, written.rows(), parquet.bytes(),
                 parquet.sha256(), null);
         if (deletions) {
             batch.deletionsWritten(entry);
         } else {
-            batch.written(entry);
+            batch.written(entry, written.footer());
         }
     }
 
@@ -191,7 +203,7 @@ public class TransformBatches {
             throw new IllegalStateException("not a rejection of source data", failure);
         }
         for (BatchManifest.Entry part : batch.unwrite(output.table())) {
-            processed.objects().delete(LakeLayout.input(part.key()));
+            processed.objects().delete(LakeLayout.located(part.key()));
         }
         quarantine.quarantine(batch, invalid);
     }
@@ -228,13 +240,13 @@ public class TransformBatches {
                     WarehouseDeletions.tableName(WarehouseTable.byTableName(entry.table()).orElseThrow()),
                     entry.rows()));
             publishedBatches.published(PipelineStage.TRANSFORM, batch.getId(), batch.startedAt(), batch.written());
-            LOG.infof("Transform batch %s published: %s%s in s3://%s/%s", batch.getId(),
+            LOG.infof("Transform batch %s published: %s%s in the Iceberg tables of s3://%s/%s/", batch.getId(),
                     batch.written().stream().collect(Collectors.groupingBy(BatchManifest.Entry::table,
                             LinkedHashMap::new, Collectors.summingLong(BatchManifest.Entry::rows))),
                     batch.deletionsWritten().isEmpty() ? "" : ", deleted: " + batch.deletionsWritten().stream()
                             .collect(Collectors.groupingBy(BatchManifest.Entry::table, LinkedHashMap::new,
                                     Collectors.summingLong(BatchManifest.Entry::rows))),
-                    processed.bucket(), LakeLayout.INPUT);
+                    processed.bucket(), LakeLayout.TABLES);
         }
     }
 

@@ -119,6 +119,11 @@ public final class WarehouseColumnType {
         return kind;
     }
 
+    /** The digits of a {@code numeric(p,s)}: its {@code p}; 0 for other types. */
+    public int precision() {
+        return precision;
+    }
+
     /** The digits after the decimal point of a {@code numeric(p,s)}: its {@code s}; 0 for other types. */
     public int scale() {
         return scale;

@@ -177,10 +177,11 @@ class DamagedManifestTest {
                 + "in the star schema");
         assertManifestQuarantined(processed, partTwice, "it lists the object " + part.key() + " twice");
         JsonNode report = json.readTree(processed.read(LakeLayout.quarantine(LakeLayout.quarantineReportKey(
-                LakeLayout.relative(currency)))));
+                currency))));
         assertThat(report.get("object").get("problem").asText())
                 .contains("it does not fit dim_currency: its column currency_id is \"string\"");
-        assertThat(processed.keys(LakeLayout.quarantine(LakeLayout.relative(currency)))).hasSize(1);
+        assertThat(processed.keys(currency)).as("an Iceberg table's data file stays where its table keeps it")
+                .hasSize(1);
         assertThat(processed.keys("input/")).as("left under input/").isEmpty();
         assertThat(SqlRows.column(world.databases().warehouse(), "SELECT stage || ' ' || batch_id FROM "
                 + "pipeline.quarantined_batch WHERE replayed_at IS NULL ORDER BY batch_id"))
@@ -238,7 +239,8 @@ class DamagedManifestTest {
 
     /**
      * Replaces the batch's dim_currency object with a Parquet object whose currency_id is
-     * text, and gives its manifest entry the new object's true size, SHA-256 and rows.
+     * text, and gives its manifest entry the new object's true size, SHA-256 and rows; says
+     * the object's key.
      */
     private String replaceWithWrongColumnType(String parquetManifestKey) throws Exception {
         BatchManifest manifest = json.readValue(processed.read(parquetManifestKey), BatchManifest.class);
@@ -258,7 +260,7 @@ class DamagedManifestTest {
         }
         byte[] content = Files.readAllBytes(file);
         world.s3().putObject(request -> request.bucket(EmbeddedWorld.PROCESSED_BUCKET)
-                .key("input/" + currency.key()), RequestBody.fromBytes(content));
+                .key(LakeLayout.located(currency.key())), RequestBody.fromBytes(content));
         List<BatchManifest.Entry> entries = manifest.objects().stream()
                 .map(entry -> entry != currency ? entry
                         : new BatchManifest.Entry(entry.table(), entry.key(), 1, content.length,
@@ -266,6 +268,6 @@ class DamagedManifestTest {
                 .toList();
         world.s3().putObject(request -> request.bucket(EmbeddedWorld.PROCESSED_BUCKET).key(parquetManifestKey),
                 RequestBody.fromBytes(json.writeValueAsBytes(manifest.withObjects(entries))));
-        return "input/" + currency.key();
+        return currency.key();
     }
 }

@@ -76,8 +76,10 @@ class TransientLakeFailureTest {
         proxy.inject(Fault.SLOW_DOWN, "GET", "/input/payment/", BEYOND_CLIENT_RETRIES);
         proxy.inject(Fault.INTERNAL_ERROR, "GET", "/input/_manifests/", BEYOND_CLIENT_RETRIES);
         int transformFailures = runUntilItCompletes(PipelineStage.TRANSFORM);
-        proxy.inject(Fault.SLOW_DOWN, "GET", "/input/dim_staff/", BEYOND_CLIENT_RETRIES);
-        proxy.inject(Fault.INTERNAL_ERROR, "GET", "/input/fact_payment/", BEYOND_CLIENT_RETRIES);
+        proxy.inject(Fault.SLOW_DOWN, "GET", "/" + LakeLayout.tableLocation("dim_staff") + "/data/",
+                BEYOND_CLIENT_RETRIES);
+        proxy.inject(Fault.INTERNAL_ERROR, "GET", "/" + LakeLayout.tableLocation("fact_payment") + "/data/",
+                BEYOND_CLIENT_RETRIES);
         int loadFailures = runUntilItCompletes(PipelineStage.LOAD);
 
         // A second batch, whose reads are cut or stall mid-body while nothing else fails
@@ -91,8 +93,8 @@ class TransientLakeFailureTest {
         proxy.inject(Fault.CUT_MID_BODY, "GET", "/input/staff/", 1);
         proxy.inject(Fault.STALL_MID_BODY, "GET", "/input/design/", 1);
         transformFailures += runUntilItCompletes(PipelineStage.TRANSFORM);
-        proxy.inject(Fault.CUT_MID_BODY, "GET", "/input/fact_sales_order/", 1);
-        proxy.inject(Fault.STALL_MID_BODY, "GET", "/input/dim_location/", 1);
+        proxy.inject(Fault.CUT_MID_BODY, "GET", "/" + LakeLayout.tableLocation("fact_sales_order") + "/data/", 1);
+        proxy.inject(Fault.STALL_MID_BODY, "GET", "/" + LakeLayout.tableLocation("dim_location") + "/data/", 1);
         loadFailures += runUntilItCompletes(PipelineStage.LOAD);
         System.out.printf("[transient] %d faults injected; the transform failed %d times, the load %d times, "
                 + "then each completed%n", proxy.injected(), transformFailures, loadFailures);

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -18,7 +17,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.testing.IcebergTables;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineOutcome;
 import io.totesys.pipeline.testing.SqlRows;
@@ -32,14 +33,16 @@ import io.totesys.pipeline.world.ToteSysSimulator;
 /**
  * Crash anywhere: the packaged service is killed (SIGKILL) six times while ToteSys keeps
  * changing, each time in the middle of a batch of the next stage in turn (an extract batch
- * recorded as started, Parquet objects of a batch without their manifest yet, a load
+ * recorded as started, Parquet parts of a batch without their manifest yet, whether or not
+ * committed to their Iceberg tables, a load
  * transaction that has staged rows), so twice in each stage, the second time after the
  * other two stages' kills, and restarted each time (ten times, 3 or 4 in each stage, before
  * 2026-12-06: each kill and restart costs the suite 10 s). Once it has caught up, the warehouse equals the star schema computed from ToteSys,
  * row for row, the lake holds no row version twice, and nothing is left under input/; and,
  * against ToteSys's audit trail, the lake holds every row version any batch's snapshot saw,
  * and the warehouse's fact history every fact version the lake holds, once, and every
- * deletion ({@link WarehouseAudit}).
+ * deletion ({@link WarehouseAudit}); and each Iceberg table holds what the warehouse holds,
+ * each batch one snapshot of each table it changed ({@link IcebergTables}).
  */
 class CrashRecoveryIT {
 
@@ -99,6 +102,7 @@ class CrashRecoveryIT {
             survivor.close();
         }
         long compared = PipelineOutcome.assertNothingLostOrDoubled(world);
+        long icebergRows = IcebergTables.assertEqualTheWarehouse(world);
         ToteSysAudit.Findings audit = ToteSysAudit.check(world);
         audit.assertNone();
         WarehouseAudit.Findings warehouse = WarehouseAudit.check(world);
@@ -106,8 +110,9 @@ class CrashRecoveryIT {
         System.out.printf("[crash] a survivor caught up %.1f s after its start; warehouse equals ToteSys: %d rows "
                 + "compared; the lake holds all %d row versions the batches' snapshots saw, each once; the "
                 + "warehouse's fact history holds each of the lake's fact versions once, %d in all, and records "
-                + "%d deletions%n", caughtUp.toMillis() / 1000.0, compared, audit.requiredVersions(),
-                warehouse.factVersions(), warehouse.deletions());
+                + "%d deletions; the Iceberg tables hold the warehouse's %d rows, each batch one snapshot of "
+                + "each table it changed%n", caughtUp.toMillis() / 1000.0, compared, audit.requiredVersions(),
+                warehouse.factVersions(), warehouse.deletions(), icebergRows);
     }
 
     /**
@@ -160,19 +165,13 @@ class CrashRecoveryIT {
         }
     }
 
-    /** The Parquet objects under input/ whose batch has no manifest yet. */
+    /** The parts of the Iceberg tables whose batch has no manifest yet. */
     private Set<String> unpublishedParquet() {
-        List<String> written = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET).keys("input/");
-        Set<String> published = written.stream().filter(key -> key.endsWith(".json"))
-                .map(key -> batchOf(key, ".json")).collect(Collectors.toSet());
-        return written.stream().filter(key -> key.endsWith(".parquet"))
-                .filter(key -> !published.contains(batchOf(key, "-part-"))).collect(Collectors.toSet());
-    }
-
-    /** The batch id a lake object's file name starts with, up to the marker. */
-    private static String batchOf(String key, String marker) {
-        String fileName = key.substring(key.lastIndexOf('/') + 1);
-        return fileName.substring(0, fileName.indexOf(marker));
+        LakeContents processed = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET);
+        Set<String> published = processed.keys("").stream().filter(key -> key.contains(LakeLayout.MANIFESTS + "/"))
+                .map(LakeLayout::batchIdOf).collect(Collectors.toSet());
+        return processed.keys(LakeLayout.TABLES + "/").stream().filter(key -> key.contains("-part-"))
+                .filter(key -> !published.contains(LakeLayout.batchIdOf(key))).collect(Collectors.toSet());
     }
 
     private static long count(String output, String text) {

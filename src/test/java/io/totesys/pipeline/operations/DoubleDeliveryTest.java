@@ -22,6 +22,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
+import io.totesys.pipeline.testing.IcebergTables;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.ServerBacked;
@@ -71,7 +72,12 @@ class DoubleDeliveryTest {
 
         runTwiceAtOnce(PipelineStage.TRANSFORM);
         assertThat(processed.keys(LakeLayout.input(LakeLayout.MANIFESTS + "/"))).as("Parquet batches").hasSize(1);
-        assertThat(processed.keys("input/fact_payment/")).as("fact_payment objects").hasSize(1);
+        assertThat(processed.tableParts("fact_payment")).as("fact_payment data files").hasSize(1);
+        try (IcebergTables tables = new IcebergTables(world)) {
+            for (WarehouseTable table : WarehouseTable.values()) {
+                assertThat(tables.history(table)).as("%s: one snapshot", table.tableName()).hasSize(1);
+            }
+        }
         assertThat(ingest.keys("input/")).isEmpty();
 
         runTwiceAtOnce(PipelineStage.LOAD);

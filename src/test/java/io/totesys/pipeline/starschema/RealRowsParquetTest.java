@@ -135,7 +135,7 @@ class RealRowsParquetTest {
                     : tables.get(table);
             assertThat(records).as(table.tableName()).isNotEmpty();
             ByteArrayOutputStream streamed = new ByteArrayOutputStream();
-            assertThat(writer.write(records.iterator(), table, table.avroSchema(), streamed))
+            assertThat(writer.write(records.iterator(), table, table.avroSchema(), Map.of(), streamed).rows())
                     .isEqualTo(records.size());
             byte[] earlier = earlierDataFormat(records);
 

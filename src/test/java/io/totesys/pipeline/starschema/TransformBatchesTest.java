@@ -18,8 +18,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.DuckDb;
+import io.totesys.pipeline.testing.IcebergTables;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.ServerBacked;
@@ -85,12 +87,12 @@ class TransformBatchesTest {
             assertThat(manifest.quarantined()).isEmpty();
             for (BatchManifest.Entry entry : manifest.objects()) {
                 byte[] content = world.s3().getObjectAsBytes(request -> request
-                        .bucket(EmbeddedWorld.PROCESSED_BUCKET).key("input/" + entry.key())).asByteArray();
+                        .bucket(EmbeddedWorld.PROCESSED_BUCKET).key(LakeLayout.located(entry.key()))).asByteArray();
                 assertThat(content).hasSize((int) entry.bytes());
                 assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)))
                         .isEqualTo(entry.sha256());
                 Path folder = DuckDb.download(world.s3(), EmbeddedWorld.PROCESSED_BUCKET,
-                        List.of("input/" + entry.key()));
+                        List.of(LakeLayout.located(entry.key())));
                 assertThat(DuckDb.query("SELECT count(*) FROM " + DuckDb.parquet(folder)))
                         .as(entry.key()).containsExactly(String.valueOf(entry.rows()));
                 salesOrderFacts += entry.table().equals("fact_sales_order") ? entry.rows() : 0;
@@ -114,15 +116,16 @@ class TransformBatchesTest {
     }
 
     @Test
-    void aBatchTransformedAgainAfterARestartBeforeItsManifestWritesTheSameObjects() throws Exception {
+    void aBatchTransformedAgainAfterARestartBeforeItsManifestIsCommittedOnceAndNamesTheSameObjects()
+            throws Exception {
         new ToteSysSimulator(world.totesysOwner(), 23).seed(0.01);
         PipelineStages.run(producer, PipelineStage.EXTRACT);
         PipelineStages.run(producer, PipelineStage.TRANSFORM);
         String transformManifest = processed.keys("input/_manifests/").get(0);
         BatchManifest first = manifest(processed, transformManifest);
 
-        // A crash after the Parquet objects but before the manifest leaves the objects and the
-        // extract batch still under input/:
+        // A crash after the Iceberg commits but before the manifest leaves the tables committed
+        // and the extract batch still under input/:
         world.s3().deleteObject(request -> request.bucket(EmbeddedWorld.PROCESSED_BUCKET).key(transformManifest));
         putBackIntoInput();
         PipelineStages.run(producer, PipelineStage.TRANSFORM);
@@ -134,8 +137,15 @@ class TransformBatchesTest {
                                 .map(entry -> org.assertj.core.groups.Tuple.tuple(entry.key(), entry.rows(),
                                         entry.sha256()))
                                 .toList());
-        assertThat(processed.keys("input/")).filteredOn(key -> key.endsWith(".parquet"))
-                .hasSize(first.objects().size());
+        assertThat(processed.keys(LakeLayout.TABLES + "/")).filteredOn(key -> key.endsWith(".parquet"))
+                .as("the data files of the first run only: the second run's copies went")
+                .containsExactlyInAnyOrderElementsOf(first.objects().stream().map(BatchManifest.Entry::key).toList());
+        try (IcebergTables tables = new IcebergTables(world)) {
+            for (WarehouseTable table : WarehouseTable.values()) {
+                assertThat(tables.batches(table)).as("%s: committed once", table.tableName())
+                        .containsExactly(first.batchId());
+            }
+        }
     }
 
     /** Moves every consumed extract object back under input/, as a redelivery would present it. */

@@ -33,6 +33,16 @@ public final class LakeContents {
                 .toList();
     }
 
+    /**
+     * The data files of a star schema table's Iceberg table that a transform wrote as a
+     * batch's parts (not the copies that carry a dimension's rows over), committed or not.
+     */
+    public List<String> tableParts(String table) {
+        return keys(io.totesys.pipeline.lake.LakeLayout.tableLocation(table) + "/data/").stream()
+                .filter(key -> key.contains("-part-"))
+                .toList();
+    }
+
     public String read(String key) {
         return s3.getObjectAsBytes(request -> request.bucket(bucket).key(key)).asString(StandardCharsets.UTF_8);
     }

@@ -68,6 +68,10 @@ public final class ToteSysFixture {
             DatabaseServer.execute(warehouse, "TRUNCATE " + WarehouseDeletions.tables().stream()
                     .map(WarehouseDeletions::tableName).collect(Collectors.joining(", ")));
         }
+        if (exists(warehouse, "iceberg_catalog.iceberg_tables")) {
+            DatabaseServer.execute(warehouse,
+                    "TRUNCATE iceberg_catalog.iceberg_tables, iceberg_catalog.iceberg_namespace_properties");
+        }
         new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET).clear();
         new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET).clear();
     }

@@ -86,7 +86,8 @@ class LoadPoisonTest {
 
         assertQuarantined(payment, "bytes, its manifest says " + paymentBytes.length);
         assertQuarantined(purchaseOrder, "its SHA-256 is");
-        assertThat(processed.keys("quarantine/" + WarehouseTable.DIM_LOCATION.tableName() + "/"))
+        assertThat(processed.keys(LakeLayout.quarantine(LakeLayout.tableLocation(WarehouseTable.DIM_LOCATION
+                .tableName()) + "/")))
                 .as("nothing to quarantine but the report of a missing object")
                 .containsExactly(LakeLayout.quarantine(LakeLayout.quarantineReportKey(LakeLayout.relative(location))));
         assertReport(location, "the manifest names it, but it does not exist");
@@ -96,7 +97,7 @@ class LoadPoisonTest {
     }
 
     private String onlyPart(WarehouseTable table) {
-        List<String> parts = processed.keys("input/" + table.tableName() + "/");
+        List<String> parts = processed.tableParts(table.tableName());
         assertThat(parts).as(table.tableName() + " parts").hasSize(1);
         return parts.get(0);
     }

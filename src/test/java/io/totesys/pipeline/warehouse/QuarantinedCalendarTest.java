@@ -53,14 +53,14 @@ class QuarantinedCalendarTest {
         simulator.seed(0.01);
         PipelineStages.run(producer, PipelineStage.EXTRACT);
         PipelineStages.run(producer, PipelineStage.TRANSFORM);
-        List<String> calendar = processed.keys("input/" + WarehouseTable.DIM_DATE.tableName() + "/");
+        List<String> calendar = processed.tableParts(WarehouseTable.DIM_DATE.tableName());
         assertThat(calendar).isNotEmpty();
         calendar.forEach(key -> world.s3()
                 .deleteObject(request -> request.bucket(EmbeddedWorld.PROCESSED_BUCKET).key(key)));
 
         PipelineStages.run(producer, PipelineStage.LOAD);
 
-        assertThat(processed.keys("quarantine/" + WarehouseTable.DIM_DATE.tableName() + "/"))
+        assertThat(processed.keys(LakeLayout.quarantine(LakeLayout.tableLocation(WarehouseTable.DIM_DATE.tableName()))))
                 .as("the report of the missing calendar object")
                 .contains(LakeLayout.quarantine(LakeLayout.quarantineReportKey(LakeLayout.relative(calendar.get(0)))));
         for (WarehouseTable table : List.of(WarehouseTable.FACT_SALES_ORDER, WarehouseTable.FACT_PURCHASE_ORDER,

@@ -66,6 +66,7 @@ public final class RunEmbedded {
         }, "embedded-world-stop"));
 
         printWhereToLook(world, environment);
+        printIcebergCatalog(world);
         simulate(simulator, rate, scheduler);
         reportLake(world.s3(), scheduler);
         reportWarehouse(world.databases().warehouse(), scheduler);
@@ -113,6 +114,52 @@ public final class RunEmbedded {
                 world.environment().entrySet().stream().map(setting -> setting.getKey() + "=" + setting.getValue())
                         .collect(Collectors.joining(" ")),
                 environment.get("ETL_POLL_INTERVAL")));
+    }
+
+    /** How Spark and Trino read the lake's Iceberg tables, with this world's addresses and keys (README). */
+    private static void printIcebergCatalog(EmbeddedWorld world) {
+        String url = world.databases().jdbcUrl(DatabaseServer.WAREHOUSE_DATABASE) + "?currentSchema=iceberg_catalog";
+        String location = "s3://" + EmbeddedWorld.PROCESSED_BUCKET + "/tables";
+        String endpoint = world.objectStore().endpoint();
+        say("""
+
+                The lake's star schema as Iceberg tables: catalog totesys (JDBC, in the warehouse), namespace star_schema
+                Spark 3.5:
+                  spark-sql --packages org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.10.1,\
+                org.apache.iceberg:iceberg-aws-bundle:1.10.1,org.postgresql:postgresql:42.7.8 \\
+                    --conf spark.sql.catalog.totesys=org.apache.iceberg.spark.SparkCatalog \\
+                    --conf spark.sql.catalog.totesys.type=jdbc \\
+                    --conf spark.sql.catalog.totesys.uri='%1$s' \\
+                    --conf spark.sql.catalog.totesys.jdbc.user=%2$s \\
+                    --conf spark.sql.catalog.totesys.jdbc.password=%3$s \\
+                    --conf spark.sql.catalog.totesys.jdbc.schema-version=V1 \\
+                    --conf spark.sql.catalog.totesys.jdbc.init-catalog-tables=false \\
+                    --conf spark.sql.catalog.totesys.warehouse=%4$s \\
+                    --conf spark.sql.catalog.totesys.io-impl=org.apache.iceberg.aws.s3.S3FileIO \\
+                    --conf spark.sql.catalog.totesys.s3.endpoint=%5$s \\
+                    --conf spark.sql.catalog.totesys.s3.path-style-access=true \\
+                    --conf spark.sql.catalog.totesys.s3.access-key-id=%6$s \\
+                    --conf spark.sql.catalog.totesys.s3.secret-access-key=%7$s \\
+                    --conf spark.sql.catalog.totesys.client.region=%8$s
+                  SELECT * FROM totesys.star_schema.dim_staff;
+                Trino, etc/catalog/totesys.properties:
+                  connector.name=iceberg
+                  iceberg.catalog.type=jdbc
+                  iceberg.jdbc-catalog.catalog-name=totesys
+                  iceberg.jdbc-catalog.driver-class=org.postgresql.Driver
+                  iceberg.jdbc-catalog.connection-url=%1$s
+                  iceberg.jdbc-catalog.connection-user=%2$s
+                  iceberg.jdbc-catalog.connection-password=%3$s
+                  iceberg.jdbc-catalog.default-warehouse-dir=%4$s
+                  fs.native-s3.enabled=true
+                  s3.endpoint=%5$s
+                  s3.path-style-access=true
+                  s3.aws-access-key=%6$s
+                  s3.aws-secret-key=%7$s
+                  s3.region=%8$s
+                  SELECT * FROM totesys.star_schema.fact_sales_order;
+                """.formatted(url, DatabaseServer.WAREHOUSE_USER, DatabaseServer.WAREHOUSE_PASSWORD, location, endpoint,
+                ObjectStoreServer.ACCESS_KEY, ObjectStoreServer.SECRET_KEY, ObjectStoreServer.REGION));
     }
 
     private static void simulate(ToteSysSimulator simulator, double rate, ScheduledExecutorService scheduler) {

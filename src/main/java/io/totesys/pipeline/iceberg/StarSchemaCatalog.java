@@ -1,0 +1,208 @@
+package io.totesys.pipeline.iceberg;
+
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.UpdateSchema;
+import org.apache.iceberg.aws.AwsClientProperties;
+import org.apache.iceberg.aws.s3.S3FileIO;
+import org.apache.iceberg.aws.s3.S3FileIOProperties;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.types.Types;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.agroal.api.AgroalDataSource;
+import io.totesys.pipeline.lake.LakeClientProducer;
+import io.totesys.pipeline.lake.LakeLayout;
+import io.totesys.pipeline.lake.LakeSettings;
+import io.totesys.pipeline.starschema.WarehouseColumn;
+import io.totesys.pipeline.starschema.WarehouseTable;
+
+/**
+ * The lake's Iceberg catalog (docs/architecture.md#iceberg-tables): Iceberg's
+ * {@link JdbcCatalog} in the warehouse database (schema {@code iceberg_catalog}), its tables'
+ * data and metadata in the processed bucket through Iceberg's S3 file IO, one table per star
+ * schema table in the namespace {@code star_schema}. It is made when a stage first needs it,
+ * so that a warehouse that is away is one more failure the stage reports, not a failed start.
+ * A table is created the first time a batch writes it, and gains the columns an operator
+ * added since ({@code ETL_STAR_SCHEMA_ADDED_COLUMNS}).
+ */
+@ApplicationScoped
+public class StarSchemaCatalog {
+
+    private static final Logger LOG = Logger.getLogger(StarSchemaCatalog.class);
+
+    private final AgroalDataSource warehouse;
+    private final LakeSettings lake;
+    private final IcebergSettings settings;
+    private final String warehouseUrl;
+    private final Map<WarehouseTable, Table> tables = new EnumMap<>(WarehouseTable.class);
+    private JdbcCatalog catalog;
+
+    StarSchemaCatalog(AgroalDataSource warehouse, LakeSettings lake, IcebergSettings settings,
+            @ConfigProperty(name = "quarkus.datasource.jdbc.url") String warehouseUrl) {
+        this.warehouse = warehouse;
+        this.lake = lake;
+        this.settings = settings;
+        this.warehouseUrl = warehouseUrl;
+    }
+
+    /**
+     * The Iceberg table of a star schema table, created if it is not there yet, with every
+     * column it has now: those an operator added since included.
+     */
+    public synchronized Table table(WarehouseTable table) {
+        Table cached = tables.get(table);
+        if (cached == null) {
+            Table made = loadOrCreate(table);
+            tables.put(table, made);
+            return made;
+        }
+        if (table.columns().stream().anyMatch(column -> cached.schema().findField(column.name()) == null)) {
+            cached.refresh();
+            addColumns(table, cached);
+        }
+        return cached;
+    }
+
+    /**
+     * The table as its catalog holds it now: what other writers (upkeep, a replay) committed
+     * since included. A table dropped from the catalog since is made again.
+     */
+    public Table current(WarehouseTable table) {
+        Table iceberg = table(table);
+        if (!catalog().tableExists(identifier(table))) {
+            LOG.infof("Iceberg table %s is no longer in the catalog %s (dropped); it is made again", iceberg.name(),
+                    settings.catalogName());
+            synchronized (this) {
+                tables.remove(table);
+            }
+            return table(table);
+        }
+        iceberg.refresh();
+        return iceberg;
+    }
+
+    /** Whether the catalog has the table: a batch wrote it since it was made. */
+    public boolean exists(WarehouseTable table) {
+        return catalog().tableExists(identifier(table));
+    }
+
+    /** The catalog's identifier of a star schema table: {@code star_schema.<table>}. */
+    public static TableIdentifier identifier(WarehouseTable table) {
+        return TableIdentifier.of(Namespace.of(LakeLayout.STAR_SCHEMA), table.tableName());
+    }
+
+    /** Where the catalog keeps its tables: {@code s3://<processed bucket>/tables}. */
+    public String warehouseLocation() {
+        return "s3://" + lake.processedBucket() + "/" + LakeLayout.TABLES;
+    }
+
+    /** The catalog's name, which Spark, Trino and Flink give theirs to see the tables. */
+    public String catalogName() {
+        return settings.catalogName();
+    }
+
+    private Table loadOrCreate(WarehouseTable table) {
+        JdbcCatalog jdbc = catalog();
+        TableIdentifier identifier = identifier(table);
+        Table iceberg;
+        try {
+            iceberg = jdbc.loadTable(identifier);
+        } catch (NoSuchTableException e) {
+            try {
+                Schema schema = IcebergTableLayout.schema(table);
+                iceberg = jdbc.buildTable(identifier, schema)
+                        .withPartitionSpec(IcebergTableLayout.partitionSpec(schema))
+                        .withProperties(IcebergTableLayout.properties(table))
+                        .create();
+                LOG.infof("Iceberg table %s.%s created at %s", settings.catalogName(), identifier, iceberg.location());
+            } catch (AlreadyExistsException raced) {
+                iceberg = jdbc.loadTable(identifier);
+            }
+        }
+        addColumns(table, iceberg);
+        return iceberg;
+    }
+
+    /** Adds to the Iceberg table the columns an operator added to its star schema table since it was made. */
+    private static void addColumns(WarehouseTable table, Table iceberg) {
+        UpdateSchema update = null;
+        Map<String, String> properties = new LinkedHashMap<>();
+        for (WarehouseColumn column : table.columns()) {
+            if (iceberg.schema().findField(column.name()) == null) {
+                if (update == null) {
+                    update = iceberg.updateSchema();
+                }
+                update.addColumn(column.name(), IcebergTableLayout.type(column));
+                properties.putAll(IcebergTableLayout.metricsProperties(column));
+            }
+        }
+        if (update != null) {
+            update.commit();
+            if (!properties.isEmpty()) {
+                var changes = iceberg.updateProperties();
+                properties.forEach(changes::set);
+                changes.commit();
+            }
+            LOG.infof("Iceberg table %s gained the columns %s", iceberg.name(), iceberg.schema().columns().stream()
+                    .map(Types.NestedField::name).toList());
+        }
+    }
+
+    private synchronized JdbcCatalog catalog() {
+        if (catalog == null) {
+            JdbcCatalog jdbc = new JdbcCatalog(properties -> fileIo(properties),
+                    properties -> new CatalogConnections(warehouse, warehouseUrl, properties), false);
+            jdbc.initialize(settings.catalogName(), catalogProperties());
+            catalog = jdbc;
+        }
+        return catalog;
+    }
+
+    private S3FileIO fileIo(Map<String, String> properties) {
+        S3FileIO io = new S3FileIO(() -> LakeClientProducer.newClient(lake));
+        io.initialize(properties);
+        return io;
+    }
+
+    /**
+     * The catalog's properties as the service uses them: the warehouse database's URL (the
+     * connections are the warehouse pool's), the tables' location, Iceberg's S3 file IO with the
+     * lake's endpoint and path-style access, and the catalog's tables left to the pipeline's
+     * migrations.
+     */
+    private Map<String, String> catalogProperties() {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put(CatalogProperties.URI, warehouseUrl);
+        properties.put(CatalogProperties.WAREHOUSE_LOCATION, warehouseLocation());
+        properties.put(CatalogProperties.FILE_IO_IMPL, S3FileIO.class.getName());
+        properties.put("jdbc.schema-version", "V1");
+        properties.put("jdbc.init-catalog-tables", "false");
+        lake.s3().endpoint().ifPresent(endpoint -> {
+            properties.put(S3FileIOProperties.ENDPOINT, endpoint);
+            properties.put(S3FileIOProperties.PATH_STYLE_ACCESS, "true");
+        });
+        lake.s3().region().ifPresent(region -> properties.put(AwsClientProperties.CLIENT_REGION, region));
+        return properties;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (catalog != null) {
+            catalog.close();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.totesys.pipeline.iceberg;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+
+import org.apache.iceberg.ManifestFile;
+import org.apache.iceberg.ManifestFiles;
+import org.apache.iceberg.ReachableFileUtil;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileInfo;
+import org.apache.iceberg.io.SupportsBulkOperations;
+import org.apache.iceberg.io.SupportsPrefixOperations;
+import org.jboss.logging.Logger;
+
+import io.totesys.pipeline.lake.LakeBatches;
+import io.totesys.pipeline.lake.LakeLayout;
+import io.totesys.pipeline.starschema.WarehouseTable;
+
+/**
+ * The Iceberg tables' upkeep (routes/iceberg-upkeep.camel.yaml,
+ * docs/operations.md#iceberg-upkeep), on the leader every {@code ICEBERG_UPKEEP_INTERVAL}:
+ * <ul>
+ * <li>snapshots older than {@code ICEBERG_SNAPSHOT_RETENTION} expire, with the files only they
+ * listed, but never the latest one, nor one of a batch the load has not read yet (its
+ * manifest still waits under {@code input/}), nor any after it;</li>
+ * <li>files under a table's location that no snapshot lists and that are older than
+ * {@code ICEBERG_ORPHAN_FILE_AGE} (a transform run that failed before its commit left them)
+ * are removed.</li>
+ * </ul>
+ * Its commits and the transform's meet as Iceberg's commits do: the one that loses the
+ * race applies its change again on the other's.
+ */
+@ApplicationScoped
+@Named("icebergUpkeep")
+public class TableUpkeep {
+
+    private static final Logger LOG = Logger.getLogger(TableUpkeep.class);
+
+    private final StarSchemaCatalog catalog;
+    private final LakeBatches processed;
+    private final IcebergSettings settings;
+    private final Clock clock;
+
+    TableUpkeep(StarSchemaCatalog catalog, @Named("processedBatches") LakeBatches processed,
+            IcebergSettings settings, Clock clock) {
+        this.catalog = catalog;
+        this.processed = processed;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** One pass over every table, with the settings' ages. */
+    public void upkeep() {
+        Instant now = clock.instant();
+        Set<String> unloaded = unloadedBatches();
+        int expired = 0;
+        int orphans = 0;
+        for (WarehouseTable table : WarehouseTable.values()) {
+            try {
+                if (catalog.exists(table)) {
+                    Table iceberg = catalog.current(table);
+                    expired += expireSnapshots(iceberg, now.minus(settings.snapshotRetention()), unloaded);
+                    orphans += removeOrphanFiles(iceberg, now.minus(settings.orphanFileAge()));
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("Iceberg upkeep of %s failed, tried again in %s: %s", table.tableName(),
+                        settings.upkeepInterval(), e.getMessage());
+            }
+        }
+        if (expired + orphans > 0) {
+            LOG.infof("Iceberg upkeep: %d snapshots older than %s expired, %d orphan files removed", expired,
+                    settings.snapshotRetention(), orphans);
+        }
+    }
+
+    /**
+     * Expires the table's snapshots older than {@code before}, but the latest, and any of a
+     * batch in {@code unloaded} or after it; says how many went.
+     */
+    int expireSnapshots(Table table, Instant before, Set<String> unloaded) {
+        Snapshot current = table.currentSnapshot();
+        if (current == null) {
+            return 0;
+        }
+        long cutoff = before.toEpochMilli();
+        List<Snapshot> snapshots = new ArrayList<>();
+        table.snapshots().forEach(snapshots::add);
+        for (Snapshot snapshot : snapshots) {
+            if (unloaded.contains(snapshot.summary().get(BatchSummary.BATCH_ID))) {
+                cutoff = Math.min(cutoff, snapshot.timestampMillis());
+            }
+        }
+        long expiring = cutoff;
+        int expired = (int) snapshots.stream()
+                .filter(snapshot -> snapshot.timestampMillis() < expiring && snapshot.snapshotId() != current
+                        .snapshotId())
+                .count();
+        if (expired > 0) {
+            table.expireSnapshots().expireOlderThan(cutoff).retainLast(1).cleanExpiredFiles(true).commit();
+            LOG.debugf("Iceberg table %s: %d snapshots expired", table.name(), expired);
+        }
+        return expired;
+    }
+
+    /**
+     * Removes the files under the table's location that no snapshot of it lists (data,
+     * manifests, manifest lists, metadata files), written before {@code before}; says how many.
+     */
+    int removeOrphanFiles(Table table, Instant before) {
+        Set<String> reachable = reachable(table);
+        List<String> orphans = new ArrayList<>();
+        for (FileInfo file : ((SupportsPrefixOperations) table.io()).listPrefix(table.location() + "/")) {
+            if (!reachable.contains(file.location()) && file.createdAtMillis() < before.toEpochMilli()) {
+                orphans.add(file.location());
+            }
+        }
+        if (!orphans.isEmpty()) {
+            ((SupportsBulkOperations) table.io()).deleteFiles(orphans);
+            LOG.debugf("Iceberg table %s: orphan files removed: %s", table.name(), orphans);
+        }
+        return orphans.size();
+    }
+
+    /** Every file a snapshot or metadata version of the table refers to. */
+    private static Set<String> reachable(Table table) {
+        Set<String> reachable = new HashSet<>(ReachableFileUtil.metadataFileLocations(table, true));
+        reachable.addAll(ReachableFileUtil.manifestListLocations(table));
+        reachable.addAll(ReachableFileUtil.statisticsFilesLocations(table));
+        for (Snapshot snapshot : table.snapshots()) {
+            for (ManifestFile manifest : snapshot.allManifests(table.io())) {
+                reachable.add(manifest.path());
+                try (CloseableIterable<String> paths = ManifestFiles.readPaths(manifest, table.io())) {
+                    paths.forEach(reachable::add);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("reading " + manifest.path() + " failed", e);
+                }
+            }
+        }
+        return reachable;
+    }
+
+    /** The batches whose manifest waits for the load under the processed bucket's {@code input/}. */
+    Set<String> unloadedBatches() {
+        return processed.pendingManifests().stream().map(LakeLayout::batchIdOf).collect(Collectors.toSet());
+    }
+}

@@ -1,0 +1,180 @@
+package io.totesys.pipeline.iceberg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+
+import org.apache.camel.ProducerTemplate;
+import org.apache.iceberg.Snapshot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.starschema.WarehouseTable;
+import io.totesys.pipeline.testing.CapturedLog;
+import io.totesys.pipeline.testing.DuckDb;
+import io.totesys.pipeline.testing.IcebergTables;
+import io.totesys.pipeline.testing.LakeContents;
+import io.totesys.pipeline.testing.PipelineStages;
+import io.totesys.pipeline.testing.ServerBacked;
+import io.totesys.pipeline.testing.SqlRows;
+import io.totesys.pipeline.testing.TestWorld;
+import io.totesys.pipeline.testing.TestWorldResource;
+import io.totesys.pipeline.testing.ToteSysFixture;
+import io.totesys.pipeline.world.DatabaseServer;
+import io.totesys.pipeline.world.EmbeddedWorld;
+import io.totesys.pipeline.world.ToteSysSimulator;
+
+/**
+ * The star schema in the lake as Iceberg tables, read the way another engine reads them
+ * (Iceberg's JDBC catalog and reader, and DuckDB over the data files a snapshot lists),
+ * against the warehouse the same batches loaded: each table's current snapshot holds what the
+ * warehouse holds (a dimension's current members, a fact's every version), each batch is
+ * one snapshot of each table it changed, and a table read as of an earlier batch's snapshot
+ * holds that batch's state.
+ */
+@QuarkusTest
+@ServerBacked
+@WithTestResource(TestWorldResource.class)
+class IcebergTablesTest {
+
+    @Inject
+    ProducerTemplate producer;
+
+    private final EmbeddedWorld world = TestWorld.get();
+    private final DataSource warehouse = world.databases().warehouse();
+    private IcebergTables tables;
+
+    @BeforeEach
+    void emptyEverything() {
+        ToteSysFixture.reset(world);
+        tables = new IcebergTables(world);
+    }
+
+    @AfterEach
+    void closeCatalog() throws Exception {
+        tables.close();
+    }
+
+    @Test
+    void eachTableHoldsWhatTheWarehouseHoldsBatchByBatchAndAsOfEachBatch() {
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 27);
+        simulator.seed(0.05);
+        DatabaseServer.execute(world.totesysOwner(), "INSERT INTO currency VALUES (99, 'CHF', now(), now())");
+        runPipeline();
+        Map<WarehouseTable, List<String>> afterFirst = new EnumMap<>(WarehouseTable.class);
+        for (WarehouseTable table : WarehouseTable.values()) {
+            afterFirst.put(table, IcebergTables.warehouseRows(warehouse, table));
+        }
+        assertTablesEqualTheWarehouse();
+
+        for (int change = 0; change < 60; change++) {
+            simulator.change();
+        }
+        DatabaseServer.execute(world.totesysOwner(),
+                "UPDATE staff SET first_name = 'Renamed', last_updated = now() WHERE staff_id = 1",
+                "DELETE FROM currency WHERE currency_id = 99");
+        runPipeline();
+        assertTablesEqualTheWarehouse();
+        assertThat(tables.rows(WarehouseTable.DIM_CURRENCY)).as("a deleted member is no longer current")
+                .noneMatch(row -> row.startsWith("99|"));
+        assertThat(tables.rows(WarehouseTable.DIM_STAFF)).anyMatch(row -> row.startsWith("1|Renamed|"));
+
+        List<String> batches = SqlRows.of(warehouse, "SELECT batch_id FROM pipeline.load_batch ORDER BY batch_id")
+                .stream().map(row -> row.substring(1, row.length() - 1)).toList();
+        assertThat(batches).as("two batches loaded").hasSize(2);
+        for (WarehouseTable table : WarehouseTable.values()) {
+            assertThat(tables.batches(table)).as("%s: one snapshot per batch that changed it", table.tableName())
+                    .doesNotHaveDuplicates().isSubsetOf(batches).startsWith(batches.get(0));
+        }
+        assertThat(tables.batches(WarehouseTable.DIM_STAFF)).containsExactlyElementsOf(batches);
+        assertThat(tables.batches(WarehouseTable.DIM_CURRENCY)).containsExactlyElementsOf(batches);
+        for (WarehouseTable fact : List.of(WarehouseTable.FACT_SALES_ORDER, WarehouseTable.FACT_PAYMENT)) {
+            long added = tables.history(fact).stream()
+                    .mapToLong(snapshot -> Long.parseLong(snapshot.summary().get("added-records"))).sum();
+            assertThat(added).as("%s: every version appended once", fact.tableName())
+                    .isEqualTo(SqlRows.count(warehouse, "SELECT count(*) FROM " + fact.tableName()));
+        }
+
+        for (WarehouseTable table : List.of(WarehouseTable.DIM_STAFF, WarehouseTable.DIM_CURRENCY,
+                WarehouseTable.FACT_SALES_ORDER, WarehouseTable.FACT_PAYMENT)) {
+            Snapshot first = tables.history(table).get(0);
+            assertThat(tables.rows(table, first.snapshotId())).as("%s as of the first batch", table.tableName())
+                    .isEqualTo(afterFirst.get(table));
+        }
+    }
+
+    @Test
+    void theDataFilesASnapshotListsAreTheTable() throws Exception {
+        ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 28);
+        simulator.seed(0.05);
+        runPipeline();
+        for (int change = 0; change < 40; change++) {
+            simulator.change();
+        }
+        DatabaseServer.execute(world.totesysOwner(),
+                "UPDATE address SET phone = '0000 000000', last_updated = now() WHERE address_id IN (1, 2, 3)");
+        runPipeline();
+
+        for (WarehouseTable table : List.of(WarehouseTable.DIM_LOCATION, WarehouseTable.FACT_SALES_ORDER)) {
+            List<String> keys = tables.dataFileKeys(table);
+            Path folder = DuckDb.download(world.s3(), EmbeddedWorld.PROCESSED_BUCKET, keys);
+            String columns = String.join(", ", table.columnNames());
+            List<String> duckDb = DuckDb.query("SELECT " + columns + " FROM " + DuckDb.parquet(folder)).stream()
+                    .sorted().toList();
+            assertThat(keys(duckDb)).as("%s: the keys of its data files' rows, read by DuckDB", table.tableName())
+                    .isEqualTo(keys(IcebergTables.warehouseRows(warehouse, table)));
+            if (table == WarehouseTable.DIM_LOCATION) {
+                assertThat(duckDb).as("text columns read alike").isEqualTo(tables.rows(table));
+            }
+        }
+    }
+
+    /** The first value of each row, sorted: the dimension's member or the fact's source row. */
+    private static List<String> keys(List<String> rows) {
+        return rows.stream().map(row -> row.substring(0, row.indexOf('|'))).sorted().toList();
+    }
+
+    @Test
+    void aDimensionsDataFileLostFromTheLakeLeavesItsTableAndTheBatchesGoOn() throws Exception {
+        new ToteSysSimulator(world.totesysOwner(), 29).seed(0.02);
+        runPipeline();
+        List<String> locations = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET)
+                .tableParts(WarehouseTable.DIM_LOCATION.tableName());
+        assertThat(locations).hasSize(1);
+        world.s3().deleteObject(request -> request.bucket(EmbeddedWorld.PROCESSED_BUCKET).key(locations.get(0)));
+
+        DatabaseServer.execute(world.totesysOwner(),
+                "UPDATE address SET phone = '0000 000001', last_updated = now() WHERE address_id = 1");
+        try (CapturedLog log = CapturedLog.of(BatchTableCommits.class)) {
+            runPipeline();
+            assertThat(log.lines()).anyMatch(line -> line.contains(locations.get(0) + ", which is missing")
+                    && line.contains("reextract"));
+        }
+        assertThat(tables.rows(WarehouseTable.DIM_LOCATION)).as("the member the batch brought, and only it")
+                .hasSize(1).allMatch(row -> row.startsWith("1|") && row.endsWith("|0000 000001"));
+    }
+
+    private void assertTablesEqualTheWarehouse() {
+        for (WarehouseTable table : WarehouseTable.values()) {
+            assertThat(tables.rows(table)).as(table.tableName())
+                    .isEqualTo(IcebergTables.warehouseRows(warehouse, table));
+        }
+    }
+
+    private void runPipeline() {
+        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        PipelineStages.run(producer, PipelineStage.TRANSFORM);
+        PipelineStages.run(producer, PipelineStage.LOAD);
+    }
+}

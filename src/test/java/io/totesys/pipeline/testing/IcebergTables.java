@@ -1,0 +1,199 @@
+package io.totesys.pipeline.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.util.SnapshotUtil;
+
+import io.totesys.pipeline.starschema.WarehouseTable;
+import io.totesys.pipeline.world.DatabaseServer;
+import io.totesys.pipeline.world.EmbeddedWorld;
+import io.totesys.pipeline.world.ObjectStoreServer;
+
+/**
+ * The lake's Iceberg tables as another engine sees them: Iceberg's own JDBC catalog, connected
+ * the way docs/architecture.md#iceberg-tables tells Spark and Trino to connect (the catalog's
+ * schema in the URL, Iceberg's S3 file IO with the lake's endpoint and credentials), and
+ * Iceberg's own reader. Values come back as Java values (integers, decimals, dates, times,
+ * booleans, text), rendered as text to compare with the warehouse's.
+ */
+public final class IcebergTables implements AutoCloseable {
+
+    /** The summary key that names a snapshot's batch. */
+    public static final String BATCH_ID = "totesys.batch-id";
+
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private JdbcCatalog catalog;
+
+    /** The catalog connects at its first use: the service makes the catalog's tables as it migrates its schemas. */
+    public IcebergTables(EmbeddedWorld world) {
+        properties.put("uri", world.databases().jdbcUrl(DatabaseServer.WAREHOUSE_DATABASE)
+                + "?currentSchema=iceberg_catalog");
+        properties.put("jdbc.user", DatabaseServer.WAREHOUSE_USER);
+        properties.put("jdbc.password", DatabaseServer.WAREHOUSE_PASSWORD);
+        properties.put("jdbc.schema-version", "V1");
+        properties.put("jdbc.init-catalog-tables", "false");
+        properties.put("warehouse", "s3://" + EmbeddedWorld.PROCESSED_BUCKET + "/tables");
+        properties.put("io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
+        properties.put("s3.endpoint", world.objectStore().endpoint());
+        properties.put("s3.path-style-access", "true");
+        properties.put("s3.access-key-id", ObjectStoreServer.ACCESS_KEY);
+        properties.put("s3.secret-access-key", ObjectStoreServer.SECRET_KEY);
+        properties.put("client.region", ObjectStoreServer.REGION);
+    }
+
+    public Table table(WarehouseTable table) {
+        if (catalog == null) {
+            catalog = new JdbcCatalog();
+            catalog.initialize("totesys", properties);
+        }
+        return catalog.loadTable(TableIdentifier.of(Namespace.of("star_schema"), table.tableName()));
+    }
+
+    /** The table's snapshots from the first to the current one. */
+    public List<Snapshot> history(WarehouseTable table) {
+        List<Snapshot> snapshots = new ArrayList<>();
+        SnapshotUtil.currentAncestors(table(table)).forEach(snapshots::add);
+        Collections.reverse(snapshots);
+        return snapshots;
+    }
+
+    /** The batch ids of the table's snapshots, oldest first, one per snapshot. */
+    public List<String> batches(WarehouseTable table) {
+        return history(table).stream().map(snapshot -> snapshot.summary().get(BATCH_ID)).toList();
+    }
+
+    /**
+     * The keys in the processed bucket of the data files the table's current snapshot lists,
+     * checking that it lists no delete file: the files are the table.
+     */
+    public List<String> dataFileKeys(WarehouseTable table) {
+        List<String> keys = new ArrayList<>();
+        try (CloseableIterable<FileScanTask> files = table(table).newScan().planFiles()) {
+            for (FileScanTask file : files) {
+                assertThat(file.deletes()).as("%s: no delete files", table.tableName()).isEmpty();
+                keys.add(file.file().location().substring(("s3://" + EmbeddedWorld.PROCESSED_BUCKET + "/").length()));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return keys;
+    }
+
+    /** The table's current rows (its columns as the warehouse table has them), sorted. */
+    public List<String> rows(WarehouseTable table) {
+        return rows(table, null);
+    }
+
+    /** The table's rows as of a snapshot, sorted; {@code null}: the current one. */
+    public List<String> rows(WarehouseTable table, Long snapshotId) {
+        Table iceberg = table(table);
+        var scan = IcebergGenerics.read(iceberg).select(table.columnNames());
+        if (snapshotId != null) {
+            scan = scan.useSnapshot(snapshotId);
+        }
+        List<String> rows = new ArrayList<>();
+        try (CloseableIterable<Record> records = scan.build()) {
+            for (Record record : records) {
+                rows.add(table.columnNames().stream().map(column -> text(record.getField(column)))
+                        .collect(Collectors.joining("|")));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return rows.stream().sorted().toList();
+    }
+
+    /**
+     * What the Iceberg table should hold, from the warehouse: a dimension's current members
+     * ({@code <table>_current}), a fact's every version; the table's own columns, sorted.
+     */
+    public static List<String> warehouseRows(DataSource warehouse, WarehouseTable table) {
+        String columns = table.columns().stream().map(column -> column.sqlName()).collect(Collectors.joining(", "));
+        String from = table.isFact() ? table.tableName() : table.tableName() + "_current";
+        if (table == WarehouseTable.DIM_DATE) {
+            from = table.tableName();
+        }
+        List<String> rows = new ArrayList<>();
+        try (Connection connection = warehouse.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("SELECT " + columns + " FROM public." + from)) {
+            ResultSetMetaData metadata = result.getMetaData();
+            while (result.next()) {
+                List<String> values = new ArrayList<>();
+                for (int column = 1; column <= metadata.getColumnCount(); column++) {
+                    values.add(text(switch (metadata.getColumnType(column)) {
+                        case Types.DATE -> result.getObject(column, LocalDate.class);
+                        case Types.TIME -> result.getObject(column, LocalTime.class);
+                        default -> result.getObject(column);
+                    }));
+                }
+                rows.add(String.join("|", values));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return rows.stream().sorted(Comparator.naturalOrder()).toList();
+    }
+
+    /**
+     * Asserts that each table's current snapshot holds what the warehouse holds, and that no
+     * batch is more than one snapshot of a table; says how many rows it compared.
+     */
+    public static long assertEqualTheWarehouse(EmbeddedWorld world) throws Exception {
+        long compared = 0;
+        try (IcebergTables tables = new IcebergTables(world)) {
+            for (WarehouseTable table : WarehouseTable.values()) {
+                List<String> rows = tables.rows(table);
+                assertThat(rows).as("Iceberg table %s", table.tableName())
+                        .isEqualTo(warehouseRows(world.databases().warehouse(), table));
+                assertThat(tables.batches(table))
+                        .as("%s: one snapshot per batch", table.tableName()).doesNotHaveDuplicates();
+                compared += rows.size();
+            }
+        }
+        return compared;
+    }
+
+    private static String text(Object value) {
+        if (value instanceof BigDecimal decimal) {
+            return decimal.toPlainString();
+        }
+        return Objects.toString(value);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (catalog != null) {
+            catalog.close();
+        }
+    }
+}
