@@ -22,8 +22,10 @@ final class BatchSummary {
 
     /** The batch id. */
     static final String BATCH_ID = "totesys.batch-id";
-    /** What makes the commit happen once: the batch id. */
+    /** What makes the commit happen once: the batch id, and a replay's request. */
     static final String COMMIT_KEY = "totesys.commit-key";
+    /** The replay request a replayed batch's commit was made under. */
+    static final String REPLAY = "totesys.replay";
     /** The data files the batch brought, as JSON manifest entries. */
     static final String FILES = "totesys.files";
 

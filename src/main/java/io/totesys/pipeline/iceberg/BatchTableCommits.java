@@ -2,7 +2,6 @@ package io.totesys.pipeline.iceberg;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,10 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.camel.dataformat.parquet.avro.ParquetInputStream;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.OverwriteFiles;
@@ -26,8 +22,6 @@ import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.hadoop.ParquetReader;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,7 +33,6 @@ import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.LakeObjects;
 import io.totesys.pipeline.lake.MissingLakeObjectException;
 import io.totesys.pipeline.starschema.ParquetPartWriter;
-import io.totesys.pipeline.starschema.TransformBatch;
 import io.totesys.pipeline.starschema.TransformSettings;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
@@ -63,7 +56,6 @@ public class BatchTableCommits {
 
     private static final Logger LOG = Logger.getLogger(BatchTableCommits.class);
     private static final String PARQUET_CONTENT_TYPE = "application/vnd.apache.parquet";
-    private static final Configuration HADOOP = new Configuration(false);
 
     private final StarSchemaCatalog catalog;
     private final LakeObjects processed;
@@ -81,142 +73,179 @@ public class BatchTableCommits {
     }
 
     /**
-     * Commits the table's parts (and, for a dimension, its deletions) of the batch, once.
+     * Commits the table's parts (and, for a dimension, its deletions) of the batch, once; when
+     * the table holds the batch already, says the files that commit brought, and this run's go.
      *
      * @param parts the data files the batch wrote for the table
      * @param deletions the Parquet objects that hold the keys of the table's rows the batch deletes
      */
-    public void commit(TransformBatch batch, WarehouseTable table, List<BatchManifest.Entry> parts,
-            List<BatchManifest.Entry> deletions) {
+    Optional<List<BatchManifest.Entry>> commit(BatchFiles batch, WarehouseTable table,
+            List<BatchManifest.Entry> parts, List<BatchManifest.Entry> deletions) {
         Table iceberg = catalog.current(table);
-        String commitKey = batch.getId().value();
+        String commitKey = batch.commitKey();
         Optional<Snapshot> earlier = BatchSummary.committed(iceberg, commitKey);
         if (earlier.isPresent()) {
             List<BatchManifest.Entry> committed = BatchSummary.files(json, earlier.get());
-            batch.committedEarlier(table, committed);
             parts.forEach(part -> processed.delete(part.key()));
-            LOG.infof("Transform batch %s: %s holds the batch already (snapshot %d); its manifest names those %d "
-                    + "files", batch.getId(), iceberg.name(), earlier.get().snapshotId(), committed.size());
-            return;
+            LOG.infof("Batch %s: %s holds the batch already (snapshot %d); its manifest names those %d files",
+                    batch.id(), iceberg.name(), earlier.get().snapshotId(), committed.size());
+            return Optional.of(committed);
         }
         List<DataFile> files = parts.stream()
                 .map(part -> DataFileParts.dataFile(iceberg, location(part.key()), part.bytes(),
-                        batch.footer(part.key()), LakeLayout.BATCH_DATE + "=" + batch.getId().date()))
+                        batch.footers().apply(part.key()), LakeLayout.BATCH_DATE + "=" + batch.id().date()))
                 .toList();
         SnapshotUpdate<?> update;
-        if (table.isFact() || table == WarehouseTable.DIM_DATE || iceberg.currentSnapshot() == null) {
+        if (iceberg.currentSnapshot() == null
+                || table == WarehouseTable.DIM_DATE
+                || table.isFact() && batch.replay().isEmpty()) {
             var append = iceberg.newAppend();
             files.forEach(append::appendFile);
             update = append;
+        } else if (table.isFact()) {
+            var overwrite = iceberg.newOverwrite();
+            filesOf(batch, iceberg).forEach(overwrite::deleteFile);
+            files.forEach(overwrite::addFile);
+            update = overwrite;
         } else {
             update = replaceMembers(batch, table, iceberg, parts, deletions, files);
         }
         if (update == null) {
-            return;
+            return Optional.empty();
         }
         long started = System.nanoTime();
-        update.set(BatchSummary.BATCH_ID, batch.getId().value());
+        update.set(BatchSummary.BATCH_ID, batch.id().value());
         update.set(BatchSummary.COMMIT_KEY, commitKey);
+        if (batch.replay().isPresent()) {
+            update.set(BatchSummary.REPLAY, String.valueOf(batch.replay().getAsLong()));
+        }
         update.set(BatchSummary.FILES, BatchSummary.files(json, parts));
         update.commit();
-        LOG.debugf("Transform batch %s: %s committed (%d files) in %d ms", batch.getId(), iceberg.name(),
-                files.size(), (System.nanoTime() - started) / 1_000_000);
+        LOG.debugf("Batch %s: %s committed (%d files) in %d ms", batch.id(), iceberg.name(), files.size(),
+                (System.nanoTime() - started) / 1_000_000);
+        return Optional.empty();
     }
 
     /**
-     * A dimension's commit: the batch's parts in, and every row the table holds of a member
-     * the batch brings or deletes out, by rewriting the files that hold them without them.
-     * Files whose key bounds hold none of the members are never read. Nothing to commit when
-     * the batch neither brings nor deletes a member.
+     * The data files the batch's earlier commits brought to a fact's table, which a replay of
+     * the batch replaces: in the batch's day, named for the batch.
      */
-    private OverwriteFiles replaceMembers(TransformBatch batch, WarehouseTable table, Table iceberg,
-            List<BatchManifest.Entry> parts, List<BatchManifest.Entry> deletions, List<DataFile> files) {
-        Set<Object> members = new HashSet<>();
-        for (BatchManifest.Entry entry : parts) {
-            readKeys(LakeLayout.located(entry.key()), members);
-        }
-        for (BatchManifest.Entry entry : deletions) {
-            readKeys(LakeLayout.located(entry.key()), members);
-        }
-        if (members.isEmpty() && files.isEmpty()) {
-            return null;
-        }
-        OverwriteFiles overwrite = iceberg.newOverwrite();
-        files.forEach(overwrite::addFile);
-        if (members.isEmpty()) {
-            return overwrite;
-        }
-        int carried = 0;
+    private List<DataFile> filesOf(BatchFiles batch, Table iceberg) {
+        List<DataFile> files = new ArrayList<>();
         try (CloseableIterable<FileScanTask> tasks = iceberg.newScan()
-                .filter(Expressions.in(table.keyColumn(), members.toArray()))
+                .filter(Expressions.equal(LakeLayout.BATCH_DATE, batch.id().date().toString()))
                 .planFiles()) {
             for (FileScanTask task : tasks) {
-                DataFile file = task.file();
-                List<GenericRecord> held;
-                try {
-                    held = read(file.location());
-                } catch (MissingLakeObjectException e) {
-                    LOG.warnf("Transform batch %s: %s lists %s, which is missing; the file leaves the table, and "
-                            + "the rows it held with it: re-extract the table's source table (reextract) to write "
-                            + "them again", batch.getId(), iceberg.name(), file.location());
-                    overwrite.deleteFile(file);
-                    continue;
-                }
-                List<GenericRecord> kept = new ArrayList<>();
-                long rows = 0;
-                for (GenericRecord row : held) {
-                    rows++;
-                    if (!members.contains(row.get(0))) {
-                        kept.add(row);
-                    }
-                }
-                if (kept.size() == rows) {
-                    continue;
-                }
-                overwrite.deleteFile(file);
-                if (!kept.isEmpty()) {
-                    overwrite.addFile(carry(batch, table, iceberg, file, kept, ++carried));
+                if (LakeLayout.batchIdOf(key(task.file().location())).equals(batch.id().value())) {
+                    files.add(task.file());
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("planning " + iceberg.name() + "'s files failed: " + e.getMessage(), e);
         }
+        return files;
+    }
+
+    /**
+     * A dimension's commit: the batch's parts in, and out every row the table holds of a member
+     * the batch brings or deletes, by rewriting the files that hold them without them; a row
+     * a later batch wrote stays (the warehouse's rule: a member's version is replaced only by
+     * a batch at least as new), and a replayed batch's own version of such a member is left out
+     * of the table. Files whose key bounds hold none of the members are never read. Nothing to
+     * commit when the batch neither brings nor deletes a member.
+     */
+    private OverwriteFiles replaceMembers(BatchFiles batch, WarehouseTable table, Table iceberg,
+            List<BatchManifest.Entry> parts, List<BatchManifest.Entry> deletions, List<DataFile> files) {
+        Set<Object> members = new HashSet<>();
+        for (BatchManifest.Entry entry : parts) {
+            readKeys(entry.key(), members);
+        }
+        for (BatchManifest.Entry entry : deletions) {
+            readKeys(batch.deletionsArea() + entry.key(), members);
+        }
+        if (members.isEmpty() && files.isEmpty()) {
+            return null;
+        }
+        OverwriteFiles overwrite = iceberg.newOverwrite();
+        Set<Object> newer = new HashSet<>();
+        int carried = 0;
+        if (!members.isEmpty()) {
+            try (CloseableIterable<FileScanTask> tasks = iceberg.newScan()
+                    .filter(Expressions.in(table.keyColumn(), members.toArray()))
+                    .planFiles()) {
+                for (FileScanTask task : tasks) {
+                    DataFile file = task.file();
+                    boolean notNewer = LakeLayout.batchIdOf(key(file.location())).compareTo(batch.id().value()) <= 0;
+                    List<GenericRecord> held;
+                    try {
+                        held = read(file.location());
+                    } catch (MissingLakeObjectException e) {
+                        LOG.warnf("Batch %s: %s lists %s, which is missing; the file leaves the table, and the rows "
+                                + "it held with it: re-extract the table's source table (reextract) to write them "
+                                + "again", batch.id(), iceberg.name(), file.location());
+                        overwrite.deleteFile(file);
+                        continue;
+                    }
+                    List<GenericRecord> kept = new ArrayList<>();
+                    for (GenericRecord row : held) {
+                        if (!members.contains(row.get(0))) {
+                            kept.add(row);
+                        } else if (!notNewer) {
+                            kept.add(row);
+                            newer.add(row.get(0));
+                        }
+                    }
+                    if (kept.size() < held.size()) {
+                        overwrite.deleteFile(file);
+                        if (!kept.isEmpty()) {
+                            overwrite.addFile(copy(batch, table, iceberg, file, kept, "carry", ++carried));
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("planning " + iceberg.name() + "'s files failed: " + e.getMessage(), e);
+            }
+        }
+        if (newer.isEmpty()) {
+            files.forEach(overwrite::addFile);
+            return overwrite;
+        }
+        int kept = 0;
+        for (DataFile file : files) {
+            List<GenericRecord> rows = read(file.location()).stream()
+                    .filter(row -> !newer.contains(row.get(0)))
+                    .toList();
+            if (!rows.isEmpty()) {
+                overwrite.addFile(copy(batch, table, iceberg, file, rows, "kept", ++kept));
+            }
+        }
+        LOG.infof("Batch %s: %s keeps the later batches' versions of %d members the batch brings again", batch.id(),
+                iceberg.name(), newer.size());
         return overwrite;
     }
 
     /**
-     * A copy of a dimension's data file without the rows a batch replaced: in the same
-     * partition, named for the batch that wrote the original and this run.
+     * A copy of a dimension's data file with only some of its rows: in the same partition,
+     * named for the batch that wrote the original, this run and what it is ({@code carry}: the
+     * rows a batch did not replace; {@code kept}: a replayed batch's rows no later batch
+     * replaced).
      */
-    private DataFile carry(TransformBatch batch, WarehouseTable table, Table iceberg, DataFile original,
-            List<GenericRecord> rows, int number) {
+    private DataFile copy(BatchFiles batch, WarehouseTable table, Table iceberg, DataFile original,
+            List<GenericRecord> rows, String kind, int number) {
         String originalKey = key(original.location());
         BatchId writtenBy = new BatchId(LakeLayout.batchIdOf(originalKey));
-        String key = LakeLayout.tableFileKey(table.tableName(), writtenBy, batch.attempt(), "carry", number);
+        String key = LakeLayout.tableFileKey(table.tableName(), writtenBy, batch.attempt(), kind, number);
         Schema schema = table.avroSchema();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ParquetPartWriter.WrittenPart written;
         try {
-            written = carryWriter.write(rows.stream().map(row -> inSchema(row, schema)).iterator(), table, schema,
-                    fieldIds.of(table), bytes);
+            written = carryWriter.write(rows.stream().map(row -> ParquetFiles.inSchema(row, schema)).iterator(), table,
+                    schema, fieldIds.of(table), bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + key + " failed: " + e.getMessage(), e);
         }
         processed.write(key, bytes.toByteArray(), PARQUET_CONTENT_TYPE);
         return DataFileParts.dataFile(iceberg, location(key), bytes.size(), written.footer(), original.partition());
-    }
-
-    /** A row read from a file written before columns were added, with the table's columns now (the added ones null). */
-    private static GenericRecord inSchema(GenericRecord row, Schema schema) {
-        if (row.getSchema().equals(schema)) {
-            return row;
-        }
-        GenericData.Record record = new GenericData.Record(schema);
-        for (Schema.Field field : schema.getFields()) {
-            Schema.Field found = row.getSchema().getField(field.name());
-            record.put(field.pos(), found == null ? null : row.get(found.pos()));
-        }
-        return record;
     }
 
     private void readKeys(String key, Set<Object> keys) {
@@ -227,27 +256,7 @@ public class BatchTableCommits {
 
     /** Every row of a data file, as the Avro records it was written from. */
     private List<GenericRecord> read(String location) {
-        String key = key(location);
-        byte[] parquet;
-        try (InputStream content = processed.read(key)) {
-            parquet = content.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + location + " failed: " + e.getMessage(), e);
-        }
-        List<GenericRecord> rows = new ArrayList<>();
-        try (ParquetReader<GenericRecord> reader = AvroParquetReader
-                .<GenericRecord>builder(new ParquetInputStream(key, parquet))
-                .withDataModel(GenericData.get())
-                .disableCompatibility()
-                .withConf(HADOOP)
-                .build()) {
-            for (GenericRecord row = reader.read(); row != null; row = reader.read()) {
-                rows.add(row);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + location + " failed: " + e.getMessage(), e);
-        }
-        return rows;
+        return ParquetFiles.rows(processed, key(location));
     }
 
     private String location(String key) {

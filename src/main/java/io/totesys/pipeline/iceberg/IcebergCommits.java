@@ -1,30 +1,30 @@
 package io.totesys.pipeline.iceberg;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 
+import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
-import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.starschema.TransformBatch;
 import io.totesys.pipeline.starschema.TransformBatches;
 import io.totesys.pipeline.starschema.WarehouseDeletions;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
- * The transform's step {@code commit-iceberg-tables} (routes/transform.camel.yaml): once every
- * table of a batch is written, each table it changed gets one Iceberg commit
- * ({@link BatchTableCommits}), in the star schema's order, before the batch's manifest hands
- * it to the load.
+ * The transform's Iceberg steps (routes/transform.camel.yaml, split {@code iceberg-tables}):
+ * once every table of a batch is written, each table the batch changed gets one Iceberg
+ * commit ({@link BatchTableCommits}), the tables side by side, before the batch's manifest
+ * hands it to the load.
  */
 @ApplicationScoped
 @Named("icebergCommits")
 public class IcebergCommits {
-
-    private static final Logger LOG = Logger.getLogger(IcebergCommits.class);
 
     private final BatchTableCommits commits;
 
@@ -32,26 +32,41 @@ public class IcebergCommits {
         this.commits = commits;
     }
 
-    /** Commits every table the batch changed: one commit per table, each made once. */
-    public void commit(@ExchangeProperty(TransformBatches.BATCH_PROPERTY) TransformBatch batch) {
-        long started = System.nanoTime();
-        List<BatchManifest.Entry> written = batch.written();
-        List<BatchManifest.Entry> deletions = batch.deletionsWritten();
-        int committed = 0;
-        for (WarehouseTable table : WarehouseTable.values()) {
-            List<BatchManifest.Entry> parts = ofTable(written, table.tableName());
-            List<BatchManifest.Entry> deleted = table.isFact() ? List.of()
-                    : ofTable(deletions, WarehouseDeletions.recorded(table) ? table.tableName() : "");
-            if (!parts.isEmpty() || !deleted.isEmpty()) {
-                commits.commit(batch, table, parts, deleted);
-                committed++;
-            }
+    /** What one table's commit holds: the parts the batch wrote, and a dimension's deletions. */
+    public record TableChange(WarehouseTable table, List<BatchManifest.Entry> parts,
+            List<BatchManifest.Entry> deletions) {
+
+        /** The table's name, for routes and logs. */
+        public String getTableName() {
+            return table.tableName();
         }
-        LOG.debugf("Transform batch %s: %d Iceberg tables committed in %d ms", batch.getId(), committed,
-                (System.nanoTime() - started) / 1_000_000);
     }
 
-    private static List<BatchManifest.Entry> ofTable(List<BatchManifest.Entry> entries, String table) {
-        return entries.stream().filter(entry -> entry.table().equals(table)).toList();
+    /** The tables the batch changed, in the star schema's order, each with what it brings. */
+    public List<TableChange> changes(@ExchangeProperty(TransformBatches.BATCH_PROPERTY) TransformBatch batch) {
+        List<BatchManifest.Entry> written = batch.written();
+        List<BatchManifest.Entry> deletions = batch.deletionsWritten();
+        List<TableChange> changes = new ArrayList<>();
+        for (WarehouseTable table : WarehouseTable.values()) {
+            List<BatchManifest.Entry> parts = ofTable(written, table);
+            List<BatchManifest.Entry> deleted = table.isFact() || !WarehouseDeletions.recorded(table) ? List.of()
+                    : ofTable(deletions, table);
+            if (!parts.isEmpty() || !deleted.isEmpty()) {
+                changes.add(new TableChange(table, parts, deleted));
+            }
+        }
+        return changes;
+    }
+
+    /** Commits one table's change of the batch, once. */
+    public void commit(@Body TableChange change,
+            @ExchangeProperty(TransformBatches.BATCH_PROPERTY) TransformBatch batch) {
+        commits.commit(new BatchFiles(batch.getId(), batch.attempt(), batch::footer, LakeLayout.INPUT, batch.replay()),
+                change.table(), change.parts(), change.deletions())
+                .ifPresent(committed -> batch.committedEarlier(change.table(), committed));
+    }
+
+    private static List<BatchManifest.Entry> ofTable(List<BatchManifest.Entry> entries, WarehouseTable table) {
+        return entries.stream().filter(entry -> entry.table().equals(table.tableName())).toList();
     }
 }

@@ -3,6 +3,7 @@ package io.totesys.pipeline.iceberg;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -98,6 +99,26 @@ public class StarSchemaCatalog {
     /** Whether the catalog has the table: a batch wrote it since it was made. */
     public boolean exists(WarehouseTable table) {
         return catalog().tableExists(identifier(table));
+    }
+
+    /** A property of the star schema's namespace, if it has it. */
+    public Optional<String> namespaceProperty(String name) {
+        JdbcCatalog jdbc = catalog();
+        Namespace namespace = Namespace.of(LakeLayout.STAR_SCHEMA);
+        return jdbc.namespaceExists(namespace)
+                ? Optional.ofNullable(jdbc.loadNamespaceMetadata(namespace).get(name))
+                : Optional.empty();
+    }
+
+    /** Sets a property of the star schema's namespace, making the namespace if it is not there yet. */
+    public void setNamespaceProperty(String name, String value) {
+        JdbcCatalog jdbc = catalog();
+        Namespace namespace = Namespace.of(LakeLayout.STAR_SCHEMA);
+        if (jdbc.namespaceExists(namespace)) {
+            jdbc.setProperties(namespace, Map.of(name, value));
+        } else {
+            jdbc.createNamespace(namespace, Map.of(name, value));
+        }
     }
 
     /** The catalog's identifier of a star schema table: {@code star_schema.<table>}. */

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -26,6 +27,9 @@ import io.agroal.api.AgroalDataSource;
  */
 @ApplicationScoped
 public class ReplayRequests {
+
+    /** How the outcome of a request that put its batch back for a replay begins. */
+    public static final String RESTORED = "restored ";
 
     /**
      * An open request.
@@ -105,6 +109,27 @@ public class ReplayRequests {
     /** The open requests to extract a table again whole, oldest request first. */
     public List<Request> openReextracts() {
         return open("table_name");
+    }
+
+    /**
+     * The latest request that put the batch back under {@code input/} for a replay, if any
+     * ({@value #RESTORED}...): the transform commits a replayed batch to the lake's tables anew,
+     * under that request.
+     */
+    public OptionalLong latestRestore(String batchId) {
+        try (Connection connection = warehouse.getConnection();
+                PreparedStatement statement = connection.prepareStatement("SELECT max(request_id) FROM "
+                        + "pipeline.replay_request WHERE btrim(batch_id) = ? AND done_at IS NOT NULL AND outcome LIKE ?")) {
+            statement.setString(1, batchId);
+            statement.setString(2, RESTORED + "%");
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                long id = rows.getLong(1);
+                return rows.wasNull() ? OptionalLong.empty() : OptionalLong.of(id);
+            }
+        } catch (SQLException e) {
+            throw new PipelineStateException("reading the replay requests of batch " + batchId + " failed", e);
+        }
     }
 
     /** Closes a request with what came of it. */

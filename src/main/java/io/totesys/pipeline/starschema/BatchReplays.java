@@ -87,7 +87,8 @@ class BatchReplays {
         int discarded = processed.archived().discard(batch, starSchemaTables());
         List<String> restored = ingest.archived().restore(batch, SourceTable.tableNames());
         quarantined.replayed(batch.value());
-        String outcome = "restored " + restored.size() + " objects of batch " + batch + " under input/ of s3://"
+        String outcome = ReplayRequests.RESTORED + restored.size() + " objects of batch " + batch
+                + " under input/ of s3://"
                 + ingest.bucket() + " and removed the " + discarded + " objects of its earlier transform; the "
                 + "transform and the load take it again";
         requests.done(request, outcome);

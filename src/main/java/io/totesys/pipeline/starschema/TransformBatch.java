@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -46,6 +47,7 @@ public final class TransformBatch {
     private final Map<WarehouseTable, Integer> parts = new EnumMap<>(WarehouseTable.class);
     private final Map<String, ParquetMetadata> footers = new HashMap<>();
     private final String attempt = HexFormat.of().toHexDigits(RANDOM.nextInt()).substring(2);
+    private OptionalLong replay = OptionalLong.empty();
     private LocalDate coveredFrom;
     private LocalDate coveredTo;
 
@@ -60,6 +62,19 @@ public final class TransformBatch {
 
     public BatchId getId() {
         return id;
+    }
+
+    /**
+     * The replay request under which this run transforms the batch again, if it is a replay: its
+     * commits to the lake's tables are new ones, which replace what the batch's earlier commits
+     * brought.
+     */
+    public synchronized OptionalLong replay() {
+        return replay;
+    }
+
+    synchronized void replayedBy(long request) {
+        replay = OptionalLong.of(request);
     }
 
     /**

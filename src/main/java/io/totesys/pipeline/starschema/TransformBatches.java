@@ -37,6 +37,7 @@ import io.totesys.pipeline.stage.PipelineSchema;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.stage.PublishedBatches;
 import io.totesys.pipeline.stage.RefusedManifests;
+import io.totesys.pipeline.stage.ReplayRequests;
 import io.totesys.pipeline.stage.StageStart;
 
 /**
@@ -81,6 +82,10 @@ public class TransformBatches {
     /** Quarantines a manifest the stage cannot trust, with its batch. */
     @Inject
     RefusedManifests refusedManifests;
+
+    /** The replay requests, which say whether a batch is transformed again for a replay. */
+    @Inject
+    ReplayRequests replayRequests;
 
     /** The field ids of the tables' columns, as their Iceberg tables number them. */
     @Inject
@@ -131,6 +136,7 @@ public class TransformBatches {
                 processed.findManifest(batchId, WarehouseTable.manifestCatalogue()));
         if (batch.isPending()) {
             long started = System.nanoTime();
+            replayRequests.latestRestore(batchId.value()).ifPresent(batch::replayedBy);
             plan.lineUp(batch);
             LOG.debugf("Transform batch %s: %d tables lined up (reference tables read) in %d ms", batchId,
                     batch.getOutputs().size(), elapsedMillis(started));
@@ -217,7 +223,8 @@ public class TransformBatches {
     /** The batch's Parquet manifest, ready to be written to the processed bucket. */
     public byte[] manifest(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) TransformBatch batch)
             throws JsonProcessingException {
-        LOG.debugf("Transform batch %s: every table written and uploaded %d ms after the batch opened", batch.getId(),
+        LOG.debugf("Transform batch %s: every table written, uploaded and committed %d ms after the batch opened",
+                batch.getId(),
                 Duration.between(batch.startedAt(), clock.instant()).toMillis());
         batch.coverage().ifPresent(range -> state.covered(batch.getId(), range[0], range[1]));
         return BatchManifest.transform(batch.getId(), clock.instant(), batch.extractManifest().highWater())

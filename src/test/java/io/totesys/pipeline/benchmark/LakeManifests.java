@@ -9,6 +9,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.totesys.pipeline.lake.LakeLayout;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -27,14 +28,19 @@ final class LakeManifests {
     private LakeManifests() {
     }
 
-    /** The objects of every consumed batch of a bucket: their manifests are under {@code processed/}. */
+    /**
+     * The objects of every consumed batch of a bucket: their manifests are under
+     * {@code processed/}, and so are their objects, but the Iceberg tables' data files.
+     */
     static List<LakeObject> processedObjects(S3Client s3, String bucket) {
         List<LakeObject> objects = new ArrayList<>();
         for (S3Object manifest : s3.listObjectsV2Paginator(request -> request.bucket(bucket)
                 .prefix("processed/_manifests/")).contents()) {
             try (InputStream content = s3.getObject(request -> request.bucket(bucket).key(manifest.key()))) {
                 for (JsonNode entry : JSON.readTree(content).path("objects")) {
-                    objects.add(new LakeObject(entry.path("table").asText(), "processed/" + entry.path("key").asText(),
+                    String key = entry.path("key").asText();
+                    objects.add(new LakeObject(entry.path("table").asText(),
+                            LakeLayout.isTableFile(key) ? key : LakeLayout.processed(key),
                             entry.path("rows").asLong(), entry.path("bytes").asLong()));
                 }
             } catch (IOException e) {

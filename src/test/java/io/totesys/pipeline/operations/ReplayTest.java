@@ -27,6 +27,7 @@ import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.FreshChanges;
+import io.totesys.pipeline.testing.IcebergTables;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.ServerBacked;
@@ -72,7 +73,7 @@ class ReplayTest {
     }
 
     @Test
-    void anOlderBatchReplayedAfterNewerOnesRollsNothingBack() {
+    void anOlderBatchReplayedAfterNewerOnesRollsNothingBack() throws Exception {
         ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 53);
         simulator.seed(0.01);
         runAllStages();
@@ -103,8 +104,16 @@ class ReplayTest {
                 .containsExactly("Renamed");
         assertThat(ingest.keys("input/")).isEmpty();
         assertThat(processed.keys("input/")).isEmpty();
+        IcebergTables.assertEqualTheWarehouse(world);
+        try (IcebergTables tables = new IcebergTables(world)) {
+            assertThat(tables.batches(WarehouseTable.DIM_STAFF)).as("the replay, a commit of its own")
+                    .containsExactly(first, tables.batches(WarehouseTable.DIM_STAFF).get(1), first);
+            assertThat(tables.rows(WarehouseTable.DIM_STAFF)).as("the newer batch's version stays")
+                    .anyMatch(row -> row.startsWith("1|Renamed|"));
+        }
 
         FreshChanges.reachTheWarehouse(world, producer, simulator);
+        IcebergTables.assertEqualTheWarehouse(world);
     }
 
     /**

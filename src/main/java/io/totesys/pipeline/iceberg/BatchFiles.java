@@ -1,0 +1,31 @@
+package io.totesys.pipeline.iceberg;
+
+import java.util.OptionalLong;
+import java.util.function.Function;
+
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+
+import io.totesys.pipeline.lake.BatchId;
+
+/**
+ * The data files one run wrote for a batch, as a table's commit needs them: the batch, the
+ * run's mark in the files' names, and each file's footer, whose statistics the table keeps.
+ *
+ * @param attempt six hex digits, in the names of the files the run writes
+ * @param footers the footer of each file the run wrote, by key
+ * @param deletionsArea where the batch's deletions objects are: {@code input/}, or
+ *        {@code processed/} for a batch the load consumed
+ * @param replay the replay request the batch is transformed again under, if any
+ */
+record BatchFiles(BatchId id, String attempt, Function<String, ParquetMetadata> footers, String deletionsArea,
+        OptionalLong replay) {
+
+    /**
+     * What makes the batch's commit of a table happen once: the batch id, and for a replay the
+     * request's id ({@code <batch id>/replay-<request>}), so that a replay commits anew and a
+     * replay's run after a crash does not.
+     */
+    String commitKey() {
+        return replay.isPresent() ? id.value() + "/replay-" + replay.getAsLong() : id.value();
+    }
+}
