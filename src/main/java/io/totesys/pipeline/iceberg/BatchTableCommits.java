@@ -37,7 +37,7 @@ import io.totesys.pipeline.starschema.TransformSettings;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
- * Commits what one transform batch wrote for one star schema table to its Iceberg table, in
+ * Commits what one batch wrote for one star schema table to its Iceberg table, in
  * one commit whose summary names the batch (docs/architecture.md#iceberg-tables):
  * <ul>
  * <li>a fact's parts are appended: its history is the table; so are {@code dim_date}'s, whose
@@ -48,11 +48,13 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * parts, so that every reader sees plain data files and no delete files.</li>
  * </ul>
  * A batch the table holds already (its run crashed after the commit, or never learnt that it
- * succeeded) is not committed again: the batch's manifest names the files that commit brought,
- * and this run's go.
+ * succeeded) is not committed again: the batch's manifest, written before any of its commits,
+ * names the files that commit brought. A replayed batch commits anew, under its replay request: a fact's files
+ * of the batch are replaced by the replay's, and a dimension member's version a later batch
+ * wrote stays, as in the warehouse.
  */
 @ApplicationScoped
-public class BatchTableCommits {
+class BatchTableCommits {
 
     private static final Logger LOG = Logger.getLogger(BatchTableCommits.class);
     private static final String PARQUET_CONTENT_TYPE = "application/vnd.apache.parquet";
@@ -73,23 +75,21 @@ public class BatchTableCommits {
     }
 
     /**
-     * Commits the table's parts (and, for a dimension, its deletions) of the batch, once; when
-     * the table holds the batch already, says the files that commit brought, and this run's go.
+     * Commits the table's parts (and, for a dimension, its deletions) of the batch, once: a
+     * table that holds the batch's commit key already is left as it is.
      *
      * @param parts the data files the batch wrote for the table
      * @param deletions the Parquet objects that hold the keys of the table's rows the batch deletes
      */
-    Optional<List<BatchManifest.Entry>> commit(BatchFiles batch, WarehouseTable table,
-            List<BatchManifest.Entry> parts, List<BatchManifest.Entry> deletions) {
+    void commit(BatchFiles batch, WarehouseTable table, List<BatchManifest.Entry> parts,
+            List<BatchManifest.Entry> deletions) {
         Table iceberg = catalog.current(table);
         String commitKey = batch.commitKey();
         Optional<Snapshot> earlier = BatchSummary.committed(iceberg, commitKey);
         if (earlier.isPresent()) {
-            List<BatchManifest.Entry> committed = BatchSummary.files(json, earlier.get());
-            parts.forEach(part -> processed.delete(part.key()));
-            LOG.infof("Batch %s: %s holds the batch already (snapshot %d); its manifest names those %d files",
-                    batch.id(), iceberg.name(), earlier.get().snapshotId(), committed.size());
-            return Optional.of(committed);
+            LOG.debugf("Batch %s: %s holds the batch already (snapshot %d)", batch.id(), iceberg.name(),
+                    earlier.get().snapshotId());
+            return;
         }
         List<DataFile> files = parts.stream()
                 .map(part -> DataFileParts.dataFile(iceberg, location(part.key()), part.bytes(),
@@ -111,7 +111,7 @@ public class BatchTableCommits {
             update = replaceMembers(batch, table, iceberg, parts, deletions, files);
         }
         if (update == null) {
-            return Optional.empty();
+            return;
         }
         long started = System.nanoTime();
         update.set(BatchSummary.BATCH_ID, batch.id().value());
@@ -123,7 +123,6 @@ public class BatchTableCommits {
         update.commit();
         LOG.debugf("Batch %s: %s committed (%d files) in %d ms", batch.id(), iceberg.name(), files.size(),
                 (System.nanoTime() - started) / 1_000_000);
-        return Optional.empty();
     }
 
     /**

@@ -97,7 +97,8 @@ public class EarlierBatches {
 
     /**
      * Every batch manifest the bucket holds, oldest batch first: before this release's first
-     * commit, every one of them was written by an earlier release.
+     * commit, every one of them but the batch's being committed was written by an earlier
+     * release.
      */
     private List<String> earlierManifests() {
         LakeObjects objects = processed.objects();
@@ -110,6 +111,9 @@ public class EarlierBatches {
     /** One earlier batch: its parts written again as the tables' files, each table committed once. */
     private void register(String manifestKey) {
         BatchManifest manifest = processed.manifest(manifestKey, WarehouseTable.manifestCatalogue());
+        if (manifest.objects().stream().anyMatch(entry -> LakeLayout.isTableFile(entry.key()))) {
+            return; // this release's: the batch being committed, whose manifest comes before its commits
+        }
         String area = manifestKey.substring(0, manifestKey.indexOf('/') + 1);
         BatchId batch = new BatchId(manifest.batchId());
         String attempt = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);

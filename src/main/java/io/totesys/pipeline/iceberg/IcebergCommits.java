@@ -10,6 +10,7 @@ import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 
 import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.starschema.TransformBatch;
 import io.totesys.pipeline.starschema.TransformBatches;
@@ -18,18 +19,22 @@ import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
  * The transform's Iceberg steps (routes/transform.camel.yaml, split {@code iceberg-tables}):
- * once every table of a batch is written, each table the batch changed gets one Iceberg
- * commit ({@link BatchTableCommits}), the tables side by side, before the batch's manifest
- * hands it to the load.
+ * once a batch's manifest is written (and the load woken), each table the batch changed gets
+ * one Iceberg commit ({@link BatchTableCommits}), the tables side by side
+ * ({@link CommitThreads}), before the batch's extract objects are archived; a batch found
+ * transformed already (its run stopped between the manifest and the commits) gets the commits
+ * it lacks.
  */
 @ApplicationScoped
 @Named("icebergCommits")
 public class IcebergCommits {
 
     private final BatchTableCommits commits;
+    private final LakeBatches processed;
 
-    IcebergCommits(BatchTableCommits commits) {
+    IcebergCommits(BatchTableCommits commits, @Named("processedBatches") LakeBatches processed) {
         this.commits = commits;
+        this.processed = processed;
     }
 
     /** What one table's commit holds: the parts the batch wrote, and a dimension's deletions. */
@@ -44,8 +49,8 @@ public class IcebergCommits {
 
     /** The tables the batch changed, in the star schema's order, each with what it brings. */
     public List<TableChange> changes(@ExchangeProperty(TransformBatches.BATCH_PROPERTY) TransformBatch batch) {
-        List<BatchManifest.Entry> written = batch.written();
-        List<BatchManifest.Entry> deletions = batch.deletionsWritten();
+        List<BatchManifest.Entry> written = batch.publishedObjects();
+        List<BatchManifest.Entry> deletions = batch.publishedDeletions();
         List<TableChange> changes = new ArrayList<>();
         for (WarehouseTable table : WarehouseTable.values()) {
             List<BatchManifest.Entry> parts = ofTable(written, table);
@@ -58,12 +63,15 @@ public class IcebergCommits {
         return changes;
     }
 
-    /** Commits one table's change of the batch, once. */
+    /**
+     * Commits one table's change of the batch, once: the footers of the files this run wrote
+     * are at hand, those of a batch an earlier run published are read from the files.
+     */
     public void commit(@Body TableChange change,
             @ExchangeProperty(TransformBatches.BATCH_PROPERTY) TransformBatch batch) {
-        commits.commit(new BatchFiles(batch.getId(), batch.attempt(), batch::footer, LakeLayout.INPUT, batch.replay()),
-                change.table(), change.parts(), change.deletions())
-                .ifPresent(committed -> batch.committedEarlier(change.table(), committed));
+        commits.commit(new BatchFiles(batch.getId(), batch.attempt(),
+                key -> batch.footer(key).orElseGet(() -> ParquetFiles.footer(processed.objects(), key)),
+                LakeLayout.INPUT, batch.replay()), change.table(), change.parts(), change.deletions());
     }
 
     private static List<BatchManifest.Entry> ofTable(List<BatchManifest.Entry> entries, WarehouseTable table) {

@@ -12,7 +12,9 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.camel.dataformat.parquet.avro.ParquetInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 
 import io.totesys.pipeline.lake.LakeObjects;
 
@@ -52,6 +54,18 @@ final class ParquetFiles {
                     e);
         }
         return rows;
+    }
+
+    /** The footer of the object at {@code key}: its row groups and their columns' statistics. */
+    static ParquetMetadata footer(LakeObjects bucket, String key) {
+        try (InputStream content = bucket.read(key);
+                ParquetFileReader reader = ParquetFileReader
+                        .open(new ParquetInputStream(key, content.readAllBytes()))) {
+            return reader.getFooter();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the footer of s3://" + bucket.bucket() + "/" + key + " failed: "
+                    + e.getMessage(), e);
+        }
     }
 
     /**

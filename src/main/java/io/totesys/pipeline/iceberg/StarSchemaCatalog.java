@@ -78,13 +78,23 @@ public class StarSchemaCatalog {
         return cached;
     }
 
+    /** Opens the catalog and every table, making those that are not there yet: at start-up, beside Camel's. */
+    public void prepare() {
+        for (WarehouseTable table : WarehouseTable.values()) {
+            table(table);
+        }
+    }
+
     /**
      * The table as its catalog holds it now: what other writers (upkeep, a replay) committed
-     * since included. A table dropped from the catalog since is made again.
+     * since included; one catalog query, and a read of the table's metadata only when another
+     * writer committed. A table dropped from the catalog since is made again.
      */
     public Table current(WarehouseTable table) {
         Table iceberg = table(table);
-        if (!catalog().tableExists(identifier(table))) {
+        try {
+            iceberg.refresh();
+        } catch (NoSuchTableException e) {
             LOG.infof("Iceberg table %s is no longer in the catalog %s (dropped); it is made again", iceberg.name(),
                     settings.catalogName());
             synchronized (this) {
@@ -92,7 +102,6 @@ public class StarSchemaCatalog {
             }
             return table(table);
         }
-        iceberg.refresh();
         return iceberg;
     }
 

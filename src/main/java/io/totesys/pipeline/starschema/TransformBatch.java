@@ -154,21 +154,21 @@ public final class TransformBatch {
     }
 
     /** The footer of a data file this run wrote, whose statistics its table's metadata keeps. */
-    public synchronized ParquetMetadata footer(String key) {
-        ParquetMetadata footer = footers.get(key);
-        if (footer == null) {
-            throw new IllegalArgumentException("this run of batch " + id + " did not write " + key);
-        }
-        return footer;
+    public synchronized Optional<ParquetMetadata> footer(String key) {
+        return Optional.ofNullable(footers.get(key));
     }
 
     /**
-     * Replaces the data files of a table that an earlier run of the batch committed to its
-     * Iceberg table already: the manifest names those, and this run's go.
+     * The Parquet objects the batch's manifest names: this run's, or those of the run that
+     * wrote the manifest, for a batch found transformed already.
      */
-    public synchronized void committedEarlier(WarehouseTable table, List<BatchManifest.Entry> committed) {
-        written.removeIf(entry -> entry.table().equals(table.tableName()));
-        written.addAll(committed);
+    public synchronized List<BatchManifest.Entry> publishedObjects() {
+        return earlierTransform.map(BatchManifest::objects).orElseGet(this::written);
+    }
+
+    /** The deletions objects the batch's manifest names: this run's, or the earlier run's. */
+    public synchronized List<BatchManifest.Entry> publishedDeletions() {
+        return earlierTransform.map(BatchManifest::deletions).orElseGet(this::deletionsWritten);
     }
 
     synchronized int nextDeletionsPart(WarehouseTable table) {

@@ -223,7 +223,7 @@ public class TransformBatches {
     /** The batch's Parquet manifest, ready to be written to the processed bucket. */
     public byte[] manifest(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) TransformBatch batch)
             throws JsonProcessingException {
-        LOG.debugf("Transform batch %s: every table written, uploaded and committed %d ms after the batch opened",
+        LOG.debugf("Transform batch %s: every table written and uploaded %d ms after the batch opened",
                 batch.getId(),
                 Duration.between(batch.startedAt(), clock.instant()).toMillis());
         batch.coverage().ifPresent(range -> state.covered(batch.getId(), range[0], range[1]));
