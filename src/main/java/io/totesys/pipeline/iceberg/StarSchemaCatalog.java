@@ -1,9 +1,9 @@
 package io.totesys.pipeline.iceberg;
 
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,7 +49,7 @@ public class StarSchemaCatalog {
     private final LakeSettings lake;
     private final IcebergSettings settings;
     private final String warehouseUrl;
-    private final Map<WarehouseTable, Table> tables = new EnumMap<>(WarehouseTable.class);
+    private final Map<WarehouseTable, Table> tables = new ConcurrentHashMap<>();
     private JdbcCatalog catalog;
 
     StarSchemaCatalog(AgroalDataSource warehouse, LakeSettings lake, IcebergSettings settings,
@@ -62,27 +62,39 @@ public class StarSchemaCatalog {
 
     /**
      * The Iceberg table of a star schema table, created if it is not there yet, with every
-     * column it has now: those an operator added since included.
+     * column it has now: those an operator added since included. Tables are made side by side,
+     * each under a lock of its own.
      */
-    public synchronized Table table(WarehouseTable table) {
-        Table cached = tables.get(table);
-        if (cached == null) {
-            Table made = loadOrCreate(table);
-            tables.put(table, made);
-            return made;
+    public Table table(WarehouseTable table) {
+        Table iceberg = tables.computeIfAbsent(table, this::loadOrCreate);
+        if (table.columns().stream().anyMatch(column -> iceberg.schema().findField(column.name()) == null)) {
+            synchronized (iceberg) {
+                iceberg.refresh();
+                addColumns(table, iceberg);
+            }
         }
-        if (table.columns().stream().anyMatch(column -> cached.schema().findField(column.name()) == null)) {
-            cached.refresh();
-            addColumns(table, cached);
-        }
-        return cached;
+        return iceberg;
     }
 
-    /** Opens the catalog and every table, making those that are not there yet: at start-up, beside Camel's. */
-    public void prepare() {
-        for (WarehouseTable table : WarehouseTable.values()) {
-            table(table);
+    /**
+     * The field ids of a table's columns: its Iceberg table's, or, for a table not made yet,
+     * those its making will give them (the columns in order from 1), so that a batch's first
+     * parts are written while the tables are made beside its commits, not before its parts.
+     */
+    public Map<String, Integer> fieldIds(WarehouseTable table) {
+        Schema schema = tables.containsKey(table) || catalog().tableExists(identifier(table))
+                ? table(table).schema()
+                : IcebergTableLayout.schema(table);
+        Map<String, Integer> ids = new LinkedHashMap<>();
+        for (WarehouseColumn column : table.columns()) {
+            Types.NestedField field = schema.findField(column.name());
+            if (field == null) {
+                throw new IllegalStateException("the Iceberg table " + identifier(table) + " has no column "
+                        + column.name());
+            }
+            ids.put(column.name(), field.fieldId());
         }
+        return ids;
     }
 
     /**
@@ -97,9 +109,7 @@ public class StarSchemaCatalog {
         } catch (NoSuchTableException e) {
             LOG.infof("Iceberg table %s is no longer in the catalog %s (dropped); it is made again", iceberg.name(),
                     settings.catalogName());
-            synchronized (this) {
-                tables.remove(table);
-            }
+            tables.remove(table);
             return table(table);
         }
         return iceberg;
@@ -158,6 +168,10 @@ public class StarSchemaCatalog {
                         .withPartitionSpec(IcebergTableLayout.partitionSpec(schema))
                         .withProperties(IcebergTableLayout.properties(table))
                         .create();
+                if (!iceberg.schema().sameSchema(schema)) {
+                    throw new IllegalStateException("Iceberg made " + identifier + " with other field ids than the "
+                            + "columns' order gives: " + iceberg.schema());
+                }
                 LOG.infof("Iceberg table %s.%s created at %s", settings.catalogName(), identifier, iceberg.location());
             } catch (AlreadyExistsException raced) {
                 iceberg = jdbc.loadTable(identifier);

@@ -12,7 +12,6 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.arc.profile.UnlessBuildProfile;
 import io.quarkus.runtime.StartupEvent;
-import io.totesys.pipeline.iceberg.StarSchemaCatalog;
 import io.totesys.pipeline.stage.PipelineSchema;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -28,10 +27,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * checked and the columns operators add to the star schema configured ({@link SettingsCheck},
  * as Camel begins to initialise), since the migration checks the warehouse against them: the
  * first batch finds the schemas ready rather than waiting for Flyway to validate them (begun
- * as Camel started its routes, this ended 0.7 s after them);</li>
- * <li>then the lake's Iceberg tables, made if they are not there yet ({@link StarSchemaCatalog#prepare}):
- * the catalog, Iceberg's classes and the tables' metadata are ready before the first batch
- * writes its first part (made during the first batch, they cost it a second and a half at ×1).</li>
+ * as Camel started its routes, this ended 0.7 s after them).</li>
  * </ul>
  * A failure here says nothing: the first stage that needs either tries again and reports it, as
  * when the warehouse is down at start-up. The operator's commands, which start no Camel, prepare
@@ -49,13 +45,10 @@ class StartBesideCamel {
 
     private final PipelineSchema schema;
     private final Instance<S3Client> lakeClient;
-    private final StarSchemaCatalog tables;
 
-    StartBesideCamel(PipelineSchema schema, @Named("lakeS3Client") Instance<S3Client> lakeClient,
-            StarSchemaCatalog tables) {
+    StartBesideCamel(PipelineSchema schema, @Named("lakeS3Client") Instance<S3Client> lakeClient) {
         this.schema = schema;
         this.lakeClient = lakeClient;
-        this.tables = tables;
     }
 
     void buildLakeClient(@Observes StartupEvent event) {
@@ -68,11 +61,8 @@ class StartBesideCamel {
 
     /** After {@link SettingsCheck#check}, which observes the same event at the default priority. */
     void migrateSchemas(@Observes @Priority(Interceptor.Priority.LIBRARY_AFTER) CamelContextInitializingEvent event) {
-        inBackground("pipeline-schema-migration", () -> {
-            schema.ensureMigrated();
-            tables.prepare();
-        }, "Migrating the pipeline's schemas or opening the lake's Iceberg tables at start-up failed; the first "
-                + "stage tries again");
+        inBackground("pipeline-schema-migration", schema::ensureMigrated,
+                "Migrating the pipeline's schemas at start-up failed; the first stage tries again");
     }
 
     private static void inBackground(String name, Runnable step, String failure) {
