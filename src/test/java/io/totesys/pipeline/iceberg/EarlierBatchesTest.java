@@ -2,6 +2,7 @@ package io.totesys.pipeline.iceberg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Map;
 import jakarta.inject.Inject;
 
 import org.apache.camel.ProducerTemplate;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +25,7 @@ import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
+import io.totesys.pipeline.testing.ExtractRuns;
 import io.totesys.pipeline.testing.IcebergTables;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
@@ -78,14 +81,21 @@ class EarlierBatchesTest {
                 "INSERT INTO currency VALUES (98, 'SEK', now(), now())");
         runPipeline();
         DatabaseServer.execute(world.totesysOwner(), "DELETE FROM currency WHERE currency_id = 98");
-        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        ExtractRuns extract = new ExtractRuns(producer, json,
+                new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET));
+        // the delete reaches a batch once ToteSys's statistics counters report it
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> extract.run().isPresent());
         PipelineStages.run(producer, PipelineStage.TRANSFORM);
         List<String> earlier = asTheEarlierReleaseLeftIt();
         assertThat(earlier).as("two batches loaded, one waiting for the load").hasSize(3);
 
         DatabaseServer.execute(world.totesysOwner(),
                 "UPDATE staff SET first_name = 'Upgraded', last_updated = now() WHERE staff_id = 2");
-        runPipeline();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> extract.run().isPresent());
+        PipelineStages.run(producer, PipelineStage.TRANSFORM);
+        PipelineStages.run(producer, PipelineStage.LOAD);
         PipelineStages.run(producer, PipelineStage.LOAD);
 
         IcebergTables.assertEqualTheWarehouse(world);

@@ -140,6 +140,8 @@ class StageRoutesTest extends CamelQuarkusTestSupport {
             route.weaveById("open-transform-batch").replace().setBody(route.constant(StandInBatch.doneBefore()));
             route.weaveById("run-transform-table").replace().to("mock:table-transformed");
             route.weaveById("write-transform-manifest").replace().to("mock:transform-manifest-written");
+            route.weaveById("register-earlier-batches").replace().to("mock:earlier-batches-registered");
+            route.weaveById("iceberg-tables").replace().to("mock:iceberg-tables-committed");
             route.weaveById("archive-extract-batch").replace().to("mock:extract-batch-archived");
         });
         AdviceWith.adviceWith(context, "load-batch", route -> {
@@ -154,6 +156,8 @@ class StageRoutesTest extends CamelQuarkusTestSupport {
 
         assertThat(getMockEndpoint("mock:table-transformed").getReceivedCounter()).isZero();
         assertThat(getMockEndpoint("mock:transform-manifest-written").getReceivedCounter()).isZero();
+        assertThat(getMockEndpoint("mock:iceberg-tables-committed").getReceivedCounter())
+                .as("the commits a batch found transformed may lack").isEqualTo(1);
         assertThat(getMockEndpoint("mock:extract-batch-archived").getReceivedCounter()).isEqualTo(1);
         assertThat(getMockEndpoint("mock:object-staged").getReceivedCounter()).isZero();
         assertThat(getMockEndpoint("mock:load-committed").getReceivedCounter()).isZero();
