@@ -1,6 +1,7 @@
 package io.totesys.pipeline.iceberg;
 
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Function;
 
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
@@ -13,11 +14,14 @@ import io.totesys.pipeline.lake.BatchId;
  *
  * @param attempt six hex digits, in the names of the files the run writes
  * @param footers the footer of each file the run wrote, by key
+ * @param keys the keys of the members a dimension's data file or deletions object holds, by
+ *        its key in the processed bucket
  * @param deletionsArea where the batch's deletions objects are: {@code input/}, or
  *        {@code processed/} for a batch the load consumed
  * @param replay the replay request the batch is transformed again under, if any
  */
-record BatchFiles(BatchId id, String attempt, Function<String, ParquetMetadata> footers, String deletionsArea,
+record BatchFiles(BatchId id, String attempt, Function<String, ParquetMetadata> footers,
+        Function<String, Set<Object>> keys, String deletionsArea,
         OptionalLong replay) {
 
     /**

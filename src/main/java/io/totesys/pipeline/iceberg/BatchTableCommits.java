@@ -1,18 +1,19 @@
 package io.totesys.pipeline.iceberg;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Named;
 
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
@@ -28,12 +29,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
-import io.totesys.pipeline.lake.LakeBatches;
+import io.totesys.pipeline.lake.InvalidLakeObjectException;
 import io.totesys.pipeline.lake.LakeLayout;
-import io.totesys.pipeline.lake.LakeObjects;
 import io.totesys.pipeline.lake.MissingLakeObjectException;
-import io.totesys.pipeline.starschema.ParquetPartWriter;
-import io.totesys.pipeline.starschema.TransformSettings;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
@@ -51,37 +49,52 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * succeeded) is not committed again: the batch's manifest, written before any of its commits,
  * names the files that commit brought. A replayed batch commits anew, under its replay request: a fact's files
  * of the batch are replaced by the replay's, and a dimension member's version a later batch
- * wrote stays, as in the warehouse.
+ * wrote stays, as in the warehouse. A batch whose own file cannot be read when its commit
+ * needs it (a run that stopped after the manifest reads its files' footers back) is left out
+ * of the table, as the load leaves the file's table of the batch out of the warehouse.
  */
 @ApplicationScoped
 class BatchTableCommits {
 
     private static final Logger LOG = Logger.getLogger(BatchTableCommits.class);
-    private static final String PARQUET_CONTENT_TYPE = "application/vnd.apache.parquet";
 
     private final StarSchemaCatalog catalog;
-    private final LakeObjects processed;
+    private final TableFiles tableFiles;
     private final ObjectMapper json;
-    private final ParquetPartWriter carryWriter;
-    private final IcebergFieldIds fieldIds;
+    private final Map<WarehouseTable, Lock> tableLocks = new EnumMap<>(WarehouseTable.class);
 
-    BatchTableCommits(StarSchemaCatalog catalog, @Named("processedBatches") LakeBatches processed,
-            ObjectMapper json, TransformSettings settings, IcebergFieldIds fieldIds) {
+    BatchTableCommits(StarSchemaCatalog catalog, TableFiles tableFiles, ObjectMapper json) {
         this.catalog = catalog;
-        this.processed = processed.objects();
+        this.tableFiles = tableFiles;
         this.json = json;
-        this.fieldIds = fieldIds;
-        this.carryWriter = new ParquetPartWriter(settings.parquetCodec());
+        for (WarehouseTable table : WarehouseTable.values()) {
+            tableLocks.put(table, new ReentrantLock());
+        }
     }
 
     /**
      * Commits the table's parts (and, for a dimension, its deletions) of the batch, once: a
-     * table that holds the batch's commit key already is left as it is.
+     * table that holds the batch's commit key already is left as it is. The look for the key
+     * and the commit are made under the table's lock, so that a run's commit and the commit of
+     * the run before it, still under way after that run failed on another table (its
+     * thread goes on), never both find the key missing: Iceberg would apply the second commit
+     * again on the first, and the batch would be two snapshots.
      *
      * @param parts the data files the batch wrote for the table
      * @param deletions the Parquet objects that hold the keys of the table's rows the batch deletes
      */
     void commit(BatchFiles batch, WarehouseTable table, List<BatchManifest.Entry> parts,
+            List<BatchManifest.Entry> deletions) {
+        Lock lock = tableLocks.get(table);
+        lock.lock();
+        try {
+            commitOnce(batch, table, parts, deletions);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void commitOnce(BatchFiles batch, WarehouseTable table, List<BatchManifest.Entry> parts,
             List<BatchManifest.Entry> deletions) {
         Table iceberg = catalog.current(table);
         String commitKey = batch.commitKey();
@@ -91,10 +104,21 @@ class BatchTableCommits {
                     earlier.get().snapshotId());
             return;
         }
-        List<DataFile> files = parts.stream()
-                .map(part -> DataFileParts.dataFile(iceberg, location(part.key()), part.bytes(),
-                        batch.footers().apply(part.key()), LakeLayout.BATCH_DATE + "=" + batch.id().date()))
-                .toList();
+        List<DataFile> files;
+        Set<Object> members;
+        try {
+            files = parts.stream()
+                    .map(part -> DataFileParts.dataFile(iceberg, tableFiles.location(part.key()), part.bytes(),
+                            batch.footers().apply(part.key()), LakeLayout.BATCH_DATE + "=" + batch.id().date()))
+                    .toList();
+            members = table.isFact() || table == WarehouseTable.DIM_DATE ? Set.of()
+                    : members(batch, parts, deletions);
+        } catch (MissingLakeObjectException | InvalidLakeObjectException e) {
+            LOG.warnf("Batch %s is left out of the Iceberg table %s: %s. The load leaves the batch's rows of the table "
+                    + "out of the warehouse too (it quarantines the file); re-extract the table's source table "
+                    + "(reextract) to write them again", batch.id(), iceberg.name(), e.getMessage());
+            return;
+        }
         SnapshotUpdate<?> update;
         if (iceberg.currentSnapshot() == null
                 || table == WarehouseTable.DIM_DATE
@@ -108,7 +132,7 @@ class BatchTableCommits {
             files.forEach(overwrite::addFile);
             update = overwrite;
         } else {
-            update = replaceMembers(batch, table, iceberg, parts, deletions, files);
+            update = replaceMembers(batch, table, iceberg, members, files);
         }
         if (update == null) {
             return;
@@ -135,7 +159,7 @@ class BatchTableCommits {
                 .filter(Expressions.equal(LakeLayout.BATCH_DATE, batch.id().date().toString()))
                 .planFiles()) {
             for (FileScanTask task : tasks) {
-                if (LakeLayout.batchIdOf(key(task.file().location())).equals(batch.id().value())) {
+                if (LakeLayout.batchIdOf(tableFiles.key(task.file().location())).equals(batch.id().value())) {
                     files.add(task.file());
                 }
             }
@@ -143,6 +167,19 @@ class BatchTableCommits {
             throw new UncheckedIOException("planning " + iceberg.name() + "'s files failed: " + e.getMessage(), e);
         }
         return files;
+    }
+
+    /** The keys of the members a dimension's parts of the batch bring, and of those its deletions delete. */
+    private static Set<Object> members(BatchFiles batch, List<BatchManifest.Entry> parts,
+            List<BatchManifest.Entry> deletions) {
+        Set<Object> members = new HashSet<>();
+        for (BatchManifest.Entry entry : parts) {
+            members.addAll(batch.keys().apply(entry.key()));
+        }
+        for (BatchManifest.Entry entry : deletions) {
+            members.addAll(batch.keys().apply(batch.deletionsArea() + entry.key()));
+        }
+        return members;
     }
 
     /**
@@ -153,15 +190,8 @@ class BatchTableCommits {
      * of the table. Files whose key bounds hold none of the members are never read. Nothing to
      * commit when the batch neither brings nor deletes a member.
      */
-    private OverwriteFiles replaceMembers(BatchFiles batch, WarehouseTable table, Table iceberg,
-            List<BatchManifest.Entry> parts, List<BatchManifest.Entry> deletions, List<DataFile> files) {
-        Set<Object> members = new HashSet<>();
-        for (BatchManifest.Entry entry : parts) {
-            readKeys(entry.key(), members);
-        }
-        for (BatchManifest.Entry entry : deletions) {
-            readKeys(batch.deletionsArea() + entry.key(), members);
-        }
+    private OverwriteFiles replaceMembers(BatchFiles batch, WarehouseTable table, Table iceberg, Set<Object> members,
+            List<DataFile> files) {
         if (members.isEmpty() && files.isEmpty()) {
             return null;
         }
@@ -174,14 +204,17 @@ class BatchTableCommits {
                     .planFiles()) {
                 for (FileScanTask task : tasks) {
                     DataFile file = task.file();
-                    boolean notNewer = LakeLayout.batchIdOf(key(file.location())).compareTo(batch.id().value()) <= 0;
+                    boolean notNewer = LakeLayout.batchIdOf(tableFiles.key(file.location()))
+                            .compareTo(batch.id().value()) <= 0;
                     List<GenericRecord> held;
                     try {
                         held = read(file.location());
-                    } catch (MissingLakeObjectException e) {
-                        LOG.warnf("Batch %s: %s lists %s, which is missing; the file leaves the table, and the rows "
-                                + "it held with it: re-extract the table's source table (reextract) to write them "
-                                + "again", batch.id(), iceberg.name(), file.location());
+                    } catch (MissingLakeObjectException | InvalidLakeObjectException e) {
+                        LOG.warnf("Batch %s: %s lists %s, which %s; the file leaves the table, and the rows it held "
+                                + "with it: re-extract the table's source table (reextract) to write them again",
+                                batch.id(), iceberg.name(), file.location(),
+                                e instanceof InvalidLakeObjectException invalid ? "does not read (" + invalid.problem()
+                                        + ")" : "is missing");
                         overwrite.deleteFile(file);
                         continue;
                     }
@@ -231,42 +264,14 @@ class BatchTableCommits {
      */
     private DataFile copy(BatchFiles batch, WarehouseTable table, Table iceberg, DataFile original,
             List<GenericRecord> rows, String kind, int number) {
-        String originalKey = key(original.location());
-        BatchId writtenBy = new BatchId(LakeLayout.batchIdOf(originalKey));
-        String key = LakeLayout.tableFileKey(table.tableName(), writtenBy, batch.attempt(), kind, number);
-        Schema schema = table.avroSchema();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ParquetPartWriter.WrittenPart written;
-        try {
-            written = carryWriter.write(rows.stream().map(row -> ParquetFiles.inSchema(row, schema)).iterator(), table,
-                    schema, fieldIds.of(table), bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + key + " failed: " + e.getMessage(), e);
-        }
-        processed.write(key, bytes.toByteArray(), PARQUET_CONTENT_TYPE);
-        return DataFileParts.dataFile(iceberg, location(key), bytes.size(), written.footer(), original.partition());
-    }
-
-    private void readKeys(String key, Set<Object> keys) {
-        for (GenericRecord row : read(location(key))) {
-            keys.add(row.get(0));
-        }
+        BatchId writtenBy = new BatchId(LakeLayout.batchIdOf(tableFiles.key(original.location())));
+        TableFiles.Written written = tableFiles.write(table, writtenBy, batch.attempt(), kind, number, rows);
+        return DataFileParts.dataFile(iceberg, tableFiles.location(written.key()), written.bytes(), written.footer(),
+                original.partition());
     }
 
     /** Every row of a data file, as the Avro records it was written from. */
     private List<GenericRecord> read(String location) {
-        return ParquetFiles.rows(processed, key(location));
-    }
-
-    private String location(String key) {
-        return "s3://" + processed.bucket() + "/" + key;
-    }
-
-    private String key(String location) {
-        String prefix = "s3://" + processed.bucket() + "/";
-        if (!location.startsWith(prefix)) {
-            throw new IllegalStateException(location + " is not in the processed bucket s3://" + processed.bucket());
-        }
-        return location.substring(prefix.length());
+        return tableFiles.rows(tableFiles.key(location));
     }
 }

@@ -1,8 +1,5 @@
 package io.totesys.pipeline.iceberg;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,9 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.lake.BatchId;
@@ -28,8 +23,6 @@ import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.LakeObjects;
 import io.totesys.pipeline.lake.MissingLakeObjectException;
-import io.totesys.pipeline.starschema.ParquetPartWriter;
-import io.totesys.pipeline.starschema.TransformSettings;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
@@ -53,23 +46,19 @@ public class EarlierBatches {
     static final String DONE_PROPERTY = "totesys.earlier-batches-registered";
 
     private static final Logger LOG = Logger.getLogger(EarlierBatches.class);
-    private static final String PARQUET_CONTENT_TYPE = "application/vnd.apache.parquet";
 
     private final StarSchemaCatalog catalog;
     private final BatchTableCommits commits;
     private final LakeBatches processed;
-    private final IcebergFieldIds fieldIds;
-    private final ParquetPartWriter writer;
+    private final TableFiles tableFiles;
     private final Clock clock;
 
     EarlierBatches(StarSchemaCatalog catalog, BatchTableCommits commits,
-            @Named("processedBatches") LakeBatches processed, IcebergFieldIds fieldIds, TransformSettings settings,
-            Clock clock) {
+            @Named("processedBatches") LakeBatches processed, TableFiles tableFiles, Clock clock) {
         this.catalog = catalog;
         this.commits = commits;
         this.processed = processed;
-        this.fieldIds = fieldIds;
-        this.writer = new ParquetPartWriter(settings.parquetCodec());
+        this.tableFiles = tableFiles;
         this.clock = clock;
     }
 
@@ -82,16 +71,21 @@ public class EarlierBatches {
             return;
         }
         List<String> manifests = earlierManifests();
-        if (!manifests.isEmpty()) {
-            LOG.infof("Registering the %d batches an earlier release wrote to s3://%s into the Iceberg tables, oldest "
-                    + "first", manifests.size(), processed.bucket());
+        int registered = 0;
+        for (String key : manifests) {
+            BatchManifest manifest = processed.manifest(key, WarehouseTable.manifestCatalogue());
+            if (manifest.objects().stream().anyMatch(entry -> LakeLayout.isTableFile(entry.key()))) {
+                continue; // this release's: the batch being committed, whose manifest comes before its commits
+            }
+            if (registered++ == 0) {
+                LOG.infof("Registering the batches an earlier release wrote to s3://%s into the Iceberg tables, "
+                        + "oldest first (%d batch manifests in the bucket)", processed.bucket(), manifests.size());
+            }
+            register(key, manifest);
         }
-        for (String manifest : manifests) {
-            register(manifest);
-        }
-        catalog.setNamespaceProperty(DONE_PROPERTY, manifests.size() + " batches, " + clock.instant());
-        if (!manifests.isEmpty()) {
-            LOG.infof("The %d batches of the earlier release are in the Iceberg tables", manifests.size());
+        catalog.setNamespaceProperty(DONE_PROPERTY, registered + " batches, " + clock.instant());
+        if (registered > 0) {
+            LOG.infof("The %d batches of the earlier release are in the Iceberg tables", registered);
         }
     }
 
@@ -109,20 +103,18 @@ public class EarlierBatches {
     }
 
     /** One earlier batch: its parts written again as the tables' files, each table committed once. */
-    private void register(String manifestKey) {
-        BatchManifest manifest = processed.manifest(manifestKey, WarehouseTable.manifestCatalogue());
-        if (manifest.objects().stream().anyMatch(entry -> LakeLayout.isTableFile(entry.key()))) {
-            return; // this release's: the batch being committed, whose manifest comes before its commits
-        }
+    private void register(String manifestKey, BatchManifest manifest) {
         String area = manifestKey.substring(0, manifestKey.indexOf('/') + 1);
         BatchId batch = new BatchId(manifest.batchId());
         String attempt = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
-        Map<String, ParquetMetadata> footers = new HashMap<>();
-        BatchFiles files = new BatchFiles(batch, attempt, footers::get, area, OptionalLong.empty());
+        Map<String, TableFiles.Written> written = new HashMap<>();
+        BatchFiles files = new BatchFiles(batch, attempt, key -> written.get(key).footer(),
+                key -> written.containsKey(key) ? written.get(key).keys() : tableFiles.keys(key), area,
+                OptionalLong.empty());
         for (WarehouseTable table : WarehouseTable.values()) {
             List<BatchManifest.Entry> parts = new ArrayList<>();
             for (BatchManifest.Entry entry : ofTable(manifest.objects(), table)) {
-                written(table, batch, attempt, area + entry.key(), parts.size() + 1, footers).ifPresent(parts::add);
+                written(table, batch, attempt, area + entry.key(), parts.size() + 1, written).ifPresent(parts::add);
             }
             List<BatchManifest.Entry> deletions = table.isFact() ? List.of() : ofTable(manifest.deletions(), table);
             if (!parts.isEmpty() || !deletions.isEmpty()) {
@@ -134,30 +126,18 @@ public class EarlierBatches {
 
     /** A part of the earlier batch written again as a data file of its table, unless the part is gone. */
     private Optional<BatchManifest.Entry> written(WarehouseTable table, BatchId batch, String attempt,
-            String earlierKey, int number, Map<String, ParquetMetadata> footers) {
+            String earlierKey, int number, Map<String, TableFiles.Written> written) {
         List<GenericRecord> rows;
         try {
-            rows = ParquetFiles.rows(processed.objects(), earlierKey);
+            rows = tableFiles.rows(earlierKey);
         } catch (MissingLakeObjectException e) {
             LOG.warnf("Batch %s: s3://%s/%s is gone (quarantined by the load, or removed); its rows are not in "
                     + "the Iceberg table %s", batch, processed.bucket(), earlierKey, table.tableName());
             return Optional.empty();
         }
-        Schema schema = table.avroSchema();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ParquetPartWriter.WrittenPart part;
-        try {
-            part = writer.write(rows.stream().map(row -> ParquetFiles.inSchema(row, schema)).iterator(), table, schema,
-                    fieldIds.of(table), bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + table.tableName() + " of batch " + batch + " again failed: "
-                    + e.getMessage(), e);
-        }
-        String key = LakeLayout.tableFileKey(table.tableName(), batch, attempt, "part", number);
-        processed.objects().write(key, bytes.toByteArray(), PARQUET_CONTENT_TYPE);
-        footers.put(key, part.footer());
-        return Optional.of(new BatchManifest.Entry(table.tableName(), key, part.rows(), bytes.size(), null,
-                null));
+        TableFiles.Written file = tableFiles.write(table, batch, attempt, "part", number, rows);
+        written.put(file.key(), file);
+        return Optional.of(file.entry(table));
     }
 
     private static List<BatchManifest.Entry> ofTable(List<BatchManifest.Entry> entries, WarehouseTable table) {

@@ -10,7 +10,6 @@ import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 
 import io.totesys.pipeline.lake.BatchManifest;
-import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.starschema.TransformBatch;
 import io.totesys.pipeline.starschema.TransformBatches;
@@ -30,11 +29,11 @@ import io.totesys.pipeline.starschema.WarehouseTable;
 public class IcebergCommits {
 
     private final BatchTableCommits commits;
-    private final LakeBatches processed;
+    private final TableFiles tableFiles;
 
-    IcebergCommits(BatchTableCommits commits, @Named("processedBatches") LakeBatches processed) {
+    IcebergCommits(BatchTableCommits commits, TableFiles tableFiles) {
         this.commits = commits;
-        this.processed = processed;
+        this.tableFiles = tableFiles;
     }
 
     /** What one table's commit holds: the parts the batch wrote, and a dimension's deletions. */
@@ -64,13 +63,15 @@ public class IcebergCommits {
     }
 
     /**
-     * Commits one table's change of the batch, once: the footers of the files this run wrote
-     * are at hand, those of a batch an earlier run published are read from the files.
+     * Commits one table's change of the batch, once: the footers and members' keys of the files
+     * this run wrote are at hand, those of a batch an earlier run published are read from the
+     * files.
      */
     public void commit(@Body TableChange change,
             @ExchangeProperty(TransformBatches.BATCH_PROPERTY) TransformBatch batch) {
         commits.commit(new BatchFiles(batch.getId(), batch.attempt(),
-                key -> batch.footer(key).orElseGet(() -> ParquetFiles.footer(processed.objects(), key)),
+                key -> batch.footer(key).orElseGet(() -> tableFiles.footer(key)),
+                key -> batch.keys(key).orElseGet(() -> tableFiles.keys(key)),
                 LakeLayout.INPUT, batch.replay()), change.table(), change.parts(), change.deletions());
     }
 

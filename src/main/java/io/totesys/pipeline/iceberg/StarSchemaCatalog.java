@@ -82,9 +82,7 @@ public class StarSchemaCatalog {
      * parts are written while the tables are made beside its commits, not before its parts.
      */
     public Map<String, Integer> fieldIds(WarehouseTable table) {
-        Schema schema = tables.containsKey(table) || catalog().tableExists(identifier(table))
-                ? table(table).schema()
-                : IcebergTableLayout.schema(table);
+        Schema schema = made(table).map(Table::schema).orElseGet(() -> IcebergTableLayout.schema(table));
         Map<String, Integer> ids = new LinkedHashMap<>();
         for (WarehouseColumn column : table.columns()) {
             Types.NestedField field = schema.findField(column.name());
@@ -115,9 +113,37 @@ public class StarSchemaCatalog {
         return iceberg;
     }
 
-    /** Whether the catalog has the table: a batch wrote it since it was made. */
-    public boolean exists(WarehouseTable table) {
-        return catalog().tableExists(identifier(table));
+    /**
+     * The table as its catalog holds it now, if a batch has made it: none is made, and one
+     * dropped from the catalog since is left dropped.
+     */
+    public Optional<Table> currentIfMade(WarehouseTable table) {
+        Table iceberg = tables.get(table);
+        if (iceberg == null) {
+            return made(table);
+        }
+        try {
+            iceberg.refresh();
+            return Optional.of(iceberg);
+        } catch (NoSuchTableException e) {
+            tables.remove(table);
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The table, if a batch has made it: the one at hand, or else the catalog's, loaded once
+     * (one catalog query when it is not there), and kept.
+     */
+    private Optional<Table> made(WarehouseTable table) {
+        if (!tables.containsKey(table)) {
+            try {
+                tables.putIfAbsent(table, catalog().loadTable(identifier(table)));
+            } catch (NoSuchTableException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(table(table));
     }
 
     /** A property of the star schema's namespace, if it has it. */

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -67,8 +68,9 @@ public class TableUpkeep {
         int orphans = 0;
         for (WarehouseTable table : WarehouseTable.values()) {
             try {
-                if (catalog.exists(table)) {
-                    Table iceberg = catalog.current(table);
+                Optional<Table> made = catalog.currentIfMade(table);
+                if (made.isPresent()) {
+                    Table iceberg = made.get();
                     expired += expireSnapshots(iceberg, now.minus(settings.snapshotRetention()), unloaded);
                     orphans += removeOrphanFiles(iceberg, now.minus(settings.orphanFileAge()));
                 }

@@ -19,6 +19,7 @@ import jakarta.inject.Named;
 
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.RuntimeCamelException;
+import org.apache.iceberg.jdbc.UncheckedSQLException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.api.FlywayException;
 
@@ -59,6 +60,11 @@ public class FailureDiagnosis {
     public String explain(Throwable failure) {
         if (find(failure, SourceReadException.class).isPresent()) {
             return explainDatabase("ToteSys", "TOTESYS", totesysJdbcUrl, failure);
+        }
+        Optional<UncheckedSQLException> catalog = find(failure, UncheckedSQLException.class);
+        if (catalog.isPresent()) {
+            return explainDatabase("the Iceberg catalog in the warehouse", "WAREHOUSE", warehouseJdbcUrl,
+                    catalog.get());
         }
         if (find(failure, PipelineStateException.class).isPresent()
                 || find(failure, FlywayException.class).isPresent()) {

@@ -2,9 +2,11 @@ package io.totesys.pipeline.starschema;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -27,6 +29,9 @@ import org.apache.parquet.io.PositionOutputStream;
  */
 public final class ParquetPartWriter {
 
+    /** The media type of a Parquet object, as the lake's objects carry it. */
+    public static final String CONTENT_TYPE = "application/vnd.apache.parquet";
+
     private final CompressionCodecName codec;
     private final Configuration configuration = new Configuration();
 
@@ -47,11 +52,13 @@ public final class ParquetPartWriter {
      * and says how many it wrote: each column with a dictionary where its values may repeat, the
      * table's {@linkplain WarehouseTable#columnsOfDistinctValues() columns of distinct values}
      * plain. Each column carries the field id {@code fieldIds} gives its name, if any: its
-     * Iceberg table's (docs/architecture.md#iceberg-tables).
+     * Iceberg table's (docs/architecture.md#iceberg-tables). The part of a dimension records
+     * the keys of the members it holds (its first column), which its table's commit replaces.
      */
     public WrittenPart write(Iterator<GenericRecord> rows, WarehouseTable table, Schema schema,
             Map<String, Integer> fieldIds, OutputStream out) throws IOException {
         long written = 0;
+        Set<Object> keys = table.isFact() ? Set.of() : new HashSet<>();
         Builder builder = new Builder(new StreamOutputFile(out), schema, fieldIds);
         for (String column : table.columnsOfDistinctValues()) {
             builder.withDictionaryEncoding(column, false);
@@ -63,15 +70,26 @@ public final class ParquetPartWriter {
                 .build();
         try (writer) {
             while (rows.hasNext()) {
-                writer.write(rows.next());
+                GenericRecord row = rows.next();
+                writer.write(row);
+                if (!table.isFact()) {
+                    keys.add(row.get(0));
+                }
                 written++;
             }
         }
-        return new WrittenPart(written, writer.getFooter());
+        return new WrittenPart(written, writer.getFooter(), keys);
     }
 
-    /** A Parquet part as written: its rows, and its footer, whose statistics describe its columns. */
-    public record WrittenPart(long rows, ParquetMetadata footer) {
+    /**
+     * A Parquet part as written.
+     *
+     * @param rows how many rows it holds
+     * @param footer its footer, whose statistics describe its columns
+     * @param keys for a dimension's part, the values of its first column: the keys of the
+     *        members (or of the deleted members) it holds; none for a fact's
+     */
+    public record WrittenPart(long rows, ParquetMetadata footer, Set<Object> keys) {
     }
 
     /** Parquet's writer over {@link StarSchemaWriteSupport}. */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -21,6 +22,7 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import io.totesys.pipeline.catalogue.SourceTable;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.LakeLayout;
 
 /**
  * One transform batch while it runs: the extract batch it reads, the warehouse tables it
@@ -46,6 +48,7 @@ public final class TransformBatch {
     private final SortedSet<LocalDate> referencedDates = new TreeSet<>();
     private final Map<WarehouseTable, Integer> parts = new EnumMap<>(WarehouseTable.class);
     private final Map<String, ParquetMetadata> footers = new HashMap<>();
+    private final Map<String, Set<Object>> keys = new HashMap<>();
     private final String attempt = HexFormat.of().toHexDigits(RANDOM.nextInt()).substring(2);
     private OptionalLong replay = OptionalLong.empty();
     private LocalDate coveredFrom;
@@ -148,14 +151,23 @@ public final class TransformBatch {
         return parts.merge(table, 1, Integer::sum);
     }
 
-    synchronized void written(BatchManifest.Entry entry, ParquetMetadata footer) {
+    synchronized void written(BatchManifest.Entry entry, ParquetPartWriter.WrittenPart part) {
         written.add(entry);
-        footers.put(entry.key(), footer);
+        footers.put(entry.key(), part.footer());
+        keys.put(LakeLayout.located(entry.key()), part.keys());
     }
 
     /** The footer of a data file this run wrote, whose statistics its table's metadata keeps. */
     public synchronized Optional<ParquetMetadata> footer(String key) {
         return Optional.ofNullable(footers.get(key));
+    }
+
+    /**
+     * The keys of the members a dimension's object this run wrote holds (its data file, or its
+     * deletions object), by the object's key in the processed bucket.
+     */
+    public synchronized Optional<Set<Object>> keys(String key) {
+        return Optional.ofNullable(keys.get(key));
     }
 
     /**
@@ -175,8 +187,9 @@ public final class TransformBatch {
         return deletionParts.merge(table, 1, Integer::sum);
     }
 
-    synchronized void deletionsWritten(BatchManifest.Entry entry) {
+    synchronized void deletionsWritten(BatchManifest.Entry entry, ParquetPartWriter.WrittenPart part) {
         deletionsWritten.add(entry);
+        keys.put(LakeLayout.located(entry.key()), part.keys());
     }
 
     /** The Parquet deletions objects written, one or more per warehouse table with deletions, in table order. */

@@ -62,7 +62,6 @@ public class TransformBatches {
     public static final String WRITTEN_PART_PROPERTY = "parquetPart";
 
     private static final Logger LOG = Logger.getLogger(TransformBatches.class);
-    private static final String PARQUET_CONTENT_TYPE = "application/vnd.apache.parquet";
 
     private final LakeBatches ingest;
     private final LakeBatches processed;
@@ -187,13 +186,13 @@ public class TransformBatches {
                 : LakeLayout.tableFileKey(table.tableName(), batch.getId(), batch.attempt(), "part",
                         batch.nextPart(table));
         ObjectDescription parquet = ObjectDescription.describe(exchange.getMessage(), LakeLayout.located(key),
-                PARQUET_CONTENT_TYPE);
+                ParquetPartWriter.CONTENT_TYPE);
         BatchManifest.Entry entry = new BatchManifest.Entry(table.tableName(), key, written.rows(), parquet.bytes(),
                 parquet.sha256(), null);
         if (deletions) {
-            batch.deletionsWritten(entry);
+            batch.deletionsWritten(entry, written);
         } else {
-            batch.written(entry, written.footer());
+            batch.written(entry, written);
         }
     }
 

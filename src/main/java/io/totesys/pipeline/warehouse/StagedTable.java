@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.apache.avro.Schema;
 
 import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.InvalidLakeObjectException;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.starschema.WarehouseColumn;
 import io.totesys.pipeline.starschema.WarehouseDeletions;
@@ -40,5 +41,32 @@ record StagedTable(String name, List<WarehouseColumn> columns, Schema avroSchema
     static StagedTable deletionsOf(WarehouseTable table) {
         return new StagedTable(WarehouseDeletions.tableName(table), WarehouseDeletions.columns(table),
                 WarehouseDeletions.avroSchema(table));
+    }
+
+    /**
+     * Checks that a Parquet object's rows fit the table before any is copied: every column of
+     * the table, of its type. A Parquet object that passes its checksum but was written for
+     * other columns (a column of the wrong type, a missing one) is invalid. An object written
+     * before an operator added columns to its table lacks them at its end: its rows load with
+     * NULL in them.
+     *
+     * @param key the object's key, which names it in the failure
+     * @param found the schema the object's rows were written with
+     */
+    void checkFits(String key, Schema found) {
+        for (Schema.Field column : avroSchema.getFields()) {
+            Schema.Field field = found.getField(column.name());
+            if (field == null && column.pos() >= found.getFields().size() && column.hasDefaultValue()) {
+                continue;
+            }
+            if (field == null || field.pos() != column.pos()) {
+                throw new InvalidLakeObjectException(key, "it does not fit " + name + ": it has no column "
+                        + column.name() + " at position " + (column.pos() + 1), null);
+            }
+            if (!field.schema().equals(column.schema())) {
+                throw new InvalidLakeObjectException(key, "it does not fit " + name + ": its column "
+                        + column.name() + " is " + field.schema() + ", the table's is " + column.schema(), null);
+            }
+        }
     }
 }

@@ -14,6 +14,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
 
 import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.starschema.ParquetPartReader;
 import io.totesys.pipeline.starschema.WarehouseDeletions;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
@@ -72,13 +73,14 @@ final class StagingTables {
     private static long copy(Connection connection, String copy, CopyEncoder encoder, StagedTable table, String key,
             byte[] parquet) throws SQLException, IOException {
         long count = 0;
-        try (ParquetReader<GenericRecord> rows = ParquetRows.open(key, parquet);
+        try (ParquetReader<GenericRecord> rows = ParquetPartReader.open(key, parquet);
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new PGCopyOutputStream(
                         connection.unwrap(PGConnection.class), copy, COPY_BUFFER), COPY_BUFFER))) {
             encoder.start(out);
-            for (GenericRecord row = ParquetRows.next(rows, key); row != null; row = ParquetRows.next(rows, key)) {
+            for (GenericRecord row = ParquetPartReader.next(rows, key); row != null;
+                    row = ParquetPartReader.next(rows, key)) {
                 if (count == 0) {
-                    ParquetRows.checkFits(table, key, row.getSchema());
+                    table.checkFits(key, row.getSchema());
                 }
                 encoder.write(row, out);
                 count++;

@@ -12,9 +12,9 @@ import jakarta.inject.Inject;
 
 import org.apache.camel.ProducerTemplate;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -58,28 +58,23 @@ class EarlierBatchesTest {
 
     private final EmbeddedWorld world = TestWorld.get();
     private final LakeContents processed = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET);
-    private IcebergTables tables;
+    @RegisterExtension
+    final IcebergTables tables = new IcebergTables(world);
 
     @BeforeEach
     void emptyEverything() {
         ToteSysFixture.reset(world);
-        tables = new IcebergTables(world);
-    }
-
-    @AfterEach
-    void closeCatalog() throws Exception {
-        tables.close();
     }
 
     @Test
     void theBatchesOfTheEarlierReleaseComeIntoTheTablesOnceOldestFirst() throws Exception {
         ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 81);
         simulator.seed(0.02);
-        runPipeline();
+        PipelineStages.runEach(producer);
         DatabaseServer.execute(world.totesysOwner(),
                 "UPDATE staff SET first_name = 'Earlier', last_updated = now() WHERE staff_id = 1",
                 "INSERT INTO currency VALUES (98, 'SEK', now(), now())");
-        runPipeline();
+        PipelineStages.runEach(producer);
         DatabaseServer.execute(world.totesysOwner(), "DELETE FROM currency WHERE currency_id = 98");
         ExtractRuns extract = new ExtractRuns(producer, json,
                 new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET));
@@ -113,7 +108,7 @@ class EarlierBatchesTest {
 
         DatabaseServer.execute(world.totesysOwner(),
                 "UPDATE staff SET first_name = 'Again', last_updated = now() WHERE staff_id = 2");
-        runPipeline();
+        PipelineStages.runEach(producer);
         assertThat(tables.batches(WarehouseTable.DIM_STAFF)).as("the earlier batches registered once").hasSize(4)
                 .doesNotHaveDuplicates();
         IcebergTables.assertEqualTheWarehouse(world);
@@ -153,11 +148,5 @@ class EarlierBatchesTest {
         DatabaseServer.execute(world.databases().warehouse(),
                 "TRUNCATE iceberg_catalog.iceberg_tables, iceberg_catalog.iceberg_namespace_properties");
         return batches.stream().sorted().toList();
-    }
-
-    private void runPipeline() {
-        PipelineStages.run(producer, PipelineStage.EXTRACT);
-        PipelineStages.run(producer, PipelineStage.TRANSFORM);
-        PipelineStages.run(producer, PipelineStage.LOAD);
     }
 }

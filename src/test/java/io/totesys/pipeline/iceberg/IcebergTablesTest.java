@@ -3,9 +3,16 @@ package io.totesys.pipeline.iceberg;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -13,12 +20,18 @@ import jakarta.inject.Inject;
 
 import org.apache.camel.ProducerTemplate;
 import org.apache.iceberg.Snapshot;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.LakeLayout;
+import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.CapturedLog;
@@ -51,19 +64,23 @@ class IcebergTablesTest {
     @Inject
     ProducerTemplate producer;
 
+    @Inject
+    BatchTableCommits commits;
+
+    @Inject
+    TableFiles tableFiles;
+
+    @Inject
+    ObjectMapper json;
+
     private final EmbeddedWorld world = TestWorld.get();
     private final DataSource warehouse = world.databases().warehouse();
-    private IcebergTables tables;
+    @RegisterExtension
+    final IcebergTables tables = new IcebergTables(world);
 
     @BeforeEach
     void emptyEverything() {
         ToteSysFixture.reset(world);
-        tables = new IcebergTables(world);
-    }
-
-    @AfterEach
-    void closeCatalog() throws Exception {
-        tables.close();
     }
 
     @Test
@@ -71,7 +88,7 @@ class IcebergTablesTest {
         ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 27);
         simulator.seed(0.05);
         DatabaseServer.execute(world.totesysOwner(), "INSERT INTO currency VALUES (99, 'CHF', now(), now())");
-        runPipeline();
+        PipelineStages.runEach(producer);
         Map<WarehouseTable, List<String>> afterFirst = new EnumMap<>(WarehouseTable.class);
         for (WarehouseTable table : WarehouseTable.values()) {
             afterFirst.put(table, IcebergTables.warehouseRows(warehouse, table));
@@ -84,7 +101,7 @@ class IcebergTablesTest {
         DatabaseServer.execute(world.totesysOwner(),
                 "UPDATE staff SET first_name = 'Renamed', last_updated = now() WHERE staff_id = 1",
                 "DELETE FROM currency WHERE currency_id = 99");
-        runPipeline();
+        PipelineStages.runEach(producer);
         assertTablesEqualTheWarehouse();
         assertThat(tables.rows(WarehouseTable.DIM_CURRENCY)).as("a deleted member is no longer current")
                 .noneMatch(row -> row.startsWith("99|"));
@@ -118,13 +135,13 @@ class IcebergTablesTest {
     void theDataFilesASnapshotListsAreTheTable() throws Exception {
         ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 28);
         simulator.seed(0.05);
-        runPipeline();
+        PipelineStages.runEach(producer);
         for (int change = 0; change < 40; change++) {
             simulator.change();
         }
         DatabaseServer.execute(world.totesysOwner(),
                 "UPDATE address SET phone = '0000 000000', last_updated = now() WHERE address_id IN (1, 2, 3)");
-        runPipeline();
+        PipelineStages.runEach(producer);
 
         for (WarehouseTable table : List.of(WarehouseTable.DIM_LOCATION, WarehouseTable.FACT_SALES_ORDER)) {
             List<String> keys = tables.dataFileKeys(table);
@@ -148,7 +165,7 @@ class IcebergTablesTest {
     @Test
     void aDimensionsDataFileLostFromTheLakeLeavesItsTableAndTheBatchesGoOn() throws Exception {
         new ToteSysSimulator(world.totesysOwner(), 29).seed(0.02);
-        runPipeline();
+        PipelineStages.runEach(producer);
         List<String> locations = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET)
                 .tableParts(WarehouseTable.DIM_LOCATION.tableName());
         assertThat(locations).hasSize(1);
@@ -157,7 +174,7 @@ class IcebergTablesTest {
         DatabaseServer.execute(world.totesysOwner(),
                 "UPDATE address SET phone = '0000 000001', last_updated = now() WHERE address_id = 1");
         try (CapturedLog log = CapturedLog.of(BatchTableCommits.class)) {
-            runPipeline();
+            PipelineStages.runEach(producer);
             assertThat(log.lines()).anyMatch(line -> line.contains(locations.get(0) + ", which is missing")
                     && line.contains("reextract"));
         }
@@ -165,16 +182,49 @@ class IcebergTablesTest {
                 .hasSize(1).allMatch(row -> row.startsWith("1|") && row.endsWith("|0000 000001"));
     }
 
+    @Test
+    void aBatchTwoRunsCommitAtOnceIsOneSnapshotOfEachTable() throws Exception {
+        new ToteSysSimulator(world.totesysOwner(), 30).seed(0.02);
+        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        IcebergTables.withTheCatalogRefusingCommits(world, () -> assertThat(BatchFailure.of(producer.send(
+                PipelineStage.TRANSFORM.endpointUri(), exchange -> {
+                }))).as("the catalog refusing them, the commits fail").isNotNull());
+        LakeContents processed = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET);
+        BatchManifest manifest = json.readValue(processed.read(processed.keys("input/_manifests/").get(0)),
+                BatchManifest.class);
+        // what the run that failed and the run after it both hold: the footers and keys read back
+        BatchFiles batch = new BatchFiles(new BatchId(manifest.batchId()), "0a1b2c", tableFiles::footer,
+                tableFiles::keys, LakeLayout.INPUT, OptionalLong.empty());
+
+        ExecutorService runs = Executors.newFixedThreadPool(2);
+        try {
+            for (WarehouseTable table : List.of(WarehouseTable.DIM_LOCATION, WarehouseTable.FACT_SALES_ORDER)) {
+                List<BatchManifest.Entry> parts = manifest.objects().stream()
+                        .filter(entry -> entry.table().equals(table.tableName())).toList();
+                CyclicBarrier together = new CyclicBarrier(2);
+                List<Future<?>> both = new ArrayList<>();
+                for (int run = 0; run < 2; run++) {
+                    both.add(runs.submit(() -> {
+                        together.await();
+                        commits.commit(batch, table, parts, List.of());
+                        return null;
+                    }));
+                }
+                for (Future<?> commit : both) {
+                    commit.get(60, TimeUnit.SECONDS);
+                }
+                assertThat(tables.batches(table)).as("%s: one snapshot of the batch", table.tableName())
+                        .containsExactly(manifest.batchId());
+            }
+        } finally {
+            runs.shutdownNow();
+        }
+    }
+
     private void assertTablesEqualTheWarehouse() {
         for (WarehouseTable table : WarehouseTable.values()) {
             assertThat(tables.rows(table)).as(table.tableName())
                     .isEqualTo(IcebergTables.warehouseRows(warehouse, table));
         }
-    }
-
-    private void runPipeline() {
-        PipelineStages.run(producer, PipelineStage.EXTRACT);
-        PipelineStages.run(producer, PipelineStage.TRANSFORM);
-        PipelineStages.run(producer, PipelineStage.LOAD);
     }
 }

@@ -9,9 +9,9 @@ import java.util.List;
 import jakarta.inject.Inject;
 
 import org.apache.camel.ProducerTemplate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -51,24 +51,19 @@ class IcebergUpkeepTest {
 
     private final EmbeddedWorld world = TestWorld.get();
     private final LakeContents processed = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET);
-    private IcebergTables tables;
+    @RegisterExtension
+    final IcebergTables tables = new IcebergTables(world);
 
     @BeforeEach
     void emptyEverything() {
         ToteSysFixture.reset(world);
-        tables = new IcebergTables(world);
-    }
-
-    @AfterEach
-    void closeCatalog() throws Exception {
-        tables.close();
     }
 
     @Test
     void expiryKeepsEverySnapshotTheLoadHasNotReadAndTakesOnlyTheFilesNoSnapshotLists() throws Exception {
         ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 71);
         simulator.seed(0.02);
-        runPipeline();
+        PipelineStages.runEach(producer);
         for (int batch = 0; batch < 2; batch++) {
             DatabaseServer.execute(world.totesysOwner(),
                     "UPDATE staff SET first_name = first_name || 'x', last_updated = now() WHERE staff_id <= 2");
@@ -105,7 +100,7 @@ class IcebergUpkeepTest {
     @Test
     void anOrphanFileGoesOnceOldEnoughAndNoListedFileEverDoes() throws Exception {
         new ToteSysSimulator(world.totesysOwner(), 72).seed(0.02);
-        runPipeline();
+        PipelineStages.runEach(producer);
         String orphan = processed.tableParts(WarehouseTable.FACT_PAYMENT.tableName()).get(0)
                 .replace("-part-0001", "-part-0099");
         world.s3().putObject(request -> request.bucket(EmbeddedWorld.PROCESSED_BUCKET).key(orphan),
@@ -128,11 +123,5 @@ class IcebergUpkeepTest {
         for (WarehouseTable table : WarehouseTable.values()) {
             upkeep.expireSnapshots(catalog.current(table), before, upkeep.unloadedBatches());
         }
-    }
-
-    private void runPipeline() {
-        PipelineStages.run(producer, PipelineStage.EXTRACT);
-        PipelineStages.run(producer, PipelineStage.TRANSFORM);
-        PipelineStages.run(producer, PipelineStage.LOAD);
     }
 }

@@ -23,6 +23,7 @@ import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.FaultyLake;
 import io.totesys.pipeline.testing.FaultyLakeResource;
 import io.totesys.pipeline.testing.FreshChanges;
+import io.totesys.pipeline.testing.IcebergTables;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.PipelineStages;
 import io.totesys.pipeline.testing.ServerBacked;
@@ -40,7 +41,9 @@ import io.totesys.pipeline.world.ToteSysSimulator;
  * Transient is not damaged: with the object store behind a proxy that throttles (503
  * SlowDown), fails (500), cuts connections halfway through a body and stalls halfway for
  * longer than S3_READ_TIMEOUT, the transform and the load fail, wait out their backoff and
- * try again, and quarantine nothing; nothing is lost.
+ * try again, and quarantine nothing; nothing is lost. The Iceberg commits fail the same way
+ * (a table's metadata that cannot be written, a dimension's file that cannot be read), and
+ * the batch, loaded meanwhile, gets each commit once when the store is back.
  */
 @QuarkusTest
 @ServerBacked
@@ -69,7 +72,7 @@ class TransientLakeFailureTest {
     }
 
     @Test
-    void throttlingServerErrorsAndCutConnectionsAreRetriedNeverQuarantined() {
+    void throttlingServerErrorsAndCutConnectionsAreRetriedNeverQuarantined() throws Exception {
         ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 67);
         simulator.seed(0.01);
         PipelineStages.run(producer, PipelineStage.EXTRACT);
@@ -92,6 +95,10 @@ class TransientLakeFailureTest {
         proxy.inject(Fault.CUT_MID_BODY, "GET", "/input/sales_order/", 1);
         proxy.inject(Fault.CUT_MID_BODY, "GET", "/input/staff/", 1);
         proxy.inject(Fault.STALL_MID_BODY, "GET", "/input/design/", 1);
+        proxy.inject(Fault.INTERNAL_ERROR, "PUT", "/" + LakeLayout.tableLocation("dim_staff") + "/metadata/",
+                BEYOND_CLIENT_RETRIES);
+        proxy.inject(Fault.SLOW_DOWN, "GET", "/" + LakeLayout.tableLocation("dim_location") + "/data/",
+                BEYOND_CLIENT_RETRIES);
         transformFailures += runUntilItCompletes(PipelineStage.TRANSFORM);
         proxy.inject(Fault.CUT_MID_BODY, "GET", "/" + LakeLayout.tableLocation("fact_sales_order") + "/data/", 1);
         proxy.inject(Fault.STALL_MID_BODY, "GET", "/" + LakeLayout.tableLocation("dim_location") + "/data/", 1);
@@ -114,6 +121,7 @@ class TransientLakeFailureTest {
                         .isEqualTo(StarSchemaFromToteSys.rows(world.totesysOwner(), table));
             }
         }
+        IcebergTables.assertEqualTheWarehouse(world);
 
         FreshChanges.reachTheWarehouse(world, producer, simulator);
     }

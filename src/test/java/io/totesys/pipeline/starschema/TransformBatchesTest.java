@@ -22,6 +22,7 @@ import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.testing.CapturedLog;
 import io.totesys.pipeline.testing.DuckDb;
 import io.totesys.pipeline.testing.IcebergTables;
 import io.totesys.pipeline.testing.LakeContents;
@@ -30,9 +31,9 @@ import io.totesys.pipeline.testing.ServerBacked;
 import io.totesys.pipeline.testing.TestWorld;
 import io.totesys.pipeline.testing.TestWorldResource;
 import io.totesys.pipeline.testing.ToteSysFixture;
-import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
 import io.totesys.pipeline.world.ToteSysSimulator;
+import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * Simulator data through extract and transform against the real S3 server: what the
@@ -122,15 +123,12 @@ class TransformBatchesTest {
     void aBatchWhoseCommitsFailAfterItsManifestIsLoadedAndCommittedOnceWhenTheCatalogIsBack() throws Exception {
         new ToteSysSimulator(world.totesysOwner(), 23).seed(0.01);
         PipelineStages.run(producer, PipelineStage.EXTRACT);
-        DatabaseServer.execute(world.databases().warehouse(),
-                "ALTER TABLE iceberg_catalog.iceberg_tables RENAME TO iceberg_tables_away");
-        try {
-            Exchange run = producer.send(PipelineStage.TRANSFORM.endpointUri(), exchange -> {
-            });
-            assertThat(BatchFailure.of(run)).as("the catalog away, the commits fail").isNotNull();
-        } finally {
-            DatabaseServer.execute(world.databases().warehouse(),
-                    "ALTER TABLE iceberg_catalog.iceberg_tables_away RENAME TO iceberg_tables");
+        try (CapturedLog log = CapturedLog.ofEverything()) {
+            failTheCommits();
+            assertThat(log.lines()).as("the failure's line names the catalog and what its server said")
+                    .anyMatch(
+                            line -> line.contains("transform-pending failed: the Iceberg catalog in the warehouse at ")
+                                    && line.contains("the test refuses Iceberg commits"));
         }
         String transformManifest = processed.keys("input/_manifests/").get(0);
         BatchManifest first = manifest(processed, transformManifest);
@@ -150,6 +148,50 @@ class TransformBatchesTest {
             }
         }
         IcebergTables.assertEqualTheWarehouse(world);
+    }
+
+    @Test
+    void aDataFileDamagedOrLostBeforeItsCommitLeavesItsTableOfTheBatchOutOfTheLakeAsOfTheWarehouse()
+            throws Exception {
+        new ToteSysSimulator(world.totesysOwner(), 24).seed(0.01);
+        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        failTheCommits();
+        BatchManifest batch = manifest(processed, processed.keys("input/_manifests/").get(0));
+        String damaged = firstFileOf(batch, WarehouseTable.FACT_PAYMENT);
+        String lost = firstFileOf(batch, WarehouseTable.FACT_PURCHASE_ORDER);
+        world.s3().putObject(request -> request.bucket(EmbeddedWorld.PROCESSED_BUCKET).key(damaged),
+                RequestBody.fromString("not Parquet any more"));
+        world.s3().deleteObject(request -> request.bucket(EmbeddedWorld.PROCESSED_BUCKET).key(lost));
+        PipelineStages.run(producer, PipelineStage.LOAD);
+
+        try (CapturedLog log = CapturedLog.ofEverything()) {
+            PipelineStages.run(producer, PipelineStage.TRANSFORM);
+            assertThat(log.lines()).as("one line for each table left out, naming its file and what to do")
+                    .anySatisfy(line -> assertThat(line).contains("fact_payment", damaged, "reextract"))
+                    .anySatisfy(line -> assertThat(line).contains("fact_purchase_order", lost, "reextract"));
+        }
+
+        assertThat(ingest.keys("input/")).as("the batch goes on: archived").isEmpty();
+        try (IcebergTables tables = new IcebergTables(world)) {
+            assertThat(tables.batches(WarehouseTable.FACT_PAYMENT)).isEmpty();
+            assertThat(tables.batches(WarehouseTable.FACT_PURCHASE_ORDER)).isEmpty();
+            assertThat(tables.batches(WarehouseTable.FACT_SALES_ORDER)).containsExactly(batch.batchId());
+        }
+        IcebergTables.assertEqualTheWarehouse(world);
+    }
+
+    /** Runs the transform with the Iceberg catalog refusing commits: the batch's manifest is written, its commits fail. */
+    private void failTheCommits() {
+        IcebergTables.withTheCatalogRefusingCommits(world, () -> {
+            Exchange run = producer.send(PipelineStage.TRANSFORM.endpointUri(), exchange -> {
+            });
+            assertThat(BatchFailure.of(run)).as("the catalog refusing them, the commits fail").isNotNull();
+        });
+    }
+
+    private static String firstFileOf(BatchManifest batch, WarehouseTable table) {
+        return batch.objects().stream().filter(entry -> entry.table().equals(table.tableName()))
+                .map(BatchManifest.Entry::key).findFirst().orElseThrow();
     }
 
     /** Moves every consumed extract object back under input/, as a redelivery would present it. */

@@ -32,6 +32,8 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.util.SnapshotUtil;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.world.DatabaseServer;
@@ -43,9 +45,10 @@ import io.totesys.pipeline.world.ObjectStoreServer;
  * the way docs/architecture.md#iceberg-tables tells Spark and Trino to connect (the catalog's
  * schema in the URL, Iceberg's S3 file IO with the lake's endpoint and credentials), and
  * Iceberg's own reader. Values come back as Java values (integers, decimals, dates, times,
- * booleans, text), rendered as text to compare with the warehouse's.
+ * booleans, text), rendered as text to compare with the warehouse's. As a test's extension
+ * ({@code @RegisterExtension}), it closes its catalog after each test.
  */
-public final class IcebergTables implements AutoCloseable {
+public final class IcebergTables implements AutoCloseable, AfterEachCallback {
 
     /** The summary key that names a snapshot's batch. */
     public static final String BATCH_ID = "totesys.batch-id";
@@ -170,6 +173,27 @@ public final class IcebergTables implements AutoCloseable {
     }
 
     /**
+     * Runs {@code run} with the catalog refusing every change of its tables (a trigger on
+     * {@code iceberg_catalog.iceberg_tables} raises), as a catalog that cannot be written: every
+     * commit fails, and the making of every table, while tables are read as before, so that a
+     * batch's parts and manifest are written all the same.
+     */
+    public static void withTheCatalogRefusingCommits(EmbeddedWorld world, Runnable run) {
+        DatabaseServer.execute(world.databases().warehouse(), """
+                CREATE FUNCTION iceberg_catalog.refuse_commit() RETURNS trigger LANGUAGE plpgsql
+                AS $$ BEGIN RAISE EXCEPTION 'the test refuses Iceberg commits'; END $$""",
+                "CREATE TRIGGER refuse_commit BEFORE INSERT OR UPDATE OR DELETE ON iceberg_catalog.iceberg_tables "
+                        + "FOR EACH ROW EXECUTE FUNCTION iceberg_catalog.refuse_commit()");
+        try {
+            run.run();
+        } finally {
+            DatabaseServer.execute(world.databases().warehouse(),
+                    "DROP TRIGGER refuse_commit ON iceberg_catalog.iceberg_tables",
+                    "DROP FUNCTION iceberg_catalog.refuse_commit()");
+        }
+    }
+
+    /**
      * Asserts that each table's current snapshot holds what the warehouse holds, and that no
      * batch is more than one snapshot of a table; says how many rows it compared.
      */
@@ -200,6 +224,12 @@ public final class IcebergTables implements AutoCloseable {
     public void close() throws Exception {
         if (catalog != null) {
             catalog.close();
+            catalog = null;
         }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        close();
     }
 }

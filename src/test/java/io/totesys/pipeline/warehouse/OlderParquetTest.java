@@ -34,7 +34,7 @@ class OlderParquetTest {
         WarehouseTable.configure(AddedColumns.parse(Optional.of("payment_type.sort_order integer")));
         StagedTable table = StagedTable.rowsOf(WarehouseTable.DIM_PAYMENT_TYPE);
 
-        ParquetRows.checkFits(table, "dim_payment_type/old.parquet", before);
+        table.checkFits("dim_payment_type/old.parquet", before);
         GenericData.Record old = new GenericData.Record(before);
         old.put(0, 3);
         old.put(1, "SALES_RECEIPT");
@@ -56,7 +56,7 @@ class OlderParquetTest {
         WarehouseTable.configure(AddedColumns.parse(Optional.of("payment_type.label text; "
                 + "payment_type.sort_order integer")));
 
-        assertThatThrownBy(() -> ParquetRows.checkFits(StagedTable.rowsOf(WarehouseTable.DIM_PAYMENT_TYPE),
+        assertThatThrownBy(() -> StagedTable.rowsOf(WarehouseTable.DIM_PAYMENT_TYPE).checkFits(
                 "dim_payment_type/other.parquet", twoAdded)).isInstanceOf(InvalidLakeObjectException.class)
                 .hasMessageContaining("it has no column label at position 3");
     }
