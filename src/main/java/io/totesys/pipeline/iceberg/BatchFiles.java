@@ -19,10 +19,12 @@ import io.totesys.pipeline.lake.BatchId;
  * @param deletionsArea where the batch's deletions objects are: {@code input/}, or
  *        {@code processed/} for a batch the load consumed
  * @param replay the replay request the batch is transformed again under, if any
+ * @param highWater the source time of the batch's snapshot of ToteSys, as its manifest says it
+ *        ({@code yyyy-MM-dd HH:mm:ss.SSS}); {@code null} when the manifest has none
  */
 record BatchFiles(BatchId id, String attempt, Function<String, ParquetMetadata> footers,
         Function<String, Set<Object>> keys, String deletionsArea,
-        OptionalLong replay) {
+        OptionalLong replay, String highWater) {
 
     /**
      * What makes the batch's commit of a table happen once: the batch id, and for a replay the

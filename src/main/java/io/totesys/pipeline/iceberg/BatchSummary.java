@@ -24,6 +24,11 @@ final class BatchSummary {
     static final String BATCH_ID = "totesys.batch-id";
     /** What makes the commit happen once: the batch id, and a replay's request. */
     static final String COMMIT_KEY = "totesys.commit-key";
+    /**
+     * The source time of the batch's snapshot of ToteSys: the table holds every change
+     * committed in ToteSys before it.
+     */
+    static final String HIGH_WATER = "totesys.high-water";
     /** The replay request a replayed batch's commit was made under. */
     static final String REPLAY = "totesys.replay";
     /** The data files the batch brought, as JSON manifest entries. */

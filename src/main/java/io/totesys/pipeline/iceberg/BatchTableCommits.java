@@ -3,6 +3,7 @@ package io.totesys.pipeline.iceberg;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
@@ -57,6 +58,8 @@ import io.totesys.pipeline.starschema.WarehouseTable;
 class BatchTableCommits {
 
     private static final Logger LOG = Logger.getLogger(BatchTableCommits.class);
+    /** The most rows a file holds that a commit writes again with the rows a batch did not replace. */
+    static final int ROWS_PER_CARRY_FILE = 10_000;
 
     private final StarSchemaCatalog catalog;
     private final TableFiles tableFiles;
@@ -140,6 +143,9 @@ class BatchTableCommits {
         long started = System.nanoTime();
         update.set(BatchSummary.BATCH_ID, batch.id().value());
         update.set(BatchSummary.COMMIT_KEY, commitKey);
+        if (batch.highWater() != null) {
+            update.set(BatchSummary.HIGH_WATER, batch.highWater());
+        }
         if (batch.replay().isPresent()) {
             update.set(BatchSummary.REPLAY, String.valueOf(batch.replay().getAsLong()));
         }
@@ -229,8 +235,8 @@ class BatchTableCommits {
                     }
                     if (kept.size() < held.size()) {
                         overwrite.deleteFile(file);
-                        if (!kept.isEmpty()) {
-                            overwrite.addFile(copy(batch, table, iceberg, file, kept, "carry", ++carried));
+                        for (List<GenericRecord> slice : inKeyOrderSlices(kept)) {
+                            overwrite.addFile(copy(batch, table, iceberg, file, slice, "carry", ++carried));
                         }
                     }
                 }
@@ -254,6 +260,23 @@ class BatchTableCommits {
         LOG.infof("Batch %s: %s keeps the later batches' versions of %d members the batch brings again", batch.id(),
                 iceberg.name(), newer.size());
         return overwrite;
+    }
+
+    /**
+     * The rows a dimension's file keeps, in key order, in slices of at most
+     * {@value #ROWS_PER_CARRY_FILE}: each slice's file has key bounds of its own, so that the
+     * next batch that changes a member reads and writes again one slice, not every row the
+     * original file held (a full load's file of a dimension holds up to
+     * {@code ETL_TRANSFORM_ROWS_PER_FILE} members).
+     */
+    static List<List<GenericRecord>> inKeyOrderSlices(List<GenericRecord> rows) {
+        List<GenericRecord> sorted = new ArrayList<>(rows);
+        sorted.sort(Comparator.comparing(row -> (Integer) row.get(0)));
+        List<List<GenericRecord>> slices = new ArrayList<>();
+        for (int from = 0; from < sorted.size(); from += ROWS_PER_CARRY_FILE) {
+            slices.add(sorted.subList(from, Math.min(sorted.size(), from + ROWS_PER_CARRY_FILE)));
+        }
+        return slices;
     }
 
     /**

@@ -110,7 +110,7 @@ public class EarlierBatches {
         Map<String, TableFiles.Written> written = new HashMap<>();
         BatchFiles files = new BatchFiles(batch, attempt, key -> written.get(key).footer(),
                 key -> written.containsKey(key) ? written.get(key).keys() : tableFiles.keys(key), area,
-                OptionalLong.empty());
+                OptionalLong.empty(), manifest.highWater());
         for (WarehouseTable table : WarehouseTable.values()) {
             List<BatchManifest.Entry> parts = new ArrayList<>();
             for (BatchManifest.Entry entry : ofTable(manifest.objects(), table)) {

@@ -72,7 +72,8 @@ public class IcebergCommits {
         commits.commit(new BatchFiles(batch.getId(), batch.attempt(),
                 key -> batch.footer(key).orElseGet(() -> tableFiles.footer(key)),
                 key -> batch.keys(key).orElseGet(() -> tableFiles.keys(key)),
-                LakeLayout.INPUT, batch.replay()), change.table(), change.parts(), change.deletions());
+                LakeLayout.INPUT, batch.replay(), batch.highWater()), change.table(), change.parts(),
+                change.deletions());
     }
 
     private static List<BatchManifest.Entry> ofTable(List<BatchManifest.Entry> entries, WarehouseTable table) {

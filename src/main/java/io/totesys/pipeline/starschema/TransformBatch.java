@@ -81,6 +81,14 @@ public final class TransformBatch {
     }
 
     /**
+     * The source time of the batch's snapshot of ToteSys, as its extract manifest says it
+     * ({@code yyyy-MM-dd HH:mm:ss.SSS}), or {@code null} when it has none.
+     */
+    public String highWater() {
+        return extractManifest.highWater();
+    }
+
+    /**
      * This run's mark in the names of the data files it writes (six hex digits): a batch
      * written again after a crash never writes over a file an earlier run may have committed.
      */

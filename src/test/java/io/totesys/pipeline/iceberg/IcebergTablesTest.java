@@ -115,6 +115,12 @@ class IcebergTablesTest {
                     .doesNotHaveDuplicates().isSubsetOf(batches).startsWith(batches.get(0));
         }
         assertThat(tables.batches(WarehouseTable.DIM_STAFF)).containsExactlyElementsOf(batches);
+        assertThat(tables.history(WarehouseTable.DIM_STAFF))
+                .extracting(snapshot -> snapshot.summary().get("totesys.high-water"))
+                .as("each snapshot says up to when ToteSys's changes are in it, as the load log does")
+                .containsExactlyElementsOf(SqlRows.of(warehouse, "SELECT to_char(high_water, "
+                        + "'YYYY-MM-DD HH24:MI:SS.MS') FROM pipeline.load_batch").stream()
+                        .map(row -> row.substring(2, row.length() - 2)).toList()); // ("2026-12-07 14:02:03.123")
         assertThat(tables.batches(WarehouseTable.DIM_CURRENCY)).containsExactlyElementsOf(batches);
         for (WarehouseTable fact : List.of(WarehouseTable.FACT_SALES_ORDER, WarehouseTable.FACT_PAYMENT)) {
             long added = tables.history(fact).stream()
@@ -194,7 +200,7 @@ class IcebergTablesTest {
                 BatchManifest.class);
         // what the run that failed and the run after it both hold: the footers and keys read back
         BatchFiles batch = new BatchFiles(new BatchId(manifest.batchId()), "0a1b2c", tableFiles::footer,
-                tableFiles::keys, LakeLayout.INPUT, OptionalLong.empty());
+                tableFiles::keys, LakeLayout.INPUT, OptionalLong.empty(), manifest.highWater());
 
         ExecutorService runs = Executors.newFixedThreadPool(2);
         try {

@@ -97,7 +97,7 @@ class TransientLakeFailureTest {
         proxy.inject(Fault.STALL_MID_BODY, "GET", "/input/design/", 1);
         proxy.inject(Fault.INTERNAL_ERROR, "PUT", "/" + LakeLayout.tableLocation("dim_staff") + "/metadata/",
                 BEYOND_CLIENT_RETRIES);
-        proxy.inject(Fault.SLOW_DOWN, "GET", "/" + LakeLayout.tableLocation("dim_location") + "/data/",
+        proxy.inject(Fault.INTERNAL_ERROR, "GET", "/" + LakeLayout.tableLocation("dim_location") + "/data/",
                 BEYOND_CLIENT_RETRIES);
         transformFailures += runUntilItCompletes(PipelineStage.TRANSFORM);
         proxy.inject(Fault.CUT_MID_BODY, "GET", "/" + LakeLayout.tableLocation("fact_sales_order") + "/data/", 1);
