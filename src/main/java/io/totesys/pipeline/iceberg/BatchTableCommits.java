@@ -107,6 +107,9 @@ class BatchTableCommits {
                     earlier.get().snapshotId());
             return;
         }
+        boolean appended = iceberg.currentSnapshot() == null
+                || table == WarehouseTable.DIM_DATE
+                || table.isFact() && batch.replay().isEmpty();
         List<DataFile> files;
         Set<Object> members;
         try {
@@ -114,8 +117,7 @@ class BatchTableCommits {
                     .map(part -> DataFileParts.dataFile(iceberg, tableFiles.location(part.key()), part.bytes(),
                             batch.footers().apply(part.key()), LakeLayout.BATCH_DATE + "=" + batch.id().date()))
                     .toList();
-            members = table.isFact() || table == WarehouseTable.DIM_DATE ? Set.of()
-                    : members(batch, parts, deletions);
+            members = appended || table.isFact() ? Set.of() : members(batch, parts, deletions);
         } catch (MissingLakeObjectException | InvalidLakeObjectException e) {
             LOG.warnf("Batch %s is left out of the Iceberg table %s: %s. The load leaves the batch's rows of the table "
                     + "out of the warehouse too (it quarantines the file); re-extract the table's source table "
@@ -123,9 +125,7 @@ class BatchTableCommits {
             return;
         }
         SnapshotUpdate<?> update;
-        if (iceberg.currentSnapshot() == null
-                || table == WarehouseTable.DIM_DATE
-                || table.isFact() && batch.replay().isEmpty()) {
+        if (appended) {
             var append = iceberg.newAppend();
             files.forEach(append::appendFile);
             update = append;

@@ -109,7 +109,9 @@ public class EarlierBatches {
         String attempt = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
         Map<String, TableFiles.Written> written = new HashMap<>();
         BatchFiles files = new BatchFiles(batch, attempt, key -> written.get(key).footer(),
-                key -> written.containsKey(key) ? written.get(key).keys() : tableFiles.keys(key), area,
+                key -> written.containsKey(key) && written.get(key).keys() != null ? written.get(key).keys()
+                        : tableFiles.keys(key),
+                area,
                 OptionalLong.empty(), manifest.highWater());
         for (WarehouseTable table : WarehouseTable.values()) {
             List<BatchManifest.Entry> parts = new ArrayList<>();

@@ -53,7 +53,8 @@ class TableFiles {
      * @param bytes its size
      * @param rows how many rows it holds
      * @param footer its footer, whose statistics the table keeps
-     * @param keys for a dimension's file, the keys of the members it holds
+     * @param keys for a dimension's small file, the keys of the members it holds; {@code null}
+     *        when the writer did not record them
      */
     record Written(String key, long bytes, long rows, ParquetMetadata footer, Set<Object> keys) {
 
@@ -81,7 +82,8 @@ class TableFiles {
             throw new UncheckedIOException("writing " + location(key) + " failed: " + e.getMessage(), e);
         }
         processed.write(key, bytes.toByteArray(), ParquetPartWriter.CONTENT_TYPE);
-        return new Written(key, bytes.size(), written.rows(), written.footer(), written.keys());
+        return new Written(key, bytes.size(), written.rows(), written.footer(),
+                written.keys().orElse(null));
     }
 
     /**

@@ -17,6 +17,7 @@ import javax.net.ssl.SSLException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 
+import org.apache.camel.CamelExchangeException;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.iceberg.jdbc.UncheckedSQLException;
@@ -86,8 +87,8 @@ public class FailureDiagnosis {
 
     /**
      * The first line of the failure that says what went wrong, past the wrappers that only say
-     * where: Camel's "Exception occurred during execution on the exchange", an executor's or a
-     * reflective call's. A type of the JDK or a library is named, since its message alone may
+     * where: Camel's "Exception occurred during execution on the exchange", a split's "Multicast
+     * processing failed for number 3", an executor's or a reflective call's. A type of the JDK or a library is named, since its message alone may
      * not say what it is ("Index 3 out of bounds", "null"); the pipeline's own messages say it.
      */
     static String whatFailed(Throwable failure) {
@@ -103,6 +104,8 @@ public class FailureDiagnosis {
 
     private static boolean isWrapper(Throwable failure) {
         return failure instanceof CamelExecutionException || failure instanceof ExecutionException
+                || failure instanceof CamelExchangeException && failure.getCause() != null
+                        && String.valueOf(failure.getMessage()).startsWith("Multicast processing failed")
                 || failure instanceof CompletionException || failure instanceof InvocationTargetException
                 || failure instanceof UndeclaredThrowableException
                 || (failure instanceof RuntimeCamelException && failure.getCause() != null)

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.apache.avro.Schema;
@@ -28,6 +29,13 @@ import org.apache.parquet.io.PositionOutputStream;
  * ({@link StarSchemaWriteSupport}).
  */
 public final class ParquetPartWriter {
+
+    /**
+     * The most members' keys a dimension's part records as it is written: a batch's change of
+     * a few members, not a full load's part (at ×100, {@code dim_transaction}'s 1.6 million
+     * keys boxed would be 130 MiB of heap), whose table is appended to and never needs them.
+     */
+    static final int MOST_KEYS_RECORDED = 10_000;
 
     /** The media type of a Parquet object, as the lake's objects carry it. */
     public static final String CONTENT_TYPE = "application/vnd.apache.parquet";
@@ -53,12 +61,13 @@ public final class ParquetPartWriter {
      * table's {@linkplain WarehouseTable#columnsOfDistinctValues() columns of distinct values}
      * plain. Each column carries the field id {@code fieldIds} gives its name, if any: its
      * Iceberg table's (docs/architecture.md#iceberg-tables). The part of a dimension records
-     * the keys of the members it holds (its first column), which its table's commit replaces.
+     * the keys of the members it holds (its first column), which its table's commit replaces,
+     * unless it holds more than {@value #MOST_KEYS_RECORDED}.
      */
     public WrittenPart write(Iterator<GenericRecord> rows, WarehouseTable table, Schema schema,
             Map<String, Integer> fieldIds, OutputStream out) throws IOException {
         long written = 0;
-        Set<Object> keys = table.isFact() ? Set.of() : new HashSet<>();
+        Set<Object> keys = table.isFact() ? null : new HashSet<>();
         Builder builder = new Builder(new StreamOutputFile(out), schema, fieldIds);
         for (String column : table.columnsOfDistinctValues()) {
             builder.withDictionaryEncoding(column, false);
@@ -72,13 +81,16 @@ public final class ParquetPartWriter {
             while (rows.hasNext()) {
                 GenericRecord row = rows.next();
                 writer.write(row);
-                if (!table.isFact()) {
+                if (keys != null) {
                     keys.add(row.get(0));
+                    if (keys.size() > MOST_KEYS_RECORDED) {
+                        keys = null;
+                    }
                 }
                 written++;
             }
         }
-        return new WrittenPart(written, writer.getFooter(), keys);
+        return new WrittenPart(written, writer.getFooter(), Optional.ofNullable(keys));
     }
 
     /**
@@ -86,10 +98,11 @@ public final class ParquetPartWriter {
      *
      * @param rows how many rows it holds
      * @param footer its footer, whose statistics describe its columns
-     * @param keys for a dimension's part, the values of its first column: the keys of the
-     *        members (or of the deleted members) it holds; none for a fact's
+     * @param keys for a dimension's part of at most {@value #MOST_KEYS_RECORDED} rows, the values
+     *        of its first column: the keys of the members (or of the deleted members) it holds;
+     *        empty for a larger one and for a fact's
      */
-    public record WrittenPart(long rows, ParquetMetadata footer, Set<Object> keys) {
+    public record WrittenPart(long rows, ParquetMetadata footer, Optional<Set<Object>> keys) {
     }
 
     /** Parquet's writer over {@link StarSchemaWriteSupport}. */

@@ -162,7 +162,7 @@ public final class TransformBatch {
     synchronized void written(BatchManifest.Entry entry, ParquetPartWriter.WrittenPart part) {
         written.add(entry);
         footers.put(entry.key(), part.footer());
-        keys.put(LakeLayout.located(entry.key()), part.keys());
+        part.keys().ifPresent(recorded -> keys.put(LakeLayout.located(entry.key()), recorded));
     }
 
     /** The footer of a data file this run wrote, whose statistics its table's metadata keeps. */
@@ -172,7 +172,8 @@ public final class TransformBatch {
 
     /**
      * The keys of the members a dimension's object this run wrote holds (its data file, or its
-     * deletions object), by the object's key in the processed bucket.
+     * deletions object), by the object's key in the processed bucket, if the run recorded them
+     * (a small object's).
      */
     public synchronized Optional<Set<Object>> keys(String key) {
         return Optional.ofNullable(keys.get(key));
@@ -197,7 +198,7 @@ public final class TransformBatch {
 
     synchronized void deletionsWritten(BatchManifest.Entry entry, ParquetPartWriter.WrittenPart part) {
         deletionsWritten.add(entry);
-        keys.put(LakeLayout.located(entry.key()), part.keys());
+        part.keys().ifPresent(recorded -> keys.put(LakeLayout.located(entry.key()), recorded));
     }
 
     /** The Parquet deletions objects written, one or more per warehouse table with deletions, in table order. */

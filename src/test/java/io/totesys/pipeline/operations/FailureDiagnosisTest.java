@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.concurrent.CompletionException;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExchangeException;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
+import io.totesys.pipeline.lake.LakeObjectException;
 import io.totesys.pipeline.stage.PipelineStateException;
 
 /**
@@ -29,6 +31,20 @@ class FailureDiagnosisTest {
 
             assertThat(FailureDiagnosis.whatFailed(failure))
                     .isEqualTo("IllegalStateException: the read horizon is gone");
+        }
+    }
+
+    @Test
+    void aSplitsWrappersGiveWayToTheCause() throws Exception {
+        try (CamelContext camel = new DefaultCamelContext()) {
+            Exchange exchange = new DefaultExchange(camel);
+            Throwable failure = new CamelExchangeException("Multicast processing failed for number 0", exchange,
+                    new CamelExchangeException("Multicast processing failed for number 2", exchange,
+                            new LakeObjectException("reading s3://lake/input/x.csv failed mid-stream: Connection reset",
+                                    null)));
+
+            assertThat(FailureDiagnosis.whatFailed(failure))
+                    .isEqualTo("reading s3://lake/input/x.csv failed mid-stream: Connection reset");
         }
     }
 
