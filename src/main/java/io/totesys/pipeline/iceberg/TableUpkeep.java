@@ -1,5 +1,7 @@
 package io.totesys.pipeline.iceberg;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -117,15 +119,20 @@ public class TableUpkeep {
     /**
      * Removes the files under the table's location that no snapshot of it lists (data,
      * manifests, manifest lists, metadata files), written before {@code before}; says how many.
+     * The snapshots' manifests are read only when some file is old enough to go.
      */
     int removeOrphanFiles(Table table, Instant before) {
-        Set<String> reachable = reachable(table);
-        List<String> orphans = new ArrayList<>();
+        List<String> oldEnough = new ArrayList<>();
         for (FileInfo file : ((SupportsPrefixOperations) table.io()).listPrefix(table.location() + "/")) {
-            if (!reachable.contains(file.location()) && file.createdAtMillis() < before.toEpochMilli()) {
-                orphans.add(file.location());
+            if (file.createdAtMillis() < before.toEpochMilli()) {
+                oldEnough.add(file.location());
             }
         }
+        if (oldEnough.isEmpty()) {
+            return 0;
+        }
+        Set<String> reachable = reachable(table);
+        List<String> orphans = oldEnough.stream().filter(location -> !reachable.contains(location)).toList();
         if (!orphans.isEmpty()) {
             ((SupportsBulkOperations) table.io()).deleteFiles(orphans);
             LOG.debugf("Iceberg table %s: orphan files removed: %s", table.name(), orphans);
@@ -133,18 +140,25 @@ public class TableUpkeep {
         return orphans.size();
     }
 
-    /** Every file a snapshot or metadata version of the table refers to. */
+    /**
+     * Every file a snapshot or metadata version of the table refers to: the current metadata
+     * and the earlier versions its log keeps (Iceberg deletes older ones as it commits; reading
+     * them back, as a recursive walk would, fails on each), the manifest lists, and each
+     * manifest and the files it lists, each manifest read once though many snapshots share it.
+     */
     private static Set<String> reachable(Table table) {
-        Set<String> reachable = new HashSet<>(ReachableFileUtil.metadataFileLocations(table, true));
+        Set<String> reachable = new HashSet<>(ReachableFileUtil.metadataFileLocations(table, false));
         reachable.addAll(ReachableFileUtil.manifestListLocations(table));
         reachable.addAll(ReachableFileUtil.statisticsFilesLocations(table));
         for (Snapshot snapshot : table.snapshots()) {
             for (ManifestFile manifest : snapshot.allManifests(table.io())) {
-                reachable.add(manifest.path());
+                if (!reachable.add(manifest.path())) {
+                    continue;
+                }
                 try (CloseableIterable<String> paths = ManifestFiles.readPaths(manifest, table.io())) {
                     paths.forEach(reachable::add);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException("reading " + manifest.path() + " failed", e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("reading " + manifest.path() + " failed", e);
                 }
             }
         }
