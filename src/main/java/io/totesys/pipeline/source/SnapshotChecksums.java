@@ -1,7 +1,6 @@
 package io.totesys.pipeline.source;
 
 import java.math.BigInteger;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -39,8 +38,8 @@ public final class SnapshotChecksums {
     public void checksums(SourceTable table, ReadHorizon horizon, int firstKey, long keyAfter,
             ChecksumConsumer consumer) {
         List<SourceSchema.Column> checksummed = carriedColumns(table);
-        streamKeyRange(table, connection -> TableQueries.checksumsQuery(table, checksummed, transactions.xmax(),
-                horizon, SourceSnapshot.age(connection, horizon.xmin())), firstKey, keyAfter,
+        streamKeyRange(table, TableQueries.checksumsQuery(table, checksummed, transactions.xmax(), horizon),
+                firstKey, keyAfter,
                 rows -> consumer.accept(rows.getInt(1), rows.getLong(2), rows.getBoolean(3)));
     }
 
@@ -71,7 +70,7 @@ public final class SnapshotChecksums {
      */
     public void rebase(SourceTable table, int firstKey, long keyAfter, RebaseConsumer consumer) {
         List<SourceSchema.Column> checksummed = carriedColumns(table);
-        streamKeyRange(table, connection -> TableQueries.rebaseQuery(table, checksummed), firstKey, keyAfter,
+        streamKeyRange(table, TableQueries.rebaseQuery(table, checksummed), firstKey, keyAfter,
                 rows -> consumer.accept(rows.getInt(1), rows.getString(2), rows.getLong(3)));
     }
 
@@ -79,9 +78,9 @@ public final class SnapshotChecksums {
      * Runs a query whose two parameters are a key range's first key and the key after it, in
      * the snapshot, and hands each row to {@code row}.
      */
-    private void streamKeyRange(SourceTable table, SqlFor query, int firstKey, long keyAfter, RowHandler row) {
+    private void streamKeyRange(SourceTable table, String query, int firstKey, long keyAfter, RowHandler row) {
         snapshot.read("reading the row checksums of " + table.tableName() + " failed", connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(query.sql(connection),
+            try (PreparedStatement statement = connection.prepareStatement(query,
                     ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
                 statement.setFetchSize(fetchSize);
                 statement.setInt(1, firstKey);
@@ -94,11 +93,6 @@ public final class SnapshotChecksums {
                 return null;
             }
         });
-    }
-
-    /** The SQL of a query, which may depend on what the snapshot's connection says. */
-    private interface SqlFor {
-        String sql(Connection connection) throws SQLException;
     }
 
     /** Takes one row of a result. */

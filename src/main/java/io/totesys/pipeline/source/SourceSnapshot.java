@@ -185,12 +185,8 @@ public final class SourceSnapshot implements AutoCloseable {
         if (window.wholeTable()) {
             checksums.readingWhole(table);
         }
-        int horizonAge = window.kind() == ChangeWindow.Kind.SINCE_HORIZON
-                ? read("reading changed rows of " + table.tableName() + " failed",
-                        connection -> age(connection, window.since().xmin()))
-                : 0;
         return new ChangedRows(table, schema, connections,
-                TableQueries.changedRowsCopy(table, schema, carried.of(table), transactions.xmax(), window, horizonAge),
+                TableQueries.changedRowsCopy(table, schema, carried.of(table), transactions.xmax(), window),
                 keys, transactions.xmin(), transactionsRead, checksums);
     }
 
@@ -289,21 +285,6 @@ public final class SourceSnapshot implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new SourceReadException(failure, e);
-        }
-    }
-
-    /**
-     * How old a transaction is by {@code age()}, the integer a row's {@code age(xmin)} is
-     * compared with: fixed for the whole transaction, and the same in every transaction that
-     * shares the snapshot, so both sides agree.
-     */
-    static int age(Connection connection, long xid) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT age(?::xid)")) {
-            statement.setString(1, Long.toString(xid % TransactionSnapshot.XID_SPACE));
-            try (ResultSet age = statement.executeQuery()) {
-                age.next();
-                return age.getInt(1);
-            }
         }
     }
 

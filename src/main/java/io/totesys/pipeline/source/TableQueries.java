@@ -40,8 +40,14 @@ public final class TableQueries {
     /**
      * Cheap first test that a row version may be new: its {@code xmin} is no older than the
      * horizon's (an integer comparison, no conversion), so that only those few are looked up
-     * in the horizon ({@link ReadHorizon#excludes}). Parameter: {@code age()} of the horizon's
-     * xmin.
+     * in the horizon ({@link ReadHorizon#excludes}). Parameter: the horizon's xmin, its low 32
+     * bits as text.
+     * <p>
+     * Both ages are taken in the one statement: {@code age()} counts from the next transaction
+     * id as the transaction running it first asks, so two connections that share a snapshot
+     * disagree by every transaction the server began between their first questions. A horizon's
+     * age taken on one connection and compared on another left out the rows written just
+     * after the horizon (BusyServerTest).
      */
     private static final String RECENT_ENOUGH = recentEnough("?");
 
@@ -51,14 +57,14 @@ public final class TableQueries {
                 + "::bigint - xmin::text::bigint + 4294967296, 4294967296))";
     }
 
-    /** {@link #RECENT_ENOUGH} with its parameter given: SQL text or {@code ?}. */
-    private static String recentEnough(String age) {
-        return "age(xmin) BETWEEN 0 AND " + age;
+    /** {@link #RECENT_ENOUGH} with its parameter given: SQL text or {@code ?}; the horizon's age is computed once. */
+    private static String recentEnough(String horizonLowBits) {
+        return "age(xmin) BETWEEN 0 AND (SELECT age(" + horizonLowBits + "::xid))";
     }
 
-    /** {@link #RECENT_ENOUGH} for a horizon whose xmin is {@code age} transactions old. */
-    private static String recentEnough(int age) {
-        return recentEnough(Integer.toString(age));
+    /** {@link #RECENT_ENOUGH} for a horizon whose xmin is {@code xid}. */
+    private static String recentEnough(long xid) {
+        return recentEnough("'" + xid % TransactionSnapshot.XID_SPACE + "'");
     }
 
     /**
@@ -166,8 +172,8 @@ public final class TableQueries {
      * range.
      */
     static String checksumsQuery(SourceTable table, List<SourceSchema.Column> carried, long xmax,
-            ReadHorizon horizon, int horizonAge) {
-        return "SELECT " + table.primaryKey() + ", " + checksum(table, carried) + ", (" + recentEnough(horizonAge)
+            ReadHorizon horizon) {
+        return "SELECT " + table.primaryKey() + ", " + checksum(table, carried) + ", (" + recentEnough(horizon.xmin())
                 + " AND "
                 + horizon.excludes(rowTransaction(xmax)) + ") FROM " + table.qualifiedName() + " WHERE "
                 + table.primaryKey() + " >= ? AND " + table.primaryKey() + " < ? ORDER BY " + table.primaryKey();
@@ -185,10 +191,10 @@ public final class TableQueries {
      * from values the pipeline holds as numbers and times, never text from input.
      */
     static String changedRowsCopy(SourceTable table, SourceSchema schema, List<String> carried, long xmax,
-            ChangeWindow window, int horizonAge) {
+            ChangeWindow window) {
         String where = switch (window.kind()) {
             case WHOLE_TABLE -> "";
-            case SINCE_HORIZON -> " WHERE " + recentEnough(horizonAge) + " AND "
+            case SINCE_HORIZON -> " WHERE " + recentEnough(window.since().xmin()) + " AND "
                     + window.since().excludes(rowTransaction(xmax));
             case SINCE_WATERMARK -> " WHERE " + SourceTable.CHANGE_COLUMN + " >= '" + window.from() + "'::timestamp";
         };

@@ -34,7 +34,7 @@ public final class WritingTransactions {
                 long lastVisible = transactions.xmax() - 1;
                 statement.setLong(1, lastVisible);
                 statement.setLong(2, lastVisible % TransactionSnapshot.XID_SPACE);
-                statement.setInt(3, SourceSnapshot.age(connection, transactions.xmin()));
+                statement.setString(3, Long.toString(transactions.xmin() % TransactionSnapshot.XID_SPACE));
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         recent.add(rows.getLong(1));

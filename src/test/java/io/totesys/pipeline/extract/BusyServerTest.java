@@ -3,10 +3,18 @@ package io.totesys.pipeline.extract;
 import static io.totesys.pipeline.testing.SqlRows.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -22,7 +30,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.totesys.pipeline.catalogue.CarriedColumns;
+import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.SourceKeys;
+import io.totesys.pipeline.mirror.ChecksumMirror;
+import io.totesys.pipeline.mirror.RowChecksums;
+import io.totesys.pipeline.source.ChangeWindow;
+import io.totesys.pipeline.source.ChangedRows;
+import io.totesys.pipeline.source.ReadHorizon;
+import io.totesys.pipeline.source.SourceSnapshot;
+import io.totesys.pipeline.stage.BatchProgress;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.testing.ExtractRuns;
 import io.totesys.pipeline.testing.LakeContents;
@@ -74,6 +93,9 @@ class BusyServerTest {
      */
     @Inject
     OpenTransactionWatch openTransactions;
+
+    @Inject
+    ChecksumMirror mirror;
 
     private final EmbeddedWorld world = TestWorld.get();
     private final LakeContents ingest = new LakeContents(world.s3(), EmbeddedWorld.INGEST_BUCKET);
@@ -168,6 +190,53 @@ class BusyServerTest {
     }
 
     /**
+     * A batch reads its tables side by side, each on a connection of its own in one snapshot:
+     * a table may be measured against the previous batch's read horizon on one connection and
+     * copied on another that joined the snapshot later. PostgreSQL's {@code age()} counts from
+     * the next transaction id as each transaction first asks, so between two connections it
+     * differs by every transaction the server began in between, this service's own writes to
+     * the warehouse among them. The clean-clone run of OutageIT at 15:27 on 2026-12-07 lost a
+     * payment that way: its order and transaction reached the lake, the payment, committed with
+     * them, never did.
+     */
+    @Test
+    void aTableCopiedOnAConnectionThatJoinedTheSnapshotLaterHoldsEveryRowSinceTheHorizon() throws Exception {
+        ReadHorizon previousBatch = ReadHorizon.parse(SqlRows.column(world.totesysOwner(),
+                "SELECT pg_current_snapshot()::text").get(0));
+        ToteSysSimulator.NewOrder order = simulator.newSalesOrder();
+        DataSource reader = world.databases().dataSource(DatabaseServer.TOTESYS_DATABASE, DatabaseServer.READER,
+                DatabaseServer.READER_PASSWORD);
+        CountDownLatch firstConnectionBusy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        RowChecksums checksums = mirror.forBatch(BatchId.startingAt(Instant.now()));
+        ByteArrayOutputStream csv = new ByteArrayOutputStream();
+        try (SourceSnapshot snapshot = SourceSnapshot.open(reader, 100, new CarriedColumns())) {
+            snapshot.readTablesAtOnce(2);
+            ChangedRows payments = snapshot.changedRows(snapshot.schemas().get(SourceTable.PAYMENT),
+                    new ChangeWindow(ChangeWindow.Kind.SINCE_HORIZON, LocalDateTime.now(), previousBatch),
+                    SourceKeys.empty(), new HashSet<>(), checksums);
+            burnTransactions(1_000);
+            CompletableFuture<Void> otherTable = CompletableFuture.runAsync(() -> snapshot.query("SELECT 1",
+                    List.of(), "another table", row -> {
+                        firstConnectionBusy.countDown();
+                        awaitQuietly(release);
+                    }));
+            try {
+                assertThat(firstConnectionBusy.await(1, TimeUnit.MINUTES)).isTrue();
+                payments.writeTo(csv, new BatchProgress(PipelineStage.EXTRACT, BatchId.startingAt(Instant.now()),
+                        "payment", Duration.ofMinutes(1), 0));
+            } finally {
+                release.countDown();
+                otherTable.get(1, TimeUnit.MINUTES);
+                mirror.discardAllStaged();
+            }
+        }
+        assertThat(csv.toString(StandardCharsets.UTF_8).lines().skip(1).map(line -> line.split(",", 2)[0]))
+                .as("the payments copied since the previous batch's horizon")
+                .contains("\"" + order.paymentId() + "\"");
+    }
+
+    /**
      * Five polls, each after a new order: the order is in the very next batch, and the
      * batch's manifest and the stored read horizons stay small. Logs what each poll cost.
      */
@@ -222,6 +291,14 @@ class BusyServerTest {
         List<String> keys = new java.util.ArrayList<>(ingest.keys("quarantine/"));
         keys.addAll(processed.keys("quarantine/"));
         return keys;
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void loadPending() {
