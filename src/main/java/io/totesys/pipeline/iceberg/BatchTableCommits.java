@@ -4,12 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -33,14 +33,15 @@ import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.InvalidLakeObjectException;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.MissingLakeObjectException;
+import io.totesys.pipeline.starschema.LakeTable;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
- * Commits what one batch wrote for one star schema table to its Iceberg table, in
+ * Commits what one batch wrote for one lake table to its Iceberg table, in
  * one commit whose summary names the batch (docs/architecture.md#iceberg-tables):
  * <ul>
  * <li>a fact's parts are appended: its history is the table; so are {@code dim_date}'s, whose
- * batches bring only days the calendar did not cover yet;</li>
+ * batches bring only days the calendar did not cover yet, and a table's deletions;</li>
  * <li>a dimension keeps one row per member, the latest batch's, and none for a member deleted
  * since: the files that hold an earlier version of a member the batch brings or deletes are
  * replaced by copies without those rows (copy on write), in the same commit as the batch's
@@ -49,7 +50,7 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * A batch the table holds already (its run crashed after the commit, or never learnt that it
  * succeeded) is not committed again: the batch's manifest, written before any of its commits,
  * names the files that commit brought. A replayed batch commits anew, under its replay request: a fact's files
- * of the batch are replaced by the replay's, and a dimension member's version a later batch
+ * (or deletions') of the batch are replaced by the replay's, and a dimension member's version a later batch
  * wrote stays, as in the warehouse. A batch whose own file cannot be read when its commit
  * needs it (a run that stopped after the manifest reads its files' footers back) is left out
  * of the table, as the load leaves the file's table of the batch out of the warehouse.
@@ -64,15 +65,12 @@ class BatchTableCommits {
     private final StarSchemaCatalog catalog;
     private final TableFiles tableFiles;
     private final ObjectMapper json;
-    private final Map<WarehouseTable, Lock> tableLocks = new EnumMap<>(WarehouseTable.class);
+    private final Map<LakeTable, Lock> tableLocks = new ConcurrentHashMap<>();
 
     BatchTableCommits(StarSchemaCatalog catalog, TableFiles tableFiles, ObjectMapper json) {
         this.catalog = catalog;
         this.tableFiles = tableFiles;
         this.json = json;
-        for (WarehouseTable table : WarehouseTable.values()) {
-            tableLocks.put(table, new ReentrantLock());
-        }
     }
 
     /**
@@ -86,9 +84,9 @@ class BatchTableCommits {
      * @param parts the data files the batch wrote for the table
      * @param deletions the Parquet objects that hold the keys of the table's rows the batch deletes
      */
-    void commit(BatchFiles batch, WarehouseTable table, List<BatchManifest.Entry> parts,
+    void commit(BatchFiles batch, LakeTable table, List<BatchManifest.Entry> parts,
             List<BatchManifest.Entry> deletions) {
-        Lock lock = tableLocks.get(table);
+        Lock lock = tableLocks.computeIfAbsent(table, any -> new ReentrantLock());
         lock.lock();
         try {
             commitOnce(batch, table, parts, deletions);
@@ -97,7 +95,7 @@ class BatchTableCommits {
         }
     }
 
-    private void commitOnce(BatchFiles batch, WarehouseTable table, List<BatchManifest.Entry> parts,
+    private void commitOnce(BatchFiles batch, LakeTable table, List<BatchManifest.Entry> parts,
             List<BatchManifest.Entry> deletions) {
         Table iceberg = catalog.current(table);
         String commitKey = batch.commitKey();
@@ -108,8 +106,8 @@ class BatchTableCommits {
             return;
         }
         boolean appended = iceberg.currentSnapshot() == null
-                || table == WarehouseTable.DIM_DATE
-                || table.isFact() && batch.replay().isEmpty();
+                || table.table() == WarehouseTable.DIM_DATE
+                || table.appendOnly() && batch.replay().isEmpty();
         List<DataFile> files;
         Set<Object> members;
         try {
@@ -117,7 +115,7 @@ class BatchTableCommits {
                     .map(part -> DataFileParts.dataFile(iceberg, tableFiles.location(part.key()), part.bytes(),
                             batch.footers().apply(part.key()), LakeLayout.BATCH_DATE + "=" + batch.id().date()))
                     .toList();
-            members = appended || table.isFact() ? Set.of() : members(batch, parts, deletions);
+            members = appended || table.appendOnly() ? Set.of() : members(batch, parts, deletions);
         } catch (MissingLakeObjectException | InvalidLakeObjectException e) {
             LOG.warnf("Batch %s is left out of the Iceberg table %s: %s. The load leaves the batch's rows of the table "
                     + "out of the warehouse too (it quarantines the file); re-extract the table's source table "
@@ -129,7 +127,7 @@ class BatchTableCommits {
             var append = iceberg.newAppend();
             files.forEach(append::appendFile);
             update = append;
-        } else if (table.isFact()) {
+        } else if (table.appendOnly()) {
             var overwrite = iceberg.newOverwrite();
             filesOf(batch, iceberg).forEach(overwrite::deleteFile);
             files.forEach(overwrite::addFile);
@@ -183,7 +181,7 @@ class BatchTableCommits {
             members.addAll(batch.keys().apply(entry.key()));
         }
         for (BatchManifest.Entry entry : deletions) {
-            members.addAll(batch.keys().apply(batch.deletionsArea() + entry.key()));
+            members.addAll(batch.keys().apply(batch.deletionsKey(entry.key())));
         }
         return members;
     }
@@ -196,7 +194,7 @@ class BatchTableCommits {
      * of the table. Files whose key bounds hold none of the members are never read. Nothing to
      * commit when the batch neither brings nor deletes a member.
      */
-    private OverwriteFiles replaceMembers(BatchFiles batch, WarehouseTable table, Table iceberg, Set<Object> members,
+    private OverwriteFiles replaceMembers(BatchFiles batch, LakeTable table, Table iceberg, Set<Object> members,
             List<DataFile> files) {
         if (members.isEmpty() && files.isEmpty()) {
             return null;
@@ -285,7 +283,7 @@ class BatchTableCommits {
      * rows a batch did not replace; {@code kept}: a replayed batch's rows no later batch
      * replaced).
      */
-    private DataFile copy(BatchFiles batch, WarehouseTable table, Table iceberg, DataFile original,
+    private DataFile copy(BatchFiles batch, LakeTable table, Table iceberg, DataFile original,
             List<GenericRecord> rows, String kind, int number) {
         BatchId writtenBy = new BatchId(LakeLayout.batchIdOf(tableFiles.key(original.location())));
         TableFiles.Written written = tableFiles.write(table, writtenBy, batch.attempt(), kind, number, rows);

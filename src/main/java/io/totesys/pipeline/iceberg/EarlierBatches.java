@@ -23,6 +23,7 @@ import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.LakeObjects;
 import io.totesys.pipeline.lake.MissingLakeObjectException;
+import io.totesys.pipeline.starschema.LakeTable;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
@@ -31,7 +32,8 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * about to commit a batch to the tables, it brings every batch the processed bucket already
  * holds (its manifests under {@code processed/} and {@code input/}) into them, oldest first,
  * each batch one commit per table it changed, as if this release had written it: its parts
- * are written again as the tables' data files (the earlier files stay where they are, for the
+ * and its deletions objects are written again as the data files of the tables and of their
+ * tables of deletions (the earlier files stay where they are, for the
  * load and for replays), a dimension keeps the latest version of each member and drops the
  * deleted ones. Once done, the catalog's namespace says so ({@value #DONE_PROPERTY}), and
  * it is never done again; a crash midway leaves the batches registered so far, which the next
@@ -102,7 +104,10 @@ public class EarlierBatches {
         return manifests;
     }
 
-    /** One earlier batch: its parts written again as the tables' files, each table committed once. */
+    /**
+     * One earlier batch: its parts and deletions objects written again as the tables' files,
+     * each table committed once.
+     */
     private void register(String manifestKey, BatchManifest manifest) {
         String area = manifestKey.substring(0, manifestKey.indexOf('/') + 1);
         BatchId batch = new BatchId(manifest.batchId());
@@ -113,12 +118,15 @@ public class EarlierBatches {
                         : tableFiles.keys(key),
                 area,
                 OptionalLong.empty(), manifest.highWater());
-        for (WarehouseTable table : WarehouseTable.values()) {
+        for (LakeTable table : LakeTable.all()) {
             List<BatchManifest.Entry> parts = new ArrayList<>();
-            for (BatchManifest.Entry entry : ofTable(manifest.objects(), table)) {
+            List<BatchManifest.Entry> earlierParts = table.deletions()
+                    ? ofTable(manifest.deletions(), table.table())
+                    : ofTable(manifest.objects(), table.table());
+            for (BatchManifest.Entry entry : earlierParts) {
                 written(table, batch, attempt, area + entry.key(), parts.size() + 1, written).ifPresent(parts::add);
             }
-            List<BatchManifest.Entry> deletions = table.isFact() ? List.of() : ofTable(manifest.deletions(), table);
+            List<BatchManifest.Entry> deletions = IcebergCommits.membersDeleted(table, manifest.deletions());
             if (!parts.isEmpty() || !deletions.isEmpty()) {
                 commits.commit(files, table, parts, deletions);
             }
@@ -127,14 +135,14 @@ public class EarlierBatches {
     }
 
     /** A part of the earlier batch written again as a data file of its table, unless the part is gone. */
-    private Optional<BatchManifest.Entry> written(WarehouseTable table, BatchId batch, String attempt,
+    private Optional<BatchManifest.Entry> written(LakeTable table, BatchId batch, String attempt,
             String earlierKey, int number, Map<String, TableFiles.Written> written) {
         List<GenericRecord> rows;
         try {
             rows = tableFiles.rows(earlierKey);
         } catch (MissingLakeObjectException e) {
             LOG.warnf("Batch %s: s3://%s/%s is gone (quarantined by the load, or removed); its rows are not in "
-                    + "the Iceberg table %s", batch, processed.bucket(), earlierKey, table.tableName());
+                    + "the Iceberg table %s", batch, processed.bucket(), earlierKey, table.name());
             return Optional.empty();
         }
         TableFiles.Written file = tableFiles.write(table, batch, attempt, "part", number, rows);

@@ -11,9 +11,9 @@ import org.apache.camel.ExchangeProperty;
 
 import io.totesys.pipeline.lake.BatchManifest;
 import io.totesys.pipeline.lake.LakeLayout;
+import io.totesys.pipeline.starschema.LakeTable;
 import io.totesys.pipeline.starschema.TransformBatch;
 import io.totesys.pipeline.starschema.TransformBatches;
-import io.totesys.pipeline.starschema.WarehouseDeletions;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
@@ -36,25 +36,41 @@ public class IcebergCommits {
         this.tableFiles = tableFiles;
     }
 
-    /** What one table's commit holds: the parts the batch wrote, and a dimension's deletions. */
-    public record TableChange(WarehouseTable table, List<BatchManifest.Entry> parts,
+    /**
+     * What one table's commit holds: the parts the batch wrote, and a dimension's deletions,
+     * whose members leave it.
+     */
+    public record TableChange(LakeTable table, List<BatchManifest.Entry> parts,
             List<BatchManifest.Entry> deletions) {
 
         /** The table's name, for routes and logs. */
         public String getTableName() {
-            return table.tableName();
+            return table.name();
         }
     }
 
-    /** The tables the batch changed, in the star schema's order, each with what it brings. */
+    /**
+     * The tables the batch changed, in the lake's order ({@link LakeTable#all}), each with what
+     * it brings: a star schema table its parts and a dimension the members deleted; a table of
+     * deletions its parts.
+     */
     public List<TableChange> changes(@ExchangeProperty(TransformBatches.BATCH_PROPERTY) TransformBatch batch) {
-        List<BatchManifest.Entry> written = batch.publishedObjects();
-        List<BatchManifest.Entry> deletions = batch.publishedDeletions();
+        return changes(batch.publishedObjects(), batch.publishedDeletions());
+    }
+
+    /**
+     * The tables a batch's manifest entries change, each with what it brings. A deletions
+     * object that is not a table's data file (an earlier release wrote it under
+     * {@code _deletions/}, from where it moves) is no file of a table of deletions.
+     */
+    static List<TableChange> changes(List<BatchManifest.Entry> written, List<BatchManifest.Entry> deletions) {
         List<TableChange> changes = new ArrayList<>();
-        for (WarehouseTable table : WarehouseTable.values()) {
-            List<BatchManifest.Entry> parts = ofTable(written, table);
-            List<BatchManifest.Entry> deleted = table.isFact() || !WarehouseDeletions.recorded(table) ? List.of()
-                    : ofTable(deletions, table);
+        for (LakeTable table : LakeTable.all()) {
+            WarehouseTable of = table.table();
+            List<BatchManifest.Entry> parts = table.deletions()
+                    ? ofTable(deletions, of).stream().filter(entry -> LakeLayout.isTableFile(entry.key())).toList()
+                    : ofTable(written, of);
+            List<BatchManifest.Entry> deleted = membersDeleted(table, deletions);
             if (!parts.isEmpty() || !deleted.isEmpty()) {
                 changes.add(new TableChange(table, parts, deleted));
             }
@@ -74,6 +90,11 @@ public class IcebergCommits {
                 key -> batch.keys(key).orElseGet(() -> tableFiles.keys(key)),
                 LakeLayout.INPUT, batch.replay(), batch.highWater()), change.table(), change.parts(),
                 change.deletions());
+    }
+
+    /** The deletions objects whose members leave the table: a dimension's own; none for a table rows are only added to. */
+    static List<BatchManifest.Entry> membersDeleted(LakeTable table, List<BatchManifest.Entry> deletions) {
+        return table.appendOnly() ? List.of() : ofTable(deletions, table.table());
     }
 
     private static List<BatchManifest.Entry> ofTable(List<BatchManifest.Entry> entries, WarehouseTable table) {

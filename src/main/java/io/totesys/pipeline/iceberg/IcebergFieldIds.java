@@ -4,8 +4,8 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.totesys.pipeline.starschema.LakeTable;
 import io.totesys.pipeline.starschema.ParquetFieldIds;
-import io.totesys.pipeline.starschema.WarehouseTable;
 
 /** The field ids of the star schema's columns, as each table's Iceberg schema numbers them. */
 @ApplicationScoped
@@ -18,7 +18,7 @@ class IcebergFieldIds implements ParquetFieldIds {
     }
 
     @Override
-    public Map<String, Integer> of(WarehouseTable table) {
+    public Map<String, Integer> of(LakeTable table) {
         return catalog.fieldIds(table);
     }
 }

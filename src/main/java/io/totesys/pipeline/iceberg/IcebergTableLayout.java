@@ -12,9 +12,9 @@ import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
 import io.totesys.pipeline.lake.LakeLayout;
+import io.totesys.pipeline.starschema.LakeTable;
 import io.totesys.pipeline.starschema.WarehouseColumn;
 import io.totesys.pipeline.starschema.WarehouseColumnType;
-import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
  * How a star schema table is an Iceberg table (docs/architecture.md#iceberg-tables): its
@@ -31,7 +31,7 @@ final class IcebergTableLayout {
     }
 
     /** The table's Iceberg schema: its columns in order, each nullable as in the warehouse, then {@code batch_date}. */
-    static Schema schema(WarehouseTable table) {
+    static Schema schema(LakeTable table) {
         List<Types.NestedField> fields = new ArrayList<>();
         int id = 0;
         for (WarehouseColumn column : table.columns()) {
@@ -64,7 +64,7 @@ final class IcebergTableLayout {
      * (every commit writes one); and counts without bounds for times of day, which the files
      * hold as milliseconds in 32 bits, where Iceberg's bounds want microseconds in 64.
      */
-    static Map<String, String> properties(WarehouseTable table) {
+    static Map<String, String> properties(LakeTable table) {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put(TableProperties.FORMAT_VERSION, "2");
         properties.put(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true");

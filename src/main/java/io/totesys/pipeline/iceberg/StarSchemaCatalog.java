@@ -28,14 +28,15 @@ import io.agroal.api.AgroalDataSource;
 import io.totesys.pipeline.lake.LakeClientProducer;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.LakeSettings;
+import io.totesys.pipeline.starschema.LakeTable;
 import io.totesys.pipeline.starschema.WarehouseColumn;
-import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
  * The lake's Iceberg catalog (docs/architecture.md#iceberg-tables): Iceberg's
  * {@link JdbcCatalog} in the warehouse database (schema {@code iceberg_catalog}), its tables'
  * data and metadata in the processed bucket through Iceberg's S3 file IO, one table per star
- * schema table in the namespace {@code star_schema}. It is made when a stage first needs it,
+ * schema table and one per table's deletions ({@link LakeTable}) in the namespace
+ * {@code star_schema}. It is made when a stage first needs it,
  * so that a warehouse that is away is one more failure the stage reports, not a failed start.
  * A table is created the first time a batch writes it, and gains the columns an operator
  * added since ({@code ETL_STAR_SCHEMA_ADDED_COLUMNS}).
@@ -49,7 +50,7 @@ public class StarSchemaCatalog {
     private final LakeSettings lake;
     private final IcebergSettings settings;
     private final String warehouseUrl;
-    private final Map<WarehouseTable, Table> tables = new ConcurrentHashMap<>();
+    private final Map<LakeTable, Table> tables = new ConcurrentHashMap<>();
     private JdbcCatalog catalog;
 
     StarSchemaCatalog(AgroalDataSource warehouse, LakeSettings lake, IcebergSettings settings,
@@ -65,7 +66,7 @@ public class StarSchemaCatalog {
      * column it has now: those an operator added since included. Tables are made side by side,
      * each under a lock of its own.
      */
-    public Table table(WarehouseTable table) {
+    public Table table(LakeTable table) {
         Table iceberg = tables.computeIfAbsent(table, this::loadOrCreate);
         if (table.columns().stream().anyMatch(column -> iceberg.schema().findField(column.name()) == null)) {
             synchronized (iceberg) {
@@ -81,7 +82,7 @@ public class StarSchemaCatalog {
      * those its making will give them (the columns in order from 1), so that a batch's first
      * parts are written while the tables are made beside its commits, not before its parts.
      */
-    public Map<String, Integer> fieldIds(WarehouseTable table) {
+    public Map<String, Integer> fieldIds(LakeTable table) {
         Schema schema = made(table).map(Table::schema).orElseGet(() -> IcebergTableLayout.schema(table));
         Map<String, Integer> ids = new LinkedHashMap<>();
         for (WarehouseColumn column : table.columns()) {
@@ -100,7 +101,7 @@ public class StarSchemaCatalog {
      * since included; one catalog query, and a read of the table's metadata only when another
      * writer committed. A table dropped from the catalog since is made again.
      */
-    public Table current(WarehouseTable table) {
+    public Table current(LakeTable table) {
         Table iceberg = table(table);
         try {
             iceberg.refresh();
@@ -117,7 +118,7 @@ public class StarSchemaCatalog {
      * The table as its catalog holds it now, if a batch has made it: none is made, and one
      * dropped from the catalog since is left dropped.
      */
-    public Optional<Table> currentIfMade(WarehouseTable table) {
+    public Optional<Table> currentIfMade(LakeTable table) {
         Table iceberg = tables.get(table);
         if (iceberg == null) {
             return made(table);
@@ -135,7 +136,7 @@ public class StarSchemaCatalog {
      * The table, if a batch has made it: the one at hand, or else the catalog's, loaded once
      * (one catalog query when it is not there), and kept.
      */
-    private Optional<Table> made(WarehouseTable table) {
+    private Optional<Table> made(LakeTable table) {
         if (!tables.containsKey(table)) {
             try {
                 tables.putIfAbsent(table, catalog().loadTable(identifier(table)));
@@ -166,9 +167,9 @@ public class StarSchemaCatalog {
         }
     }
 
-    /** The catalog's identifier of a star schema table: {@code star_schema.<table>}. */
-    public static TableIdentifier identifier(WarehouseTable table) {
-        return TableIdentifier.of(Namespace.of(LakeLayout.STAR_SCHEMA), table.tableName());
+    /** The catalog's identifier of a lake table: {@code star_schema.<table>}. */
+    public static TableIdentifier identifier(LakeTable table) {
+        return TableIdentifier.of(Namespace.of(LakeLayout.STAR_SCHEMA), table.name());
     }
 
     /** Where the catalog keeps its tables: {@code s3://<processed bucket>/tables}. */
@@ -181,7 +182,7 @@ public class StarSchemaCatalog {
         return settings.catalogName();
     }
 
-    private Table loadOrCreate(WarehouseTable table) {
+    private Table loadOrCreate(LakeTable table) {
         JdbcCatalog jdbc = catalog();
         TableIdentifier identifier = identifier(table);
         Table iceberg;
@@ -208,7 +209,7 @@ public class StarSchemaCatalog {
     }
 
     /** Adds to the Iceberg table the columns an operator added to its star schema table since it was made. */
-    private static void addColumns(WarehouseTable table, Table iceberg) {
+    private static void addColumns(LakeTable table, Table iceberg) {
         UpdateSchema update = null;
         Map<String, String> properties = new LinkedHashMap<>();
         for (WarehouseColumn column : table.columns()) {

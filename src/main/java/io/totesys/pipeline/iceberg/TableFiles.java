@@ -21,10 +21,10 @@ import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.LakeObjects;
 import io.totesys.pipeline.lake.MissingLakeObjectException;
+import io.totesys.pipeline.starschema.LakeTable;
 import io.totesys.pipeline.starschema.ParquetPartReader;
 import io.totesys.pipeline.starschema.ParquetPartWriter;
 import io.totesys.pipeline.starschema.TransformSettings;
-import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
  * The data files of the Iceberg tables in the processed bucket, as the commits write and read
@@ -59,8 +59,8 @@ class TableFiles {
     record Written(String key, long bytes, long rows, ParquetMetadata footer, Set<Object> keys) {
 
         /** The file as the batch's summary and manifest list it. */
-        BatchManifest.Entry entry(WarehouseTable table) {
-            return new BatchManifest.Entry(table.tableName(), key, rows, bytes, null, null);
+        BatchManifest.Entry entry(LakeTable table) {
+            return new BatchManifest.Entry(table.table().tableName(), key, rows, bytes, null, null);
         }
     }
 
@@ -69,15 +69,15 @@ class TableFiles {
      * named for the batch whose rows they are, the run that writes it and what it is
      * ({@link LakeLayout#tableFileKey}).
      */
-    Written write(WarehouseTable table, BatchId batch, String attempt, String kind, int number,
+    Written write(LakeTable table, BatchId batch, String attempt, String kind, int number,
             List<GenericRecord> rows) {
-        String key = LakeLayout.tableFileKey(table.tableName(), batch, attempt, kind, number);
+        String key = LakeLayout.tableFileKey(table.name(), batch, attempt, kind, number);
         Schema schema = table.avroSchema();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ParquetPartWriter.WrittenPart written;
         try {
-            written = writer.write(rows.stream().map(row -> ParquetPartReader.inSchema(row, schema)).iterator(), table,
-                    schema, fieldIds.of(table), bytes);
+            written = writer.write(rows.stream().map(row -> ParquetPartReader.inSchema(row, schema)).iterator(),
+                    table.table(), schema, fieldIds.of(table), bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + location(key) + " failed: " + e.getMessage(), e);
         }

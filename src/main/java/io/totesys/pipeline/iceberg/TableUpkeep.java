@@ -27,7 +27,7 @@ import org.jboss.logging.Logger;
 
 import io.totesys.pipeline.lake.LakeBatches;
 import io.totesys.pipeline.lake.LakeLayout;
-import io.totesys.pipeline.starschema.WarehouseTable;
+import io.totesys.pipeline.starschema.LakeTable;
 
 /**
  * The Iceberg tables' upkeep (routes/iceberg-upkeep.camel.yaml,
@@ -68,7 +68,7 @@ public class TableUpkeep {
         Set<String> unloaded = unloadedBatches();
         int expired = 0;
         int orphans = 0;
-        for (WarehouseTable table : WarehouseTable.values()) {
+        for (LakeTable table : LakeTable.all()) {
             try {
                 Optional<Table> made = catalog.currentIfMade(table);
                 if (made.isPresent()) {
@@ -77,7 +77,7 @@ public class TableUpkeep {
                     orphans += removeOrphanFiles(iceberg, now.minus(settings.orphanFileAge()));
                 }
             } catch (RuntimeException e) {
-                LOG.warnf("Iceberg upkeep of %s failed, tried again in %s: %s", table.tableName(),
+                LOG.warnf("Iceberg upkeep of %s failed, tried again in %s: %s", table.name(),
                         settings.upkeepInterval(), e.getMessage());
             }
         }

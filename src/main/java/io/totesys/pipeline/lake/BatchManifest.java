@@ -102,6 +102,12 @@ public record BatchManifest(String batchId, String stage, Instant createdAt, Str
                 sourceSnapshot, changesSince, repair, repairReasons, schemas, recordSeparator);
     }
 
+    /** The same manifest listing other deletions objects, as a damaged or edited one would. */
+    public BatchManifest withDeletions(List<Entry> otherDeletions) {
+        return new BatchManifest(batchId, stage, createdAt, highWater, objects, quarantined, otherDeletions,
+                sourceSnapshot, changesSince, repair, repairReasons, schemas, recordSeparator);
+    }
+
     /** How the records of the batch's CSV objects end: {@link #CRLF} when the manifest does not say. */
     public String recordSeparatorOrDefault() {
         return recordSeparator == null ? CRLF : recordSeparator;

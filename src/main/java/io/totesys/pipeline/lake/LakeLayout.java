@@ -32,7 +32,10 @@ import java.util.regex.Pattern;
  *   tables/star_schema/fact_sales_order/data/batch_date=2026-11-26/20261126T001635123Z-9f3a1c-5be0d2-part-0001.parquet
  *   tables/star_schema/fact_sales_order/metadata/...   (Iceberg's own)
  * </pre>
- * A manifest names them by their whole key.
+ * A warehouse table's deletions are a table of their own, {@code <table>_deletion}, written the
+ * same way ({@code tables/star_schema/fact_sales_order_deletion/data/...}). A manifest names
+ * them by their whole key; batches written before the deletions were tables name theirs
+ * under {@code _deletions/}.
  */
 public final class LakeLayout {
 
@@ -47,6 +50,8 @@ public final class LakeLayout {
     public static final String STAR_SCHEMA = "star_schema";
     /** The name of the partition folder a table's data files are in, and of the table's partition column. */
     public static final String BATCH_DATE = "batch_date";
+    /** What the name of a table of deletions ends with. */
+    private static final String DELETION_TABLE_SUFFIX = "_deletion";
     /** What follows the batch id in the name of a part of a table: the attempt and the part's number. */
     private static final Pattern TABLE_PART_NAME = Pattern.compile("[0-9a-f]{6}-part-[0-9]{4,9}\\.parquet");
     /** The length of a batch id: {@code 20261126T001635123Z-9f3a1c}. */
@@ -65,14 +70,26 @@ public final class LakeLayout {
         return dataKey(DELETIONS + "/" + table, batch, "csv");
     }
 
-    /** The relative key of one of the Parquet objects that hold a warehouse table's deletions in a batch. */
-    public static String deletionsPartKey(String table, BatchId batch, int part) {
-        return partKey(DELETIONS + "/" + table, batch, part, "parquet");
+    /**
+     * Whether a relative key is a deletions object's: under {@code _deletions/}, or a data file
+     * of a deletions table.
+     */
+    public static boolean isDeletions(String relativeKey) {
+        if (relativeKey.startsWith(DELETIONS + "/")) {
+            return true;
+        }
+        String tables = TABLES + "/" + STAR_SCHEMA + "/";
+        if (!relativeKey.startsWith(tables)) {
+            return false;
+        }
+        String table = relativeKey.substring(tables.length(), Math.max(tables.length(),
+                relativeKey.indexOf('/', tables.length())));
+        return table.endsWith(DELETION_TABLE_SUFFIX);
     }
 
-    /** Whether a relative key is a deletions object's. */
-    public static boolean isDeletions(String relativeKey) {
-        return relativeKey.startsWith(DELETIONS + "/");
+    /** The name of the table that holds a warehouse table's deletions: {@code <table>_deletion}. */
+    public static String deletionsTable(String table) {
+        return table + DELETION_TABLE_SUFFIX;
     }
 
     /** The relative key of one of several data objects a table has in a batch, numbered from 1. */

@@ -116,7 +116,8 @@ final class ManifestCheck {
                 ? partPrefix(place, batch, catalogue.extension()) + "<part>." + catalogue.extension()
                 : LakeLayout.dataKey(place, batch, catalogue.extension());
         boolean inPlace = catalogue.parts() ? isPart(entry.key(), place, batch, catalogue.extension())
-                || prefix.isEmpty() && LakeLayout.isTablePart(entry.key(), entry.table(), batch)
+                || LakeLayout.isTablePart(entry.key(),
+                        prefix.isEmpty() ? entry.table() : LakeLayout.deletionsTable(entry.table()), batch)
                 : entry.key().equals(expected);
         if (!inPlace) {
             throw invalid(relativeKey, "the object key " + quoted(entry.key()) + " is not in batch " + batch

@@ -21,13 +21,18 @@ public record TableOutput(WarehouseTable table, SourceTable streamedFrom, Suppli
         this(table, streamedFrom, rows, false);
     }
 
+    /** The lake's table the rows go to: the warehouse table's, or its deletions'. */
+    public LakeTable lakeTable() {
+        return new LakeTable(table, deletions);
+    }
+
     /** The Avro schema the table's Parquet objects are written with. */
     public Schema avroSchema() {
-        return deletions ? WarehouseDeletions.avroSchema(table) : table.avroSchema();
+        return lakeTable().avroSchema();
     }
 
     /** The table's name, for routes and logs. */
     public String getTableName() {
-        return deletions ? WarehouseDeletions.tableName(table) : table.tableName();
+        return lakeTable().name();
     }
 }

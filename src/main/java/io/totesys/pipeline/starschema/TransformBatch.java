@@ -198,6 +198,7 @@ public final class TransformBatch {
 
     synchronized void deletionsWritten(BatchManifest.Entry entry, ParquetPartWriter.WrittenPart part) {
         deletionsWritten.add(entry);
+        footers.put(entry.key(), part.footer());
         part.keys().ifPresent(recorded -> keys.put(LakeLayout.located(entry.key()), recorded));
     }
 

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -164,7 +163,7 @@ public class TransformBatches {
         long started = System.nanoTime();
         CachedOutputStream parquet = new CachedOutputStream(exchange);
         ParquetPartWriter.WrittenPart written = parquetWriter.write(rows, output.table(), output.avroSchema(),
-                output.deletions() ? Map.of() : fieldIds.of(output.table()), parquet);
+                fieldIds.of(output.lakeTable()), parquet);
         exchange.setProperty(WRITTEN_PART_PROPERTY, written);
         exchange.getMessage().setBody(parquet.newStreamCache());
         LOG.debugf("Transform batch %s: %s part of %d rows written in %d ms", batch.getId(), output.getTableName(),
@@ -174,17 +173,15 @@ public class TransformBatches {
     /**
      * Describes a marshalled Parquet object: its key, size and checksum go to the headers and
      * the manifest. A table's part is a data file of its Iceberg table, where the table keeps
-     * it; a table's deletions go under {@code input/}.
+     * it, and so is a part of its deletions, in the table of its deletions.
      */
     public void describeParquet(Exchange exchange, @ExchangeProperty(BATCH_PROPERTY) TransformBatch batch,
             @ExchangeProperty(TABLE_PROPERTY) TableOutput output,
             @ExchangeProperty(WRITTEN_PART_PROPERTY) ParquetPartWriter.WrittenPart written) throws IOException {
         WarehouseTable table = output.table();
         boolean deletions = output.deletions();
-        String key = deletions ? LakeLayout.deletionsPartKey(table.tableName(), batch.getId(),
-                batch.nextDeletionsPart(table))
-                : LakeLayout.tableFileKey(table.tableName(), batch.getId(), batch.attempt(), "part",
-                        batch.nextPart(table));
+        String key = LakeLayout.tableFileKey(output.getTableName(), batch.getId(), batch.attempt(), "part",
+                deletions ? batch.nextDeletionsPart(table) : batch.nextPart(table));
         ObjectDescription parquet = ObjectDescription.describe(exchange.getMessage(), LakeLayout.located(key),
                 ParquetPartWriter.CONTENT_TYPE);
         BatchManifest.Entry entry = new BatchManifest.Entry(table.tableName(), key, written.rows(), parquet.bytes(),

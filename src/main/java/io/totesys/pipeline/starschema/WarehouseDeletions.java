@@ -13,6 +13,7 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
 import io.totesys.pipeline.catalogue.SourceTable;
+import io.totesys.pipeline.lake.LakeLayout;
 
 /**
  * Where a ToteSys delete goes in the star schema, the one place that says it. A deleted
@@ -22,8 +23,8 @@ import io.totesys.pipeline.catalogue.SourceTable;
  * dimension row of its own (it is an attribute of {@code dim_staff}) and ToteSys only lets
  * one go once no staff is in it, so its deletion changes no warehouse row.
  * <p>
- * A table's deletions travel as Parquet ({@code _deletions/<table>/...}, {@code LakeLayout})
- * with the table's key, {@code deleted_seen_date} and {@code deleted_seen_time} (the source
+ * A table's deletions travel as Parquet, the data files of the lake's table
+ * {@code <table>_deletion} ({@code LakeLayout}), with the table's key, {@code deleted_seen_date} and {@code deleted_seen_time} (the source
  * time of the extract snapshot that first missed the row, split as the facts split their
  * timestamps), and land in the warehouse table {@code <table>_deletion} with the batch that
  * brought them. The warehouse row itself stays: facts keep their history, and history facts
@@ -80,7 +81,7 @@ public final class WarehouseDeletions {
 
     /** The warehouse table that records the deletions of a table's rows: {@code <table>_deletion}. */
     public static String tableName(WarehouseTable table) {
-        return table.tableName() + "_deletion";
+        return LakeLayout.deletionsTable(table.tableName());
     }
 
     /** The columns of a table's deletions, in Parquet and in the warehouse (where the batch id follows). */

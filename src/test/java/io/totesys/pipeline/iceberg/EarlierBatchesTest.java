@@ -97,6 +97,8 @@ class EarlierBatchesTest {
         assertThat(tables.batches(WarehouseTable.DIM_CURRENCY)).as("each batch one snapshot, oldest first")
                 .containsExactlyElementsOf(earlier);
         assertThat(tables.rows(WarehouseTable.DIM_CURRENCY)).noneMatch(row -> row.startsWith("98|"));
+        assertThat(tables.deletions(WarehouseTable.DIM_CURRENCY)).as("the earlier batch's deletion, in its table")
+                .singleElement().asString().startsWith("98|");
         List<String> staff = tables.batches(WarehouseTable.DIM_STAFF);
         assertThat(staff).hasSize(3).startsWith(earlier.get(0), earlier.get(1)).doesNotContain(earlier.get(2));
         assertThat(tables.rows(WarehouseTable.DIM_STAFF, tables.history(WarehouseTable.DIM_STAFF).get(1)
@@ -115,9 +117,9 @@ class EarlierBatchesTest {
     }
 
     /**
-     * Turns the lake into what the earlier release wrote: each table's parts under
-     * {@code input/} or {@code processed/} beside their manifest, as
-     * {@code <table>/date=<day>/<batch>-part-0001.parquet}, no Iceberg table; says the batches.
+     * Turns the lake into what the earlier release wrote: each table's parts and deletions under
+     * {@code input/} or {@code processed/} beside their manifest, no Iceberg table; says the
+     * batches.
      */
     private List<String> asTheEarlierReleaseLeftIt() throws Exception {
         List<String> manifests = new ArrayList<>(processed.keys("processed/_manifests/"));
@@ -127,19 +129,12 @@ class EarlierBatchesTest {
             String area = manifestKey.substring(0, manifestKey.indexOf('/') + 1);
             BatchManifest manifest = json.readValue(processed.readBytes(manifestKey), BatchManifest.class);
             BatchId batch = new BatchId(manifest.batchId());
-            Map<String, Integer> parts = new HashMap<>();
-            List<BatchManifest.Entry> entries = new ArrayList<>();
-            for (BatchManifest.Entry entry : manifest.objects()) {
-                String key = LakeLayout.partKey(entry.table(), batch, parts.merge(entry.table(), 1, Integer::sum),
-                        "parquet");
-                byte[] content = processed.readBytes(entry.key());
-                world.s3().putObject(request -> request.bucket(EmbeddedWorld.PROCESSED_BUCKET).key(area + key),
-                        RequestBody.fromBytes(content));
-                entries.add(new BatchManifest.Entry(entry.table(), key, entry.rows(), entry.bytes(), entry.sha256(),
-                        entry.windowFrom()));
-            }
+            List<BatchManifest.Entry> objects = asTheEarlierReleaseWroteThem(area, batch, manifest.objects(), "");
+            List<BatchManifest.Entry> deletions = asTheEarlierReleaseWroteThem(area, batch, manifest.deletions(),
+                    LakeLayout.DELETIONS + "/");
             world.s3().putObject(request -> request.bucket(EmbeddedWorld.PROCESSED_BUCKET).key(manifestKey),
-                    RequestBody.fromBytes(json.writeValueAsBytes(manifest.withObjects(entries))));
+                    RequestBody
+                            .fromBytes(json.writeValueAsBytes(manifest.withObjects(objects).withDeletions(deletions))));
             batches.add(manifest.batchId());
         }
         for (String key : processed.keys(LakeLayout.TABLES + "/")) {
@@ -148,5 +143,26 @@ class EarlierBatchesTest {
         DatabaseServer.execute(world.databases().warehouse(),
                 "TRUNCATE iceberg_catalog.iceberg_tables, iceberg_catalog.iceberg_namespace_properties");
         return batches.stream().sorted().toList();
+    }
+
+    /**
+     * Copies a batch's files where the earlier release kept them, beside the manifest in
+     * {@code area}: a table's parts as {@code <table>/date=<day>/<batch>-part-0001.parquet}, its
+     * deletions under {@code _deletions/}; says their entries.
+     */
+    private List<BatchManifest.Entry> asTheEarlierReleaseWroteThem(String area, BatchId batch,
+            List<BatchManifest.Entry> files, String prefix) {
+        Map<String, Integer> parts = new HashMap<>();
+        List<BatchManifest.Entry> entries = new ArrayList<>();
+        for (BatchManifest.Entry entry : files) {
+            String key = LakeLayout.partKey(prefix + entry.table(), batch, parts.merge(entry.table(), 1, Integer::sum),
+                    "parquet");
+            byte[] content = processed.readBytes(entry.key());
+            world.s3().putObject(request -> request.bucket(EmbeddedWorld.PROCESSED_BUCKET).key(area + key),
+                    RequestBody.fromBytes(content));
+            entries.add(new BatchManifest.Entry(entry.table(), key, entry.rows(), entry.bytes(), entry.sha256(),
+                    entry.windowFrom()));
+        }
+        return entries;
     }
 }

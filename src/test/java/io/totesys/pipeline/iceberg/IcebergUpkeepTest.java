@@ -17,6 +17,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.starschema.LakeTable;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.IcebergTables;
 import io.totesys.pipeline.testing.LakeContents;
@@ -85,7 +86,7 @@ class IcebergUpkeepTest {
         // Iceberg's expiry removes a file a snapshot replaced once that snapshot expires too;
         // until then, nothing lists it, and the orphan files' pass takes it once old enough
         for (WarehouseTable table : WarehouseTable.values()) {
-            upkeep.removeOrphanFiles(catalog.current(table), Instant.now().plus(Duration.ofMinutes(1)));
+            upkeep.removeOrphanFiles(catalog.current(LakeTable.of(table)), Instant.now().plus(Duration.ofMinutes(1)));
         }
 
         for (WarehouseTable table : WarehouseTable.values()) {
@@ -107,11 +108,11 @@ class IcebergUpkeepTest {
                 RequestBody.fromString("a transform run that failed before its commit"));
         List<String> listed = tables.dataFileKeys(WarehouseTable.FACT_PAYMENT);
 
-        assertThat(upkeep.removeOrphanFiles(catalog.current(WarehouseTable.FACT_PAYMENT),
+        assertThat(upkeep.removeOrphanFiles(catalog.current(LakeTable.of(WarehouseTable.FACT_PAYMENT)),
                 Instant.now().minus(Duration.ofDays(1)))).as("too young to be an orphan").isZero();
         assertThat(processed.keys(orphan)).hasSize(1);
 
-        assertThat(upkeep.removeOrphanFiles(catalog.current(WarehouseTable.FACT_PAYMENT),
+        assertThat(upkeep.removeOrphanFiles(catalog.current(LakeTable.of(WarehouseTable.FACT_PAYMENT)),
                 Instant.now().plus(Duration.ofMinutes(1)))).isEqualTo(1);
         assertThat(processed.keys(orphan)).isEmpty();
         assertThat(processed.keys(LakeLayout.tableLocation(WarehouseTable.FACT_PAYMENT.tableName()) + "/data/"))
@@ -121,7 +122,7 @@ class IcebergUpkeepTest {
 
     private void expireAllOlderThan(Instant before) {
         for (WarehouseTable table : WarehouseTable.values()) {
-            upkeep.expireSnapshots(catalog.current(table), before, upkeep.unloadedBatches());
+            upkeep.expireSnapshots(catalog.current(LakeTable.of(table)), before, upkeep.unloadedBatches());
         }
     }
 }

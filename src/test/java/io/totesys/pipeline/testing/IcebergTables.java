@@ -35,6 +35,8 @@ import org.apache.iceberg.util.SnapshotUtil;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import io.totesys.pipeline.starschema.WarehouseColumn;
+import io.totesys.pipeline.starschema.WarehouseDeletions;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.world.DatabaseServer;
 import io.totesys.pipeline.world.EmbeddedWorld;
@@ -74,11 +76,15 @@ public final class IcebergTables implements AutoCloseable, AfterEachCallback {
     }
 
     public Table table(WarehouseTable table) {
+        return table(table.tableName());
+    }
+
+    private Table table(String name) {
         if (catalog == null) {
             catalog = new JdbcCatalog();
             catalog.initialize("totesys", properties);
         }
-        return catalog.loadTable(TableIdentifier.of(Namespace.of("star_schema"), table.tableName()));
+        return catalog.loadTable(TableIdentifier.of(Namespace.of("star_schema"), name));
     }
 
     /** The table's snapshots from the first to the current one. */
@@ -123,15 +129,32 @@ public final class IcebergTables implements AutoCloseable, AfterEachCallback {
 
     /** The table's rows as of a snapshot, sorted; {@code null}: the current one. */
     public List<String> rows(WarehouseTable table, Long snapshotId) {
-        Table iceberg = table(table);
-        var scan = IcebergGenerics.read(iceberg).select(table.columnNames());
+        return rows(table(table), table.columnNames(), snapshotId);
+    }
+
+    /**
+     * The rows of the table of a table's deletions ({@code star_schema.<table>_deletion}): each
+     * deleted key with the date and time its deletion was first seen, sorted; none when no
+     * batch has deleted a row of the table yet (the table is made by the first that does).
+     */
+    public List<String> deletions(WarehouseTable table) {
+        String name = WarehouseDeletions.tableName(table);
+        table(table); // the catalog, connected
+        if (!catalog.tableExists(TableIdentifier.of(Namespace.of("star_schema"), name))) {
+            return List.of();
+        }
+        return rows(table(name), WarehouseDeletions.columnNames(table), null);
+    }
+
+    private static List<String> rows(Table iceberg, List<String> columns, Long snapshotId) {
+        var scan = IcebergGenerics.read(iceberg).select(columns);
         if (snapshotId != null) {
             scan = scan.useSnapshot(snapshotId);
         }
         List<String> rows = new ArrayList<>();
         try (CloseableIterable<Record> records = scan.build()) {
             for (Record record : records) {
-                rows.add(table.columnNames().stream().map(column -> text(record.getField(column)))
+                rows.add(columns.stream().map(column -> text(record.getField(column)))
                         .collect(Collectors.joining("|")));
             }
         } catch (java.io.IOException e) {
@@ -145,11 +168,20 @@ public final class IcebergTables implements AutoCloseable, AfterEachCallback {
      * ({@code <table>_current}), a fact's every version; the table's own columns, sorted.
      */
     public static List<String> warehouseRows(DataSource warehouse, WarehouseTable table) {
-        String columns = table.columns().stream().map(column -> column.sqlName()).collect(Collectors.joining(", "));
         String from = table.isFact() ? table.tableName() : table.tableName() + "_current";
         if (table == WarehouseTable.DIM_DATE) {
             from = table.tableName();
         }
+        return warehouseRows(warehouse, table.columns(), from);
+    }
+
+    /** What the table of a table's deletions should hold: the warehouse's {@code <table>_deletion}, sorted. */
+    public static List<String> warehouseDeletions(DataSource warehouse, WarehouseTable table) {
+        return warehouseRows(warehouse, WarehouseDeletions.columns(table), WarehouseDeletions.tableName(table));
+    }
+
+    private static List<String> warehouseRows(DataSource warehouse, List<WarehouseColumn> of, String from) {
+        String columns = of.stream().map(WarehouseColumn::sqlName).collect(Collectors.joining(", "));
         List<String> rows = new ArrayList<>();
         try (Connection connection = warehouse.getConnection();
                 Statement statement = connection.createStatement();
@@ -207,6 +239,12 @@ public final class IcebergTables implements AutoCloseable, AfterEachCallback {
                 assertThat(tables.commitKeys(table))
                         .as("%s: one snapshot per batch (and per replay of it)", table.tableName())
                         .doesNotHaveDuplicates();
+                compared += rows.size();
+            }
+            for (WarehouseTable table : WarehouseDeletions.tables()) {
+                List<String> rows = tables.deletions(table);
+                assertThat(rows).as("Iceberg table %s", WarehouseDeletions.tableName(table))
+                        .isEqualTo(warehouseDeletions(world.databases().warehouse(), table));
                 compared += rows.size();
             }
         }
