@@ -20,8 +20,8 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.jboss.logging.Logger;
@@ -59,6 +59,8 @@ import io.totesys.pipeline.starschema.WarehouseTable;
 class BatchTableCommits {
 
     private static final Logger LOG = Logger.getLogger(BatchTableCommits.class);
+    /** How many times a commit looks again after another writer committed to its table first. */
+    private static final int CONFLICT_ATTEMPTS = 5;
     /** The most rows a file holds that a commit writes again with the rows a batch did not replace. */
     static final int ROWS_PER_CARRY_FILE = 10_000;
 
@@ -79,7 +81,11 @@ class BatchTableCommits {
      * and the commit are made under the table's lock, so that a run's commit and the commit of
      * the run before it, still under way after that run failed on another table (its
      * thread goes on), never both find the key missing: Iceberg would apply the second commit
-     * again on the first, and the batch would be two snapshots.
+     * again on the first, and the batch would be two snapshots. A writer the lock cannot see
+     * (another replica: a leader that lost its lease while its commit went on) is stopped by
+     * the table itself: a commit holds only if no data was added to or removed from the table
+     * since it looked ({@code validateNoConflictingData}); if some was, it looks again, and
+     * finds the key, or commits on what is there now.
      *
      * @param parts the data files the batch wrote for the table
      * @param deletions the Parquet objects that hold the keys of the table's rows the batch deletes
@@ -89,7 +95,18 @@ class BatchTableCommits {
         Lock lock = tableLocks.computeIfAbsent(table, any -> new ReentrantLock());
         lock.lock();
         try {
-            commitOnce(batch, table, parts, deletions);
+            for (int attempt = 1;; attempt++) {
+                try {
+                    commitOnce(batch, table, parts, deletions);
+                    return;
+                } catch (ValidationException e) {
+                    if (attempt == CONFLICT_ATTEMPTS) {
+                        throw e;
+                    }
+                    LOG.infof("Batch %s: another writer committed to %s after this commit looked (%s); it looks again",
+                            batch.id(), table, e.getMessage());
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -98,6 +115,7 @@ class BatchTableCommits {
     private void commitOnce(BatchFiles batch, LakeTable table, List<BatchManifest.Entry> parts,
             List<BatchManifest.Entry> deletions) {
         Table iceberg = catalog.current(table);
+        Snapshot looked = iceberg.currentSnapshot();
         String commitKey = batch.commitKey();
         Optional<Snapshot> earlier = BatchSummary.committed(iceberg, commitKey);
         if (earlier.isPresent()) {
@@ -122,11 +140,10 @@ class BatchTableCommits {
                     + "(reextract) to write them again", batch.id(), iceberg.name(), e.getMessage());
             return;
         }
-        SnapshotUpdate<?> update;
+        OverwriteFiles update;
         if (appended) {
-            var append = iceberg.newAppend();
-            files.forEach(append::appendFile);
-            update = append;
+            update = iceberg.newOverwrite();
+            files.forEach(update::addFile);
         } else if (table.appendOnly()) {
             var overwrite = iceberg.newOverwrite();
             filesOf(batch, iceberg).forEach(overwrite::deleteFile);
@@ -137,6 +154,11 @@ class BatchTableCommits {
         }
         if (update == null) {
             return;
+        }
+        update.conflictDetectionFilter(Expressions.alwaysTrue()).validateNoConflictingData()
+                .validateNoConflictingDeletes();
+        if (looked != null) {
+            update.validateFromSnapshot(looked.snapshotId());
         }
         long started = System.nanoTime();
         update.set(BatchSummary.BATCH_ID, batch.id().value());
