@@ -114,8 +114,7 @@ public class EarlierBatches {
         String attempt = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
         Map<String, TableFiles.Written> written = new HashMap<>();
         BatchFiles files = new BatchFiles(batch, attempt, key -> written.get(key).footer(),
-                key -> written.containsKey(key) && written.get(key).keys() != null ? written.get(key).keys()
-                        : tableFiles.keys(key),
+                key -> tableFiles.keys(key, Optional.ofNullable(written.get(key)).flatMap(TableFiles.Written::keys)),
                 area,
                 OptionalLong.empty(), manifest.highWater());
         for (LakeTable table : LakeTable.all()) {

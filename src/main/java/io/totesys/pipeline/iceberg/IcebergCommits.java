@@ -87,7 +87,7 @@ public class IcebergCommits {
             @ExchangeProperty(TransformBatches.BATCH_PROPERTY) TransformBatch batch) {
         commits.commit(new BatchFiles(batch.getId(), batch.attempt(),
                 key -> batch.footer(key).orElseGet(() -> tableFiles.footer(key)),
-                key -> batch.keys(key).orElseGet(() -> tableFiles.keys(key)),
+                key -> tableFiles.keys(key, batch.keys(key)),
                 LakeLayout.INPUT, batch.replay(), batch.highWater()), change.table(), change.parts(),
                 change.deletions());
     }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,10 +54,10 @@ class TableFiles {
      * @param bytes its size
      * @param rows how many rows it holds
      * @param footer its footer, whose statistics the table keeps
-     * @param keys for a dimension's small file, the keys of the members it holds; {@code null}
-     *        when the writer did not record them
+     * @param keys for a dimension's small file, the keys of the members it holds; empty when the
+     *        writer did not record them
      */
-    record Written(String key, long bytes, long rows, ParquetMetadata footer, Set<Object> keys) {
+    record Written(String key, long bytes, long rows, ParquetMetadata footer, Optional<Set<Object>> keys) {
 
         /** The file as the batch's summary and manifest list it. */
         BatchManifest.Entry entry(LakeTable table) {
@@ -82,8 +83,7 @@ class TableFiles {
             throw new UncheckedIOException("writing " + location(key) + " failed: " + e.getMessage(), e);
         }
         processed.write(key, bytes.toByteArray(), ParquetPartWriter.CONTENT_TYPE);
-        return new Written(key, bytes.size(), written.rows(), written.footer(),
-                written.keys().orElse(null));
+        return new Written(key, bytes.size(), written.rows(), written.footer(), written.keys());
     }
 
     /**
@@ -93,6 +93,14 @@ class TableFiles {
      */
     List<GenericRecord> rows(String key) {
         return ParquetPartReader.rows(key, content(key));
+    }
+
+    /**
+     * The keys of the members a dimension's file (or deletions object) at {@code key} holds:
+     * those its writer recorded, or else its first column, read from the file.
+     */
+    Set<Object> keys(String key, Optional<Set<Object>> recorded) {
+        return recorded.orElseGet(() -> keys(key));
     }
 
     /** The keys of the members a dimension's file (or deletions object) at {@code key} holds: its first column. */

@@ -38,10 +38,11 @@ import io.totesys.pipeline.starschema.LakeTable;
  * manifest still waits under {@code input/}), nor any after it;</li>
  * <li>files under a table's location that no snapshot lists and that are older than
  * {@code ICEBERG_ORPHAN_FILE_AGE} (a transform run that failed before its commit left them)
- * are removed.</li>
+ * are removed, but a batch's whose commits are still to come.</li>
  * </ul>
  * Its commits and the transform's meet as Iceberg's commits do: the one that loses the
- * race applies its change again on the other's.
+ * race applies its change again on the other's (expiry adds and removes no data, so the
+ * transform's check that none was added since it looked holds).
  */
 @ApplicationScoped
 @Named("icebergUpkeep")
@@ -51,13 +52,15 @@ public class TableUpkeep {
 
     private final StarSchemaCatalog catalog;
     private final LakeBatches processed;
+    private final LakeBatches ingest;
     private final IcebergSettings settings;
     private final Clock clock;
 
     TableUpkeep(StarSchemaCatalog catalog, @Named("processedBatches") LakeBatches processed,
-            IcebergSettings settings, Clock clock) {
+            @Named("ingestBatches") LakeBatches ingest, IcebergSettings settings, Clock clock) {
         this.catalog = catalog;
         this.processed = processed;
+        this.ingest = ingest;
         this.settings = settings;
         this.clock = clock;
     }
@@ -66,6 +69,7 @@ public class TableUpkeep {
     public void upkeep() {
         Instant now = clock.instant();
         Set<String> unloaded = unloadedBatches();
+        Set<String> uncommitted = uncommittedBatches();
         int expired = 0;
         int orphans = 0;
         for (LakeTable table : LakeTable.all()) {
@@ -74,7 +78,7 @@ public class TableUpkeep {
                 if (made.isPresent()) {
                     Table iceberg = made.get();
                     expired += expireSnapshots(iceberg, now.minus(settings.snapshotRetention()), unloaded);
-                    orphans += removeOrphanFiles(iceberg, now.minus(settings.orphanFileAge()));
+                    orphans += removeOrphanFiles(iceberg, now.minus(settings.orphanFileAge()), uncommitted);
                 }
             } catch (RuntimeException e) {
                 LOG.warnf("Iceberg upkeep of %s failed, tried again in %s: %s", table.name(),
@@ -119,12 +123,15 @@ public class TableUpkeep {
     /**
      * Removes the files under the table's location that no snapshot of it lists (data,
      * manifests, manifest lists, metadata files), written before {@code before}; says how many.
-     * The snapshots' manifests are read only when some file is old enough to go.
+     * A data file of a batch in {@code uncommitted} stays however old: its commit is still to
+     * come (the catalog refused it, a run stopped after the manifest), with the files the
+     * manifest names. The snapshots' manifests are read only when some file is old enough to go.
      */
-    int removeOrphanFiles(Table table, Instant before) {
+    int removeOrphanFiles(Table table, Instant before, Set<String> uncommitted) {
         List<String> oldEnough = new ArrayList<>();
         for (FileInfo file : ((SupportsPrefixOperations) table.io()).listPrefix(table.location() + "/")) {
-            if (file.createdAtMillis() < before.toEpochMilli()) {
+            if (file.createdAtMillis() < before.toEpochMilli()
+                    && !uncommitted.contains(LakeLayout.batchIdOf(file.location()))) {
                 oldEnough.add(file.location());
             }
         }
@@ -163,6 +170,14 @@ public class TableUpkeep {
             }
         }
         return reachable;
+    }
+
+    /**
+     * The batches whose commits may still come: their extract manifest waits under the ingest
+     * bucket's {@code input/}, which the transform leaves only once every commit is made.
+     */
+    Set<String> uncommittedBatches() {
+        return ingest.pendingManifests().stream().map(LakeLayout::batchIdOf).collect(Collectors.toSet());
     }
 
     /** The batches whose manifest waits for the load under the processed bucket's {@code input/}. */

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.LakeLayout;
+import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.LakeTable;
 import io.totesys.pipeline.starschema.WarehouseTable;
@@ -86,7 +87,8 @@ class IcebergUpkeepTest {
         // Iceberg's expiry removes a file a snapshot replaced once that snapshot expires too;
         // until then, nothing lists it, and the orphan files' pass takes it once old enough
         for (WarehouseTable table : WarehouseTable.values()) {
-            upkeep.removeOrphanFiles(catalog.current(LakeTable.of(table)), Instant.now().plus(Duration.ofMinutes(1)));
+            upkeep.removeOrphanFiles(catalog.current(LakeTable.of(table)), Instant.now().plus(Duration.ofMinutes(1)),
+                    upkeep.uncommittedBatches());
         }
 
         for (WarehouseTable table : WarehouseTable.values()) {
@@ -109,14 +111,44 @@ class IcebergUpkeepTest {
         List<String> listed = tables.dataFileKeys(WarehouseTable.FACT_PAYMENT);
 
         assertThat(upkeep.removeOrphanFiles(catalog.current(LakeTable.of(WarehouseTable.FACT_PAYMENT)),
-                Instant.now().minus(Duration.ofDays(1)))).as("too young to be an orphan").isZero();
+                Instant.now().minus(Duration.ofDays(1)), upkeep.uncommittedBatches())).as("too young to be an orphan")
+                .isZero();
         assertThat(processed.keys(orphan)).hasSize(1);
 
         assertThat(upkeep.removeOrphanFiles(catalog.current(LakeTable.of(WarehouseTable.FACT_PAYMENT)),
-                Instant.now().plus(Duration.ofMinutes(1)))).isEqualTo(1);
+                Instant.now().plus(Duration.ofMinutes(1)), upkeep.uncommittedBatches())).isEqualTo(1);
         assertThat(processed.keys(orphan)).isEmpty();
         assertThat(processed.keys(LakeLayout.tableLocation(WarehouseTable.FACT_PAYMENT.tableName()) + "/data/"))
                 .containsExactlyInAnyOrderElementsOf(listed);
+        IcebergTables.assertEqualTheWarehouse(world);
+    }
+
+    /**
+     * A batch whose commits the catalog refuses (its manifest written, its files in the tables'
+     * folders, listed by no snapshot) while the orphan pass runs with every file old enough:
+     * the batch's files stay, and its commits, once the catalog takes them, bring its rows.
+     */
+    @Test
+    void theFilesOfABatchWhoseCommitsAreStillToComeStayHoweverOld() throws Exception {
+        new ToteSysSimulator(world.totesysOwner(), 73).seed(0.02);
+        PipelineStages.runEach(producer);
+        DatabaseServer.execute(world.totesysOwner(),
+                "UPDATE staff SET first_name = 'Waiting', last_updated = now() WHERE staff_id = 1");
+        PipelineStages.run(producer, PipelineStage.EXTRACT);
+        IcebergTables.withTheCatalogRefusingCommits(world, () -> {
+            assertThat(BatchFailure.of(producer.send(PipelineStage.TRANSFORM.endpointUri(), exchange -> {
+            }))).as("the catalog refusing them, the commits fail").isNotNull();
+            PipelineStages.run(producer, PipelineStage.LOAD);
+            for (WarehouseTable table : WarehouseTable.values()) {
+                upkeep.removeOrphanFiles(catalog.current(LakeTable.of(table)),
+                        Instant.now().plus(Duration.ofMinutes(1)),
+                        upkeep.uncommittedBatches());
+            }
+        });
+
+        PipelineStages.runEach(producer);
+        assertThat(tables.rows(WarehouseTable.DIM_STAFF)).as("the waiting batch's member")
+                .anyMatch(row -> row.startsWith("1|Waiting|"));
         IcebergTables.assertEqualTheWarehouse(world);
     }
 
