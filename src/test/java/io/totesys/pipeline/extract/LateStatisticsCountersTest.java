@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 
 import org.apache.camel.ProducerTemplate;
 import org.awaitility.Awaitility;
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +48,8 @@ import io.totesys.pipeline.world.ToteSysSimulator;
 @ServerBacked
 @WithTestResource(TestWorldResource.class)
 class LateStatisticsCountersTest {
+
+    private static final Logger LOG = Logger.getLogger(LateStatisticsCountersTest.class);
 
     /** A writer that commits an order and then stays busy: its session reports its counts only when the call ends. */
     private static final String COMMIT_THEN_SLEEP = """
@@ -87,10 +90,43 @@ class LateStatisticsCountersTest {
 
     @Test
     void anOrderWhoseCounterIsLateReachesTheLakeOnceTheCounterMoves() throws Exception {
-        awaitPollsThatReadNothing();
-        String horizonBefore = salesOrderHorizon();
-        double skippedBefore = skipped();
+        List<BatchManifest> batches = new ArrayList<>();
+        List<Integer> orders = new ArrayList<>();
+        for (int attempt = 1;; attempt++) {
+            awaitPollsThatReadNothing();
+            String horizonBefore = salesOrderHorizon();
+            double skippedBefore = skipped();
+            List<BatchManifest> whileBusy = pollWhileAWriterSleepsAfterItsOrder(orders);
+            batches.addAll(whileBusy);
+            if (whileBusy.isEmpty()) {
+                assertThat(skipped() - skippedBefore).as("tables skipped meanwhile").isGreaterThanOrEqualTo(
+                        SourceTable.values().length);
+                assertThat(salesOrderHorizon()).as("a skipped table keeps its read horizon").isEqualTo(horizonBefore);
+                break;
+            }
+            // another session's report (a counter of any table) moved the counters while the writer slept, and
+            // the polls read every table: the order came early, which proves nothing of a late counter
+            LOG.infof("Attempt %d: the polls read the order while its writer slept (%s); again", attempt, whileBusy);
+            assertThat(attempt).as("polls while the committed order's counter had not moved: the table was skipped")
+                    .isLessThan(3);
+        }
 
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> runBatch().map(manifest -> {
+                    batches.add(manifest);
+                    return extract.ids(manifest, "sales_order").contains(orders.get(orders.size() - 1));
+                }).orElse(false));
+        assertThat(batches.stream().flatMap(manifest -> extract.ids(manifest, "sales_order").stream()))
+                .as("the late orders, each once").containsExactlyInAnyOrderElementsOf(orders);
+        ToteSysAudit.check(world).assertNone();
+    }
+
+    /**
+     * A writer commits an order and sleeps; meanwhile the extract polls a second apart. Adds the
+     * order to {@code orders}; says the batches the polls published.
+     */
+    private List<BatchManifest> pollWhileAWriterSleepsAfterItsOrder(List<Integer> orders) throws Exception {
+        int before = lateOrder();
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
             try (Connection connection = world.totesysOwner().getConnection()) {
                 SqlRows.execute(connection, "CALL public.commit_then_sleep(" + WRITER_BUSY_SECONDS + ")");
@@ -98,28 +134,15 @@ class LateStatisticsCountersTest {
                 throw new IllegalStateException(e);
             }
         });
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> lateOrder() != 0);
-        int order = lateOrder();
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> lateOrder() != before);
+        orders.add(lateOrder());
         List<BatchManifest> batches = new ArrayList<>();
         while (!writer.isDone()) {
             runBatch().ifPresent(batches::add);
             Thread.sleep(1_000); // the poll interval, while the writer stays busy
         }
         writer.join();
-        assertThat(batches).as("polls while the committed order's counter had not moved: the table was skipped")
-                .isEmpty();
-        assertThat(skipped() - skippedBefore).as("tables skipped meanwhile").isGreaterThanOrEqualTo(
-                SourceTable.values().length);
-        assertThat(salesOrderHorizon()).as("a skipped table keeps its read horizon").isEqualTo(horizonBefore);
-
-        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
-                .until(() -> runBatch().map(manifest -> {
-                    batches.add(manifest);
-                    return extract.ids(manifest, "sales_order").contains(order);
-                }).orElse(false));
-        assertThat(batches.stream().flatMap(manifest -> extract.ids(manifest, "sales_order").stream()))
-                .as("the late order, once").containsExactly(order);
-        ToteSysAudit.check(world).assertNone();
+        return batches;
     }
 
     /**

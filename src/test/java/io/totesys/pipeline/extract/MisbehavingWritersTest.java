@@ -29,7 +29,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.lake.BatchManifest;
+import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.stage.PipelineStage;
+import io.totesys.pipeline.starschema.WarehouseDeletions;
+import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.DuckDb;
 import io.totesys.pipeline.testing.ExtractRuns;
 import io.totesys.pipeline.testing.LakeContents;
@@ -311,10 +314,11 @@ class MisbehavingWritersTest {
                 + "'YYYY-MM-DD HH24:MI:SS.MS') FROM fact_sales_order_deletion WHERE sales_order_id = " + salesOrder))
                 .as("when the extract saw the order gone").containsExactly("(\"" + seenAt + "\")");
         List<String> deletionsParquet = new LakeContents(world.s3(), EmbeddedWorld.PROCESSED_BUCKET)
-                .keys("processed/_deletions/fact_sales_order/");
+                .keys(LakeLayout.tableLocation(WarehouseDeletions.tableName(WarehouseTable.FACT_SALES_ORDER))
+                        + "/data/");
         assertThat(DuckDb.query("SELECT sales_order_id, deleted_seen_date FROM " + DuckDb.parquet(DuckDb.download(
                 world.s3(), EmbeddedWorld.PROCESSED_BUCKET, deletionsParquet))))
-                .as("the processed lake's deletions, as standard engines read them")
+                .as("the data files of the lake's fact_sales_order_deletion, as standard engines read them")
                 .containsExactly(salesOrder + "|" + seenAt.substring(0, 10));
         assertThat(SqlRows.count(star, "SELECT count(*) FROM pipeline.load_batch l JOIN fact_payment_deletion d "
                 + "USING (batch_id) WHERE d.payment_id = " + payment)).as("recorded by a batch in the load log")
