@@ -20,6 +20,7 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.jdbc.UncheckedSQLException;
 import org.apache.iceberg.types.Types;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -202,10 +203,25 @@ public class StarSchemaCatalog {
                 LOG.infof("Iceberg table %s.%s created at %s", settings.catalogName(), identifier, iceberg.location());
             } catch (AlreadyExistsException raced) {
                 iceberg = jdbc.loadTable(identifier);
+            } catch (UncheckedSQLException failed) {
+                iceberg = madeMeanwhile(jdbc, identifier, failed);
             }
         }
         addColumns(table, iceberg);
         return iceberg;
+    }
+
+    /**
+     * The table another writer (a second replica) made while this one tried to: on PostgreSQL,
+     * the catalog's unique key refuses the second, and Iceberg's JDBC catalog reports that as
+     * an unknown failure rather than as the table being there already.
+     */
+    private static Table madeMeanwhile(JdbcCatalog jdbc, TableIdentifier identifier, UncheckedSQLException failed) {
+        try {
+            return jdbc.loadTable(identifier);
+        } catch (NoSuchTableException notMade) {
+            throw failed;
+        }
     }
 
     /** Adds to the Iceberg table the columns an operator added to its star schema table since it was made. */
