@@ -123,7 +123,7 @@ class BatchTableCommits {
                     earlier.get().snapshotId());
             return;
         }
-        boolean appended = iceberg.currentSnapshot() == null
+        boolean appended = looked == null
                 || table.table() == WarehouseTable.DIM_DATE
                 || table.appendOnly() && batch.replay().isEmpty();
         List<DataFile> files;
@@ -141,14 +141,12 @@ class BatchTableCommits {
             return;
         }
         OverwriteFiles update;
-        if (appended) {
+        if (appended || table.appendOnly()) {
             update = iceberg.newOverwrite();
+            if (!appended) {
+                filesOf(batch, iceberg).forEach(update::deleteFile);
+            }
             files.forEach(update::addFile);
-        } else if (table.appendOnly()) {
-            var overwrite = iceberg.newOverwrite();
-            filesOf(batch, iceberg).forEach(overwrite::deleteFile);
-            files.forEach(overwrite::addFile);
-            update = overwrite;
         } else {
             update = replaceMembers(batch, table, iceberg, members, files);
         }

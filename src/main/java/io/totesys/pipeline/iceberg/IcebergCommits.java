@@ -52,18 +52,13 @@ public class IcebergCommits {
     /**
      * The tables the batch changed, in the lake's order ({@link LakeTable#all}), each with what
      * it brings: a star schema table its parts and a dimension the members deleted; a table of
-     * deletions its parts.
+     * deletions its parts. A deletions object that is not a table's data file (an earlier
+     * release wrote it under {@code _deletions/}, from where it moves) is no file of a table of
+     * deletions.
      */
     public List<TableChange> changes(@ExchangeProperty(TransformBatches.BATCH_PROPERTY) TransformBatch batch) {
-        return changes(batch.publishedObjects(), batch.publishedDeletions());
-    }
-
-    /**
-     * The tables a batch's manifest entries change, each with what it brings. A deletions
-     * object that is not a table's data file (an earlier release wrote it under
-     * {@code _deletions/}, from where it moves) is no file of a table of deletions.
-     */
-    static List<TableChange> changes(List<BatchManifest.Entry> written, List<BatchManifest.Entry> deletions) {
+        List<BatchManifest.Entry> written = batch.publishedObjects();
+        List<BatchManifest.Entry> deletions = batch.publishedDeletions();
         List<TableChange> changes = new ArrayList<>();
         for (LakeTable table : LakeTable.all()) {
             WarehouseTable of = table.table();

@@ -79,12 +79,8 @@ public final class LakeLayout {
             return true;
         }
         String tables = TABLES + "/" + STAR_SCHEMA + "/";
-        if (!relativeKey.startsWith(tables)) {
-            return false;
-        }
-        String table = relativeKey.substring(tables.length(), Math.max(tables.length(),
-                relativeKey.indexOf('/', tables.length())));
-        return table.endsWith(DELETION_TABLE_SUFFIX);
+        return relativeKey.startsWith(tables)
+                && relativeKey.substring(tables.length()).split("/", 2)[0].endsWith(DELETION_TABLE_SUFFIX);
     }
 
     /** The name of the table that holds a warehouse table's deletions: {@code <table>_deletion}. */

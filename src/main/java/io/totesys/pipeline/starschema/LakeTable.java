@@ -2,7 +2,6 @@ package io.totesys.pipeline.starschema;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import org.apache.avro.Schema;
 
@@ -43,11 +42,6 @@ public record LakeTable(WarehouseTable table, boolean deletions) {
             tables.add(deletionsOf(table));
         }
         return tables;
-    }
-
-    /** The lake table of that name, if there is one. */
-    public static Optional<LakeTable> byName(String name) {
-        return all().stream().filter(table -> table.name().equals(name)).findFirst();
     }
 
     /** The table's name: the warehouse table's, or {@code <table>_deletion}. */

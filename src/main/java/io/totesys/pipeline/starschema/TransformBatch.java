@@ -161,6 +161,11 @@ public final class TransformBatch {
 
     synchronized void written(BatchManifest.Entry entry, ParquetPartWriter.WrittenPart part) {
         written.add(entry);
+        remember(entry, part);
+    }
+
+    /** Keeps what the commit of a part this run wrote needs: its footer, and the members' keys it recorded. */
+    private void remember(BatchManifest.Entry entry, ParquetPartWriter.WrittenPart part) {
         footers.put(entry.key(), part.footer());
         part.keys().ifPresent(recorded -> keys.put(LakeLayout.located(entry.key()), recorded));
     }
@@ -198,8 +203,7 @@ public final class TransformBatch {
 
     synchronized void deletionsWritten(BatchManifest.Entry entry, ParquetPartWriter.WrittenPart part) {
         deletionsWritten.add(entry);
-        footers.put(entry.key(), part.footer());
-        part.keys().ifPresent(recorded -> keys.put(LakeLayout.located(entry.key()), recorded));
+        remember(entry, part);
     }
 
     /** The Parquet deletions objects written, one or more per warehouse table with deletions, in table order. */
