@@ -1,14 +1,37 @@
 package io.totesys.pipeline.world;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
-/** The Java runtime this JVM runs on, to start other Java processes with. */
+/**
+ * The command line that starts another Java process on the runtime this JVM runs on: the
+ * service, one of its commands, s3proxy.
+ * <p>
+ * The test suite sets {@value #OPTIONS_PROPERTY} (in the pom, for surefire and failsafe) to run
+ * those processes with the client compiler only ({@code -XX:TieredStopAtLevel=1}): a service
+ * the suite starts lives for seconds to a few minutes on a few hundred rows, and on two cores
+ * the server compiler's work was half of what such a start cost (6.3 s of CPU to a settings
+ * error, 3.0 s without it). The product's behaviour does not depend on the compiler. The
+ * benchmark and the embedded run do not set it: they run the processes as a user does.
+ */
 final class JavaProcess {
+
+    static final String OPTIONS_PROPERTY = "test.child-jvm-options";
 
     private JavaProcess() {
     }
 
-    static String javaExecutable() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    /** {@code java}, the suite's options for child processes if any, then the given arguments. */
+    static List<String> command(String... arguments) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String options = System.getProperty(OPTIONS_PROPERTY, "").strip();
+        if (!options.isEmpty()) {
+            command.addAll(Arrays.asList(options.split("\\s+")));
+        }
+        command.addAll(List.of(arguments));
+        return command;
     }
 }

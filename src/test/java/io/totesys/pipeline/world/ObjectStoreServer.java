@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -99,7 +98,7 @@ public final class ObjectStoreServer implements AutoCloseable {
                     "jclouds.provider=" + storage.provider,
                     "jclouds.filesystem.basedir=" + dataDirectory.toAbsolutePath(),
                     ""));
-            process = new ProcessBuilder(List.of(JavaProcess.javaExecutable(), "-Xmx256m", "-jar",
+            process = new ProcessBuilder(JavaProcess.command("-Xmx256m", "-jar",
                     JAR.toAbsolutePath().toString(), "--properties", properties.toAbsolutePath().toString()))
                     .redirectErrorStream(true)
                     .redirectOutput(logFile.toFile())

@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -39,7 +38,7 @@ public final class PipelineService implements AutoCloseable {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: package the service first (./mvnw package)");
         }
-        List<String> command = new ArrayList<>(List.of(JavaProcess.javaExecutable(), "-Duser.timezone=UTC"));
+        List<String> command = JavaProcess.command("-Duser.timezone=UTC");
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
         // From a working directory of its own, as a user may run it: the service needs no file of the project.
@@ -73,8 +72,8 @@ public final class PipelineService implements AutoCloseable {
     public static CommandRun command(Map<String, String> environment, Duration timeout, String... arguments) {
         try {
             Path output = Files.createTempFile("totesys-pipeline-command-", ".log");
-            List<String> command = new ArrayList<>(List.of(JavaProcess.javaExecutable(), "-Duser.timezone=UTC",
-                    "-Xmx96m", "-jar", JAR.toAbsolutePath().toString()));
+            List<String> command = JavaProcess.command("-Duser.timezone=UTC", "-Xmx96m", "-jar",
+                    JAR.toAbsolutePath().toString());
             command.addAll(List.of(arguments));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .directory(workingDirectory()).redirectOutput(output.toFile());

@@ -3,7 +3,6 @@ package io.totesys.pipeline.world;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -53,10 +52,10 @@ public final class RunHawtio {
                 .filter(entry -> entry.contains("/org/eclipse/jetty/") || entry.contains("/jakarta/servlet/")
                         || entry.contains("/org/slf4j/") || entry.endsWith("test-classes"))
                 .collect(Collectors.joining(File.pathSeparator));
-        List<String> command = new ArrayList<>(List.of(JavaProcess.javaExecutable(),
+        List<String> command = JavaProcess.command(
                 "-Dhawtio.authenticationEnabled=false", "-Dhawtio.proxyAllowlist=localhost,127.0.0.1",
                 "-Dhawtio.localAddressProbing=false", "-cp", classPath, RunHawtio.class.getName(), "--port",
-                String.valueOf(port), SERVE));
+                String.valueOf(port), SERVE);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         if (log == null) {
             builder.inheritIO();
