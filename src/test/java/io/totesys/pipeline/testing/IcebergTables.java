@@ -9,6 +9,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
@@ -32,6 +34,7 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.util.SnapshotUtil;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -249,6 +252,20 @@ public final class IcebergTables implements AutoCloseable, AfterEachCallback {
             }
         }
         return compared;
+    }
+
+    /**
+     * {@link #assertEqualTheWarehouse} once it holds: a running service commits a batch to the
+     * tables after it has woken the load, and a commit that failed (S3 or the catalog away) is
+     * made again by the transform's next run. Says how many rows it compared; on timeout the
+     * error is the last comparison's.
+     */
+    public static long awaitEqualTheWarehouse(EmbeddedWorld world, Duration timeout) {
+        AtomicLong compared = new AtomicLong();
+        Awaitility.await("the lake's Iceberg tables equal the warehouse").atMost(timeout)
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> compared.set(assertEqualTheWarehouse(world)));
+        return compared.get();
     }
 
     private static String text(Object value) {
