@@ -40,7 +40,8 @@ import io.totesys.pipeline.starschema.WarehouseTable;
  * Commits what one batch wrote for one lake table to its Iceberg table, in
  * one commit whose summary names the batch (docs/architecture.md#iceberg-tables):
  * <ul>
- * <li>a fact's parts are appended: its history is the table; so are {@code dim_date}'s, whose
+ * <li>a fact's parts are appended: its history is the table, each version once, as the warehouse keeps it
+ * ({@link FactVersions}); so are {@code dim_date}'s, whose
  * batches bring only days the calendar did not cover yet, and a table's deletions;</li>
  * <li>a dimension keeps one row per member, the latest batch's, and none for a member deleted
  * since: the files that hold an earlier version of a member the batch brings or deletes are
@@ -133,6 +134,9 @@ class BatchTableCommits {
                     .map(part -> DataFileParts.dataFile(iceberg, tableFiles.location(part.key()), part.bytes(),
                             batch.footers().apply(part.key()), LakeLayout.BATCH_DATE + "=" + batch.id().date()))
                     .toList();
+            if (looked != null && table.table().isFact() && !table.deletions()) {
+                files = newVersions(batch, table, iceberg, files);
+            }
             members = appended || table.appendOnly() ? Set.of() : members(batch, parts, deletions);
         } catch (MissingLakeObjectException | InvalidLakeObjectException e) {
             LOG.warnf("Batch %s is left out of the Iceberg table %s: %s. The load leaves the batch's rows of the table "
@@ -142,10 +146,13 @@ class BatchTableCommits {
         }
         OverwriteFiles update;
         if (appended || table.appendOnly()) {
-            update = iceberg.newOverwrite();
-            if (!appended) {
-                filesOf(batch, iceberg).forEach(update::deleteFile);
+            List<DataFile> replaced = appended ? List.of() : filesOf(batch, iceberg);
+            if (replaced.isEmpty() && files.isEmpty()) {
+                LOG.debugf("Batch %s: %s holds every version the batch brings already", batch.id(), iceberg.name());
+                return;
             }
+            update = iceberg.newOverwrite();
+            replaced.forEach(update::deleteFile);
             files.forEach(update::addFile);
         } else {
             update = replaceMembers(batch, table, iceberg, members, files);
@@ -191,6 +198,34 @@ class BatchTableCommits {
             throw new UncheckedIOException("planning " + iceberg.name() + "'s files failed: " + e.getMessage(), e);
         }
         return files;
+    }
+
+    /**
+     * A fact's parts of the batch without the versions the table holds as current already
+     * ({@link FactVersions}, the warehouse's rule): a part that holds some is written again
+     * without them ({@code new}), one that holds nothing else is left out.
+     */
+    private List<DataFile> newVersions(BatchFiles batch, LakeTable table, Table iceberg, List<DataFile> parts) {
+        Optional<Table> deletions = catalog.currentIfMade(LakeTable.deletionsOf(table.table()));
+        List<DataFile> added = new ArrayList<>();
+        long held = 0;
+        int written = 0;
+        for (DataFile part : parts) {
+            List<GenericRecord> rows = read(part.location());
+            FactVersions current = FactVersions.asOf(batch.id(), rows, iceberg, deletions, tableFiles);
+            List<GenericRecord> versions = rows.stream().filter(row -> !current.isCurrent(row)).toList();
+            held += rows.size() - versions.size();
+            if (versions.size() == rows.size()) {
+                added.add(part);
+            } else if (!versions.isEmpty()) {
+                added.add(copy(batch, table, iceberg, part, versions, "new", ++written));
+            }
+        }
+        if (held > 0) {
+            LOG.infof("Batch %s: %s holds %d of the versions the batch brings already (the batch read them again); "
+                    + "they are not appended twice, as in the warehouse", batch.id(), iceberg.name(), held);
+        }
+        return added;
     }
 
     /** The keys of the members a dimension's parts of the batch bring, and of those its deletions delete. */
@@ -298,10 +333,10 @@ class BatchTableCommits {
     }
 
     /**
-     * A copy of a dimension's data file with only some of its rows: in the same partition,
-     * named for the batch that wrote the original, this run and what it is ({@code carry}: the
-     * rows a batch did not replace; {@code kept}: a replayed batch's rows no later batch
-     * replaced).
+     * A copy of a data file with only some of its rows: in the same partition, named for the
+     * batch that wrote the original, this run and what it is ({@code carry}: the rows of a
+     * dimension's file a batch did not replace; {@code kept}: a replayed batch's rows no later
+     * batch replaced; {@code new}: a fact's part without the versions the table held already).
      */
     private DataFile copy(BatchFiles batch, LakeTable table, Table iceberg, DataFile original,
             List<GenericRecord> rows, String kind, int number) {

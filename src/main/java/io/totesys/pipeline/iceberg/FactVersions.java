@@ -1,0 +1,145 @@
+package io.totesys.pipeline.iceberg;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+
+import io.totesys.pipeline.lake.BatchId;
+import io.totesys.pipeline.lake.LakeLayout;
+
+/**
+ * A fact table's versions as of a batch, for the rows of one of the batch's parts: the rule
+ * the warehouse appends a fact's rows by ({@code MergeStatements.appendNewVersions}), kept in
+ * the lake's table too. A row is appended unless it is its key's current version as of the
+ * batch: the version an earlier batch brought last, with no deletion of the key brought since
+ * (by a batch up to this one). So a batch that reads a table whole again (a column type
+ * ToteSys changed, an operator's {@code reextract}) brings no second copy of versions the
+ * table holds, while a row that reverts to an earlier version's exact values, or comes back
+ * after its deletion, is appended.
+ * <p>
+ * No data file is read unless one of the table's earlier files may hold one of the rows: its
+ * bounds hold the row's key and the day it was last updated (a version the table holds has
+ * the same {@code last_updated_date}), which an incremental batch's changes seldom meet; then
+ * the files whose key bounds hold one of the part's keys are read. A batch's own files are not
+ * an earlier batch's versions: a replay of the batch replaces them.
+ */
+final class FactVersions {
+
+    private static final String LAST_UPDATED_DATE = "last_updated_date";
+
+    private final Map<Object, Version> latest = new HashMap<>();
+    private final Map<Object, String> lastDeleted = new HashMap<>();
+
+    private record Version(String batchId, GenericRecord row) {
+    }
+
+    private FactVersions() {
+    }
+
+    /** The current versions, as of the batch, of the keys the rows hold. */
+    static FactVersions asOf(BatchId batch, List<GenericRecord> rows, Table fact, Optional<Table> deletions,
+            TableFiles tableFiles) {
+        FactVersions versions = new FactVersions();
+        Set<Object> keys = new HashSet<>();
+        Set<Object> days = new HashSet<>();
+        for (GenericRecord row : rows) {
+            keys.add(row.get(0));
+            days.add(row.get(LAST_UPDATED_DATE));
+        }
+        if (keys.isEmpty()) {
+            return versions;
+        }
+        String keyColumn = fact.schema().columns().get(0).name();
+        if (!days.contains(null)) {
+            Expression mayHoldARow = Expressions.and(Expressions.in(keyColumn, keys.toArray()),
+                    Expressions.in(LAST_UPDATED_DATE, days.toArray()));
+            if (filesHolding(fact, mayHoldARow).stream().noneMatch(task -> earlier(task, batch, tableFiles))) {
+                return versions;
+            }
+        }
+        for (FileScanTask task : filesHolding(fact, Expressions.in(keyColumn, keys.toArray()))) {
+            if (!earlier(task, batch, tableFiles)) {
+                continue;
+            }
+            String batchId = LakeLayout.batchIdOf(tableFiles.key(task.file().location()));
+            for (GenericRecord row : tableFiles.rows(tableFiles.key(task.file().location()))) {
+                Object key = row.get(0);
+                Version seen = versions.latest.get(key);
+                if (keys.contains(key) && (seen == null || seen.batchId().compareTo(batchId) < 0)) {
+                    versions.latest.put(key, new Version(batchId, row));
+                }
+            }
+        }
+        if (deletions.isPresent()) {
+            for (FileScanTask task : filesHolding(deletions.get(), Expressions.in(keyColumn, keys.toArray()))) {
+                String batchId = LakeLayout.batchIdOf(tableFiles.key(task.file().location()));
+                if (batchId.compareTo(batch.value()) > 0) {
+                    continue;
+                }
+                for (GenericRecord row : tableFiles.rows(tableFiles.key(task.file().location()))) {
+                    Object key = row.get(0);
+                    if (keys.contains(key)) {
+                        versions.lastDeleted.merge(key, batchId, (one, other) -> one.compareTo(other) >= 0 ? one
+                                : other);
+                    }
+                }
+            }
+        }
+        return versions;
+    }
+
+    /** Whether the row is its key's current version already, so that appending it would hold it twice. */
+    boolean isCurrent(GenericRecord row) {
+        Version version = latest.get(row.get(0));
+        if (version == null || !sameValues(version.row(), row)) {
+            return false;
+        }
+        String deleted = lastDeleted.get(row.get(0));
+        return deleted == null || deleted.compareTo(version.batchId()) < 0;
+    }
+
+    /**
+     * Whether the held version has the row's values, column by column: a column an operator
+     * added since the held version's file was written is empty in it, as in the warehouse.
+     */
+    private static boolean sameValues(GenericRecord held, GenericRecord row) {
+        for (Schema.Field field : row.getSchema().getFields()) {
+            Object value = held.getSchema().getField(field.name()) == null ? null : held.get(field.name());
+            if (!Objects.equals(value, row.get(field.pos()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a file was written by a batch before this one. */
+    private static boolean earlier(FileScanTask task, BatchId batch, TableFiles tableFiles) {
+        return LakeLayout.batchIdOf(tableFiles.key(task.file().location())).compareTo(batch.value()) < 0;
+    }
+
+    /** The table's current data files whose bounds may hold a row the filter matches. */
+    private static List<FileScanTask> filesHolding(Table table, Expression filter) {
+        List<FileScanTask> files = new ArrayList<>();
+        try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).planFiles()) {
+            tasks.forEach(files::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException("planning " + table.name() + "'s files failed: " + e.getMessage(), e);
+        }
+        return files;
+    }
+}
