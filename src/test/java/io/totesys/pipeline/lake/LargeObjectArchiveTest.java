@@ -22,6 +22,7 @@ import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.FaultyLake;
+import io.totesys.pipeline.testing.IcebergTables;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.LakeLimitsResource;
 import io.totesys.pipeline.testing.PipelineStages;
@@ -114,6 +115,7 @@ class LargeObjectArchiveTest {
                         .as(table.tableName()).isEqualTo(StarSchemaFromToteSys.rows(world.totesysOwner(), table));
             }
         }
+        IcebergTables.assertEqualTheWarehouse(world);
     }
 
     @Test

@@ -87,6 +87,7 @@ class DoubleDeliveryTest {
             assertThat(StarSchemaFromToteSys.warehouseRows(world.databases().warehouse(), table))
                     .as(table.tableName()).isEqualTo(StarSchemaFromToteSys.rows(world.totesysOwner(), table));
         }
+        IcebergTables.assertEqualTheWarehouse(world);
         assertThat(processed.keys("input/")).isEmpty();
     }
 

@@ -24,6 +24,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.FaultyLake;
+import io.totesys.pipeline.testing.IcebergTables;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.LakeLimitsResource;
 import io.totesys.pipeline.testing.PipelineStages;
@@ -73,7 +74,7 @@ class ReplayRequestFailureTest {
     }
 
     @Test
-    void aFailingReplayRequestIsTriedAgainThenClosedWithItsReasonWhileTheStagesGoOn() {
+    void aFailingReplayRequestIsTriedAgainThenClosedWithItsReasonWhileTheStagesGoOn() throws Exception {
         ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 79);
         simulator.seed(0.01);
         PipelineStages.runEach(producer);
@@ -128,6 +129,7 @@ class ReplayRequestFailureTest {
                         .isEqualTo(StarSchemaFromToteSys.rows(world.totesysOwner(), table));
             }
         }
+        IcebergTables.assertEqualTheWarehouse(world);
     }
 
     private String statusPage() throws Exception {

@@ -26,6 +26,7 @@ import io.totesys.pipeline.stage.BatchIds;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.CapturedLog;
+import io.totesys.pipeline.testing.IcebergTables;
 import io.totesys.pipeline.testing.LakeContents;
 import io.totesys.pipeline.testing.LateDimensionRow;
 import io.totesys.pipeline.testing.PipelineStages;
@@ -73,6 +74,7 @@ class WarehouseLoadTest {
             assertThat(warehouseRows(table)).as(table.tableName())
                     .isEqualTo(StarSchemaFromToteSys.rows(world.totesysOwner(), table));
         }
+        IcebergTables.assertEqualTheWarehouse(world);
         assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM fact_payment"))
                 .as("payments that turned paid keep their unpaid version")
                 .isGreaterThan(SqlRows.count(world.totesysOwner(), "SELECT count(*) FROM payment"));
