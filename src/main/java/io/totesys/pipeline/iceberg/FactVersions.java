@@ -68,7 +68,8 @@ final class FactVersions {
         if (!days.contains(null)) {
             Expression mayHoldARow = Expressions.and(Expressions.in(keyColumn, keys.toArray()),
                     Expressions.in(LAST_UPDATED_DATE, days.toArray()));
-            if (filesHolding(fact, mayHoldARow).stream().noneMatch(task -> earlier(task, batch, tableFiles))) {
+            if (filesHolding(fact, mayHoldARow).stream()
+                    .noneMatch(task -> earlier(task, batch, tableFiles))) {
                 return versions;
             }
         }

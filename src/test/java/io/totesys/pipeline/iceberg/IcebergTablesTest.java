@@ -175,7 +175,8 @@ class IcebergTablesTest {
      * A batch that reads a fact's source table whole again (an operator's {@code reextract})
      * brings every version the table holds already: the table appends none of them, as the
      * warehouse does not. A version that ToteSys edits back to an earlier one's exact values
-     * (an edit that leaves {@code last_updated} alone, twice) is a new current version, in both.
+     * (an edit that leaves {@code last_updated} alone, twice), read in such a batch, is a new
+     * current version, in both.
      */
     @Test
     void aFactReadWholeAgainHoldsEachVersionOnceAndAnEditedBackVersionAgain() throws Exception {
@@ -199,7 +200,8 @@ class IcebergTablesTest {
         PipelineStages.runEach(producer);
         DatabaseServer.execute(world.totesysOwner(),
                 "UPDATE sales_order SET units_sold = units_sold - 1000 WHERE sales_order_id = 2");
-        PipelineStages.runEach(producer);
+        DatabaseServer.execute(warehouse, "INSERT INTO pipeline.replay_request (table_name) VALUES ('sales_order')");
+        PipelineStages.runEach(producer); // the edit back, in a batch that reads sales_order whole again
         assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM fact_sales_order WHERE sales_order_id = 2"))
                 .as("the first version, the edit and the edit back").isEqualTo(3);
         IcebergTables.assertEqualTheWarehouse(world);
