@@ -134,7 +134,7 @@ class BatchTableCommits {
                     .map(part -> DataFileParts.dataFile(iceberg, tableFiles.location(part.key()), part.bytes(),
                             batch.footers().apply(part.key()), LakeLayout.BATCH_DATE + "=" + batch.id().date()))
                     .toList();
-            if (looked != null && table.table().isFact() && !table.deletions()) {
+            if (looked != null && batch.readWhole() && table.table().isFact() && !table.deletions()) {
                 files = newVersions(batch, table, iceberg, files);
             }
             members = appended || table.appendOnly() ? Set.of() : members(batch, parts, deletions);

@@ -27,16 +27,17 @@ import io.totesys.pipeline.lake.LakeLayout;
  * the warehouse appends a fact's rows by ({@code MergeStatements.appendNewVersions}), kept in
  * the lake's table too. A row is appended unless it is its key's current version as of the
  * batch: the version an earlier batch brought last, with no deletion of the key brought since
- * (by a batch up to this one). So a batch that reads a table whole again (a column type
- * ToteSys changed, an operator's {@code reextract}) brings no second copy of versions the
- * table holds, while a row that reverts to an earlier version's exact values, or comes back
- * after its deletion, is appended.
+ * (by a batch up to this one). So a batch that reads a table whole again (an operator's
+ * {@code reextract}, a repair) brings no second copy of versions the table holds, while a row
+ * that reverts to an earlier version's exact values, or comes back after its deletion, is
+ * appended.
  * <p>
- * No data file is read unless one of the table's earlier files may hold one of the rows: its
- * bounds hold the row's key and the day it was last updated (a version the table holds has
- * the same {@code last_updated_date}), which an incremental batch's changes seldom meet; then
- * the files whose key bounds hold one of the part's keys are read. A batch's own files are not
- * an earlier batch's versions: a replay of the batch replaces them.
+ * Only such batches look ({@link BatchFiles#readWhole}): an incremental batch's files would be
+ * read again by every later one of the day (their bounds hold today and most keys), a cost
+ * that grows with the day's batches. No data file is read unless one of the table's earlier
+ * files may hold one of the rows: its bounds hold the row's key and the day it was last
+ * updated; then the files whose key bounds hold one of the part's keys are read. A batch's own
+ * files are not an earlier batch's versions: a replay of the batch replaces them.
  */
 final class FactVersions {
 

@@ -291,7 +291,7 @@ class IcebergTablesTest {
                 BatchManifest.class);
         // what the run that failed and the run after it both hold: the footers and keys read back
         BatchFiles batch = new BatchFiles(new BatchId(manifest.batchId()), "0a1b2c", tableFiles::footer,
-                tableFiles::keys, LakeLayout.INPUT, OptionalLong.empty(), manifest.highWater());
+                tableFiles::keys, LakeLayout.INPUT, OptionalLong.empty(), manifest.highWater(), true);
 
         ExecutorService runs = Executors.newFixedThreadPool(2);
         try {
