@@ -212,7 +212,7 @@ class BatchTableCommits {
         int written = 0;
         for (DataFile part : parts) {
             List<GenericRecord> rows = read(part.location());
-            FactVersions current = FactVersions.asOf(batch.id(), rows, iceberg, deletions, tableFiles);
+            FactVersions current = FactVersions.asOf(batch.id(), rows, table, iceberg, deletions, tableFiles);
             List<GenericRecord> versions = rows.stream().filter(row -> !current.isCurrent(row)).toList();
             held += rows.size() - versions.size();
             if (versions.size() == rows.size()) {

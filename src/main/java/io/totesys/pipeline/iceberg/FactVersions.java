@@ -21,6 +21,7 @@ import org.apache.iceberg.io.CloseableIterable;
 
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.LakeLayout;
+import io.totesys.pipeline.starschema.LakeTable;
 
 /**
  * A fact table's versions as of a batch, for the rows of one of the batch's parts: the rule
@@ -53,8 +54,8 @@ final class FactVersions {
     }
 
     /** The current versions, as of the batch, of the keys the rows hold. */
-    static FactVersions asOf(BatchId batch, List<GenericRecord> rows, Table fact, Optional<Table> deletions,
-            TableFiles tableFiles) {
+    static FactVersions asOf(BatchId batch, List<GenericRecord> rows, LakeTable table, Table fact,
+            Optional<Table> deletions, TableFiles tableFiles) {
         FactVersions versions = new FactVersions();
         Set<Object> keys = new HashSet<>();
         Set<Object> days = new HashSet<>();
@@ -65,7 +66,7 @@ final class FactVersions {
         if (keys.isEmpty()) {
             return versions;
         }
-        String keyColumn = fact.schema().columns().get(0).name();
+        String keyColumn = table.keyColumn();
         if (!days.contains(null)) {
             Expression mayHoldARow = Expressions.and(Expressions.in(keyColumn, keys.toArray()),
                     Expressions.in(LAST_UPDATED_DATE, days.toArray()));
@@ -75,10 +76,10 @@ final class FactVersions {
             }
         }
         for (FileScanTask task : filesHolding(fact, Expressions.in(keyColumn, keys.toArray()))) {
-            if (!earlier(task, batch, tableFiles)) {
+            String batchId = writtenBy(task, tableFiles);
+            if (batchId.compareTo(batch.value()) >= 0) {
                 continue;
             }
-            String batchId = LakeLayout.batchIdOf(tableFiles.key(task.file().location()));
             for (GenericRecord row : tableFiles.rows(tableFiles.key(task.file().location()))) {
                 Object key = row.get(0);
                 Version seen = versions.latest.get(key);
@@ -89,7 +90,7 @@ final class FactVersions {
         }
         if (deletions.isPresent()) {
             for (FileScanTask task : filesHolding(deletions.get(), Expressions.in(keyColumn, keys.toArray()))) {
-                String batchId = LakeLayout.batchIdOf(tableFiles.key(task.file().location()));
+                String batchId = writtenBy(task, tableFiles);
                 if (batchId.compareTo(batch.value()) > 0) {
                     continue;
                 }
@@ -131,7 +132,12 @@ final class FactVersions {
 
     /** Whether a file was written by a batch before this one. */
     private static boolean earlier(FileScanTask task, BatchId batch, TableFiles tableFiles) {
-        return LakeLayout.batchIdOf(tableFiles.key(task.file().location())).compareTo(batch.value()) < 0;
+        return writtenBy(task, tableFiles).compareTo(batch.value()) < 0;
+    }
+
+    /** The batch that wrote a data file, as its name says. */
+    private static String writtenBy(FileScanTask task, TableFiles tableFiles) {
+        return LakeLayout.batchIdOf(tableFiles.key(task.file().location()));
     }
 
     /** The table's current data files whose bounds may hold a row the filter matches. */
