@@ -23,12 +23,10 @@ import io.totesys.pipeline.lake.LakeLayout;
  * @param replay the replay request the batch is transformed again under, if any
  * @param highWater the source time of the batch's snapshot of ToteSys, as its manifest says it
  *        ({@code yyyy-MM-dd HH:mm:ss.SSS}); {@code null} when the manifest has none
- * @param readWhole whether the batch read a source table whole, or repairs what a
- *        reconciliation found: such a batch brings versions an earlier batch brought
  */
 record BatchFiles(BatchId id, String attempt, Function<String, ParquetMetadata> footers,
         Function<String, Set<Object>> keys, String deletionsArea,
-        OptionalLong replay, String highWater, boolean readWhole) {
+        OptionalLong replay, String highWater) {
 
     /**
      * What makes the batch's commit of a table happen once: the batch id, and for a replay the

@@ -134,7 +134,7 @@ class BatchTableCommits {
                     .map(part -> DataFileParts.dataFile(iceberg, tableFiles.location(part.key()), part.bytes(),
                             batch.footers().apply(part.key()), LakeLayout.BATCH_DATE + "=" + batch.id().date()))
                     .toList();
-            if (looked != null && batch.readWhole() && table.table().isFact() && !table.deletions()) {
+            if (looked != null && table.table().isFact() && !table.deletions()) {
                 files = newVersions(batch, table, iceberg, files);
             }
             members = appended || table.appendOnly() ? Set.of() : members(batch, parts, deletions);
@@ -211,6 +211,10 @@ class BatchTableCommits {
         long held = 0;
         int written = 0;
         for (DataFile part : parts) {
+            if (!FactVersions.mayHoldAVersionOf(batch.id(), part, table, iceberg, tableFiles)) {
+                added.add(part);
+                continue;
+            }
             List<GenericRecord> rows = read(part.location());
             FactVersions current = FactVersions.asOf(batch.id(), rows, table, iceberg, deletions, tableFiles);
             List<GenericRecord> versions = rows.stream().filter(row -> !current.isCurrent(row)).toList();

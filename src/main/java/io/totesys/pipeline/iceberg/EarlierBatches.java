@@ -116,7 +116,7 @@ public class EarlierBatches {
         BatchFiles files = new BatchFiles(batch, attempt, key -> written.get(key).footer(),
                 key -> tableFiles.keys(key, Optional.ofNullable(written.get(key)).flatMap(TableFiles.Written::keys)),
                 area,
-                OptionalLong.empty(), manifest.highWater(), true);
+                OptionalLong.empty(), manifest.highWater());
         for (LakeTable table : LakeTable.all()) {
             List<BatchManifest.Entry> parts = new ArrayList<>();
             List<BatchManifest.Entry> earlierParts = table.deletions()

@@ -2,6 +2,7 @@ package io.totesys.pipeline.iceberg;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,11 +14,14 @@ import java.util.Set;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Conversions;
+import org.apache.iceberg.types.Types;
 
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.LakeLayout;
@@ -28,21 +32,22 @@ import io.totesys.pipeline.starschema.LakeTable;
  * the warehouse appends a fact's rows by ({@code MergeStatements.appendNewVersions}), kept in
  * the lake's table too. A row is appended unless it is its key's current version as of the
  * batch: the version an earlier batch brought last, with no deletion of the key brought since
- * (by a batch up to this one). So a batch that reads a table whole again (an operator's
- * {@code reextract}, a repair) brings no second copy of versions the table holds, while a row
- * that reverts to an earlier version's exact values, or comes back after its deletion, is
- * appended.
+ * (by a batch up to this one). So a batch that brings versions the table holds again (an
+ * operator's {@code reextract}, a repair, rows a statement rewrote without changing them)
+ * appends no second copy of them, while a row that reverts to an earlier version's exact
+ * values, or comes back after its deletion, is appended.
  * <p>
- * Only such batches look ({@link BatchFiles#readWhole}): an incremental batch's files would be
- * read again by every later one of the day (their bounds hold today and most keys), a cost
- * that grows with the day's batches. No data file is read unless one of the table's earlier
- * files may hold one of the rows: its bounds hold the row's key and the day it was last
- * updated; then the files whose key bounds hold one of the part's keys are read. A batch's own
- * files are not an earlier batch's versions: a replay of the batch replaces them.
+ * Every fact commit looks, and what it reads grows with what the batch may bring again, not
+ * with the table: a part is read only when an earlier batch's file may hold one of its rows
+ * ({@link #mayHoldAVersionOf}, by the files' bounds for the key and the time the rows were
+ * last updated), and then only the earlier files whose bounds hold one of the part's keys and
+ * days. A batch's own files are not an earlier batch's versions: a replay of the batch
+ * replaces them.
  */
 final class FactVersions {
 
     private static final String LAST_UPDATED_DATE = "last_updated_date";
+    private static final String LAST_UPDATED_TIME = "last_updated_time";
 
     private final Map<Object, Version> latest = new HashMap<>();
     private final Map<Object, String> lastDeleted = new HashMap<>();
@@ -51,6 +56,31 @@ final class FactVersions {
     }
 
     private FactVersions() {
+    }
+
+    /**
+     * Whether an earlier batch's file of the table may hold one of the part's rows: its bounds
+     * overlap the part's for the key, the day and the time of day the rows were last updated.
+     * A batch of changes made since the last one overlaps none (its rows were last updated after
+     * every earlier file's), so its part is appended without being read; rows rewritten without
+     * a change (an {@code ALTER COLUMN ... TYPE}, an {@code UPDATE} to the same value) keep
+     * their times, and are looked for.
+     */
+    static boolean mayHoldAVersionOf(BatchId batch, DataFile part, LakeTable table, Table fact,
+            TableFiles tableFiles) {
+        Expression overlaps = Expressions.alwaysTrue();
+        for (String column : List.of(table.keyColumn(), LAST_UPDATED_DATE, LAST_UPDATED_TIME)) {
+            Types.NestedField field = fact.schema().findField(column);
+            ByteBuffer lower = part.lowerBounds() == null ? null : part.lowerBounds().get(field.fieldId());
+            ByteBuffer upper = part.upperBounds() == null ? null : part.upperBounds().get(field.fieldId());
+            if (lower == null || upper == null) {
+                return true;
+            }
+            overlaps = Expressions.and(overlaps, Expressions.and(
+                    Expressions.greaterThanOrEqual(column, Conversions.fromByteBuffer(field.type(), lower)),
+                    Expressions.lessThanOrEqual(column, Conversions.fromByteBuffer(field.type(), upper))));
+        }
+        return filesHolding(fact, overlaps).stream().anyMatch(task -> earlier(task, batch, tableFiles));
     }
 
     /** The current versions, as of the batch, of the keys the rows hold. */

@@ -83,8 +83,7 @@ public class IcebergCommits {
         commits.commit(new BatchFiles(batch.getId(), batch.attempt(),
                 key -> batch.footer(key).orElseGet(() -> tableFiles.footer(key)),
                 key -> tableFiles.keys(key, batch.keys(key)),
-                LakeLayout.INPUT, batch.replay(), batch.highWater(), batch.readWhole()), change.table(),
-                change.parts(),
+                LakeLayout.INPUT, batch.replay(), batch.highWater()), change.table(), change.parts(),
                 change.deletions());
     }
 

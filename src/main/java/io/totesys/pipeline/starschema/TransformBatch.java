@@ -135,16 +135,6 @@ public final class TransformBatch {
         return extractManifest;
     }
 
-    /**
-     * Whether the batch read a source table whole (no window: the first batch, an operator's
-     * {@code reextract}) or repairs what a reconciliation found: it brings versions an earlier
-     * batch brought.
-     */
-    public boolean readWhole() {
-        return extractManifest.repair()
-                || extractManifest.objects().stream().anyMatch(entry -> entry.windowFrom() == null);
-    }
-
     /** The manifest entry of a source table's CSV object in this batch, if it has one. */
     Optional<BatchManifest.Entry> sourceObject(SourceTable table) {
         return extractManifest.objects().stream()

@@ -21,7 +21,9 @@ import javax.sql.DataSource;
 import jakarta.inject.Inject;
 
 import org.apache.camel.ProducerTemplate;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -207,6 +209,46 @@ class IcebergTablesTest {
         IcebergTables.assertEqualTheWarehouse(world);
     }
 
+    /**
+     * A statement that rewrites rows without changing them (an {@code UPDATE} to the same
+     * values, as an {@code ALTER COLUMN ... TYPE} does to a whole table) gives them new
+     * transaction ids, and an incremental batch brings them again: the fact's table appends
+     * them once, as the warehouse does. A batch of real changes is appended without a read of
+     * its parts: no earlier file's bounds hold the times its rows were last updated.
+     */
+    @Test
+    void factVersionsRewrittenWithoutAChangeAreHeldOnceAndRealChangesAreNotLookedFor() throws Exception {
+        new ToteSysSimulator(world.totesysOwner(), 37).seed(0.02);
+        PipelineStages.runEach(producer);
+        long versions = SqlRows.count(warehouse, "SELECT count(*) FROM fact_sales_order");
+
+        DatabaseServer.execute(world.totesysOwner(),
+                "UPDATE sales_order SET units_sold = units_sold WHERE sales_order_id <= 3");
+        try (CapturedLog log = CapturedLog.of(BatchTableCommits.class)) {
+            PipelineStages.runEach(producer);
+            assertThat(log.lines()).as("the rewritten rows, brought again by an incremental batch")
+                    .anyMatch(line -> line.contains("fact_sales_order holds 3 of the versions"));
+        }
+        assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM fact_sales_order")).isEqualTo(versions);
+        IcebergTables.assertEqualTheWarehouse(world);
+
+        DatabaseServer.execute(world.totesysOwner(),
+                "UPDATE sales_order SET units_sold = units_sold + 1, last_updated = now() WHERE sales_order_id <= 5");
+        PipelineStages.runEach(producer);
+        assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM fact_sales_order")).isEqualTo(versions + 5);
+        IcebergTables.assertEqualTheWarehouse(world);
+        Table facts = tables.table(WarehouseTable.FACT_SALES_ORDER);
+        Snapshot changes = facts.currentSnapshot();
+        List<DataFile> parts = new ArrayList<>();
+        changes.addedDataFiles(facts.io()).forEach(parts::add);
+        assertThat(parts).as("the batch of real changes' part").singleElement()
+                .satisfies(part -> assertThat(FactVersions.mayHoldAVersionOf(
+                        new BatchId(changes.summary().get(IcebergTables.BATCH_ID)), part, LakeTable.of(
+                                WarehouseTable.FACT_SALES_ORDER),
+                        facts, tableFiles))
+                        .as("an earlier file may hold one of its versions").isFalse());
+    }
+
     @Test
     void theDataFilesASnapshotListsAreTheTable() throws Exception {
         ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 28);
@@ -291,7 +333,7 @@ class IcebergTablesTest {
                 BatchManifest.class);
         // what the run that failed and the run after it both hold: the footers and keys read back
         BatchFiles batch = new BatchFiles(new BatchId(manifest.batchId()), "0a1b2c", tableFiles::footer,
-                tableFiles::keys, LakeLayout.INPUT, OptionalLong.empty(), manifest.highWater(), true);
+                tableFiles::keys, LakeLayout.INPUT, OptionalLong.empty(), manifest.highWater());
 
         ExecutorService runs = Executors.newFixedThreadPool(2);
         try {
