@@ -9,6 +9,7 @@ import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.totesys.pipeline.operations.CommandMode;
 import io.totesys.pipeline.operations.FailureDiagnosis;
+import io.totesys.pipeline.operations.StopSignals;
 import picocli.CommandLine;
 
 /**
@@ -37,6 +38,7 @@ public class PipelineMain implements QuarkusApplication {
     public static void main(String... args) {
         if (args.length == 0) {
             // A @QuarkusMain starts Camel itself: Camel Quarkus's own application, as without one
+            StopSignals.stopTheServiceFirst();
             Quarkus.run(CamelMainApplication.class, args);
             return;
         }
