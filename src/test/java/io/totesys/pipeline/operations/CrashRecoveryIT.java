@@ -99,7 +99,7 @@ class CrashRecoveryIT {
         long icebergRows;
         try {
             caughtUp = PipelineOutcome.awaitCaughtUp(world, Duration.ofMinutes(2));
-            // a batch's commits to the lake's tables follow its load: stopped before them, they wait for the next start
+            // a batch's commits to the lake's tables follow its load, and one that failed is retried: all in first
             icebergRows = IcebergTables.awaitEqualTheWarehouse(world, Duration.ofMinutes(1));
         } finally {
             survivor.close();
