@@ -2,6 +2,7 @@ package io.totesys.pipeline.operations;
 
 import java.util.List;
 
+import io.quarkus.runtime.Application;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
 import sun.misc.Signal;
@@ -15,7 +16,8 @@ import sun.misc.Signal;
  * whose shutdown hooks stop them at the signal: a batch's commits still to come while Camel
  * let the batch finish were refused, and the batch waited for the next start. Here the signal
  * asks Quarkus to exit; its stop lets Camel finish the batches under way, commits included,
- * and only then does the JVM's shutdown begin. A signal that comes while the stop is under way
+ * and only then does the JVM's shutdown begin. A signal that comes before the service has
+ * started stops the JVM at once, as before. A signal that comes while the stop is under way
  * changes nothing, as with the JVM's own handling; a process that must end at once is killed
  * (SIGKILL, as Kubernetes does once the pod's grace period is over).
  */
@@ -34,7 +36,16 @@ public final class StopSignals {
             return;
         }
         for (String name : STOPS) {
-            Signal.handle(new Signal(name), signal -> Quarkus.asyncExit(SIGNALLED + signal.getNumber()));
+            Signal.handle(new Signal(name), signal -> stop(SIGNALLED + signal.getNumber()));
+        }
+    }
+
+    private static void stop(int exitCode) {
+        Application application = Application.currentApplication();
+        if (application != null && application.isStarted()) {
+            Quarkus.asyncExit(exitCode);
+        } else {
+            System.exit(exitCode); // still starting, nothing under way: the JVM's own stop, at once
         }
     }
 }
