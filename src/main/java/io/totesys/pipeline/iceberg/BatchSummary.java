@@ -29,6 +29,12 @@ final class BatchSummary {
      * committed in ToteSys before it.
      */
     static final String HIGH_WATER = "totesys.high-water";
+    /**
+     * A fact table's latest time a version it holds was last updated in ToteSys
+     * ({@code yyyy-MM-ddTHH:mm:ss.SSS}, ToteSys's local time), as of the snapshot: each commit
+     * carries it forward ({@link FactVersions#heldUpTo}).
+     */
+    static final String LAST_UPDATED = "totesys.last-updated";
     /** The replay request a replayed batch's commit was made under. */
     static final String REPLAY = "totesys.replay";
     /** The data files the batch brought, as JSON manifest entries. */

@@ -2,6 +2,7 @@ package io.totesys.pipeline.iceberg;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -24,6 +25,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,6 +36,7 @@ import io.totesys.pipeline.lake.InvalidLakeObjectException;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.lake.MissingLakeObjectException;
 import io.totesys.pipeline.starschema.LakeTable;
+import io.totesys.pipeline.starschema.LastUpdatedRange;
 import io.totesys.pipeline.starschema.WarehouseTable;
 
 /**
@@ -127,15 +130,29 @@ class BatchTableCommits {
         boolean appended = looked == null
                 || table.table() == WarehouseTable.DIM_DATE
                 || table.appendOnly() && batch.replay().isEmpty();
+        boolean versions = table.table().isFact() && !table.deletions();
+        LocalDateTime heldUpTo = versions ? FactVersions.heldUpTo(iceberg, looked) : null;
+        LocalDateTime lastUpdated = heldUpTo;
         List<DataFile> files;
         Set<Object> members;
         try {
-            files = parts.stream()
-                    .map(part -> DataFileParts.dataFile(iceberg, tableFiles.location(part.key()), part.bytes(),
-                            batch.footers().apply(part.key()), LakeLayout.BATCH_DATE + "=" + batch.id().date()))
-                    .toList();
-            if (looked != null && table.table().isFact() && !table.deletions()) {
-                files = newVersions(batch, table, iceberg, files);
+            List<Optional<LastUpdatedRange>> ranges = new ArrayList<>();
+            files = new ArrayList<>();
+            for (BatchManifest.Entry part : parts) {
+                ParquetMetadata footer = batch.footers().apply(part.key());
+                ranges.add(LastUpdatedRange.of(footer));
+                files.add(DataFileParts.dataFile(iceberg, tableFiles.location(part.key()), part.bytes(), footer,
+                        LakeLayout.BATCH_DATE + "=" + batch.id().date()));
+            }
+            if (versions) {
+                for (int part = 0; part < files.size(); part++) {
+                    LocalDateTime latest = ranges.get(part).map(LastUpdatedRange::latest)
+                            .orElseGet(() -> LocalDateTime.MAX);
+                    lastUpdated = latest.isAfter(lastUpdated) ? latest : lastUpdated;
+                }
+                if (looked != null) {
+                    files = newVersions(batch, table, iceberg, files, ranges, heldUpTo);
+                }
             }
             members = appended || table.appendOnly() ? Set.of() : members(batch, parts, deletions);
         } catch (MissingLakeObjectException | InvalidLakeObjectException e) {
@@ -174,6 +191,9 @@ class BatchTableCommits {
         if (batch.replay().isPresent()) {
             update.set(BatchSummary.REPLAY, String.valueOf(batch.replay().getAsLong()));
         }
+        if (versions && lastUpdated.isAfter(LocalDateTime.MIN) && lastUpdated.isBefore(LocalDateTime.MAX)) {
+            update.set(BatchSummary.LAST_UPDATED, lastUpdated.toString());
+        }
         update.set(BatchSummary.FILES, BatchSummary.files(json, parts));
         update.commit();
         LOG.debugf("Batch %s: %s committed (%d files) in %d ms", batch.id(), iceberg.name(), files.size(),
@@ -205,18 +225,22 @@ class BatchTableCommits {
      * ({@link FactVersions}, the warehouse's rule): a part that holds some is written again
      * without them ({@code new}), one that holds nothing else is left out.
      */
-    private List<DataFile> newVersions(BatchFiles batch, LakeTable table, Table iceberg, List<DataFile> parts) {
+    private List<DataFile> newVersions(BatchFiles batch, LakeTable table, Table iceberg, List<DataFile> parts,
+            List<Optional<LastUpdatedRange>> ranges, LocalDateTime heldUpTo) {
         Optional<Table> deletions = catalog.currentIfMade(LakeTable.deletionsOf(table.table()));
         List<DataFile> added = new ArrayList<>();
         long held = 0;
         int written = 0;
-        for (DataFile part : parts) {
-            if (!FactVersions.mayHoldAVersionOf(batch.id(), part, table, iceberg, tableFiles)) {
+        for (int index = 0; index < parts.size(); index++) {
+            DataFile part = parts.get(index);
+            if (!FactVersions.mayHoldAVersion(ranges.get(index), heldUpTo)) {
                 added.add(part);
                 continue;
             }
             List<GenericRecord> rows = read(part.location());
-            FactVersions current = FactVersions.asOf(batch.id(), rows, table, iceberg, deletions, tableFiles);
+            List<GenericRecord> mayBeHeld = rows.stream().filter(row -> FactVersions.mayBeHeld(row, heldUpTo))
+                    .toList();
+            FactVersions current = FactVersions.asOf(batch.id(), mayBeHeld, table, iceberg, deletions, tableFiles);
             List<GenericRecord> versions = rows.stream().filter(row -> !current.isCurrent(row)).toList();
             held += rows.size() - versions.size();
             if (versions.size() == rows.size()) {

@@ -33,8 +33,7 @@ import org.apache.parquet.schema.PrimitiveType;
  * A time of day is held in the files as milliseconds in 32 bits, and Iceberg's bounds for it
  * are microseconds in 64; Iceberg's own reading of the footer keeps only its counts (the
  * tables' {@code counts} metrics mode), and the bounds are the footer's, in microseconds. A
- * scan by {@code last_updated_time} then reads only the files that may hold the time
- * ({@link FactVersions}).
+ * scan by {@code last_updated_time} then reads only the files that may hold the time.
  */
 final class DataFileParts {
 
@@ -99,6 +98,9 @@ final class DataFileParts {
                     return Optional.empty();
                 }
                 if (!statistics.hasNonNullValue()) {
+                    if (!statistics.isNumNullsSet() || column.getValueCount() > statistics.getNumNulls()) {
+                        return Optional.empty(); // values, but no bounds for them
+                    }
                     continue;
                 }
                 long min = ((Number) statistics.genericGetMin()).longValue() * unit.get();

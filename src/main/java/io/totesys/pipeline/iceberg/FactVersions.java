@@ -3,6 +3,9 @@ package io.totesys.pipeline.iceberg;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,6 +19,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -26,6 +30,7 @@ import org.apache.iceberg.types.Types;
 import io.totesys.pipeline.lake.BatchId;
 import io.totesys.pipeline.lake.LakeLayout;
 import io.totesys.pipeline.starschema.LakeTable;
+import io.totesys.pipeline.starschema.LastUpdatedRange;
 
 /**
  * A fact table's versions as of a batch, for the rows of one of the batch's parts: the rule
@@ -37,17 +42,18 @@ import io.totesys.pipeline.starschema.LakeTable;
  * appends no second copy of them, while a row that reverts to an earlier version's exact
  * values, or comes back after its deletion, is appended.
  * <p>
- * Every fact commit looks, and what it reads grows with what the batch may bring again, not
- * with the table: a part is read only when an earlier batch's file may hold one of its rows
- * ({@link #mayHoldAVersionOf}, by the files' bounds for the key and the time the rows were
- * last updated), and then only the earlier files whose bounds hold one of the part's keys and
- * days. A batch's own files are not an earlier batch's versions: a replay of the batch
- * replaces them.
+ * Every fact commit looks, and what it reads follows what the batch may bring again, not the
+ * table: a part is read only when some row of it was last updated no later than the latest
+ * version the table holds ({@link #heldUpTo}, {@link #mayHoldAVersion}), which a batch of
+ * changes made since the last one never was; only those rows are looked for, in the earlier
+ * files whose bounds hold one of their keys and days. A batch's own files are not an earlier
+ * batch's versions: a replay of the batch replaces them.
  */
 final class FactVersions {
 
     private static final String LAST_UPDATED_DATE = "last_updated_date";
     private static final String LAST_UPDATED_TIME = "last_updated_time";
+    private static final long NANOS_PER_MICRO = 1_000;
 
     private final Map<Object, Version> latest = new HashMap<>();
     private final Map<Object, String> lastDeleted = new HashMap<>();
@@ -59,28 +65,56 @@ final class FactVersions {
     }
 
     /**
-     * Whether an earlier batch's file of the table may hold one of the part's rows: its bounds
-     * overlap the part's for the key, the day and the time of day the rows were last updated.
-     * A batch of changes made since the last one overlaps none (its rows were last updated after
-     * every earlier file's), so its part is appended without being read; rows rewritten without
-     * a change (an {@code ALTER COLUMN ... TYPE}, an {@code UPDATE} to the same value) keep
-     * their times, and are looked for.
+     * The latest time a version the table holds was last updated in ToteSys, as of the snapshot
+     * a commit looked at: what the snapshot's summary says ({@value BatchSummary#LAST_UPDATED},
+     * which every fact commit carries forward); for a table whose snapshot does not say (written
+     * before it did, or by another writer), the greatest of its files' bounds, the day and then
+     * the time of day, which no row of the file is after. No version is held of an empty table.
      */
-    static boolean mayHoldAVersionOf(BatchId batch, DataFile part, LakeTable table, Table fact,
-            TableFiles tableFiles) {
-        Expression overlaps = Expressions.alwaysTrue();
-        for (String column : List.of(table.keyColumn(), LAST_UPDATED_DATE, LAST_UPDATED_TIME)) {
-            Types.NestedField field = fact.schema().findField(column);
-            ByteBuffer lower = part.lowerBounds() == null ? null : part.lowerBounds().get(field.fieldId());
-            ByteBuffer upper = part.upperBounds() == null ? null : part.upperBounds().get(field.fieldId());
-            if (lower == null || upper == null) {
-                return true;
-            }
-            overlaps = Expressions.and(overlaps, Expressions.and(
-                    Expressions.greaterThanOrEqual(column, Conversions.fromByteBuffer(field.type(), lower)),
-                    Expressions.lessThanOrEqual(column, Conversions.fromByteBuffer(field.type(), upper))));
+    static LocalDateTime heldUpTo(Table fact, Snapshot looked) {
+        if (looked == null) {
+            return LocalDateTime.MIN;
         }
-        return filesHolding(fact, overlaps).stream().anyMatch(task -> earlier(task, batch, tableFiles));
+        String said = looked.summary().get(BatchSummary.LAST_UPDATED);
+        if (said != null) {
+            return LocalDateTime.parse(said);
+        }
+        Types.NestedField date = fact.schema().findField(LAST_UPDATED_DATE);
+        Types.NestedField time = fact.schema().findField(LAST_UPDATED_TIME);
+        LocalDateTime held = LocalDateTime.MIN;
+        for (FileScanTask task : filesHolding(fact, Expressions.alwaysTrue())) {
+            Object day = upperBound(task.file(), date);
+            if (day == null) {
+                return LocalDateTime.MAX;
+            }
+            Object micros = upperBound(task.file(), time);
+            LocalDateTime upper = LocalDateTime.of(LocalDate.ofEpochDay((Integer) day),
+                    micros == null ? LocalTime.MAX : LocalTime.ofNanoOfDay((Long) micros * NANOS_PER_MICRO));
+            held = upper.isAfter(held) ? upper : held;
+        }
+        return held;
+    }
+
+    /**
+     * Whether a part may hold a version the table holds: some row of it was last updated no
+     * later than the latest version held ({@link #heldUpTo}). A batch of changes made since the
+     * last one holds none (its rows were last updated after every version held), and is appended
+     * without a row of it read; rows rewritten without a change (an {@code ALTER COLUMN ...
+     * TYPE}, an {@code UPDATE} to the same value) keep their times, and are looked for.
+     */
+    static boolean mayHoldAVersion(Optional<LastUpdatedRange> part, LocalDateTime heldUpTo) {
+        return part.isEmpty() || !part.get().earliest().isAfter(heldUpTo);
+    }
+
+    /** Whether a row may be a version the table holds: it was last updated no later than the latest held, or has no time. */
+    static boolean mayBeHeld(GenericRecord row, LocalDateTime heldUpTo) {
+        return LastUpdatedRange.of(row).map(stamp -> !stamp.isAfter(heldUpTo)).orElse(true);
+    }
+
+    private static Object upperBound(DataFile file, Types.NestedField field) {
+        ByteBuffer bound = field == null || file.upperBounds() == null ? null
+                : file.upperBounds().get(field.fieldId());
+        return bound == null ? null : Conversions.fromByteBuffer(field.type(), bound);
     }
 
     /** The current versions, as of the batch, of the keys the rows hold. */

@@ -24,7 +24,10 @@ import io.totesys.pipeline.starschema.WarehouseColumnType;
  */
 final class IcebergTableLayout {
 
-    /** Iceberg's metrics mode that keeps a column's counts but not its bounds. */
+    /**
+     * Iceberg's metrics mode that keeps a column's counts but not its bounds: a time of day's
+     * bounds are the service's own ({@link DataFileParts}).
+     */
     private static final String COUNTS = "counts";
 
     private IcebergTableLayout() {
@@ -61,8 +64,9 @@ final class IcebergTableLayout {
 
     /**
      * The table's properties: format version 2; at most twenty earlier metadata files kept
-     * (every commit writes one); and counts without bounds for times of day, which the files
-     * hold as milliseconds in 32 bits, where Iceberg's bounds want microseconds in 64.
+     * (every commit writes one); and Iceberg's own metrics of times of day limited to their
+     * counts, as the files hold them as milliseconds in 32 bits, where Iceberg's bounds want
+     * microseconds in 64 ({@link DataFileParts} adds the bounds).
      */
     static Map<String, String> properties(LakeTable table) {
         Map<String, String> properties = new LinkedHashMap<>();

@@ -16,10 +16,11 @@ import sun.misc.Signal;
  * whose shutdown hooks stop them at the signal: a batch's commits still to come while Camel
  * let the batch finish were refused, and the batch waited for the next start. Here the signal
  * asks Quarkus to exit; its stop lets Camel finish the batches under way, commits included,
- * and only then does the JVM's shutdown begin. A signal that comes before the service has
- * started stops the JVM at once, as before. A signal that comes while the stop is under way
- * changes nothing, as with the JVM's own handling; a process that must end at once is killed
- * (SIGKILL, as Kubernetes does once the pod's grace period is over).
+ * and only then does the JVM's shutdown begin. A signal while the service starts stops it once
+ * it has started (its routes may be under way by then). A signal that comes while the stop is
+ * under way changes nothing, as with the JVM's own handling, and so does one after run-once's
+ * own exit; a process that must end at once is killed (SIGKILL, as Kubernetes does once the
+ * pod's grace period is over).
  */
 public final class StopSignals {
 
@@ -41,11 +42,9 @@ public final class StopSignals {
     }
 
     private static void stop(int exitCode) {
-        Application application = Application.currentApplication();
-        if (application != null && application.isStarted()) {
-            Quarkus.asyncExit(exitCode);
-        } else {
-            System.exit(exitCode); // still starting, nothing under way: the JVM's own stop, at once
+        if (Application.currentApplication() == null) {
+            System.exit(exitCode); // Quarkus not begun: nothing to stop first
         }
+        Quarkus.asyncExit(exitCode); // once only: a repeated signal, or run-once's own exit, changes nothing
     }
 }

@@ -2,6 +2,7 @@ package io.totesys.pipeline.starschema;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericFixed;
@@ -21,7 +22,8 @@ import org.apache.parquet.schema.Type;
  * for every value of every record. The file is the one parquet-avro writes: the same Parquet
  * schema (parquet-avro's own conversion of the table's Avro schema), the same logical types,
  * and the same footer metadata ({@code parquet.avro.schema}, {@code writer.model.name} =
- * {@code avro}), so that the load stage and any Parquet reader read it as before.
+ * {@code avro}), so that the load stage and any Parquet reader read it as before; a fact's
+ * footer also says when its rows were last updated ({@link LastUpdatedRange}).
  * <p>
  * It takes the star schema's own Avro types only, as {@link WarehouseColumnType} makes them:
  * {@code int} (integers, dates, times), {@code boolean}, {@code string}, {@code fixed}
@@ -38,6 +40,7 @@ final class StarSchemaWriteSupport extends WriteSupport<IndexedRecord> {
     private final FieldWriter[] writers;
     private final String[] names;
     private final boolean[] nullable;
+    private final Optional<LastUpdatedRange.Tracker> lastUpdated;
     private RecordConsumer consumer;
 
     StarSchemaWriteSupport(Schema schema, Map<String, Integer> fieldIds, Configuration configuration) {
@@ -47,6 +50,7 @@ final class StarSchemaWriteSupport extends WriteSupport<IndexedRecord> {
         this.writers = new FieldWriter[fields.size()];
         this.names = new String[fields.size()];
         this.nullable = new boolean[fields.size()];
+        this.lastUpdated = LastUpdatedRange.Tracker.of(schema);
         for (int index = 0; index < writers.length; index++) {
             Schema.Field field = fields.get(index);
             Schema type = field.schema();
@@ -90,6 +94,15 @@ final class StarSchemaWriteSupport extends WriteSupport<IndexedRecord> {
             consumer.endField(names[index], index);
         }
         consumer.endMessage();
+        if (lastUpdated.isPresent()) {
+            lastUpdated.get().see(record);
+        }
+    }
+
+    /** The footer's own entries: a fact's {@link LastUpdatedRange}. */
+    @Override
+    public FinalizedWriteContext finalizeWrite() {
+        return new FinalizedWriteContext(lastUpdated.map(LastUpdatedRange.Tracker::metadata).orElse(Map.of()));
     }
 
     /** Writes one non-null value of a column. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -41,6 +42,7 @@ import io.totesys.pipeline.lake.LakeSettings;
 import io.totesys.pipeline.stage.BatchFailure;
 import io.totesys.pipeline.stage.PipelineStage;
 import io.totesys.pipeline.starschema.LakeTable;
+import io.totesys.pipeline.starschema.LastUpdatedRange;
 import io.totesys.pipeline.starschema.WarehouseTable;
 import io.totesys.pipeline.testing.CapturedLog;
 import io.totesys.pipeline.testing.DuckDb;
@@ -213,12 +215,17 @@ class IcebergTablesTest {
      * A statement that rewrites rows without changing them (an {@code UPDATE} to the same
      * values, as an {@code ALTER COLUMN ... TYPE} does to a whole table) gives them new
      * transaction ids, and an incremental batch brings them again: the fact's table appends
-     * them once, as the warehouse does. A batch of real changes is appended without a read of
-     * its parts: no earlier file's bounds hold the times its rows were last updated.
+     * them once, as the warehouse does. A batch of real changes is appended without a row of it
+     * read, though the first batch's file holds rows of every day up to today at every time of
+     * day (its bounds hold the changes' day and times): its rows were last updated after every
+     * version the table held.
      */
     @Test
     void factVersionsRewrittenWithoutAChangeAreHeldOnceAndRealChangesAreNotLookedFor() throws Exception {
         new ToteSysSimulator(world.totesysOwner(), 37).seed(0.02);
+        DatabaseServer.execute(world.totesysOwner(),
+                "UPDATE sales_order SET units_sold = units_sold + 1, last_updated = now() - interval '1 second' "
+                        + "WHERE sales_order_id = 6");
         PipelineStages.runEach(producer);
         long versions = SqlRows.count(warehouse, "SELECT count(*) FROM fact_sales_order");
 
@@ -241,12 +248,16 @@ class IcebergTablesTest {
         Snapshot changes = facts.currentSnapshot();
         List<DataFile> parts = new ArrayList<>();
         changes.addedDataFiles(facts.io()).forEach(parts::add);
+        LocalDateTime heldUpTo = FactVersions.heldUpTo(facts, facts.snapshot(changes.parentId()));
         assertThat(parts).as("the batch of real changes' part").singleElement()
-                .satisfies(part -> assertThat(FactVersions.mayHoldAVersionOf(
-                        new BatchId(changes.summary().get(IcebergTables.BATCH_ID)), part, LakeTable.of(
-                                WarehouseTable.FACT_SALES_ORDER),
-                        facts, tableFiles))
-                        .as("an earlier file may hold one of its versions").isFalse());
+                .satisfies(part -> assertThat(FactVersions.mayHoldAVersion(
+                        LastUpdatedRange.of(tableFiles.footer(tableFiles.key(part.location()))), heldUpTo))
+                        .as("a row of it may be a version held up to " + heldUpTo).isFalse());
+        assertThat(LocalDateTime.parse(tables.history(WarehouseTable.FACT_SALES_ORDER).get(0).summary()
+                .get("totesys.last-updated"))).as("the latest version the first batch brought, sales order 6")
+                .isEqualTo(LocalDateTime.parse(DatabaseServer.column(world.totesysOwner(), "SELECT to_char("
+                        + "last_updated, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') FROM sales_order WHERE sales_order_id = 6")
+                        .get(0)));
     }
 
     @Test

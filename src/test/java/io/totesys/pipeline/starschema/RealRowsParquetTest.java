@@ -16,6 +16,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -141,8 +142,18 @@ class RealRowsParquetTest {
 
             assertThat(footer(streamed.toByteArray()).getSchema()).as(table.tableName())
                     .isEqualTo(footer(earlier).getSchema());
-            assertThat(footer(streamed.toByteArray()).getKeyValueMetaData()).as(table.tableName())
-                    .isEqualTo(footer(earlier).getKeyValueMetaData());
+            Map<String, String> ownEntries = new HashMap<>(footer(streamed.toByteArray()).getKeyValueMetaData());
+            String earliest = ownEntries.remove(LastUpdatedRange.EARLIEST);
+            String latest = ownEntries.remove(LastUpdatedRange.LATEST);
+            assertThat(ownEntries).as(table.tableName()).isEqualTo(footer(earlier).getKeyValueMetaData());
+            if (table.isFact()) {
+                List<LocalDateTime> stamps = records.stream().map(row -> LastUpdatedRange.of(row).orElseThrow())
+                        .sorted().toList();
+                assertThat(List.of(earliest, latest)).as("%s: when its rows were last updated", table.tableName())
+                        .containsExactly(stamps.get(0).toString(), stamps.get(stamps.size() - 1).toString());
+            } else {
+                assertThat(earliest).as(table.tableName()).isNull();
+            }
             List<String> plain = table.columnsOfDistinctValues();
             assertThat(columnChunks(streamed.toByteArray(), plain)).as(table.tableName() + "'s column chunks")
                     .isEqualTo(columnChunks(earlier, plain));
