@@ -82,7 +82,13 @@ final class FactVersions {
         Types.NestedField date = fact.schema().findField(LAST_UPDATED_DATE);
         Types.NestedField time = fact.schema().findField(LAST_UPDATED_TIME);
         LocalDateTime held = LocalDateTime.MIN;
-        for (FileScanTask task : filesHolding(fact, Expressions.alwaysTrue())) {
+        List<FileScanTask> files = new ArrayList<>();
+        try (CloseableIterable<FileScanTask> tasks = fact.newScan().includeColumnStats().planFiles()) {
+            tasks.forEach(files::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException("planning " + fact.name() + "'s files failed: " + e.getMessage(), e);
+        }
+        for (FileScanTask task : files) {
             Object day = upperBound(task.file(), date);
             if (day == null) {
                 return LocalDateTime.MAX;

@@ -258,6 +258,24 @@ class IcebergTablesTest {
                 .isEqualTo(LocalDateTime.parse(DatabaseServer.column(world.totesysOwner(), "SELECT to_char("
                         + "last_updated, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') FROM sales_order WHERE sales_order_id = 6")
                         .get(0)));
+
+        // Another writer's snapshot says nothing of the versions held: the files' bounds stand in, no earlier
+        // (the first version read them from a scan without its files' statistics, found none, and never said it again).
+        facts.newAppend().commit();
+        LocalDateTime fromBounds = FactVersions.heldUpTo(facts, facts.currentSnapshot());
+        assertThat(fromBounds).as("the latest version held, as the files' bounds give it")
+                .isAfterOrEqualTo(LocalDateTime.parse(changes.summary().get("totesys.last-updated")));
+        DatabaseServer.execute(world.totesysOwner(),
+                "UPDATE sales_order SET units_sold = units_sold WHERE sales_order_id <= 2",
+                "UPDATE sales_order SET units_sold = units_sold + 1, last_updated = now() WHERE sales_order_id = 7");
+        PipelineStages.runEach(producer);
+        assertThat(SqlRows.count(warehouse, "SELECT count(*) FROM fact_sales_order")).isEqualTo(versions + 6);
+        IcebergTables.assertEqualTheWarehouse(world);
+        facts.refresh();
+        assertThat(facts.currentSnapshot().summary()).as("the next commit's summary says it again")
+                .containsKey("totesys.last-updated");
+        assertThat(LocalDateTime.parse(facts.currentSnapshot().summary().get("totesys.last-updated")))
+                .isAfterOrEqualTo(fromBounds);
     }
 
     @Test
