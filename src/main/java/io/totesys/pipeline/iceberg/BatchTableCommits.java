@@ -1,7 +1,5 @@
 package io.totesys.pipeline.iceberg;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,7 +22,6 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expressions;
-import org.apache.iceberg.io.CloseableIterable;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.jboss.logging.Logger;
 
@@ -132,7 +129,7 @@ class BatchTableCommits {
                 || table.appendOnly() && batch.replay().isEmpty();
         boolean versions = table.table().isFact() && !table.deletions();
         LocalDateTime heldUpTo = versions ? FactVersions.heldUpTo(iceberg, looked) : null;
-        LocalDateTime lastUpdated = heldUpTo;
+        Optional<LocalDateTime> heldAfter = Optional.empty();
         List<DataFile> files;
         Set<Object> members;
         try {
@@ -145,11 +142,7 @@ class BatchTableCommits {
                         LakeLayout.BATCH_DATE + "=" + batch.id().date()));
             }
             if (versions) {
-                for (int part = 0; part < files.size(); part++) {
-                    LocalDateTime latest = ranges.get(part).map(LastUpdatedRange::latest)
-                            .orElseGet(() -> LocalDateTime.MAX);
-                    lastUpdated = latest.isAfter(lastUpdated) ? latest : lastUpdated;
-                }
+                heldAfter = FactVersions.heldAfter(heldUpTo, ranges);
                 if (looked != null) {
                     files = newVersions(batch, table, iceberg, files, ranges, heldUpTo);
                 }
@@ -191,9 +184,7 @@ class BatchTableCommits {
         if (batch.replay().isPresent()) {
             update.set(BatchSummary.REPLAY, String.valueOf(batch.replay().getAsLong()));
         }
-        if (versions && lastUpdated.isAfter(LocalDateTime.MIN) && lastUpdated.isBefore(LocalDateTime.MAX)) {
-            update.set(BatchSummary.LAST_UPDATED, lastUpdated.toString());
-        }
+        heldAfter.ifPresent(held -> update.set(BatchSummary.LAST_UPDATED, held.toString()));
         update.set(BatchSummary.FILES, BatchSummary.files(json, parts));
         update.commit();
         LOG.debugf("Batch %s: %s committed (%d files) in %d ms", batch.id(), iceberg.name(), files.size(),
@@ -205,19 +196,11 @@ class BatchTableCommits {
      * the batch replaces: in the batch's day, named for the batch.
      */
     private List<DataFile> filesOf(BatchFiles batch, Table iceberg) {
-        List<DataFile> files = new ArrayList<>();
-        try (CloseableIterable<FileScanTask> tasks = iceberg.newScan()
-                .filter(Expressions.equal(LakeLayout.BATCH_DATE, batch.id().date().toString()))
-                .planFiles()) {
-            for (FileScanTask task : tasks) {
-                if (LakeLayout.batchIdOf(tableFiles.key(task.file().location())).equals(batch.id().value())) {
-                    files.add(task.file());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("planning " + iceberg.name() + "'s files failed: " + e.getMessage(), e);
-        }
-        return files;
+        return PlannedFiles.of(iceberg.newScan()
+                .filter(Expressions.equal(LakeLayout.BATCH_DATE, batch.id().date().toString()))).stream()
+                .map(FileScanTask::file)
+                .filter(file -> LakeLayout.batchIdOf(tableFiles.key(file.location())).equals(batch.id().value()))
+                .toList();
     }
 
     /**
@@ -286,43 +269,38 @@ class BatchTableCommits {
         Set<Object> newer = new HashSet<>();
         int carried = 0;
         if (!members.isEmpty()) {
-            try (CloseableIterable<FileScanTask> tasks = iceberg.newScan()
-                    .filter(Expressions.in(table.keyColumn(), members.toArray()))
-                    .planFiles()) {
-                for (FileScanTask task : tasks) {
-                    DataFile file = task.file();
-                    boolean notNewer = LakeLayout.batchIdOf(tableFiles.key(file.location()))
-                            .compareTo(batch.id().value()) <= 0;
-                    List<GenericRecord> held;
-                    try {
-                        held = read(file.location());
-                    } catch (MissingLakeObjectException | InvalidLakeObjectException e) {
-                        LOG.warnf("Batch %s: %s lists %s, which %s; the file leaves the table, and the rows it held "
-                                + "with it: re-extract the table's source table (reextract) to write them again",
-                                batch.id(), iceberg.name(), file.location(),
-                                e instanceof InvalidLakeObjectException invalid ? "does not read (" + invalid.problem()
-                                        + ")" : "is missing");
-                        overwrite.deleteFile(file);
-                        continue;
-                    }
-                    List<GenericRecord> kept = new ArrayList<>();
-                    for (GenericRecord row : held) {
-                        if (!members.contains(row.get(0))) {
-                            kept.add(row);
-                        } else if (!notNewer) {
-                            kept.add(row);
-                            newer.add(row.get(0));
-                        }
-                    }
-                    if (kept.size() < held.size()) {
-                        overwrite.deleteFile(file);
-                        for (List<GenericRecord> slice : inKeyOrderSlices(kept)) {
-                            overwrite.addFile(copy(batch, table, iceberg, file, slice, "carry", ++carried));
-                        }
+            for (FileScanTask task : PlannedFiles.of(iceberg.newScan()
+                    .filter(Expressions.in(table.keyColumn(), members.toArray())))) {
+                DataFile file = task.file();
+                boolean notNewer = LakeLayout.batchIdOf(tableFiles.key(file.location()))
+                        .compareTo(batch.id().value()) <= 0;
+                List<GenericRecord> held;
+                try {
+                    held = read(file.location());
+                } catch (MissingLakeObjectException | InvalidLakeObjectException e) {
+                    LOG.warnf("Batch %s: %s lists %s, which %s; the file leaves the table, and the rows it held "
+                            + "with it: re-extract the table's source table (reextract) to write them again",
+                            batch.id(), iceberg.name(), file.location(),
+                            e instanceof InvalidLakeObjectException invalid ? "does not read (" + invalid.problem()
+                                    + ")" : "is missing");
+                    overwrite.deleteFile(file);
+                    continue;
+                }
+                List<GenericRecord> kept = new ArrayList<>();
+                for (GenericRecord row : held) {
+                    if (!members.contains(row.get(0))) {
+                        kept.add(row);
+                    } else if (!notNewer) {
+                        kept.add(row);
+                        newer.add(row.get(0));
                     }
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException("planning " + iceberg.name() + "'s files failed: " + e.getMessage(), e);
+                if (kept.size() < held.size()) {
+                    overwrite.deleteFile(file);
+                    for (List<GenericRecord> slice : inKeyOrderSlices(kept)) {
+                        overwrite.addFile(copy(batch, table, iceberg, file, slice, "carry", ++carried));
+                    }
+                }
             }
         }
         if (newer.isEmpty()) {

@@ -62,7 +62,7 @@ final class DataFileParts {
     }
 
     /** The file's metrics as Iceberg reads them from the footer, with the bounds of its times of day added. */
-    static Metrics metrics(Table table, ParquetMetadata footer) {
+    private static Metrics metrics(Table table, ParquetMetadata footer) {
         Metrics metrics = ParquetUtil.footerMetrics(footer, Stream.empty(), MetricsConfig.forTable(table));
         Map<Integer, ByteBuffer> lower = new HashMap<>(metrics.lowerBounds());
         Map<Integer, ByteBuffer> upper = new HashMap<>(metrics.upperBounds());

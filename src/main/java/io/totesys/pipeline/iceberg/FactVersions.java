@@ -1,12 +1,9 @@
 package io.totesys.pipeline.iceberg;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,7 +20,6 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
-import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Conversions;
 import org.apache.iceberg.types.Types;
 
@@ -82,13 +78,7 @@ final class FactVersions {
         Types.NestedField date = fact.schema().findField(LAST_UPDATED_DATE);
         Types.NestedField time = fact.schema().findField(LAST_UPDATED_TIME);
         LocalDateTime held = LocalDateTime.MIN;
-        List<FileScanTask> files = new ArrayList<>();
-        try (CloseableIterable<FileScanTask> tasks = fact.newScan().includeColumnStats().planFiles()) {
-            tasks.forEach(files::add);
-        } catch (IOException e) {
-            throw new UncheckedIOException("planning " + fact.name() + "'s files failed: " + e.getMessage(), e);
-        }
-        for (FileScanTask task : files) {
+        for (FileScanTask task : PlannedFiles.of(fact.newScan().includeColumnStats())) {
             Object day = upperBound(task.file(), date);
             if (day == null) {
                 return LocalDateTime.MAX;
@@ -99,6 +89,22 @@ final class FactVersions {
             held = upper.isAfter(held) ? upper : held;
         }
         return held;
+    }
+
+    /**
+     * The latest time a version the table holds was last updated once the parts are appended,
+     * for the commit's summary: none when it is not known (a part whose footer does not say, a
+     * table whose files' bounds do not) or the table holds nothing.
+     */
+    static Optional<LocalDateTime> heldAfter(LocalDateTime heldUpTo, List<Optional<LastUpdatedRange>> parts) {
+        LocalDateTime held = heldUpTo;
+        for (Optional<LastUpdatedRange> part : parts) {
+            if (part.isEmpty()) {
+                return Optional.empty();
+            }
+            held = part.get().latest().isAfter(held) ? part.get().latest() : held;
+        }
+        return held.equals(LocalDateTime.MIN) || held.equals(LocalDateTime.MAX) ? Optional.empty() : Optional.of(held);
     }
 
     /**
@@ -212,12 +218,6 @@ final class FactVersions {
 
     /** The table's current data files whose bounds may hold a row the filter matches. */
     private static List<FileScanTask> filesHolding(Table table, Expression filter) {
-        List<FileScanTask> files = new ArrayList<>();
-        try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).planFiles()) {
-            tasks.forEach(files::add);
-        } catch (IOException e) {
-            throw new UncheckedIOException("planning " + table.name() + "'s files failed: " + e.getMessage(), e);
-        }
-        return files;
+        return PlannedFiles.of(table.newScan().filter(filter));
     }
 }

@@ -28,6 +28,7 @@ public record LastUpdatedRange(LocalDateTime earliest, LocalDateTime latest) {
     private static final String DATE = "last_updated_date";
     private static final String TIME = "last_updated_time";
     private static final long NANOS_PER_MILLI = 1_000_000;
+    private static final long MILLIS_PER_DAY = 86_400_000L;
 
     /** The range a part's footer records; none for a part of a table without the columns, or written before it did. */
     public static Optional<LastUpdatedRange> of(ParquetMetadata footer) {
@@ -51,8 +52,17 @@ public record LastUpdatedRange(LocalDateTime earliest, LocalDateTime latest) {
         if (day == null || timeOfDay == null) {
             return Optional.empty();
         }
-        return Optional.of(LocalDateTime.of(LocalDate.ofEpochDay(((Number) day).longValue()),
-                LocalTime.ofNanoOfDay(((Number) timeOfDay).longValue() * NANOS_PER_MILLI)));
+        return Optional.of(localTime(epochMillis(day, timeOfDay)));
+    }
+
+    /** A day and a time of day, as the star schema's Avro values hold them, as milliseconds since the epoch. */
+    private static long epochMillis(Object day, Object timeOfDay) {
+        return ((Number) day).longValue() * MILLIS_PER_DAY + ((Number) timeOfDay).longValue();
+    }
+
+    private static LocalDateTime localTime(long epochMillis) {
+        return LocalDateTime.of(LocalDate.ofEpochDay(Math.floorDiv(epochMillis, MILLIS_PER_DAY)),
+                LocalTime.ofNanoOfDay(Math.floorMod(epochMillis, MILLIS_PER_DAY) * NANOS_PER_MILLI));
     }
 
     /** The range's entries of a footer's key-value metadata. */
@@ -66,8 +76,6 @@ public record LastUpdatedRange(LocalDateTime earliest, LocalDateTime latest) {
      * updated, so that no reader takes a range that leaves a row out.
      */
     static final class Tracker {
-
-        private static final long MILLIS_PER_DAY = 86_400_000L;
 
         private final int date;
         private final int time;
@@ -95,7 +103,7 @@ public record LastUpdatedRange(LocalDateTime earliest, LocalDateTime latest) {
                 incomplete = true;
                 return;
             }
-            long at = ((Number) day).longValue() * MILLIS_PER_DAY + ((Number) timeOfDay).longValue();
+            long at = epochMillis(day, timeOfDay);
             earliest = Math.min(earliest, at);
             latest = Math.max(latest, at);
         }
@@ -106,9 +114,5 @@ public record LastUpdatedRange(LocalDateTime earliest, LocalDateTime latest) {
                     : new LastUpdatedRange(localTime(earliest), localTime(latest)).metadata();
         }
 
-        private static LocalDateTime localTime(long millis) {
-            return LocalDateTime.of(LocalDate.ofEpochDay(Math.floorDiv(millis, MILLIS_PER_DAY)),
-                    LocalTime.ofNanoOfDay(Math.floorMod(millis, MILLIS_PER_DAY) * NANOS_PER_MILLI));
-        }
     }
 }

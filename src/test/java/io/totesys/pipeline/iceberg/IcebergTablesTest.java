@@ -254,7 +254,7 @@ class IcebergTablesTest {
                         LastUpdatedRange.of(tableFiles.footer(tableFiles.key(part.location()))), heldUpTo))
                         .as("a row of it may be a version held up to " + heldUpTo).isFalse());
         assertThat(LocalDateTime.parse(tables.history(WarehouseTable.FACT_SALES_ORDER).get(0).summary()
-                .get("totesys.last-updated"))).as("the latest version the first batch brought, sales order 6")
+                .get(BatchSummary.LAST_UPDATED))).as("the latest version the first batch brought, sales order 6")
                 .isEqualTo(LocalDateTime.parse(DatabaseServer.column(world.totesysOwner(), "SELECT to_char("
                         + "last_updated, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') FROM sales_order WHERE sales_order_id = 6")
                         .get(0)));
@@ -264,7 +264,7 @@ class IcebergTablesTest {
         facts.newAppend().commit();
         LocalDateTime fromBounds = FactVersions.heldUpTo(facts, facts.currentSnapshot());
         assertThat(fromBounds).as("the latest version held, as the files' bounds give it")
-                .isAfterOrEqualTo(LocalDateTime.parse(changes.summary().get("totesys.last-updated")));
+                .isAfterOrEqualTo(LocalDateTime.parse(changes.summary().get(BatchSummary.LAST_UPDATED)));
         DatabaseServer.execute(world.totesysOwner(),
                 "UPDATE sales_order SET units_sold = units_sold WHERE sales_order_id <= 2",
                 "UPDATE sales_order SET units_sold = units_sold + 1, last_updated = now() WHERE sales_order_id = 7");
@@ -273,8 +273,8 @@ class IcebergTablesTest {
         IcebergTables.assertEqualTheWarehouse(world);
         facts.refresh();
         assertThat(facts.currentSnapshot().summary()).as("the next commit's summary says it again")
-                .containsKey("totesys.last-updated");
-        assertThat(LocalDateTime.parse(facts.currentSnapshot().summary().get("totesys.last-updated")))
+                .containsKey(BatchSummary.LAST_UPDATED);
+        assertThat(LocalDateTime.parse(facts.currentSnapshot().summary().get(BatchSummary.LAST_UPDATED)))
                 .isAfterOrEqualTo(fromBounds);
     }
 
