@@ -69,12 +69,25 @@ public final class DatabaseServer implements AutoCloseable {
         }
     }
 
+    /** Who stops the server when the JVM exits. */
+    public enum Stop {
+        /** The server's own JVM shutdown hook, whatever else the JVM's hooks still do with it. */
+        WITH_THE_JVM,
+        /**
+         * Only whoever started it, by {@link DatabaseServer#close()}: a launcher whose own hook stops
+         * what uses the server first (JVM shutdown hooks run all at once, in no order).
+         */
+        BY_ITS_OWNER
+    }
+
     private final EmbeddedPostgres postgres;
     private final Durability durability;
+    private final Stop stop;
 
-    private DatabaseServer(EmbeddedPostgres postgres, Durability durability) {
+    private DatabaseServer(EmbeddedPostgres postgres, Durability durability, Stop stop) {
         this.postgres = postgres;
         this.durability = durability;
+        this.stop = stop;
     }
 
     /**
@@ -83,11 +96,11 @@ public final class DatabaseServer implements AutoCloseable {
      * previous run already did.
      */
     public static DatabaseServer start(int port, Path dataDirectory) {
-        return start(port, dataDirectory, Durability.FAST);
+        return start(port, dataDirectory, Durability.FAST, Stop.WITH_THE_JVM);
     }
 
-    /** Starts a server as {@link #start(int, Path)} does, as durable as asked. */
-    public static DatabaseServer start(int port, Path dataDirectory, Durability durability) {
+    /** Starts a server as {@link #start(int, Path)} does, as durable as asked, stopped as asked. */
+    public static DatabaseServer start(int port, Path dataDirectory, Durability durability, Stop stop) {
         try {
             boolean fresh = !Files.exists(dataDirectory.resolve("PG_VERSION"));
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -97,11 +110,12 @@ public final class DatabaseServer implements AutoCloseable {
                     .setServerConfig("max_connections", "100")
                     .setServerConfig("fsync", durability.flush)
                     .setServerConfig("synchronous_commit", durability.flush)
-                    .setPGStartupWait(Duration.ofSeconds(60));
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setRegisterShutdownHook(stop == Stop.WITH_THE_JVM);
             if (port > 0) {
                 builder.setPort(port);
             }
-            DatabaseServer server = new DatabaseServer(builder.start(), durability);
+            DatabaseServer server = new DatabaseServer(builder.start(), durability, stop);
             if (fresh) {
                 server.initialise(dataDirectory);
             }
@@ -160,6 +174,10 @@ public final class DatabaseServer implements AutoCloseable {
 
     public Durability durability() {
         return durability;
+    }
+
+    public Stop stop() {
+        return stop;
     }
 
     /** The server's version, as PostgreSQL names it ({@code PostgreSQL 14.22 on x86_64-pc-linux-gnu, ...}). */

@@ -44,7 +44,23 @@ public final class EmbeddedWorld implements AutoCloseable {
     /** Starts both servers, PostgreSQL as durable as asked, the S3 server with the given storage. */
     public static EmbeddedWorld start(Path directory, int databasePort, int objectStorePort,
             ObjectStoreServer.Storage storage, DatabaseServer.Durability durability) {
-        DatabaseServer databases = DatabaseServer.start(databasePort, directory.resolve("postgres"), durability);
+        return start(directory, databasePort, objectStorePort, storage, durability,
+                DatabaseServer.Stop.WITH_THE_JVM);
+    }
+
+    /**
+     * Starts both servers for a caller that stops the world itself, after what uses it: the
+     * JVM's exit leaves PostgreSQL to the caller's own shutdown hook ({@link DatabaseServer.Stop#BY_ITS_OWNER}).
+     */
+    public static EmbeddedWorld startStoppedByItsOwner(Path directory, int databasePort, int objectStorePort) {
+        return start(directory, databasePort, objectStorePort, ObjectStoreServer.Storage.FILES,
+                DatabaseServer.Durability.FAST, DatabaseServer.Stop.BY_ITS_OWNER);
+    }
+
+    private static EmbeddedWorld start(Path directory, int databasePort, int objectStorePort,
+            ObjectStoreServer.Storage storage, DatabaseServer.Durability durability, DatabaseServer.Stop stop) {
+        DatabaseServer databases = DatabaseServer.start(databasePort, directory.resolve("postgres"), durability,
+                stop);
         try {
             ObjectStoreServer objectStore = ObjectStoreServer.start(objectStorePort, directory.resolve("s3"), storage,
                     INGEST_BUCKET, PROCESSED_BUCKET);
@@ -66,7 +82,8 @@ public final class EmbeddedWorld implements AutoCloseable {
 
     /** Starts the PostgreSQL server again, on the same port and with the same data. */
     public void startDatabases() {
-        databases = DatabaseServer.start(databases.port(), directory.resolve("postgres"), databases.durability());
+        databases = DatabaseServer.start(databases.port(), directory.resolve("postgres"), databases.durability(),
+                databases.stop());
     }
 
     /** PostgreSQL accepts only TLS connections from now on, with the given server certificate. */

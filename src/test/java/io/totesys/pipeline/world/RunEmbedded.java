@@ -8,10 +8,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
@@ -45,8 +47,16 @@ public final class RunEmbedded {
 
         Directories.deleteRecursively(DIRECTORY);
         say("Starting PostgreSQL and the S3 server under " + DIRECTORY + " ...");
-        EmbeddedWorld world = EmbeddedWorld.start(DIRECTORY.toAbsolutePath(),
+        EmbeddedWorld world = EmbeddedWorld.startStoppedByItsOwner(DIRECTORY.toAbsolutePath(),
                 Integer.parseInt(options.get("postgres-port")), Integer.parseInt(options.get("s3-port")));
+        AtomicReference<PipelineService> service = new AtomicReference<>();
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+        // The service first, so that the batches under way finish against the databases and the S3 server.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            scheduler.shutdownNow();
+            Optional.ofNullable(service.get()).ifPresent(PipelineService::close);
+            world.close();
+        }, "embedded-world-stop"));
         say("Seeding ToteSys at scale " + scale + " (seed " + seed + ") ...");
         ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), seed);
         simulator.seed(scale);
@@ -57,24 +67,18 @@ public final class RunEmbedded {
         environment.put("ETL_ROUTES_RELOAD", "true");
         // The Hawtio console of -Phawtio, whose proxy passes the page's origin on.
         environment.put("ETL_JOLOKIA_ALLOWED_ORIGINS", "http://localhost:8090");
-        PipelineService service = PipelineService.start(environment, null);
-        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            scheduler.shutdownNow();
-            service.close();
-            world.close();
-        }, "embedded-world-stop"));
+        service.set(PipelineService.start(environment, null));
 
         printWhereToLook(world, environment);
         printIcebergCatalog(world);
         simulate(simulator, rate, scheduler);
         reportLake(world.s3(), scheduler);
         reportWarehouse(world.databases().warehouse(), scheduler);
-        while (service.isAlive()) {
+        while (service.get().isAlive()) {
             Thread.sleep(1_000);
         }
         say("The service stopped; stopping the embedded world.");
-        System.exit(service.awaitExit(Duration.ofSeconds(1)));
+        System.exit(service.get().awaitExit(Duration.ofSeconds(1)));
     }
 
     private static void printWhereToLook(EmbeddedWorld world, Map<String, String> environment) {
