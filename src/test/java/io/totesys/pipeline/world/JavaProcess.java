@@ -16,15 +16,15 @@ import java.util.List;
  * error, 3.0 s without it). The product's behaviour does not depend on the compiler. The
  * benchmark and the embedded run do not set it: they run the processes as a user does.
  */
-final class JavaProcess {
+public final class JavaProcess {
 
-    static final String OPTIONS_PROPERTY = "test.child-jvm-options";
+    public static final String OPTIONS_PROPERTY = "test.child-jvm-options";
 
     private JavaProcess() {
     }
 
     /** {@code java}, the suite's options for child processes if any, then the given arguments. */
-    static List<String> command(String... arguments) {
+    public static List<String> command(String... arguments) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String options = System.getProperty(OPTIONS_PROPERTY, "").strip();

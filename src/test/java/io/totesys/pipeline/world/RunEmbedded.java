@@ -30,11 +30,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p>
  * Options ({@code -Dembedded.arguments="--scale 0.1 --rate 5"}): {@code --scale} of the
  * seeded dataset (1 = the real ToteSys), {@code --rate} changes per second, {@code --seed},
- * {@code --poll-interval}, {@code --postgres-port}, {@code --s3-port}.
+ * {@code --poll-interval}, {@code --postgres-port}, {@code --s3-port}, {@code --directory} of the
+ * servers' data (emptied first).
  */
 public final class RunEmbedded {
-
-    private static final Path DIRECTORY = Path.of("target", "embedded-world");
 
     private RunEmbedded() {
     }
@@ -45,9 +44,10 @@ public final class RunEmbedded {
         double rate = Double.parseDouble(options.get("rate"));
         long seed = Long.parseLong(options.get("seed"));
 
-        Directories.deleteRecursively(DIRECTORY);
-        say("Starting PostgreSQL and the S3 server under " + DIRECTORY + " ...");
-        EmbeddedWorld world = EmbeddedWorld.startStoppedByItsOwner(DIRECTORY.toAbsolutePath(),
+        Path directory = Path.of(options.get("directory"));
+        Directories.deleteRecursively(directory);
+        say("Starting PostgreSQL and the S3 server under " + directory + " ...");
+        EmbeddedWorld world = EmbeddedWorld.startStoppedByItsOwner(directory.toAbsolutePath(),
                 Integer.parseInt(options.get("postgres-port")), Integer.parseInt(options.get("s3-port")));
         AtomicReference<PipelineService> service = new AtomicReference<>();
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
@@ -226,7 +226,8 @@ public final class RunEmbedded {
 
     private static Map<String, String> options(String[] arguments) {
         return CommandLineOptions.parse(arguments, new LinkedHashMap<>(Map.of("scale", "1", "rate", "2", "seed", "42",
-                "poll-interval", "10s", "postgres-port", "55432", "s3-port", "58080")));
+                "poll-interval", "10s", "postgres-port", "55432", "s3-port", "58080", "directory",
+                Path.of("target", "embedded-world").toString())));
     }
 
     private static void say(String line) {
