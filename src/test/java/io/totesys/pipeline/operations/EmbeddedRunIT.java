@@ -7,8 +7,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,57 +25,80 @@ import io.totesys.pipeline.world.RunEmbedded;
 
 /**
  * The README's first command as a user runs it: the launcher ({@link RunEmbedded}) starts the
- * embedded world and the packaged service, the simulator changes ToteSys, and Ctrl+C (a TERM
- * signal) stops everything. The stop lets the batches under way finish before the databases and
- * the S3 server go, leaves nothing running, and the lake's Iceberg tables, read through Iceberg
- * from the world the run left, hold what the warehouse holds.
+ * embedded world and the packaged service, the simulator changes ToteSys, and Ctrl+C stops
+ * everything. The stop lets the batches under way finish before the databases and the S3 server
+ * go, leaves nothing running, and the lake's Iceberg tables, read through Iceberg from the world
+ * the run left, hold what the warehouse holds.
+ * <p>
+ * A terminal's Ctrl+C is SIGINT to every process of its foreground group: the launcher runs in a
+ * group of its own, which the test signals so. A process started with SIGINT ignored (a
+ * background job of a shell) cannot take one, nor can its children; there the test stops the
+ * launcher as {@code kill} does, with SIGTERM.
  */
 class EmbeddedRunIT {
 
     private static final int BATCHES = 3;
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+    /** A log line at level ERROR or WARN: {@code 2026-12-08 00:53:19,143 WARN  [logger] ...}. */
+    private static final Pattern FAILURE_LINE = Pattern.compile("^\\S+ \\S+ (ERROR|WARN) ");
 
     @Test
     void theEmbeddedRunFillsTheLakesTablesAndTheWarehouseAlikeAndStopsCleanly() throws Exception {
         Path directory = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "embedded-run-");
         Path worldDirectory = directory.resolve("world");
         Path output = directory.resolve("embedded.log");
-        List<String> command = JavaProcess.command("-Duser.timezone=UTC",
+        List<String> command = new ArrayList<>();
+        boolean ownGroup = Files.isExecutable(SETSID);
+        if (ownGroup) {
+            command.add(SETSID.toString()); // a child of a JVM is never its group's leader: setsid runs java itself
+        }
+        command.addAll(JavaProcess.command("-Duser.timezone=UTC",
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                 "-D" + JavaProcess.OPTIONS_PROPERTY + "=" + System.getProperty(JavaProcess.OPTIONS_PROPERTY, ""),
                 "-cp", System.getProperty("java.class.path"), RunEmbedded.class.getName(),
                 "--scale", "0.02", "--rate", "5", "--poll-interval", "1s",
                 "--postgres-port", String.valueOf(FreePort.find()), "--s3-port", String.valueOf(FreePort.find()),
-                "--directory", worldDirectory.toString());
+                "--http-port", String.valueOf(FreePort.find()), "--jolokia-port", String.valueOf(FreePort.find()),
+                "--directory", worldDirectory.toString()));
         Process launcher = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
                 .start();
+        List<ProcessHandle> started = new ArrayList<>();
         try {
             Eventually.holds(BATCHES + " batches loaded", Duration.ofMinutes(2),
                     () -> !launcher.isAlive() || loadedBatches(output) >= BATCHES,
                     () -> "awaited: " + BATCHES + " 'Load batch ... committed' lines; output:\n" + read(output));
             assertThat(launcher.isAlive()).as("the launcher runs; output:%n%s", read(output)).isTrue();
-            List<ProcessHandle> started = launcher.descendants().toList();
-            assertThat(started).as("the service and the S3 server, started by the launcher").isNotEmpty();
-            assertThat(naming(worldDirectory))
-                    .as("PostgreSQL's and s3proxy's processes, which name their data's directory")
-                    .isNotEmpty();
+            started.addAll(launcher.descendants().toList());
+            ProcessHandle postgres = postmaster(worldDirectory).orElseThrow();
+            assertThat(started.stream().map(EmbeddedRunIT::commandLine))
+                    .as("the service and s3proxy, started by the launcher")
+                    .anyMatch(line -> line.contains("quarkus-run.jar")).anyMatch(line -> line.contains("s3proxy"));
             String beforeTheStop = read(output);
 
-            launcher.destroy(); // SIGTERM, as Ctrl+C in a terminal stops it
+            boolean interrupt = ownGroup && !ignoresInterrupts(launcher.pid());
+            System.out.println("EmbeddedRunIT stops the launcher with " + (interrupt ? "SIGINT to its group, as Ctrl+C"
+                    : "SIGTERM: SIGINT is ignored where the test runs"));
+            if (interrupt) {
+                signal("-INT", "-" + launcher.pid()); // Ctrl+C: the launcher's whole group
+            } else {
+                launcher.destroy(); // SIGTERM, as kill stops it
+            }
 
             assertThat(launcher.waitFor(90, TimeUnit.SECONDS)).as("the launcher exits; output:%n%s", read(output))
                     .isTrue();
-            assertThat(launcher.exitValue()).as("the exit code of a process SIGTERM ended").isEqualTo(143);
+            assertThat(launcher.exitValue()).as("the exit code of a process %s ended", interrupt ? "SIGINT" : "SIGTERM")
+                    .isEqualTo(interrupt ? 130 : 143);
             String stop = read(output).substring(beforeTheStop.length());
             assertThat(stop).as("the service's stop").contains("Stopping: the batches under way finish")
                     .contains("totesys-pipeline stopped in ");
-            assertThat(stop.lines().filter(line -> line.contains("ERROR") || line.contains("WARN")).toList())
+            assertThat(stop.lines().filter(line -> FAILURE_LINE.matcher(line).find()).toList())
                     .as("lines of the stop that say something failed").isEmpty();
-            assertThat(started.stream().filter(ProcessHandle::isAlive).map(process -> process.info().commandLine()
-                    .orElse(String.valueOf(process.pid()))).toList())
+            assertThat(started.stream().filter(ProcessHandle::isAlive).map(EmbeddedRunIT::commandLine).toList())
                     .as("processes the launcher started, left running").isEmpty();
-            assertThat(naming(worldDirectory)).as("PostgreSQL and s3proxy, left running").isEmpty();
+            Eventually.holds("PostgreSQL stopped", Duration.ofSeconds(10), () -> !postgres.isAlive(),
+                    () -> "awaited: the postmaster " + postgres.pid() + " gone");
         } finally {
-            launcher.destroyForcibly();
+            stopWhatIsLeft(launcher, started, worldDirectory);
         }
         assertThat(read(output)).as("the settings with which Spark and Trino read the tables")
                 .contains("spark.sql.catalog.totesys.uri=").contains("iceberg.jdbc-catalog.connection-url=");
@@ -84,11 +110,50 @@ class EmbeddedRunIT {
         }
     }
 
-    /** The command lines of the running processes that name the directory (PostgreSQL's {@code -D}, s3proxy's properties). */
-    private static List<String> naming(Path directory) {
-        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
-                .flatMap(process -> process.info().commandLine().stream())
-                .filter(line -> line.contains(directory.toString())).toList();
+    /**
+     * After a failed assertion: the launcher stopped as a user would (its hook stops the service,
+     * then the world), then whatever it left killed; PostgreSQL runs in a session of its own.
+     */
+    private static void stopWhatIsLeft(Process launcher, List<ProcessHandle> started, Path worldDirectory)
+            throws InterruptedException {
+        List<ProcessHandle> left = new ArrayList<>(started);
+        left.addAll(launcher.descendants().toList());
+        if (launcher.isAlive()) {
+            launcher.destroy();
+            launcher.waitFor(60, TimeUnit.SECONDS);
+        }
+        launcher.destroyForcibly();
+        left.forEach(ProcessHandle::destroyForcibly);
+        postmaster(worldDirectory).ifPresent(ProcessHandle::destroy);
+    }
+
+    /** The world's PostgreSQL, by the process id in its data directory's {@code postmaster.pid}. */
+    private static Optional<ProcessHandle> postmaster(Path worldDirectory) {
+        Path pidFile = worldDirectory.resolve("postgres").resolve("postmaster.pid");
+        try {
+            return Files.readAllLines(pidFile).stream().findFirst().map(String::strip).map(Long::parseLong)
+                    .flatMap(ProcessHandle::of);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // not started, or stopped and its file gone
+        }
+    }
+
+    /** Whether the process ignores SIGINT, as its {@code /proc} status says ({@code SigIgn}, bit 2). */
+    private static boolean ignoresInterrupts(long pid) throws IOException {
+        String ignored = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(line -> line.startsWith("SigIgn:")).findFirst().orElseThrow().substring("SigIgn:".length())
+                .strip();
+        return (Long.parseUnsignedLong(ignored, 16) & (1L << 1)) != 0;
+    }
+
+    private static void signal(String signal, String target) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", signal, "--", target).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill %s -- %s", signal, target)
+                .isTrue();
+    }
+
+    private static String commandLine(ProcessHandle process) {
+        return process.info().commandLine().orElse(String.valueOf(process.pid()));
     }
 
     private static long loadedBatches(Path output) {

@@ -69,25 +69,14 @@ public final class DatabaseServer implements AutoCloseable {
         }
     }
 
-    /** Who stops the server when the JVM exits. */
-    public enum Stop {
-        /** The server's own JVM shutdown hook, whatever else the JVM's hooks still do with it. */
-        WITH_THE_JVM,
-        /**
-         * Only whoever started it, by {@link DatabaseServer#close()}: a launcher whose own hook stops
-         * what uses the server first (JVM shutdown hooks run all at once, in no order).
-         */
-        BY_ITS_OWNER
-    }
-
     private final EmbeddedPostgres postgres;
     private final Durability durability;
-    private final Stop stop;
+    private final ServerLifetime lifetime;
 
-    private DatabaseServer(EmbeddedPostgres postgres, Durability durability, Stop stop) {
+    private DatabaseServer(EmbeddedPostgres postgres, Durability durability, ServerLifetime lifetime) {
         this.postgres = postgres;
         this.durability = durability;
-        this.stop = stop;
+        this.lifetime = lifetime;
     }
 
     /**
@@ -96,11 +85,12 @@ public final class DatabaseServer implements AutoCloseable {
      * previous run already did.
      */
     public static DatabaseServer start(int port, Path dataDirectory) {
-        return start(port, dataDirectory, Durability.FAST, Stop.WITH_THE_JVM);
+        return start(port, dataDirectory, Durability.FAST, ServerLifetime.WITH_THE_JVM);
     }
 
-    /** Starts a server as {@link #start(int, Path)} does, as durable as asked, stopped as asked. */
-    public static DatabaseServer start(int port, Path dataDirectory, Durability durability, Stop stop) {
+    /** Starts a server as {@link #start(int, Path)} does, as durable as asked, living as long as asked. */
+    public static DatabaseServer start(int port, Path dataDirectory, Durability durability,
+            ServerLifetime lifetime) {
         try {
             boolean fresh = !Files.exists(dataDirectory.resolve("PG_VERSION"));
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -111,13 +101,18 @@ public final class DatabaseServer implements AutoCloseable {
                     .setServerConfig("fsync", durability.flush)
                     .setServerConfig("synchronous_commit", durability.flush)
                     .setPGStartupWait(Duration.ofSeconds(60))
-                    .setRegisterShutdownHook(stop == Stop.WITH_THE_JVM);
+                    .setRegisterShutdownHook(lifetime == ServerLifetime.WITH_THE_JVM);
             if (port > 0) {
                 builder.setPort(port);
             }
-            DatabaseServer server = new DatabaseServer(builder.start(), durability, stop);
+            DatabaseServer server = new DatabaseServer(builder.start(), durability, lifetime);
             if (fresh) {
-                server.initialise(dataDirectory);
+                try {
+                    server.initialise(dataDirectory);
+                } catch (IOException | RuntimeException e) {
+                    server.close();
+                    throw e;
+                }
             }
             return server;
         } catch (IOException e) {
@@ -176,8 +171,8 @@ public final class DatabaseServer implements AutoCloseable {
         return durability;
     }
 
-    public Stop stop() {
-        return stop;
+    public ServerLifetime lifetime() {
+        return lifetime;
     }
 
     /** The server's version, as PostgreSQL names it ({@code PostgreSQL 14.22 on x86_64-pc-linux-gnu, ...}). */

@@ -44,25 +44,25 @@ public final class EmbeddedWorld implements AutoCloseable {
     /** Starts both servers, PostgreSQL as durable as asked, the S3 server with the given storage. */
     public static EmbeddedWorld start(Path directory, int databasePort, int objectStorePort,
             ObjectStoreServer.Storage storage, DatabaseServer.Durability durability) {
-        return start(directory, databasePort, objectStorePort, storage, durability,
-                DatabaseServer.Stop.WITH_THE_JVM);
+        return start(directory, databasePort, objectStorePort, storage, durability, ServerLifetime.WITH_THE_JVM);
     }
 
     /**
-     * Starts both servers for a caller that stops the world itself, after what uses it: the
-     * JVM's exit leaves PostgreSQL to the caller's own shutdown hook ({@link DatabaseServer.Stop#BY_ITS_OWNER}).
+     * Starts both servers for a caller that stops the world itself, after what uses it
+     * ({@link ServerLifetime#UNTIL_ITS_OWNER_STOPS_IT}): neither the JVM's exit nor a Ctrl+C stops them.
      */
     public static EmbeddedWorld startStoppedByItsOwner(Path directory, int databasePort, int objectStorePort) {
         return start(directory, databasePort, objectStorePort, ObjectStoreServer.Storage.FILES,
-                DatabaseServer.Durability.FAST, DatabaseServer.Stop.BY_ITS_OWNER);
+                DatabaseServer.Durability.FAST, ServerLifetime.UNTIL_ITS_OWNER_STOPS_IT);
     }
 
     private static EmbeddedWorld start(Path directory, int databasePort, int objectStorePort,
-            ObjectStoreServer.Storage storage, DatabaseServer.Durability durability, DatabaseServer.Stop stop) {
+            ObjectStoreServer.Storage storage, DatabaseServer.Durability durability, ServerLifetime lifetime) {
         DatabaseServer databases = DatabaseServer.start(databasePort, directory.resolve("postgres"), durability,
-                stop);
+                lifetime);
         try {
             ObjectStoreServer objectStore = ObjectStoreServer.start(objectStorePort, directory.resolve("s3"), storage,
+                    lifetime,
                     INGEST_BUCKET, PROCESSED_BUCKET);
             return new EmbeddedWorld(directory, databases, objectStore);
         } catch (RuntimeException e) {
@@ -83,7 +83,7 @@ public final class EmbeddedWorld implements AutoCloseable {
     /** Starts the PostgreSQL server again, on the same port and with the same data. */
     public void startDatabases() {
         databases = DatabaseServer.start(databases.port(), directory.resolve("postgres"), databases.durability(),
-                databases.stop());
+                databases.lifetime());
     }
 
     /** PostgreSQL accepts only TLS connections from now on, with the given server certificate. */

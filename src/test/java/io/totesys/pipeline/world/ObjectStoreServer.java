@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -59,10 +60,12 @@ public final class ObjectStoreServer implements AutoCloseable {
     private final Path dataDirectory;
     private final Path logFile;
     private final Storage storage;
+    private final ServerLifetime lifetime;
     private Process process;
 
-    private ObjectStoreServer(int port, Path dataDirectory, Storage storage) {
+    private ObjectStoreServer(int port, Path dataDirectory, Storage storage, ServerLifetime lifetime) {
         this.port = port;
+        this.lifetime = lifetime;
         this.dataDirectory = dataDirectory;
         this.logFile = dataDirectory.resolveSibling(dataDirectory.getFileName() + ".log");
         this.storage = storage;
@@ -70,12 +73,14 @@ public final class ObjectStoreServer implements AutoCloseable {
 
     /** Starts the server on the given port (0 for any free one), keeping objects in the directory. */
     public static ObjectStoreServer start(int port, Path dataDirectory, String... buckets) {
-        return start(port, dataDirectory, Storage.FILES, buckets);
+        return start(port, dataDirectory, Storage.FILES, ServerLifetime.WITH_THE_JVM, buckets);
     }
 
-    /** Starts the server on the given port (0 for any free one) with the given storage. */
-    public static ObjectStoreServer start(int port, Path dataDirectory, Storage storage, String... buckets) {
-        ObjectStoreServer server = new ObjectStoreServer(port > 0 ? port : FreePort.find(), dataDirectory, storage);
+    /** Starts the server on the given port (0 for any free one) with the given storage, living as long as asked. */
+    public static ObjectStoreServer start(int port, Path dataDirectory, Storage storage, ServerLifetime lifetime,
+            String... buckets) {
+        ObjectStoreServer server = new ObjectStoreServer(port > 0 ? port : FreePort.find(), dataDirectory, storage,
+                lifetime);
         server.start();
         server.createBuckets(buckets);
         return server;
@@ -98,8 +103,8 @@ public final class ObjectStoreServer implements AutoCloseable {
                     "jclouds.provider=" + storage.provider,
                     "jclouds.filesystem.basedir=" + dataDirectory.toAbsolutePath(),
                     ""));
-            process = new ProcessBuilder(JavaProcess.command("-Xmx256m", "-jar",
-                    JAR.toAbsolutePath().toString(), "--properties", properties.toAbsolutePath().toString()))
+            process = new ProcessBuilder(lifetime.command(JavaProcess.command("-Xmx256m", "-jar",
+                    JAR.toAbsolutePath().toString(), "--properties", properties.toAbsolutePath().toString())))
                     .redirectErrorStream(true)
                     .redirectOutput(logFile.toFile())
                     .start();
@@ -114,9 +119,12 @@ public final class ObjectStoreServer implements AutoCloseable {
         if (process != null) {
             process.destroy();
             try {
-                process.waitFor();
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                process.destroyForcibly();
             }
             process = null;
         }

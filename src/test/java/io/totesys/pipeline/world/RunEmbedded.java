@@ -30,8 +30,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p>
  * Options ({@code -Dembedded.arguments="--scale 0.1 --rate 5"}): {@code --scale} of the
  * seeded dataset (1 = the real ToteSys), {@code --rate} changes per second, {@code --seed},
- * {@code --poll-interval}, {@code --postgres-port}, {@code --s3-port}, {@code --directory} of the
- * servers' data (emptied first).
+ * {@code --poll-interval}, {@code --postgres-port}, {@code --s3-port}, the service's
+ * {@code --http-port} and {@code --jolokia-port}, {@code --directory} of the servers' data
+ * (emptied first).
  */
 public final class RunEmbedded {
 
@@ -46,23 +47,30 @@ public final class RunEmbedded {
 
         Path directory = Path.of(options.get("directory"));
         Directories.deleteRecursively(directory);
-        say("Starting PostgreSQL and the S3 server under " + directory + " ...");
-        EmbeddedWorld world = EmbeddedWorld.startStoppedByItsOwner(directory.toAbsolutePath(),
-                Integer.parseInt(options.get("postgres-port")), Integer.parseInt(options.get("s3-port")));
+        AtomicReference<EmbeddedWorld> started = new AtomicReference<>();
         AtomicReference<PipelineService> service = new AtomicReference<>();
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
         // The service first, so that the batches under way finish against the databases and the S3 server.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             scheduler.shutdownNow();
-            Optional.ofNullable(service.get()).ifPresent(PipelineService::close);
-            world.close();
+            try {
+                Optional.ofNullable(service.get()).ifPresent(PipelineService::close);
+            } finally {
+                Optional.ofNullable(started.get()).ifPresent(EmbeddedWorld::close);
+            }
         }, "embedded-world-stop"));
+        say("Starting PostgreSQL and the S3 server under " + directory + " ...");
+        EmbeddedWorld world = EmbeddedWorld.startStoppedByItsOwner(directory.toAbsolutePath(),
+                Integer.parseInt(options.get("postgres-port")), Integer.parseInt(options.get("s3-port")));
+        started.set(world);
         say("Seeding ToteSys at scale " + scale + " (seed " + seed + ") ...");
         ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), seed);
         simulator.seed(scale);
 
         Map<String, String> environment = new LinkedHashMap<>(world.environment());
         environment.put("ETL_POLL_INTERVAL", options.get("poll-interval"));
+        environment.put("ETL_HTTP_PORT", options.get("http-port"));
+        environment.put("ETL_JOLOKIA_PORT", options.get("jolokia-port"));
         environment.put("ETL_ROUTES_DIRECTORY", Path.of("routes").toAbsolutePath().toString());
         environment.put("ETL_ROUTES_RELOAD", "true");
         // The Hawtio console of -Phawtio, whose proxy passes the page's origin on.
@@ -98,8 +106,8 @@ public final class RunEmbedded {
                   SELECT * FROM fact_sales_order_current WHERE sales_order_id = 1;
                   SELECT * FROM fact_sales_order WHERE sales_order_id = 1 ORDER BY sales_record_id;
                   -- more in sql/: sales by month and currency, top designs, payments outstanding
-                Status page: http://127.0.0.1:8080/status  (stages, batches, lag, quarantine, readiness)
-                Metrics: http://127.0.0.1:8080/q/metrics  Health: http://127.0.0.1:8080/q/health
+                Status page: http://127.0.0.1:%s/status  (stages, batches, lag, quarantine, readiness)
+                Metrics: http://127.0.0.1:%s/q/metrics  Health: http://127.0.0.1:%s/q/health
                 The operator's commands (list-quarantine, replay, reextract, reconcile), with the service's settings:
                   env %s \\
                     java -jar target/quarkus-app/quarkus-run.jar list-quarantine
@@ -115,6 +123,7 @@ public final class RunEmbedded {
                 ObjectStoreServer.ACCESS_KEY, ObjectStoreServer.SECRET_KEY, endpoint, EmbeddedWorld.INGEST_BUCKET,
                 DatabaseServer.WAREHOUSE_USER, DatabaseServer.WAREHOUSE_PASSWORD, world.databases().port(),
                 DatabaseServer.WAREHOUSE_DATABASE,
+                environment.get("ETL_HTTP_PORT"), environment.get("ETL_HTTP_PORT"), environment.get("ETL_HTTP_PORT"),
                 world.environment().entrySet().stream().map(setting -> setting.getKey() + "=" + setting.getValue())
                         .collect(Collectors.joining(" ")),
                 environment.get("ETL_POLL_INTERVAL")));
@@ -226,7 +235,8 @@ public final class RunEmbedded {
 
     private static Map<String, String> options(String[] arguments) {
         return CommandLineOptions.parse(arguments, new LinkedHashMap<>(Map.of("scale", "1", "rate", "2", "seed", "42",
-                "poll-interval", "10s", "postgres-port", "55432", "s3-port", "58080", "directory",
+                "poll-interval", "10s", "postgres-port", "55432", "s3-port", "58080", "http-port", "8080",
+                "jolokia-port", "8778", "directory",
                 Path.of("target", "embedded-world").toString())));
     }
 
