@@ -1,6 +1,7 @@
 package io.totesys.pipeline.mirror;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.Map;
@@ -24,7 +25,7 @@ public final class RowChecksums {
 
     private final BatchId batchId;
     private final ChecksumMirror mirror;
-    private final Map<SourceTable, ChecksumMirror.Staging> staging = new ConcurrentHashMap<>();
+    private final Map<SourceTable, StagedLines> staging = new ConcurrentHashMap<>();
     private final Set<SourceTable> readWhole = ConcurrentHashMap.newKeySet();
     private final Set<SourceTable> stagedApart = ConcurrentHashMap.newKeySet();
 
@@ -44,7 +45,12 @@ public final class RowChecksums {
 
     /** A row read, with its checksum ({@link SourceTable}'s checksum expression). */
     public void read(SourceTable table, int key, long checksum) {
-        add(table, key, Long.toString(checksum));
+        StagedLines lines = lines(table);
+        try {
+            lines.write(key, checksum);
+        } catch (IOException e) {
+            throw failed(table, e);
+        }
     }
 
     /**
@@ -61,7 +67,7 @@ public final class RowChecksums {
             }
             return;
         }
-        keys.forEach(key -> add(table, key, notExtracted));
+        keys.forEach(key -> read(table, key, ChecksumMirror.NOT_EXTRACTED));
         flush(table);
     }
 
@@ -73,7 +79,13 @@ public final class RowChecksums {
         if (stagedApart.contains(table)) {
             return;
         }
-        keys.forEach(key -> add(table, key, null));
+        keys.forEach(key -> {
+            try {
+                lines(table).writeDeleted(key);
+            } catch (IOException e) {
+                throw failed(table, e);
+            }
+        });
         flush(table);
     }
 
@@ -82,9 +94,9 @@ public final class RowChecksums {
      * state once this returns.
      */
     public void flush(SourceTable table) {
-        ChecksumMirror.Staging ended = staging.remove(table);
+        StagedLines ended = staging.remove(table);
         if (ended != null) {
-            ended.end();
+            ended.staging.end();
         }
     }
 
@@ -93,40 +105,95 @@ public final class RowChecksums {
      * are discarded with it.
      */
     public void cancel(SourceTable table) {
-        ChecksumMirror.Staging cancelled = staging.remove(table);
+        StagedLines cancelled = staging.remove(table);
         if (cancelled != null) {
-            cancelled.cancel();
+            cancelled.staging.cancel();
         }
     }
 
+    /** The table's staging, started by its first line. */
+    private StagedLines lines(SourceTable table) {
+        StagedLines lines = staging.get(table);
+        return lines != null ? lines : staging.computeIfAbsent(table, this::start);
+    }
+
     /** Starts staging a table's checksums: apart, for a table read whole, when the role may. */
-    private ChecksumMirror.Staging start(SourceTable table) {
+    private StagedLines start(SourceTable table) {
         if (readWhole.contains(table)) {
             ChecksumMirror.Staging apart = mirror.startWholeTable(table);
             if (apart != null) {
                 stagedApart.add(table);
-                return apart;
+                return new StagedLines(apart, table.tableName() + '\t');
             }
         }
-        return mirror.startStaging();
+        return new StagedLines(mirror.startStaging(), batchId.value() + '\t' + table.tableName() + '\t');
+    }
+
+    private PipelineStateException failed(SourceTable table, IOException e) {
+        cancel(table);
+        return new PipelineStateException("staging row checksums failed", new SQLException(e));
     }
 
     /**
-     * A key's line as the table's staging takes it, in {@code COPY}'s text format: {@code table,
-     * key, checksum} apart, with the batch first otherwise; a deleted key's checksum is NULL.
+     * A key's line as a table staged apart takes it, in {@code COPY}'s text format: {@code table,
+     * key, checksum}.
      */
-    private String line(SourceTable table, int key, String checksum) {
-        return (stagedApart.contains(table) ? "" : batchId.value() + '\t') + table.tableName() + '\t' + key + '\t'
-                + (checksum == null ? "\\N" : checksum) + '\n';
+    private static String line(SourceTable table, int key, String checksum) {
+        return table.tableName() + '\t' + key + '\t' + checksum + '\n';
     }
 
-    private void add(SourceTable table, int key, String checksum) {
-        ChecksumMirror.Staging tableStaging = staging.computeIfAbsent(table, this::start);
-        try {
-            tableStaging.stream().write(line(table, key, checksum).getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            cancel(table);
-            throw new PipelineStateException("staging row checksums failed", new SQLException(e));
+    /**
+     * The {@code COPY} of one table's lines, in its text format: {@code table, key, checksum}
+     * apart, with the batch first otherwise; a deleted key's checksum is NULL. A line goes into
+     * the stream as bytes, without a string of its own: a whole table's read writes one for
+     * every row. One thread writes a table's lines at a time.
+     */
+    private static final class StagedLines {
+
+        private static final byte[] NULL = "\\N".getBytes(StandardCharsets.US_ASCII);
+
+        private final ChecksumMirror.Staging staging;
+        private final byte[] start;
+        private final byte[] digits = new byte[20];
+
+        StagedLines(ChecksumMirror.Staging staging, String start) {
+            this.staging = staging;
+            this.start = start.getBytes(StandardCharsets.UTF_8);
+        }
+
+        void write(int key, long checksum) throws IOException {
+            OutputStream stream = begin(key);
+            number(stream, checksum);
+            stream.write('\n');
+        }
+
+        void writeDeleted(int key) throws IOException {
+            OutputStream stream = begin(key);
+            stream.write(NULL);
+            stream.write('\n');
+        }
+
+        /** Writes a line's start up to its checksum. */
+        private OutputStream begin(int key) throws IOException {
+            OutputStream stream = staging.stream();
+            stream.write(start);
+            number(stream, key);
+            stream.write('\t');
+            return stream;
+        }
+
+        /** The number in decimal, as {@link Long#toString(long)} writes it. */
+        private void number(OutputStream stream, long value) throws IOException {
+            int position = digits.length;
+            long rest = value;
+            do {
+                digits[--position] = (byte) ('0' + Math.abs(rest % 10));
+                rest /= 10;
+            } while (rest != 0);
+            if (value < 0) {
+                digits[--position] = '-';
+            }
+            stream.write(digits, position, digits.length - position);
         }
     }
 }
