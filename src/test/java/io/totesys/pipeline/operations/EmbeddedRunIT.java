@@ -38,7 +38,6 @@ import io.totesys.pipeline.world.RunEmbedded;
 class EmbeddedRunIT {
 
     private static final int BATCHES = 3;
-    private static final Path SETSID = Path.of("/usr/bin/setsid");
     /** A log line at level ERROR or WARN: {@code 2026-12-08 00:53:19,143 WARN  [logger] ...}. */
     private static final Pattern FAILURE_LINE = Pattern.compile("^\\S+ \\S+ (ERROR|WARN) ");
 
@@ -47,12 +46,8 @@ class EmbeddedRunIT {
         Path directory = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "embedded-run-");
         Path worldDirectory = directory.resolve("world");
         Path output = directory.resolve("embedded.log");
-        List<String> command = new ArrayList<>();
-        boolean ownGroup = Files.isExecutable(SETSID);
-        if (ownGroup) {
-            command.add(SETSID.toString()); // a child of a JVM is never its group's leader: setsid runs java itself
-        }
-        command.addAll(JavaProcess.command("-Duser.timezone=UTC",
+        boolean ownGroup = JavaProcess.startsSessions();
+        List<String> command = JavaProcess.inASessionOfItsOwn(JavaProcess.command("-Duser.timezone=UTC",
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                 "-D" + JavaProcess.OPTIONS_PROPERTY + "=" + System.getProperty(JavaProcess.OPTIONS_PROPERTY, ""),
                 "-cp", System.getProperty("java.class.path"), RunEmbedded.class.getName(),

@@ -1,5 +1,6 @@
 package io.totesys.pipeline.world;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +21,9 @@ public final class JavaProcess {
 
     public static final String OPTIONS_PROPERTY = "test.child-jvm-options";
 
+    /** util-linux's {@code setsid}, which some systems (macOS) do not have. */
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+
     private JavaProcess() {
     }
 
@@ -33,5 +37,25 @@ public final class JavaProcess {
         }
         command.addAll(List.of(arguments));
         return command;
+    }
+
+    /** Whether {@link #inASessionOfItsOwn} can start a process in a session of its own here. */
+    public static boolean startsSessions() {
+        return Files.isExecutable(SETSID);
+    }
+
+    /**
+     * The command run in a session, and so a process group, of its own, which a terminal's Ctrl+C
+     * does not reach: {@code setsid} before it, where it is there; the command as it is otherwise.
+     * A child of a JVM is never its group's leader, so {@code setsid} runs the command in its own
+     * process, whose id is the child's.
+     */
+    public static List<String> inASessionOfItsOwn(List<String> command) {
+        if (!startsSessions()) {
+            return command;
+        }
+        List<String> inASessionOfItsOwn = new ArrayList<>(List.of(SETSID.toString()));
+        inASessionOfItsOwn.addAll(command);
+        return inASessionOfItsOwn;
     }
 }

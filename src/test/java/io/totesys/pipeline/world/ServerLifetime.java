@@ -1,8 +1,5 @@
 package io.totesys.pipeline.world;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,16 +24,8 @@ public enum ServerLifetime {
      */
     UNTIL_ITS_OWNER_STOPS_IT;
 
-    private static final Path SETSID = Path.of("/usr/bin/setsid");
-
     /** The command that starts a server's process for this lifetime. */
     List<String> command(List<String> command) {
-        if (this == WITH_THE_JVM || !Files.isExecutable(SETSID)) {
-            return command;
-        }
-        // A child of a JVM is never its group's leader, so setsid runs the command in the same process.
-        List<String> inASessionOfItsOwn = new ArrayList<>(List.of(SETSID.toString()));
-        inASessionOfItsOwn.addAll(command);
-        return inASessionOfItsOwn;
+        return this == WITH_THE_JVM ? command : JavaProcess.inASessionOfItsOwn(command);
     }
 }
