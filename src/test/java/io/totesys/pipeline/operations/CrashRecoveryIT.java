@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -66,11 +65,7 @@ class CrashRecoveryIT {
         ToteSysAudit.install(world);
         ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 61);
         simulator.seed(0.2);
-        Map<String, String> environment = new LinkedHashMap<>(world.environment());
-        environment.put("ETL_HTTP_PORT", "0");
-        environment.put("ETL_JOLOKIA_PORT", "0");
-        environment.put("ETL_POLL_INTERVAL", "1s");
-        environment.put("ETL_STAGE_POLL_INTERVAL", "1s");
+        Map<String, String> environment = world.serviceEnvironment(0);
         environment.put("ETL_TRANSFORM_ROWS_PER_FILE", "500");
 
         StringBuilder work = new StringBuilder();

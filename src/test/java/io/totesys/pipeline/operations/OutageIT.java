@@ -73,12 +73,8 @@ class OutageIT {
         simulator = new ToteSysSimulator(world.totesysOwner(), 73);
         simulator.seed(0.2);
         int port = FreePort.find();
-        Map<String, String> environment = new LinkedHashMap<>(world.environment());
-        environment.put("ETL_HTTP_PORT", String.valueOf(port));
-        environment.put("ETL_JOLOKIA_PORT", "0");
+        Map<String, String> environment = world.serviceEnvironment(port);
         environment.put("ETL_HEALTH_CHECK_INTERVAL", "1s");
-        environment.put("ETL_POLL_INTERVAL", "1s");
-        environment.put("ETL_STAGE_POLL_INTERVAL", "1s");
         environment.put("ETL_RETRY_INITIAL_BACKOFF", "1s");
         environment.put("ETL_RETRY_MAX_BACKOFF", MAXIMUM_BACKOFF.toSeconds() + "s");
         environment.put("ETL_TRANSFORM_ROWS_PER_FILE", "2000");

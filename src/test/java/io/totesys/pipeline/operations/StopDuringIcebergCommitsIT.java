@@ -7,9 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -44,12 +42,8 @@ class StopDuringIcebergCommitsIT {
             ToteSysSimulator simulator = new ToteSysSimulator(world.totesysOwner(), 41);
             simulator.seed(0.02);
             int port = FreePort.find();
-            Map<String, String> environment = new LinkedHashMap<>(world.environment());
-            environment.put("ETL_HTTP_PORT", String.valueOf(port));
-            environment.put("ETL_JOLOKIA_PORT", "0");
-            environment.put("ETL_POLL_INTERVAL", "1s");
-            environment.put("ETL_STAGE_POLL_INTERVAL", "1s");
-            try (PipelineService service = PipelineService.start(environment, directory.resolve("service.log"))) {
+            try (PipelineService service = PipelineService.start(world.serviceEnvironment(port),
+                    directory.resolve("service.log"))) {
                 new ServiceReadiness(port, service::output).await(Duration.ofSeconds(90), 200);
                 PipelineOutcome.awaitCaughtUp(world, Duration.ofMinutes(2));
                 DataSource warehouse = world.databases().superuser(DatabaseServer.WAREHOUSE_DATABASE);

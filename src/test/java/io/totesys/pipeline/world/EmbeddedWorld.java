@@ -115,6 +115,20 @@ public final class EmbeddedWorld implements AutoCloseable {
         return environment;
     }
 
+    /**
+     * The service's configuration for a test that watches it run against this world: the HTTP
+     * port given (0 for any free one), no Jolokia port, ToteSys and the stages polled every
+     * second; a map the caller may change.
+     */
+    public Map<String, String> serviceEnvironment(int httpPort) {
+        Map<String, String> environment = new LinkedHashMap<>(environment());
+        environment.put("ETL_HTTP_PORT", String.valueOf(httpPort));
+        environment.put("ETL_JOLOKIA_PORT", "0");
+        environment.put("ETL_POLL_INTERVAL", "1s");
+        environment.put("ETL_STAGE_POLL_INTERVAL", "1s");
+        return environment;
+    }
+
     /** The service's configuration, as environment variables, pointing at this world. */
     public Map<String, String> environment() {
         Map<String, String> environment = new LinkedHashMap<>();
